@@ -1,0 +1,157 @@
+"""Every error a ruleset can raise, built in one place.
+
+A diagnostic renders as ``path:line:col: error: message``, then the source line
+with a caret under the span, then a hint where one helps::
+
+    court_fees.rules:14:28: error: unknown name `claim_amout`
+       14 |   base_fee = acceptance(claim_amout)
+          |                         ^^^^^^^^^^^
+       = hint: did you mean `claim_amount`?
+
+Stages collect diagnostics and raise one :class:`RulesError` holding all of
+them (a ruleset with any error never runs).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A named source text (a ruleset file, a case file, a CSV table)."""
+
+    name: str
+    text: str
+
+    def line(self, number: int) -> str:
+        lines = self.text.splitlines()
+        return lines[number - 1] if 0 < number <= len(lines) else ""
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Where a node came from: 1-based line and column, end column exclusive."""
+
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+    source: Source | None = field(default=None, compare=False, repr=False, hash=False)
+
+    @property
+    def file(self) -> str:
+        return self.source.name if self.source else "<rules>"
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+    @classmethod
+    def point(cls, source: Source | None, line: int, col: int, width: int = 1) -> Span:
+        return cls(line, col, line, col + max(width, 1), source)
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One problem found in a ruleset, a case or a table."""
+
+    message: str
+    span: Span | None = None
+    hint: str | None = None
+    severity: str = "error"
+    law: tuple[str, ...] = ()
+
+    def render(self) -> str:
+        where = f"{self.span}: " if self.span else ""
+        out = [f"{where}{self.severity}: {self.message}"]
+        if self.span and self.span.source:
+            text = self.span.source.line(self.span.line)
+            if text:
+                gutter = f"{self.span.line:>5} | "
+                out.append(gutter + text)
+                end = self.span.end_col if self.span.end_line == self.span.line else len(text) + 1
+                width = max(1, end - self.span.col)
+                out.append(" " * (len(gutter) - 2) + "| " + _caret_pad(text, self.span.col) + "^" * width)
+        if self.hint:
+            out.append(f"      = hint: {self.hint}")
+        for heading in self.law:
+            out.append(f"      = law: {heading}")
+        return "\n".join(out)
+
+    def as_dict(self) -> dict[str, object]:
+        """Plain data for the UI, JSON output and reports."""
+        return {
+            "severity": self.severity,
+            "message": self.message,
+            "file": self.span.file if self.span else None,
+            "line": self.span.line if self.span else None,
+            "col": self.span.col if self.span else None,
+            "hint": self.hint,
+            "law": list(self.law),
+        }
+
+
+def _caret_pad(text: str, col: int) -> str:
+    # keep tabs so the caret lines up under tab-indented source
+    prefix = text[: col - 1]
+    return "".join("\t" if ch == "\t" else " " for ch in prefix) + " " * max(0, col - 1 - len(prefix))
+
+
+class RulesError(Exception):
+    """Base of every ruledsl error; holds one or more diagnostics."""
+
+    kind = "error"
+
+    def __init__(self, diagnostics: Diagnostic | Iterable[Diagnostic]) -> None:
+        if isinstance(diagnostics, Diagnostic):
+            diagnostics = [diagnostics]
+        self.diagnostics: list[Diagnostic] = list(diagnostics)
+        super().__init__(self.diagnostics[0].message if self.diagnostics else self.kind)
+
+    @classmethod
+    def at(cls, message: str, span: Span | None = None, hint: str | None = None) -> RulesError:
+        return cls(Diagnostic(message, span, hint))
+
+    def __str__(self) -> str:
+        return "\n".join(d.render() for d in self.diagnostics)
+
+    def __reduce__(self):  # picklable across processes (precheck workers)
+        return (type(self), (self.diagnostics,))
+
+
+class RulesSyntaxError(RulesError):
+    """The text is not a ruleset: a token the grammar does not allow."""
+
+    kind = "syntax error"
+
+
+class RulesCheckError(RulesError):
+    """A well-formed ruleset that is wrong: names, types, units, dates, cycles."""
+
+    kind = "check error"
+
+
+class TableError(RulesError):
+    """A data table (CSV) that cannot be trusted: unsorted dates, gaps, bad numbers."""
+
+    kind = "table error"
+
+
+class InputError(RulesError):
+    """A case that does not fit the ruleset's inputs: unknown field, wrong type, out of range."""
+
+    kind = "input error"
+
+
+class RulesRuntimeError(RulesError):
+    """A rule failed while running (division by zero, no table value in force)."""
+
+    kind = "runtime error"
+
+
+def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
+    """A hint naming the closest known name, or None when nothing is close."""
+    close = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.6)
+    return f"did you mean `{close[0]}`?" if close else None

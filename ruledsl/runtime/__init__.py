@@ -1,0 +1,1 @@
+"""What compiled rules call: money, rates, day counts, dated tables and traces."""

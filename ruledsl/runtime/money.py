@@ -1,0 +1,149 @@
+"""The one money type: Decimal yuan, rounded half-up to the fen where a rule says so.
+
+Compiled rules compute on plain :class:`~decimal.Decimal` values (the checker has
+already proved which values are money); :class:`Money` is what crosses the API
+boundary: award lines, case inputs, reports.
+
+>>> Money("100.005").rounded()
+Money('100.01')
+>>> str(Money("2300"))
+'2300.00'
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+
+FEN = Decimal("0.01")
+
+#: Working precision for intermediate arithmetic: far more than the fen needs
+#: (a 10^12 yuan claim times a rate with 10 decimals still fits exactly).
+PRECISION = 40
+
+
+def round_fen(value: Decimal) -> Decimal:
+    """Round a Decimal to the fen, half-up (四舍五入), as courts state awards."""
+    with localcontext() as ctx:
+        ctx.prec = PRECISION
+        return value.quantize(FEN, rounding=ROUND_HALF_UP)
+
+
+def to_decimal(value: object, what: str = "amount") -> Decimal:
+    """Turn a decimal string, int or Decimal into a finite Decimal.
+
+    Floats are refused: a float has already lost the fen (0.1 + 0.2 != 0.3).
+    """
+    if isinstance(value, bool):
+        raise ValueError(f"{what}: expected a number, got a boolean")
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, int):
+        result = Decimal(value)
+    elif isinstance(value, str):
+        text = value.strip().replace(",", "").replace("_", "")
+        try:
+            result = Decimal(text)
+        except InvalidOperation:
+            raise ValueError(f"{what}: {value!r} is not a decimal number") from None
+    elif isinstance(value, float):
+        raise ValueError(f"{what}: give money as a decimal string such as \"12345.67\", not a float")
+    else:
+        raise ValueError(f"{what}: expected a decimal number, got {type(value).__name__}")
+    if not result.is_finite():
+        raise ValueError(f"{what}: {value!r} is not a finite number")
+    return result
+
+
+class Money:
+    """An amount of RMB yuan held exactly as a Decimal.
+
+    Arithmetic keeps full precision; :meth:`rounded` rounds half-up to the fen.
+    ``str()`` shows the amount rounded to the fen with exactly two decimals.
+    """
+
+    __slots__ = ("amount",)
+
+    def __init__(self, amount: object = 0) -> None:
+        object.__setattr__(self, "amount", to_decimal(amount, "money"))
+
+    def __setattr__(self, name: str, value: object) -> None:  # frozen
+        raise AttributeError("Money is immutable")
+
+    @classmethod
+    def from_fen(cls, fen: int) -> Money:
+        return cls(Decimal(fen).scaleb(-2))
+
+    @property
+    def fen(self) -> int:
+        """The amount rounded half-up to the fen, as an integer number of fen."""
+        return int(round_fen(self.amount).scaleb(2))
+
+    def rounded(self) -> Money:
+        return Money(round_fen(self.amount))
+
+    def __str__(self) -> str:
+        return f"{round_fen(self.amount):f}"
+
+    def __repr__(self) -> str:
+        return f"Money('{self.amount}')"
+
+    # arithmetic -------------------------------------------------------------
+    def __add__(self, other: Money) -> Money:
+        if not isinstance(other, Money):
+            return NotImplemented
+        return Money(self.amount + other.amount)
+
+    def __sub__(self, other: Money) -> Money:
+        if not isinstance(other, Money):
+            return NotImplemented
+        return Money(self.amount - other.amount)
+
+    def __mul__(self, factor: Decimal | int) -> Money:
+        if isinstance(factor, (Money, float, bool)) or not isinstance(factor, (Decimal, int)):
+            return NotImplemented
+        return Money(self.amount * factor)
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, divisor: Decimal | int) -> Money:
+        if isinstance(divisor, (Money, float, bool)) or not isinstance(divisor, (Decimal, int)):
+            return NotImplemented
+        with localcontext() as ctx:
+            ctx.prec = PRECISION
+            return Money(self.amount / divisor)
+
+    def __neg__(self) -> Money:
+        return Money(-self.amount)
+
+    def __abs__(self) -> Money:
+        return Money(abs(self.amount))
+
+    # comparison -------------------------------------------------------------
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Money) and self.amount == other.amount
+
+    def __hash__(self) -> int:
+        return hash(("Money", self.amount))
+
+    def __lt__(self, other: Money) -> bool:
+        if not isinstance(other, Money):
+            return NotImplemented
+        return self.amount < other.amount
+
+    def __le__(self, other: Money) -> bool:
+        if not isinstance(other, Money):
+            return NotImplemented
+        return self.amount <= other.amount
+
+    def __gt__(self, other: Money) -> bool:
+        if not isinstance(other, Money):
+            return NotImplemented
+        return self.amount > other.amount
+
+    def __ge__(self, other: Money) -> bool:
+        if not isinstance(other, Money):
+            return NotImplemented
+        return self.amount >= other.amount
+
+    def __bool__(self) -> bool:
+        return bool(self.amount)
