@@ -1,0 +1,192 @@
+"""Outputs of the loan calculation engine: award lines and the trace behind them.
+
+Rounding happens in exactly one place: :func:`fen` turns the exact figure of an
+award line into yuan rounded half-up to the fen (四舍五入).  Trace amounts are the
+exact rational figures shown as Decimals with 10 decimal places, for reading; the
+exact values are kept beside them (``exact``) so a reader can re-add them.
+``total`` is the sum of the rounded lines, as a judge adds the figures on a
+calculation sheet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+from fractions import Fraction
+
+from ..runtime.money import FEN
+
+SHOW = Decimal("0.0000000001")
+
+LINE_NAMES = ("principal_outstanding", "interest", "penalty_interest", "compound_interest", "fees", "total")
+
+LINE_LABELS = {
+    "principal_outstanding": "未还本金",
+    "interest": "利息",
+    "penalty_interest": "罚息（逾期利息）",
+    "compound_interest": "复利",
+    "fees": "费用",
+    "total": "合计",
+}
+
+
+def fen(value: Fraction) -> Decimal:
+    """Round an exact figure half-up to the fen: the only rounding of an award line."""
+    cents = value * 100
+    whole, rest = divmod(cents.numerator, cents.denominator)
+    if 2 * rest >= cents.denominator:  # half-up; floor division keeps negatives right too
+        whole += 1
+    return (Decimal(whole) * FEN).quantize(FEN)
+
+
+def show(value: Fraction) -> Decimal:
+    """An exact figure as a Decimal with 10 decimal places, for the trace only."""
+    with localcontext() as ctx:
+        ctx.prec = 60
+        return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(SHOW, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentTrace:
+    """One accrual: ``base × rate × days / basis`` over ``[start, end)``."""
+
+    start: date
+    end: date
+    days: int
+    component: str
+    instalment: int | None  # 1-based instalment number; None for loan-level contract interest
+    base: Decimal
+    rate: Decimal
+    rate_source: str
+    basis: int
+    amount: Decimal
+    exact: Fraction
+    rule: str
+    citation: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "from": self.start.isoformat(), "to": self.end.isoformat(), "days": self.days,
+            "component": self.component, "instalment": self.instalment, "base": str(self.base),
+            "rate": str(self.rate), "rate_source": self.rate_source, "basis": self.basis,
+            "amount": str(self.amount), "rule": self.rule, "citation": self.citation,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class CapCut:
+    """What a cap removed from one segment, and why."""
+
+    start: date
+    end: date
+    days: int
+    cap: str
+    kind: str
+    components: tuple[str, ...]
+    base: Decimal
+    cap_rate: Decimal
+    accrued: Decimal
+    allowed: Decimal
+    removed: Decimal
+    removed_by_component: tuple[tuple[str, Decimal], ...]
+    citation: str
+    reason: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "from": self.start.isoformat(), "to": self.end.isoformat(), "days": self.days, "cap": self.cap,
+            "kind": self.kind, "components": list(self.components), "base": str(self.base),
+            "cap_rate": str(self.cap_rate), "accrued": str(self.accrued), "allowed": str(self.allowed),
+            "removed": str(self.removed),
+            "removed_by_component": {k: str(v) for k, v in self.removed_by_component},
+            "citation": self.citation, "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class AllocationTrace:
+    """How one repayment was applied: ``parts`` are (component, instalment, amount)."""
+
+    paid_on: date
+    amount: Decimal
+    parts: tuple[tuple[str, int | None, Decimal], ...]
+    unapplied: Decimal
+    citation: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "paid_on": self.paid_on.isoformat(), "amount": str(self.amount),
+            "parts": [{"component": c, "instalment": i, "amount": str(a)} for c, i, a in self.parts],
+            "unapplied": str(self.unapplied), "citation": self.citation,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class AwardLine:
+    name: str
+    amount: Decimal  # rounded half-up to the fen
+    exact: Fraction
+    label: str
+    citation: str = ""
+
+
+@dataclass(slots=True)
+class Award:
+    """The computed award: lines (rounded), and the trace (segments, caps, allocations)."""
+
+    lines: dict[str, AwardLine]
+    segments: list[SegmentTrace] = field(default_factory=list)
+    cuts: list[CapCut] = field(default_factory=list)
+    allocations: list[AllocationTrace] = field(default_factory=list)
+    unsupported: dict[str, Decimal] = field(default_factory=dict)
+    overpaid: Decimal = Decimal("0.00")
+    notes: list[str] = field(default_factory=list)
+
+    def __getitem__(self, name: str) -> Decimal:
+        return self.lines[name].amount
+
+    def figures(self) -> dict[str, Decimal]:
+        """The award lines as ``{name: Decimal rounded to the fen}``."""
+        return {name: line.amount for name, line in self.lines.items()}
+
+    def segments_of(self, component: str) -> list[SegmentTrace]:
+        return [s for s in self.segments if s.component == component]
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "lines": {n: str(line.amount) for n, line in self.lines.items()},
+            "segments": [s.as_dict() for s in self.segments],
+            "cuts": [c.as_dict() for c in self.cuts],
+            "allocations": [a.as_dict() for a in self.allocations],
+            "unsupported": {k: str(v) for k, v in self.unsupported.items()},
+            "overpaid": str(self.overpaid),
+            "notes": list(self.notes),
+        }
+
+    def explain(self) -> str:
+        """A plain-text calculation sheet: each line, then its segments and cuts."""
+        out: list[str] = []
+        for name in LINE_NAMES:
+            line = self.lines[name]
+            out.append(f"{line.label} {name}: {line.amount}" + (f"  [{line.citation}]" if line.citation else ""))
+            for s in self.segments_of(name):
+                inst = f" #{s.instalment}" if s.instalment else ""
+                out.append(
+                    f"    {s.start} → {s.end} {s.days:>5} d{inst}  {s.base} × {s.rate} ({s.rate_source})"
+                    f" / {s.basis} = {s.amount}  [{s.citation}]"
+                )
+        for c in self.cuts:
+            out.append(
+                f"cap {c.cap} ({c.kind}) {c.start} → {c.end} {c.days} d: accrued {c.accrued}, allowed "
+                f"{c.base} × {c.cap_rate} = {c.allowed}, removed {c.removed}  [{c.citation}]"
+            )
+        for a in self.allocations:
+            parts = ", ".join(f"{comp}{'#' + str(i) if i else ''} {amt}" for comp, i, amt in a.parts)
+            out.append(f"repayment {a.paid_on} {a.amount}: {parts}  [{a.citation}]")
+        for k, v in self.unsupported.items():
+            out.append(f"not awarded (natural debt above the supported rate) {k}: {v}")
+        if self.overpaid:
+            out.append(f"overpaid: {self.overpaid}")
+        out.extend(f"note: {n}" for n in self.notes)
+        return "\n".join(out)

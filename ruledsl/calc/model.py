@@ -1,0 +1,209 @@
+"""Inputs of the loan calculation engine: plain frozen dataclasses.
+
+Money is :class:`~decimal.Decimal` yuan, rates are annual :class:`~decimal.Decimal`
+fractions (24% → ``Decimal("0.24")``), dates are :class:`datetime.date`.  Nothing
+here computes; :func:`ruledsl.calc.validate.check_case` rejects bad input with an
+:class:`~ruledsl.lang.errors.InputError` naming the field.
+
+Day model (one rule for every component, so segments add up)
+------------------------------------------------------------
+With the default :class:`~ruledsl.runtime.daycount.DayCount` ``(365, first_day=True,
+last_day=False)`` (算头不算尾) a balance that exists from date ``a`` to date ``b``
+accrues for ``b − a`` days:
+
+* contract interest runs from ``disbursed_on`` to each instalment's ``due_on``;
+* an instalment is overdue **from** its ``due_on``: penalty interest on its unpaid
+  principal and compound interest on its unpaid interest run from ``due_on`` to the
+  day it is paid (a payment made on ``due_on`` itself is on time: 0 overdue days);
+* ``calc_until`` is the end of the last segment (not counted, like every end date).
+
+``DayCount(basis, first_day=False, last_day=True)`` counts the same number of days
+but each day is ``(a, b]``: a rate in force on day ``d`` is looked up for the day
+after the segment start.  Counting both ends or neither is not additive over
+segments (cutting a period in two would add or drop a day), so the engine refuses it
+rather than give a figure that depends on where the cuts fall.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from ..runtime.daycount import DayCount
+
+#: Component names used for allocation order, caps and award lines.
+FEES = "fees"
+INTEREST = "interest"
+PENALTY = "penalty_interest"
+COMPOUND = "compound_interest"
+PRINCIPAL = "principal"
+
+COMPONENTS = (FEES, INTEREST, PENALTY, COMPOUND, PRINCIPAL)
+ACCRUING = (INTEREST, PENALTY, COMPOUND)
+
+#: 民法典 第五百六十一条: costs, then interest, then principal.  Among the kinds of
+#: interest the older obligation goes first: contract interest falls due on the due
+#: date, penalty and compound interest accrue after it.
+DEFAULT_ORDER = (FEES, INTEREST, PENALTY, COMPOUND, PRINCIPAL)
+
+CIVIL_560 = "民法典 第五百六十条"
+CIVIL_561 = "民法典 第五百六十一条"
+CIVIL_674 = "民法典 第六百七十四条"
+CIVIL_676 = "民法典 第六百七十六条"
+
+DEFAULT_CITATIONS: dict[str, str] = {
+    INTEREST: CIVIL_674 + "（按约定支付利息）",
+    PENALTY: CIVIL_676 + "（逾期利息/罚息）",
+    COMPOUND: "借款合同约定（对未付利息计收复利）",
+    FEES: CIVIL_561 + "（实现债权的有关费用）",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class LprRate:
+    """A rate tied to the loan prime rate: ``multiple × LPR + spread``.
+
+    ``fixing="floating"`` takes the LPR in force on each day (the timeline is cut
+    at every LPR change).  ``fixing="fixed"`` takes the LPR in force on ``at``; with
+    ``at=None`` the anchor is the natural one for the component: the disbursement
+    date for contract interest, the instalment's due (overdue) date for penalty and
+    compound interest.
+    """
+
+    multiple: Decimal = Decimal(1)
+    spread: Decimal = Decimal(0)
+    term: str = "one_year"
+    fixing: str = "floating"
+    at: date | None = None
+
+    def describe(self) -> str:
+        what = "1Y LPR" if self.term == "one_year" else "5Y LPR"
+        text = f"{self.multiple.normalize():f} × {what}"
+        if self.spread:
+            text += f" + {(self.spread * 100).normalize():f}%"
+        if self.fixing == "floating":
+            return text + " (in force each day)"
+        return text + (f" (on {self.at.isoformat()})" if self.at else " (fixed at the anchor date)")
+
+
+Rate = Decimal | LprRate
+
+
+@dataclass(frozen=True, slots=True)
+class Instalment:
+    """One instalment of principal falling due on ``due_on``.
+
+    ``interest`` is the contract interest the schedule states for the period
+    ending on ``due_on`` (a lender's 还款计划表); ``None`` means "interest accrues
+    by day count on the principal not yet due" (the usual case for bullet loans).
+    """
+
+    due_on: date
+    principal: Decimal
+    interest: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Repayment:
+    paid_on: date
+    amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Cost:
+    """A cost of enforcing the claim (实现债权的有关费用), owed from ``incurred_on``."""
+
+    incurred_on: date
+    amount: Decimal
+    label: str = "fees"
+
+
+@dataclass(frozen=True, slots=True)
+class RateChange:
+    """From ``effective_on`` on, the given rates replace the current ones (None = unchanged)."""
+
+    effective_on: date
+    contract_rate: Rate | None = None
+    penalty_rate: Rate | None = None
+    compound_rate: Rate | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Cap:
+    """A ceiling on the interest a segment may accrue on the outstanding principal.
+
+    Per segment, the accrual of ``components`` is compared with
+    ``principal outstanding × cap rate × days / basis``; the excess is cut, last
+    component of :data:`ACCRUING` order first (compound, then penalty, then
+    contract interest), and the cut is written to the trace with ``citation``.
+
+    The cap rate is ``rate`` (a fixed annual rate) or ``lpr_multiple × 1Y LPR``
+    in force on ``lpr_at`` (``lpr_at=None``: the LPR in force each day).
+
+    ``kind="remove"``: the excess is not owed at all; payments are allocated to the
+    capped balances only, so whatever was paid above the cap goes on to principal
+    (void-above thresholds, 4 × LPR, the 24% reduction of 法发〔2017〕22号, card
+    reductions).  ``kind="unsupported"``: the excess stays owed as a natural debt —
+    payments may settle it and are not clawed back — but the court does not award
+    it: the unpaid balance of each component is reduced by its excess at the end
+    (the 24%–36% band of the 2015 private-lending rules).
+
+    The cap applies to segments inside ``[from_on, before)`` (either end open).
+    """
+
+    name: str
+    citation: str
+    rate: Decimal | None = None
+    lpr_multiple: Decimal | None = None
+    lpr_at: date | None = None
+    components: tuple[str, ...] = ACCRUING
+    kind: str = "remove"
+    from_on: date | None = None
+    before: date | None = None
+    reason: str = ""
+
+    def describe(self) -> str:
+        if self.rate is not None:
+            text = f"{(self.rate * 100).normalize():f}% per year"
+        else:
+            at = self.lpr_at.isoformat() if self.lpr_at else "each day"
+            text = f"{self.lpr_multiple.normalize():f} × 1Y LPR ({at})"
+        return text
+
+
+@dataclass(frozen=True, slots=True)
+class LoanCase:
+    """Everything the engine needs to compute one loan's award.
+
+    ``instalments`` come from :mod:`ruledsl.calc.schedules` (``bullet``,
+    ``equal_instalment``, ``equal_principal``, ``interest_only``, ``explicit``);
+    their principal must add up to ``principal``.  ``penalty_rate`` defaults to the
+    contract rate (法释〔2020〕17号 art.28: only a term rate agreed → term rate),
+    ``compound_rate`` to the penalty rate; ``compound=False`` switches compound
+    interest off.
+    """
+
+    principal: Decimal
+    disbursed_on: date
+    contract_rate: Rate
+    calc_until: date
+    instalments: tuple[Instalment, ...]
+    penalty_rate: Rate | None = None
+    compound_rate: Rate | None = None
+    compound: bool = True
+    repayments: tuple[Repayment, ...] = ()
+    costs: tuple[Cost, ...] = ()
+    rate_changes: tuple[RateChange, ...] = ()
+    accelerated_on: date | None = None
+    caps: tuple[Cap, ...] = ()
+    allocation_order: tuple[str, ...] = DEFAULT_ORDER
+    allocation_by: str = "component"
+    day_count: DayCount = field(default_factory=DayCount)
+    citations: tuple[tuple[str, str], ...] = ()
+
+    def citation(self, component: str) -> str:
+        for name, text in self.citations:
+            if name == component:
+                return text
+        return DEFAULT_CITATIONS.get(component, "")
