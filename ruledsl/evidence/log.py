@@ -1,0 +1,106 @@
+"""The court's evidence log: records in, signed checkpoints and bundles out.
+
+Ties together the store (ruledsl.store), the tree (merkle), records, notes and
+checkpoints.  The court's signing key never enters the database: it is passed
+in when a checkpoint is signed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ruledsl.evidence.bundle import build_bundle
+from ruledsl.evidence.checkpoint import Checkpoint, open_checkpoint
+from ruledsl.evidence.errors import MalformedError, RefusedError
+from ruledsl.evidence.hashing import hasher
+from ruledsl.evidence.merkle import verify_consistency
+from ruledsl.evidence.note import ALG_ED25519, Signer, Verifier, sign_note
+from ruledsl.evidence.record import Digest, EvidenceRecord
+from ruledsl.store import LogInfo, LogStore
+
+
+class EvidenceLog:
+    def __init__(self, store: LogStore, info: LogInfo) -> None:
+        self.store = store
+        self.info = info
+        self.hasher = hasher(info.hash_alg)
+        self.verifier = Verifier.parse(info.verifier_key)
+
+    @classmethod
+    def create(cls, store: LogStore, verifier_key: str, hash_alg: str = "sha256") -> EvidenceLog:
+        v = Verifier.parse(verifier_key)
+        if v.alg != ALG_ED25519:
+            raise MalformedError.of("the log key must be an Ed25519 note key (algorithm 1)")
+        return cls(store, store.create_log(v.name, hasher(hash_alg).name, v.encode()))
+
+    @classmethod
+    def open(cls, store: LogStore, origin: str | None = None) -> EvidenceLog:
+        info = store.get_log(origin)
+        return cls(store, store.quick_check(info))
+
+    @property
+    def origin(self) -> str:
+        return self.info.origin
+
+    def head(self) -> tuple[int, bytes]:
+        return self.store.head(self.info)
+
+    def append(self, records: Sequence[EvidenceRecord | bytes]) -> tuple[int, int, bytes]:
+        raw = [r.canonical() if isinstance(r, EvidenceRecord) else bytes(r) for r in records]
+        return self.store.append(self.info, raw)
+
+    def record_for_file(
+        self, path: Path, kind: str, case: str, submitter: str, time: datetime | None = None,
+        tst: bytes | None = None,
+    ) -> EvidenceRecord:
+        try:
+            digest = self.hasher.file(path)
+        except OSError as exc:
+            raise MalformedError.of(f"cannot read evidence file {path}: {exc.strerror}") from None
+        tst_digest = None if tst is None else Digest(self.hasher.name, self.hasher.digest(tst).hex())
+        return EvidenceRecord.make(
+            Digest(self.hasher.name, digest.hex()), kind, case, submitter, time or datetime.now(UTC), tst_digest
+        )
+
+    # ------------------------------------------------------------------ checkpoints
+
+    def sign_checkpoint(self, signer: Signer) -> str:
+        """Sign the current tree head, after checking it extends the last published checkpoint."""
+        if signer.verifier() != self.verifier:
+            raise RefusedError.of(
+                "this key is not the log's key", hint=f"the log is signed by {self.verifier.encode()}"
+            )
+        size, root = self.head()
+        last = self.latest_checkpoint()
+        if last is not None:
+            cp0 = open_checkpoint(last[1], self.verifier).checkpoint
+            proof = self.store.consistency_proof(self.info, cp0.size, size)
+            verify_consistency(cp0.size, size, proof, cp0.root, root, self.hasher)
+            if cp0.size == size:
+                return last[1]
+        note = sign_note(Checkpoint.make(self.origin, size, root).text(), [signer])
+        self.store.add_checkpoint(self.info, size, note)
+        return note
+
+    def latest_checkpoint(self) -> tuple[int, str] | None:
+        cps = self.store.checkpoints(self.info)
+        return cps[-1] if cps else None
+
+    def checkpoint_covering(self, index: int) -> tuple[int, str]:
+        """The latest signed checkpoint, if it covers leaf ``index``."""
+        latest = self.latest_checkpoint()
+        if latest is None or latest[0] <= index:
+            raise RefusedError.of(
+                f"no signed checkpoint covers leaf {index} yet", hint="run `ruledsl log checkpoint` first"
+            )
+        return latest
+
+    # ------------------------------------------------------------------ proofs and bundles
+
+    def bundle(self, index: int, evidence: bytes | None = None, tst: bytes | None = None) -> bytes:
+        size, note = self.checkpoint_covering(index)
+        _, record = self.store.leaf(self.info, index)
+        proof = self.store.inclusion_proof(self.info, index, size)
+        return build_bundle(record, self.hasher.name, index, size, proof, note, evidence, tst)
