@@ -1,0 +1,1 @@
+"""Cases: typed inputs built from a ruleset's `input:` section; JSON/CSV/Excel I/O."""

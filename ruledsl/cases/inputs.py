@@ -1,0 +1,286 @@
+"""Case inputs: a pydantic model generated from a ruleset's ``input:`` section.
+
+Values arrive from JSON files, Excel cells or ``--set name=value``:
+
+* money as decimal strings (``"12345.67"``) or plain numbers — never floats;
+* rates as ``"18%"`` or fractions (``"0.18"``); a bare ``240`` is refused;
+* dates as ISO ``2024-03-01``; lists as JSON arrays; records as JSON objects.
+
+Every problem is collected and reported naming the field
+(``repayments[1].amount: …``), as one :class:`InputError`.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, PlainValidator, ValidationError, WithJsonSchema, create_model
+
+from ..lang import ast
+from ..lang.checker import CheckedRuleset
+from ..lang.errors import Diagnostic, InputError, did_you_mean
+from ..lang.types import D_DAILY, D_DAYS, D_HOURS, D_MONEY, D_RATE, Type
+from ..runtime.money import to_decimal
+from ..runtime.rates import parse_rate
+from ..runtime.values import to_json
+
+CHINA = timezone(timedelta(hours=8))
+
+
+# ---------------------------------------------------------------- scalar validators
+def _money(value: Any) -> Decimal:
+    return to_decimal(value, "money")
+
+
+def _rate(value: Any) -> Decimal:
+    return parse_rate(value)
+
+
+def _number(value: Any) -> Decimal:
+    return to_decimal(value, "number")
+
+
+def _whole(value: Any) -> Decimal:
+    result = to_decimal(value, "days")
+    if result != result.to_integral_value():
+        raise ValueError(f"{value} is not a whole number")
+    return result
+
+
+def _date(value: Any) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"{value!r} is not a date; write YYYY-MM-DD") from None
+    raise ValueError(f"expected a date YYYY-MM-DD, got {type(value).__name__}")
+
+
+def _datetime(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        result = value
+    elif isinstance(value, str):
+        try:
+            result = datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"{value!r} is not a time; write 2024-03-01T09:30:00+08:00") from None
+    else:
+        raise ValueError(f"expected a time, got {type(value).__name__}")
+    return result if result.tzinfo else result.replace(tzinfo=CHINA)  # court time when no zone given
+
+
+def _bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "yes", "1", "是"):
+        return True
+    if isinstance(value, str) and value.strip().lower() in ("false", "no", "0", "否"):
+        return False
+    raise ValueError(f"{value!r} is not true or false")
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"expected text, got {type(value).__name__}")
+    return value
+
+
+_DECIMAL_SCHEMA = {"type": ["string", "number"], "pattern": r"^-?\d+(\.\d+)?$"}
+Money = Annotated[Decimal, PlainValidator(_money),
+                  WithJsonSchema({**_DECIMAL_SCHEMA, "description": "money, yuan: \"12345.67\""})]
+Rate = Annotated[Decimal, PlainValidator(_rate),
+                 WithJsonSchema({"type": ["string", "number"], "pattern": r"^-?\d+(\.\d+)?(%|‱)?$",
+                                 "description": "annual rate: \"18%\" or \"0.18\""})]
+DailyRate = Annotated[Decimal, PlainValidator(_rate),
+                      WithJsonSchema({"type": ["string", "number"], "description": "rate per day: \"0.05%\""})]
+Number = Annotated[Decimal, PlainValidator(_number), WithJsonSchema(_DECIMAL_SCHEMA)]
+Whole = Annotated[Decimal, PlainValidator(_whole), WithJsonSchema({"type": ["integer", "string"]})]
+Day = Annotated[date, PlainValidator(_date), WithJsonSchema({"type": "string", "format": "date"})]
+Time = Annotated[datetime, PlainValidator(_datetime), WithJsonSchema({"type": "string", "format": "date-time"})]
+Flag = Annotated[bool, PlainValidator(_bool), WithJsonSchema({"type": "boolean"})]
+Text = Annotated[str, PlainValidator(_text), WithJsonSchema({"type": "string"})]
+
+
+class EvidenceItem(BaseModel):
+    """One piece of evidence a case presents, as the evidence layer reports it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Text
+    file: Text | None = None
+    signed: Flag = False
+    signer: Text | None = None
+    signed_at: Time | None = None
+    created_at: Time | None = None
+    anchored_at: Time | None = None
+    timestamped: Flag = False
+    integrity: Literal["ok", "tampered", "unverifiable"] = "ok"
+    note: Text | None = None
+
+
+def python_type(t: Type) -> Any:
+    """The pydantic annotation for a ruleset type."""
+    if t.kind == "qty":
+        return {D_MONEY: Money, D_RATE: Rate, D_DAILY: DailyRate, D_DAYS: Whole, D_HOURS: Whole}.get(t.dims, Number)
+    if t.kind == "date":
+        return Day
+    if t.kind == "bool":
+        return Flag
+    if t.kind == "text":
+        return Text
+    if t.kind == "enum":
+        return Literal[t.values]  # type: ignore[valid-type]
+    if t.kind == "list":
+        return list[python_type(t.item)]  # type: ignore[misc]
+    if t.kind == "record":
+        fields = {k: (python_type(v), ...) for k, v in t.fields}
+        return create_model("Record", __config__=ConfigDict(extra="forbid"), **fields)  # type: ignore[call-overload]
+    raise AssertionError(t)
+
+
+def case_model(checked: CheckedRuleset) -> type[BaseModel]:
+    """The pydantic model of one case for this ruleset (cached on the checked ruleset)."""
+    cached = getattr(checked, "_case_model", None)
+    if cached is not None:
+        return cached
+    fields: dict[str, Any] = {}
+    for f in checked.inputs:
+        annotation = python_type(checked.input_types[f.name])
+        if f.default is None:
+            fields[f.name] = (annotation, _field(f, required=True))
+        else:
+            fields[f.name] = (annotation | None, _field(f, required=False))
+    fields["evidence"] = (list[EvidenceItem], _evidence_field())
+    model = create_model(_model_name(checked), __config__=ConfigDict(extra="forbid"), **fields)
+    checked._case_model = model  # type: ignore[attr-defined]
+    return model
+
+
+def _field(f: ast.InputField, required: bool) -> Any:
+    from pydantic import Field
+
+    kwargs: dict[str, Any] = {}
+    if f.label:
+        kwargs["title"] = f.label
+    if isinstance(f.default, (ast.Number, ast.String, ast.Bool, ast.Percent, ast.DateLit)):
+        kwargs["description"] = f"default: {_literal_text(f.default)}"
+    elif f.default is not None:
+        kwargs["description"] = "default: computed by the ruleset"
+    return Field(... if required else None, **kwargs)
+
+
+def _evidence_field() -> Any:
+    from pydantic import Field
+
+    return Field(default_factory=list, title="证据 evidence items")
+
+
+def _literal_text(node: ast.Expr) -> str:
+    for attr in ("text", "value"):
+        if hasattr(node, attr):
+            return str(getattr(node, attr))
+    return ""
+
+
+def _model_name(checked: CheckedRuleset) -> str:
+    return "Case_" + "".join(ch if ch.isalnum() else "_" for ch in checked.name)
+
+
+def parse_case(checked: CheckedRuleset, data: dict[str, Any], origin: str = "case") -> dict[str, Any]:
+    """Validate raw case data; return typed values (missing optional inputs are None)."""
+    if not isinstance(data, dict):
+        raise InputError(Diagnostic(f"{origin}: a case is a JSON object of input names to values"))
+    model = case_model(checked)
+    try:
+        parsed = model.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(_diagnostics(exc, checked, origin)) from None
+    values = {name: getattr(parsed, name) for name in model.model_fields}
+    values["evidence"] = [item.model_dump() for item in parsed.evidence]
+    return _plain(values)
+
+
+def _plain(value: Any) -> Any:
+    """Nested pydantic records → plain dicts, the shape compiled rules read."""
+    if isinstance(value, BaseModel):
+        return {k: _plain(getattr(value, k)) for k in type(value).model_fields}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def _diagnostics(exc: ValidationError, checked: CheckedRuleset, origin: str) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    labels = {f.name: f.label for f in checked.inputs}
+    for err in exc.errors():
+        loc = _loc(err["loc"])
+        top = str(err["loc"][0]) if err["loc"] else ""
+        label = f" ({labels[top]})" if labels.get(top) and len(err["loc"]) == 1 else ""
+        kind = err["type"]
+        if kind == "extra_forbidden" and len(err["loc"]) == 1:
+            hint = did_you_mean(top, list(labels) + ["evidence"])
+            out.append(Diagnostic(f"{origin}: unknown input `{loc}`", hint=hint))
+        elif kind == "extra_forbidden":
+            out.append(Diagnostic(f"{origin}: `{loc}` is not a field here"))
+        elif kind == "missing":
+            out.append(Diagnostic(f"{origin}: missing required input `{loc}`{label}"))
+        else:
+            msg = str(err.get("ctx", {}).get("error") or err["msg"])
+            msg = msg.removeprefix("Value error, ")
+            out.append(Diagnostic(f"{origin}: `{loc}`{label}: {msg}"))
+    return out
+
+
+def _loc(parts: tuple) -> str:
+    text = ""
+    for p in parts:
+        text += f"[{p}]" if isinstance(p, int) else (("." if text else "") + str(p))
+    return text
+
+
+def bounds_error(bad: list[tuple[str, str, Any, Any]]) -> InputError:
+    """Build the error for inputs outside their declared ``min``/``max``."""
+    return InputError([
+        Diagnostic(f"`{name}` must be {word} {to_json(limit, None)}, but it is {to_json(value, None)}")
+        for name, word, limit, value in bad
+    ])
+
+
+def parse_assignment(text: str) -> tuple[str, Any]:
+    """``name=value`` from the command line; JSON arrays/objects/booleans are decoded."""
+    if "=" not in text:
+        raise InputError(Diagnostic(f"--set {text!r}: write name=value", hint="for example --set claim_amount=100000"))
+    name, _, raw = text.partition("=")
+    raw = raw.strip()
+    if raw[:1] in "[{":
+        try:
+            return name.strip(), json.loads(raw, parse_float=Decimal)
+        except json.JSONDecodeError as exc:
+            raise InputError(Diagnostic(f"--set {name}: not valid JSON: {exc.msg} at column {exc.colno}")) from None
+    return name.strip(), raw
+
+
+def load_case_json(text: str, origin: str) -> dict[str, Any]:
+    """Decode a case file, keeping every number exact (Decimal, never float)."""
+    try:
+        data = json.loads(text, parse_float=Decimal)
+    except json.JSONDecodeError as exc:
+        raise InputError(Diagnostic(f"{origin}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}")) from None
+    if not isinstance(data, dict):
+        raise InputError(Diagnostic(f"{origin}: a case file holds one JSON object of input names to values"))
+    return data
+
+
+def json_schema(checked: CheckedRuleset) -> dict[str, Any]:
+    schema = case_model(checked).model_json_schema()
+    schema["title"] = f"{checked.name} {checked.version} — case inputs"
+    return schema

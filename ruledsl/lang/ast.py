@@ -1,0 +1,449 @@
+"""The ruleset syntax tree: frozen, slotted dataclasses, each carrying a :class:`Span`.
+
+Spans never take part in equality, so two trees that differ only in layout
+compare equal — which is how ``parse(fmt(x)) == parse(x)`` is tested.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from .errors import Span
+
+NO_SPAN = Span(0, 0, 0, 0)
+
+
+def _span() -> Span:
+    return field(default=NO_SPAN, compare=False, repr=False, kw_only=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """Base of every node."""
+
+    span: Span = _span()
+
+
+# ============================================================== expressions
+@dataclass(frozen=True, slots=True)
+class Expr(Node):
+    """Base of expressions."""
+
+
+@dataclass(frozen=True, slots=True)
+class Number(Expr):
+    """A plain number, ``10000.00``; it takes the unit of what it meets (money, days …)."""
+
+    value: Decimal
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Percent(Expr):
+    """``24%``, ``1.75‱`` or ``0.05% per day``; ``value`` is the fraction (0.24)."""
+
+    value: Decimal
+    text: str
+    per_day: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DateLit(Expr):
+    """``2020-08-20``; validity is checked by the checker, not the parser."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Duration(Expr):
+    """``30 days`` or ``24 hours``."""
+
+    amount: Decimal
+    unit: str  # "days" | "hours"
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class String(Expr):
+    """A text literal (already unescaped)."""
+
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class Bool(Expr):
+    """``true`` / ``false``."""
+
+    value: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Name(Expr):
+    """A reference to an input, a definition or a loop variable."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Basis(Expr):
+    """``basis``: the ruleset's days per year (365 or 360)."""
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceComplete(Expr):
+    """``evidence complete``: every ``require`` rule is satisfied."""
+
+
+@dataclass(frozen=True, slots=True)
+class ListLit(Expr):
+    """``[a, b, …]``."""
+
+    items: tuple[Expr, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RecordLit(Expr):
+    """``{paid_on: 2024-01-01, amount: 100.00}``."""
+
+    fields: tuple[tuple[str, Expr], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Attr(Expr):
+    """``record.field``."""
+
+    obj: Expr
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Call(Expr):
+    """A builtin (``round``, ``min``, ``days_between`` …) or a schedule table applied to a value."""
+
+    func: str
+    args: tuple[Expr, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Aggregate(Expr):
+    """``sum(r.amount for r in repayments where r.paid_on <= due_on)``."""
+
+    func: str
+    body: Expr
+    var: str
+    iterable: Expr
+    where: Expr | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TableAt(Expr):
+    """``lpr_1y at filed_on``: the value in force on a date."""
+
+    table: str
+    when: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Accrue(Expr):
+    """``accrue(base, rate, from start to end[, basis 360])``: simple interest under the day count."""
+
+    base: Expr
+    rate: Expr
+    start: Expr
+    end: Expr
+    basis: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class If(Expr):
+    """``if c then a else b``."""
+
+    cond: Expr
+    then: Expr
+    else_: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class BinOp(Expr):
+    """Arithmetic: ``+ - * /``."""
+
+    op: str
+    left: Expr
+    right: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Neg(Expr):
+    """Unary minus."""
+
+    operand: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Compare(Expr):
+    """``== != < <= > >=``."""
+
+    op: str
+    left: Expr
+    right: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class BoolOp(Expr):
+    """``and`` / ``or``."""
+
+    op: str
+    left: Expr
+    right: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Not(Expr):
+    """``not x``."""
+
+    operand: Expr
+
+
+# ============================================================== types
+@dataclass(frozen=True, slots=True)
+class TypeRef(Node):
+    """Base of written types."""
+
+
+@dataclass(frozen=True, slots=True)
+class ScalarType(TypeRef):
+    """``money``, ``rate``, ``rate per day``, ``date``, ``days``, ``hours``, ``bool``, ``text``, ``number``."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class EnumType(TypeRef):
+    """``enum("ordinary", "simple")``."""
+
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ListType(TypeRef):
+    """``list of T``."""
+
+    item: TypeRef
+
+
+@dataclass(frozen=True, slots=True)
+class RecordType(TypeRef):
+    """``{paid_on: date, amount: money}``."""
+
+    fields: tuple[tuple[str, TypeRef], ...]
+
+
+# ============================================================== declarations
+@dataclass(frozen=True, slots=True)
+class Citation(Node):
+    """``per A, B``: the sources a rule implements."""
+
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DayCountSetting(Node):
+    """``day count basis 365 first day counted last day not counted``."""
+
+    basis: int
+    first_day: bool
+    last_day: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Header(Node):
+    """``ruleset cn.court_fees version "2026.1" effective 2007-04-01 …``."""
+
+    name: str
+    version: str
+    effective: DateLit
+    jurisdiction: str | None = None
+    language: str | None = None
+    day_count: DayCountSetting | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Decl(Node):
+    """Base of top-level declarations."""
+
+
+@dataclass(frozen=True, slots=True)
+class SourceDecl(Decl):
+    """``source FEES_13 = "诉讼费用交纳办法 第十三条" text \"\"\"…\"\"\"``."""
+
+    name: str
+    citation: str
+    text: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DatedTableDecl(Decl):
+    """``table lpr_1y: date -> rate from "tables/lpr.csv" column "one_year"``."""
+
+    name: str
+    value_type: ScalarType
+    path: str
+    column: str
+    citation: Citation | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BandDecl(Node):
+    """``up to 10000: 50.00`` (fixed) or ``above: 0.5%`` (rate); ``upper`` None means above."""
+
+    upper: Number | None
+    rate: Percent | None = None
+    fixed: Number | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleDecl(Decl):
+    """``table acceptance_bands: progressive schedule per FEES_13`` and its bands."""
+
+    name: str
+    kind: str  # "progressive" | "banded"
+    bands: tuple[BandDecl, ...]
+    citation: Citation | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InputField(Node):
+    """``claim_amount: money label "诉讼请求金额" min 0``."""
+
+    name: str
+    type: TypeRef
+    default: Expr | None = None
+    label: str | None = None
+    min: Expr | None = None
+    max: Expr | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InputSection(Decl):
+    """``input:`` and its fields."""
+
+    fields: tuple[InputField, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Definition(Node):
+    """``name = expr [label "…"] [per SOURCE]``; in ``award:`` it is an award line, rounded to the fen."""
+
+    name: str
+    expr: Expr
+    label: str | None = None
+    citation: Citation | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Cap(Node):
+    """``cap a + b at limit [when cond] per SOURCE``: lines reduced (last first) down to the limit."""
+
+    targets: tuple[str, ...]
+    limit: Expr
+    when: Expr | None = None
+    citation: Citation | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ComputeSection(Decl):
+    """``compute:`` intermediate values (unrounded)."""
+
+    definitions: tuple[Definition, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AwardSection(Decl):
+    """``award:`` award lines and caps."""
+
+    items: tuple[Definition | Cap, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Within(Node):
+    """``within 24 hours of signed_at``."""
+
+    duration: Duration
+    of: str
+
+
+@dataclass(frozen=True, slots=True)
+class Require(Node):
+    """``require [at least N] "kind" [signed [by "…"]] [anchored [within …]] [timestamped] …``."""
+
+    kind: str
+    at_least: int = 1
+    signed: bool = False
+    signed_by: str | None = None
+    anchored: bool = False
+    within: Within | None = None
+    timestamped: bool = False
+    message: str | None = None
+    citation: Citation | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WarnIfMissing(Node):
+    """``warn if no "kind"``: a missing item is a warning, not a failed requirement."""
+
+    kind: str
+    message: str | None = None
+    citation: Citation | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceSection(Decl):
+    """``evidence:`` requirement rules."""
+
+    rules: tuple[Require | WarnIfMissing, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RouteRule(Node):
+    """``stage "立案" when cond`` or ``stage "诉前调解" otherwise`` (cond None)."""
+
+    stage: str
+    cond: Expr | None = None
+    citation: Citation | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RouteSection(Decl):
+    """``route:`` triage rules, first match wins."""
+
+    rules: tuple[RouteRule, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Binding(Node):
+    """``name = expr`` in ``given`` / ``expect``; ``evidence "kind" = "status"`` uses ``evidence_kind``."""
+
+    name: str
+    expr: Expr
+    evidence_kind: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Example(Decl):
+    """``example "title": given … expect …`` — a test that ``ruledsl test`` runs."""
+
+    title: str
+    given: tuple[Binding, ...]
+    expect: tuple[Binding, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Ruleset(Node):
+    """A whole ruleset file."""
+
+    header: Header
+    decls: tuple[Decl, ...]
+
+    def of_type(self, cls: type) -> list:
+        return [d for d in self.decls if isinstance(d, cls)]

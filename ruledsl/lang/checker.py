@@ -1,0 +1,865 @@
+"""Syntax tree → checked ruleset: names, types, units, dates, cycles, tables, examples.
+
+The checker collects every problem it finds and raises one
+:class:`RulesCheckError` holding all of them; a ruleset with any error never
+reaches the compiler. What it proves (the type of every expression, the order
+in which definitions and caps must run, the loaded tables) is handed to the
+compiler and the interpreter in a :class:`CheckedRuleset`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from ..runtime.daycount import DayCount
+from ..runtime.tables import Band, BandSchedule, DatedTable
+from . import ast
+from .errors import Diagnostic, RulesCheckError, Source, Span, TableError, did_you_mean
+from .types import (
+    BOOL,
+    D_DAILY,
+    D_DAYS,
+    D_HOURS,
+    D_MONEY,
+    D_NONE,
+    D_RATE,
+    DATE,
+    DAYS,
+    EMPTY_LIST,
+    ERROR,
+    MONEY,
+    NUM_LIT,
+    NUMBER,
+    PCT_LIT,
+    SCALARS,
+    TEXT,
+    Type,
+    assignable,
+    concrete,
+    mul_dims,
+    qty,
+    unify,
+)
+
+#: names a ruleset may not define: they mean something already
+RESERVED = frozenset({"route", "evidence", "basis", "true", "false"})
+MAX_NAME = 64
+EVIDENCE_STATUSES = ("satisfied", "missing", "late", "tampered", "unverifiable", "unsigned", "warning")
+#: times an evidence item carries, usable in ``within … of NAME``
+EVIDENCE_TIMES = ("signed_at", "created_at")
+
+BUILTINS = ("round", "min", "max", "abs", "days_between", "count", "sum", "any", "all")
+AGGREGATES = ("sum", "count", "min", "max", "any", "all")
+
+
+@dataclass
+class CheckedRuleset:
+    """Everything the compiler needs, proven consistent."""
+
+    tree: ast.Ruleset
+    source: Source
+    day_count: DayCount
+    effective: date
+    sources: dict[str, ast.SourceDecl]
+    tables: dict[str, DatedTable]
+    schedules: dict[str, BandSchedule]
+    inputs: list[ast.InputField]           # in evaluation order (defaults after what they use)
+    input_types: dict[str, Type]
+    definitions: dict[str, ast.Definition]
+    def_types: dict[str, Type]
+    awards: list[str]                      # award lines in source order
+    steps: list[ast.Definition | ast.Cap]  # evaluation order
+    capped_by: dict[str, ast.Cap]
+    evidence: list[ast.Require | ast.WarnIfMissing]
+    routes: list[ast.RouteRule]
+    examples: list[ast.Example]
+    types: dict[int, Type]                 # id(expression node) → its type
+    refs: dict[str, tuple[str, ...]]       # definition → global names it reads
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.tree.header.name
+
+    @property
+    def version(self) -> str:
+        return self.tree.header.version
+
+    def type_of(self, node: ast.Expr) -> Type:
+        return self.types[id(node)]
+
+    def citation_text(self, citation: ast.Citation | None) -> list[str]:
+        if citation is None:
+            return []
+        return [self.sources[n].citation for n in citation.names if n in self.sources]
+
+
+def parse_date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _date_problem(text: str) -> str:
+    year, month, day = (int(p) for p in text.split("-"))
+    if not 1 <= month <= 12:
+        return f"impossible date {text}: there is no month {month}"
+    import calendar
+
+    last = calendar.monthrange(year, month)[1] if year >= 1 else 31
+    return f"impossible date {text}: {calendar.month_name[month]} {year} has {last} days"
+
+
+class Checker:
+    """Walks the tree once per concern; every problem goes through :meth:`fail`."""
+
+    def __init__(self, tree: ast.Ruleset, source: Source, base_dir: Path | None) -> None:
+        self.tree = tree
+        self.source = source
+        self.base_dir = base_dir
+        self.problems: list[Diagnostic] = []
+        self.warnings: list[Diagnostic] = []
+        self.types: dict[int, Type] = {}
+        self.sources: dict[str, ast.SourceDecl] = {}
+        self.tables: dict[str, DatedTable] = {}
+        self.schedules: dict[str, BandSchedule] = {}
+        self.table_decls: dict[str, ast.Decl] = {}
+        self.inputs: dict[str, ast.InputField] = {}
+        self.input_types: dict[str, Type] = {}
+        self.definitions: dict[str, ast.Definition] = {}
+        self.award_names: list[str] = []
+        self.def_types: dict[str, Type] = {}
+        self.refs: dict[str, set[str]] = {}
+        self.caps: list[ast.Cap] = []
+        self.capped_by: dict[str, ast.Cap] = {}
+        self._visiting: list[str] = []
+        self._current_refs: set[str] | None = None
+        self.used_sources: set[str] = set()
+        self.has_evidence = bool(tree.of_type(ast.EvidenceSection))
+
+    # -------------------------------------------------------------- reporting
+    def fail(self, message: str, node_or_span: ast.Node | Span | None, hint: str | None = None) -> None:
+        span = node_or_span.span if isinstance(node_or_span, ast.Node) else node_or_span
+        self.problems.append(Diagnostic(message, span, hint))
+
+    def warn(self, message: str, node: ast.Node, hint: str | None = None) -> None:
+        self.warnings.append(Diagnostic(message, node.span, hint, severity="warning"))
+
+    # -------------------------------------------------------------- entry
+    def check(self) -> CheckedRuleset:
+        header = self.tree.header
+        effective = self.check_date(header.effective)
+        dc = header.day_count
+        if dc is not None and dc.basis not in (360, 365, 366):
+            self.fail(f"day count basis {dc.basis} is not used by courts", dc, "write basis 365 or basis 360")
+        day_count = DayCount(dc.basis, dc.first_day, dc.last_day) if dc else DayCount()
+        self.day_count = day_count
+
+        self.declare_names()
+        for decl in self.tree.decls:
+            if isinstance(decl, ast.DatedTableDecl):
+                self.load_dated_table(decl)
+            elif isinstance(decl, ast.ScheduleDecl):
+                self.load_schedule(decl)
+        input_order = self.check_inputs()
+        for name in self.definitions:
+            self.infer_definition(name)
+        self.check_awards()
+        steps = self.order_steps()
+        evidence = [r for sec in self.tree.of_type(ast.EvidenceSection) for r in sec.rules]
+        self.check_evidence(evidence)
+        routes = [r for sec in self.tree.of_type(ast.RouteSection) for r in sec.rules]
+        self.check_routes(routes)
+        examples = self.tree.of_type(ast.Example)
+        for example in examples:
+            self.check_example(example)
+        for name, decl in self.sources.items():
+            if name not in self.used_sources:
+                self.warn(f"source `{name}` is declared but no rule cites it", decl)
+        if self.problems:
+            raise RulesCheckError(sorted(self.problems, key=_position))
+        return CheckedRuleset(
+            tree=self.tree, source=self.source, day_count=day_count, effective=effective or date.min,
+            sources=self.sources, tables=self.tables, schedules=self.schedules,
+            inputs=input_order, input_types=self.input_types, definitions=self.definitions,
+            def_types=self.def_types, awards=self.award_names, steps=steps, capped_by=self.capped_by,
+            evidence=evidence, routes=routes, examples=examples, types=self.types,
+            refs={k: tuple(sorted(v)) for k, v in self.refs.items()}, warnings=self.warnings,
+        )
+
+    # -------------------------------------------------------------- names
+    def check_identifier(self, name: str, node: ast.Node) -> bool:
+        if name.startswith("__"):
+            self.fail(f"`{name[:40]}`: names beginning with `__` are reserved", node)
+            return False
+        if len(name) > MAX_NAME:
+            self.fail(f"name `{name[:20]}…` is {len(name)} characters long; at most {MAX_NAME} are allowed",
+                      node)
+            return False
+        if name in RESERVED:
+            self.fail(f"`{name}` is a reserved word and cannot be defined", node)
+            return False
+        return True
+
+    def declare_names(self) -> None:
+        taken: dict[str, ast.Node] = {}
+
+        def declare(name: str, node: ast.Node, what: str) -> bool:
+            if not self.check_identifier(name, node):
+                return False
+            if name in taken:
+                prev = taken[name]
+                self.fail(f"`{name}` is defined twice", node,
+                          f"first defined at line {prev.span.line}; rename one of them")
+                return False
+            taken[name] = node
+            return True
+
+        for decl in self.tree.decls:
+            if isinstance(decl, ast.SourceDecl):
+                if decl.name in self.sources:
+                    self.fail(f"source `{decl.name}` is declared twice", decl,
+                              f"first declared at line {self.sources[decl.name].span.line}")
+                elif self.check_identifier(decl.name, decl):
+                    self.sources[decl.name] = decl
+            elif isinstance(decl, (ast.DatedTableDecl, ast.ScheduleDecl)):
+                if declare(decl.name, decl, "table"):
+                    self.table_decls[decl.name] = decl
+            elif isinstance(decl, ast.InputSection):
+                for f in decl.fields:
+                    if declare(f.name, f, "input"):
+                        self.inputs[f.name] = f
+            elif isinstance(decl, (ast.ComputeSection, ast.AwardSection)):
+                items = decl.definitions if isinstance(decl, ast.ComputeSection) else decl.items
+                for item in items:
+                    if isinstance(item, ast.Cap):
+                        self.caps.append(item)
+                    elif declare(item.name, item, "definition"):
+                        self.definitions[item.name] = item
+                        if isinstance(decl, ast.AwardSection):
+                            self.award_names.append(item.name)
+
+    def cite(self, citation: ast.Citation | None) -> None:
+        if citation is None:
+            return
+        for name in citation.names:
+            if name in self.sources:
+                self.used_sources.add(name)
+            else:
+                self.fail(f"unknown source `{name}`", citation,
+                          did_you_mean(name, self.sources) or "declare it: source NAME = \"citation\"")
+
+    def check_date(self, node: ast.DateLit) -> date | None:
+        value = parse_date(node.text)
+        if value is None:
+            self.fail(_date_problem(node.text), node)
+        return value
+
+    # -------------------------------------------------------------- tables
+    def load_dated_table(self, decl: ast.DatedTableDecl) -> None:
+        self.cite(decl.citation)
+        kind = decl.value_type.name
+        if kind not in ("rate", "money", "number"):
+            self.fail(f"a dated table holds rates, money or numbers, not {kind}", decl.value_type)
+            return
+        base = self.base_dir or Path.cwd()
+        path = (base / decl.path).resolve() if not Path(decl.path).is_absolute() else Path(decl.path)
+        if not path.exists():
+            self.fail(f"table file `{decl.path}` not found", decl, f"looked for {path}")
+            return
+        try:
+            self.tables[decl.name] = DatedTable.from_csv(path, decl.column, kind, decl.name)
+        except TableError as exc:
+            self.problems.extend(exc.diagnostics)
+
+    def load_schedule(self, decl: ast.ScheduleDecl) -> None:
+        self.cite(decl.citation)
+        bands: list[Band] = []
+        last: Decimal | None = None
+        for i, band in enumerate(decl.bands):
+            upper = band.upper.value if band.upper is not None else None
+            if upper is None and i != len(decl.bands) - 1:
+                self.fail("`above` must be the last band", band)
+            if upper is not None and last is not None and upper <= last:
+                self.fail(f"band bounds must increase: {upper} after {last}", band.upper)
+            if band.rate is not None and band.rate.per_day:
+                self.fail("a schedule band takes a plain percentage, not a daily rate", band.rate)
+            last = upper if upper is not None else last
+            bands.append(Band(upper, band.rate.value if band.rate else None,
+                              band.fixed.value if band.fixed else None))
+        if decl.kind == "progressive" and decl.bands and decl.bands[-1].upper is not None:
+            self.fail(f"schedule `{decl.name}` has no band for amounts above {last}", decl.bands[-1],
+                      "end the schedule with `above: RATE`")
+        self.schedules[decl.name] = BandSchedule(decl.name, decl.kind == "progressive", tuple(bands))
+
+    # -------------------------------------------------------------- inputs
+    def resolve_type(self, ref: ast.TypeRef) -> Type:
+        if isinstance(ref, ast.ScalarType):
+            return SCALARS[ref.name]
+        if isinstance(ref, ast.EnumType):
+            if len(set(ref.values)) != len(ref.values):
+                self.fail("an enum lists a value twice", ref)
+            return Type("enum", values=ref.values)
+        if isinstance(ref, ast.ListType):
+            return Type("list", item=self.resolve_type(ref.item))
+        if isinstance(ref, ast.RecordType):
+            names = [n for n, _ in ref.fields]
+            for n in names:
+                self.check_identifier(n, ref)
+            if len(set(names)) != len(names):
+                self.fail("a record lists a field twice", ref)
+            return Type("record", fields=tuple((n, self.resolve_type(t)) for n, t in ref.fields))
+        raise AssertionError(ref)
+
+    def check_inputs(self) -> list[ast.InputField]:
+        for name, f in self.inputs.items():
+            self.input_types[name] = self.resolve_type(f.type)
+        deps: dict[str, set[str]] = {}
+        for name, f in self.inputs.items():
+            typ = self.input_types[name]
+            used: set[str] = set()
+            self._current_refs = used
+            if f.default is not None:
+                got = self.expr(f.default, {}, inputs_only=True)
+                self.expect_assignable(typ, got, f.default, f"the default of `{name}`")
+            for bound_name in ("min", "max"):
+                bound = getattr(f, bound_name)
+                if bound is None:
+                    continue
+                if not (typ.is_qty or typ.kind == "date"):
+                    self.fail(f"`{bound_name}` applies to numbers, money, rates and dates, not {typ}", bound)
+                    continue
+                got = self.expr(bound, {}, inputs_only=True)
+                self.expect_assignable(typ, got, bound, f"the {bound_name} of `{name}`")
+            self._current_refs = None
+            deps[name] = used
+        order: list[str] = []
+        state: dict[str, int] = {}
+
+        def visit(n: str, path: list[str]) -> None:
+            if state.get(n) == 2:
+                return
+            if state.get(n) == 1:
+                cycle = " → ".join(path[path.index(n):] + [n])
+                self.fail(f"input defaults depend on each other: {cycle}", self.inputs[n])
+                return
+            state[n] = 1
+            for d in sorted(deps[n]):
+                if d in deps:
+                    visit(d, path + [n])
+            state[n] = 2
+            order.append(n)
+
+        for n in self.inputs:
+            visit(n, [])
+        return [self.inputs[n] for n in order]
+
+    def expect_assignable(self, target: Type, got: Type, node: ast.Expr, what: str) -> None:
+        if not assignable(target, got):
+            self.fail(f"{what} must be {target}, but this is {got}", node, unit_hint(target, got))
+        elif target.kind == "enum":
+            self.check_enum_literal(target, node)
+
+    def check_enum_literal(self, typ: Type, node: ast.Expr) -> None:
+        if isinstance(node, ast.String) and node.value not in typ.values:
+            self.fail(f"\"{node.value}\" is not one of {', '.join(repr(v) for v in typ.values)}", node,
+                      did_you_mean(node.value, typ.values))
+
+    # -------------------------------------------------------------- definitions
+    def infer_definition(self, name: str) -> Type:
+        if name in self.def_types:
+            return self.def_types[name]
+        if name in self._visiting:
+            cycle = " → ".join(self._visiting[self._visiting.index(name):] + [name])
+            self.fail(f"`{name}` depends on itself: {cycle}", self.definitions[name],
+                      "a definition cannot use its own value, directly or through others")
+            return ERROR
+        definition = self.definitions[name]
+        self._visiting.append(name)
+        outer = self._current_refs
+        used: set[str] = set()
+        self._current_refs = used
+        typ = self.expr(definition.expr, {})
+        self._current_refs = outer
+        self._visiting.pop()
+        self.cite(definition.citation)
+        if name in self.award_names:
+            if not assignable(MONEY, typ):
+                self.fail(f"award line `{name}` must be money, but it is {typ}", definition.expr,
+                          unit_hint(MONEY, typ))
+            typ = MONEY
+        else:
+            typ = concrete(typ)
+        self.def_types.setdefault(name, typ)
+        self.refs[name] = used
+        return self.def_types[name]
+
+    def check_awards(self) -> None:
+        for cap in self.caps:
+            self.cite(cap.citation)
+            for target in cap.targets:
+                if target not in self.award_names:
+                    hint = did_you_mean(target, self.award_names)
+                    if target in self.definitions or target in self.inputs:
+                        hint = "only award lines can be capped"
+                    self.fail(f"`{target}` is not an award line", cap, hint)
+                elif target in self.capped_by:
+                    self.fail(f"`{target}` is already capped (line {self.capped_by[target].span.line})", cap,
+                              "list all lines a limit applies to in one cap")
+                else:
+                    self.capped_by[target] = cap
+            used: set[str] = set()
+            self._current_refs = used
+            limit = self.expr(cap.limit, {})
+            if not assignable(MONEY, limit):
+                self.fail(f"a cap limit must be money, but this is {limit}", cap.limit, unit_hint(MONEY, limit))
+            if cap.when is not None:
+                self.expect_bool(self.expr(cap.when, {}), cap.when, "a cap's `when`")
+            self._current_refs = None
+            self.refs[_cap_key(cap)] = used
+
+    def order_steps(self) -> list[ast.Definition | ast.Cap]:
+        """Topological order of definitions and caps; a name read after its cap sees the capped value."""
+        nodes: dict[str, ast.Definition | ast.Cap] = dict(self.definitions)
+        for cap in self.caps:
+            nodes[_cap_key(cap)] = cap
+
+        def deps(key: str) -> list[str]:
+            out = []
+            for ref in sorted(self.refs.get(key, ())):
+                if ref in self.definitions:
+                    cap = self.capped_by.get(ref)
+                    out.append(_cap_key(cap) if cap is not None else ref)
+            if key.startswith("cap@"):
+                out.extend(t for t in nodes[key].targets if t in self.definitions)
+            return out
+
+        order: list[ast.Definition | ast.Cap] = []
+        state: dict[str, int] = {}
+
+        def visit(key: str, path: list[str]) -> None:
+            if state.get(key) == 2:
+                return
+            if state.get(key) == 1:
+                if key.startswith("cap@"):
+                    self.fail("a cap's limit depends on a line it caps", nodes[key],
+                              "compute the limit from inputs or other lines")
+                return  # definition cycles were already reported while typing
+            state[key] = 1
+            for d in deps(key):
+                visit(d, path + [key])
+            state[key] = 2
+            order.append(nodes[key])
+
+        for key in nodes:
+            visit(key, [])
+        return order
+
+    # -------------------------------------------------------------- evidence, route, examples
+    def check_evidence(self, rules: list[ast.Require | ast.WarnIfMissing]) -> None:
+        for rule in rules:
+            self.cite(rule.citation)
+            if isinstance(rule, ast.Require):
+                if rule.at_least < 1:
+                    self.fail("`at least` needs a count of 1 or more", rule)
+                if rule.within is not None:
+                    w = rule.within
+                    if w.duration.amount <= 0:
+                        self.fail("a time limit must be positive", w.duration)
+                    self.type_of_node(w.duration, self.expr(w.duration, {}))
+                    if w.of not in EVIDENCE_TIMES:
+                        typ = self.input_types.get(w.of)
+                        if typ is None or typ.kind != "date":
+                            self.fail(f"`{w.of}` is not a time of the evidence item or a date input", w,
+                                      did_you_mean(w.of, list(EVIDENCE_TIMES) + list(self.input_types))
+                                      or f"use one of {', '.join(EVIDENCE_TIMES)}")
+
+    def type_of_node(self, node: ast.Expr, typ: Type) -> None:
+        self.types[id(node)] = typ
+
+    def check_routes(self, routes: list[ast.RouteRule]) -> None:
+        for i, rule in enumerate(routes):
+            self.cite(rule.citation)
+            if rule.cond is None:
+                if i != len(routes) - 1:
+                    self.fail("`otherwise` must be the last route rule", rule,
+                              "rules after it could never apply")
+            else:
+                self.expect_bool(self.expr(rule.cond, {}), rule.cond, "a route condition")
+
+    def check_example(self, example: ast.Example) -> None:
+        given: set[str] = set()
+        for b in example.given:
+            if b.evidence_kind is not None:
+                self.fail("`evidence \"kind\" = …` belongs in `expect`", b)
+                continue
+            if b.name == "evidence":
+                self.expr(b.expr, {})
+                given.add("evidence")
+                continue
+            target = self.input_types.get(b.name)
+            if target is None:
+                hint = did_you_mean(b.name, self.input_types)
+                if b.name in self.definitions:
+                    hint = f"`{b.name}` is computed by the ruleset; examples give inputs"
+                self.fail(f"example gives unknown input `{b.name}`", b, hint)
+                continue
+            if b.name in given:
+                self.fail(f"example gives `{b.name}` twice", b)
+            given.add(b.name)
+            self.expect_assignable(target, self.expr(b.expr, {}, constant=True), b.expr, f"`{b.name}`")
+        for name, f in self.inputs.items():
+            if f.default is None and name not in given:
+                self.fail(f"example \"{example.title}\" does not give required input `{name}`", example,
+                          f"add: given {name} = …")
+        for b in example.expect:
+            if b.evidence_kind is not None:
+                status = b.expr.value if isinstance(b.expr, ast.String) else None
+                if status not in EVIDENCE_STATUSES:
+                    self.fail(f"evidence status must be one of {', '.join(EVIDENCE_STATUSES)}", b.expr,
+                              did_you_mean(status or "", EVIDENCE_STATUSES))
+                continue
+            if b.name == "route":
+                if not isinstance(b.expr, ast.String):
+                    self.fail("expect route = \"stage name\"", b.expr)
+                continue
+            target = self.def_types.get(b.name) or self.input_types.get(b.name)
+            if target is None:
+                self.fail(f"example expects unknown output `{b.name}`", b,
+                          did_you_mean(b.name, list(self.definitions) + list(self.input_types)))
+                continue
+            self.expect_assignable(target, self.expr(b.expr, {}, constant=True), b.expr, f"`{b.name}`")
+
+    # -------------------------------------------------------------- expressions
+    def expect_bool(self, typ: Type, node: ast.Expr, what: str) -> None:
+        if typ.kind not in ("bool", "error"):
+            self.fail(f"{what} must be true or false, but this is {typ}", node)
+
+    def expr(self, node: ast.Expr, scope: dict[str, Type], inputs_only: bool = False,
+             constant: bool = False) -> Type:
+        typ = self._expr(node, scope, inputs_only, constant)
+        self.types[id(node)] = typ
+        return typ
+
+    def _expr(self, node: ast.Expr, scope: dict[str, Type], inputs_only: bool, constant: bool) -> Type:
+        sub = lambda n, s=scope: self.expr(n, s, inputs_only, constant)  # noqa: E731
+        if isinstance(node, ast.Number):
+            return NUM_LIT
+        if isinstance(node, ast.Percent):
+            return qty(D_DAILY) if node.per_day else PCT_LIT
+        if isinstance(node, ast.DateLit):
+            self.check_date(node)
+            return DATE
+        if isinstance(node, ast.Duration):
+            if node.amount != node.amount.to_integral_value():
+                self.fail(f"{node.text}: a duration is a whole number of {node.unit}", node)
+            return qty(D_HOURS if node.unit == "hours" else D_DAYS)
+        if isinstance(node, ast.String):
+            return TEXT
+        if isinstance(node, ast.Bool):
+            return BOOL
+        if isinstance(node, ast.Basis):
+            return qty((0, 1, -1, 0))
+        if isinstance(node, ast.EvidenceComplete):
+            if not self.has_evidence:
+                self.fail("`evidence complete` needs an `evidence:` section", node)
+            return BOOL
+        if isinstance(node, ast.Name):
+            return self.resolve_name(node, scope, inputs_only, constant)
+        if isinstance(node, ast.ListLit):
+            item: Type | None = None
+            for it in node.items:
+                t = sub(it)
+                if item is None:
+                    item = t
+                else:
+                    u = unify(item, t)
+                    if u is None:
+                        self.fail(f"a list mixes {item} and {t}", it)
+                        return ERROR
+                    item = u
+            return Type("list", item=concrete(item) if item else None) if item else EMPTY_LIST
+        if isinstance(node, ast.RecordLit):
+            names = [k for k, _ in node.fields]
+            if len(set(names)) != len(names):
+                self.fail("a record gives a field twice", node)
+            return Type("record", fields=tuple((k, sub(v)) for k, v in node.fields))
+        if isinstance(node, ast.Attr):
+            obj = sub(node.obj)
+            return self.attr_type(obj, node)
+        if isinstance(node, ast.If):
+            self.expect_bool(sub(node.cond), node.cond, "an `if` condition")
+            a, b = sub(node.then), sub(node.else_)
+            u = unify(a, b)
+            if u is None:
+                self.fail(f"the two branches differ: {a} after `then`, {b} after `else`", node,
+                          unit_hint(a, b))
+                return ERROR
+            return u
+        if isinstance(node, ast.Not):
+            self.expect_bool(sub(node.operand), node.operand, "`not`")
+            return BOOL
+        if isinstance(node, ast.BoolOp):
+            self.expect_bool(sub(node.left), node.left, f"`{node.op}`")
+            self.expect_bool(sub(node.right), node.right, f"`{node.op}`")
+            return BOOL
+        if isinstance(node, ast.Compare):
+            a, b = sub(node.left), sub(node.right)
+            u = unify(a, b)
+            if u is None:
+                self.fail(f"cannot compare {a} with {b}", node, unit_hint(a, b))
+                return BOOL
+            if node.op not in ("==", "!=") and u.kind not in ("qty", "date", "error"):
+                self.fail(f"`{node.op}` orders numbers, money and dates, not {u}", node)
+            for side, other in ((node.left, b), (node.right, a)):
+                if other.kind == "enum":
+                    self.check_enum_literal(other, side)
+            return BOOL
+        if isinstance(node, ast.Neg):
+            t = sub(node.operand)
+            if t.kind not in ("qty", "error"):
+                self.fail(f"cannot negate {t}", node)
+                return ERROR
+            return t
+        if isinstance(node, ast.BinOp):
+            return self.binop(node, sub(node.left), sub(node.right))
+        if isinstance(node, ast.TableAt):
+            when = sub(node.when)
+            if node.table not in self.tables:
+                self.unknown_table(node.table, node, dated=True)
+                return ERROR
+            if when.kind not in ("date", "error"):
+                self.fail(f"`{node.table} at …` needs a date, but this is {when}", node.when)
+            decl = self.table_decls[node.table]
+            return SCALARS[decl.value_type.name]
+        if isinstance(node, ast.Accrue):
+            base, rate, start, end = (sub(x) for x in (node.base, node.rate, node.start, node.end))
+            if not assignable(MONEY, base):
+                self.fail(f"accrue needs money as its base, but this is {base}", node.base)
+            if not (rate.kind == "error" or (rate.is_qty and (rate.lit == "pct" or rate.dims in (D_RATE, D_DAILY)))):
+                self.fail(f"accrue needs a rate, but this is {rate}", node.rate, unit_hint(qty(D_RATE), rate))
+            for part, t in ((node.start, start), (node.end, end)):
+                if t.kind not in ("date", "error"):
+                    self.fail(f"accrue runs from a date to a date, but this is {t}", part)
+            if node.basis is not None and node.basis not in (360, 365, 366):
+                self.fail(f"basis {node.basis} is not used by courts", node, "write basis 365 or basis 360")
+            return MONEY
+        if isinstance(node, ast.Aggregate):
+            return self.aggregate(node, scope, inputs_only, constant)
+        if isinstance(node, ast.Call):
+            return self.call(node, [sub(a) for a in node.args])
+        raise AssertionError(f"unsupported node {type(node).__name__}")
+
+    def resolve_name(self, node: ast.Name, scope: dict[str, Type], inputs_only: bool, constant: bool) -> Type:
+        name = node.name
+        if name in scope:
+            return scope[name]
+        if constant:
+            self.fail(f"`{name}`: examples give plain values, not names", node)
+            return ERROR
+        if name in self.inputs:
+            if self._current_refs is not None:
+                self._current_refs.add(name)
+            return self.input_types[name]
+        if name in self.definitions and not inputs_only:
+            if self._current_refs is not None:
+                self._current_refs.add(name)
+            return self.infer_definition(name)
+        if name in self.definitions:
+            self.fail(f"`{name}` is computed by the ruleset; an input's default or bound may use only inputs",
+                      node)
+            return ERROR
+        if name in self.table_decls:
+            self.fail(f"`{name}` is a table; write `{name} at DATE` or `{name}(AMOUNT)`", node)
+            return ERROR
+        if name in self.sources:
+            self.fail(f"`{name}` is a source; cite it with `per {name}`", node)
+            return ERROR
+        candidates = list(scope) + list(self.inputs) + ([] if inputs_only else list(self.definitions))
+        self.fail(f"unknown name `{name}`", node, did_you_mean(name, candidates))
+        return ERROR
+
+    def unknown_table(self, name: str, node: ast.Node, dated: bool) -> None:
+        pool = self.tables if dated else self.schedules
+        if name in self.table_decls:
+            self.fail(f"`{name}` is a {'schedule' if dated else 'dated table'}", node,
+                      f"write `{name}(AMOUNT)`" if dated else f"write `{name} at DATE`")
+        else:
+            self.fail(f"unknown table `{name}`", node, did_you_mean(name, pool))
+
+    def attr_type(self, obj: Type, node: ast.Attr) -> Type:
+        if obj.kind == "error":
+            return ERROR
+        if obj.kind == "record":
+            f = obj.field(node.name)
+            if f is None:
+                self.fail(f"record has no field `{node.name}`", node, did_you_mean(node.name, dict(obj.fields)))
+                return ERROR
+            return f
+        if obj.kind == "list" and obj.item is not None and obj.item.kind == "record":
+            f = obj.item.field(node.name)
+            if f is None:
+                self.fail(f"records have no field `{node.name}`", node,
+                          did_you_mean(node.name, dict(obj.item.fields)))
+                return ERROR
+            return Type("list", item=f)
+        self.fail(f"{obj} has no field `{node.name}`", node)
+        return ERROR
+
+    def binop(self, node: ast.BinOp, a: Type, b: Type) -> Type:
+        op = node.op
+        if a.kind == "error" or b.kind == "error":
+            return ERROR
+        if op in "+-":
+            if a.kind == "date" and b.is_qty and (b.lit == "num" or b.dims == D_DAYS):
+                return DATE
+            if op == "+" and b.kind == "date" and a.is_qty and (a.lit == "num" or a.dims == D_DAYS):
+                return DATE
+            if op == "-" and a.kind == "date" and b.kind == "date":
+                return DAYS
+            if a.is_qty and b.is_qty:
+                u = unify(a, b)
+                if u is not None:
+                    return u
+            self.fail(f"cannot {'add' if op == '+' else 'subtract'} {b} {'to' if op == '+' else 'from'} {a}",
+                      node, unit_hint(a, b))
+            return ERROR
+        if not (a.is_qty and b.is_qty):
+            self.fail(f"cannot {'multiply' if op == '*' else 'divide'} {a} by {b}", node)
+            return ERROR
+        dims = mul_dims(a.dims, b.dims, 1 if op == "*" else -1)
+        if a.lit and b.lit:
+            lit = "pct" if "pct" in (a.lit, b.lit) else "num"
+            return qty(D_NONE, lit)
+        return qty(dims)
+
+    def aggregate(self, node: ast.Aggregate, scope: dict[str, Type], inputs_only: bool, constant: bool) -> Type:
+        if node.func not in AGGREGATES:
+            self.fail(f"`{node.func}(… for …)` is not an aggregate", node,
+                      did_you_mean(node.func, AGGREGATES) or f"use one of {', '.join(AGGREGATES)}")
+        items = self.expr(node.iterable, scope, inputs_only, constant)
+        if items.kind not in ("list", "error"):
+            self.fail(f"`for {node.var} in …` needs a list, but this is {items}", node.iterable)
+            items = ERROR
+        if not self.check_identifier(node.var, node):
+            return ERROR
+        if node.var in self.inputs or node.var in self.definitions:
+            self.fail(f"loop variable `{node.var}` hides a name of the ruleset", node, "choose another name")
+        item = items.item if items.kind == "list" and items.item else ERROR
+        inner = dict(scope)
+        inner[node.var] = item
+        body = self.expr(node.body, inner, inputs_only, constant)
+        if node.where is not None:
+            self.expect_bool(self.expr(node.where, inner, inputs_only, constant), node.where, "`where`")
+        return self.aggregate_result(node.func, body, node)
+
+    def aggregate_result(self, func: str, item: Type, node: ast.Node) -> Type:
+        if item.kind == "error":
+            return ERROR if func not in ("count", "any", "all") else (NUMBER if func == "count" else BOOL)
+        if func == "count":
+            return NUMBER
+        if func in ("any", "all"):
+            self.expect_bool(item, node, f"`{func}`")
+            return BOOL
+        if func == "sum" and not item.is_qty:
+            self.fail(f"cannot sum {item}", node)
+            return ERROR
+        if func in ("min", "max") and item.kind not in ("qty", "date"):
+            self.fail(f"`{func}` needs numbers, money or dates, not {item}", node)
+            return ERROR
+        return concrete(item) if func == "sum" else item
+
+    def call(self, node: ast.Call, args: list[Type]) -> Type:
+        func = node.func
+        if func in self.schedules:
+            if len(args) != 1:
+                self.fail(f"schedule `{func}` takes one amount", node)
+                return ERROR
+            if not assignable(MONEY, args[0]):
+                self.fail(f"schedule `{func}` applies to money, but this is {args[0]}", node.args[0])
+            return MONEY
+        if func in self.tables:
+            self.fail(f"`{func}` is a dated table", node, f"write `{func} at DATE`")
+            return ERROR
+        if func not in BUILTINS:
+            self.fail(f"unknown function `{func}`", node,
+                      did_you_mean(func, list(BUILTINS) + list(self.schedules)))
+            return ERROR
+        if any(a.kind == "error" for a in args):
+            return ERROR
+        if func == "round":
+            if len(args) != 1:
+                self.fail("`round` takes one amount of money and rounds it to the fen", node)
+                return ERROR
+            if not assignable(MONEY, args[0]):
+                self.fail(f"`round` rounds money to the fen, but this is {args[0]}", node.args[0])
+            return MONEY
+        if func == "abs":
+            if len(args) != 1 or not args[0].is_qty:
+                self.fail("`abs` takes one number or amount", node)
+                return ERROR
+            return args[0]
+        if func == "days_between":
+            if len(args) != 2 or any(a.kind != "date" for a in args):
+                self.fail("`days_between` takes two dates", node)
+                return ERROR
+            return DAYS
+        if func in ("min", "max"):
+            if len(args) == 1:
+                if args[0].kind != "list":
+                    self.fail(f"`{func}` takes a list or two or more values", node)
+                    return ERROR
+                return self.aggregate_result(func, args[0].item or ERROR, node)
+            if not args:
+                self.fail(f"`{func}` needs values", node)
+                return ERROR
+            result = args[0]
+            for a, arg in zip(args[1:], node.args[1:], strict=True):
+                u = unify(result, a)
+                if u is None:
+                    self.fail(f"`{func}` mixes {result} and {a}", arg, unit_hint(result, a))
+                    return ERROR
+                result = u
+            if result.kind not in ("qty", "date"):
+                self.fail(f"`{func}` needs numbers, money or dates, not {result}", node)
+            return result
+        # count, sum, any, all over a list
+        if len(args) != 1 or args[0].kind != "list":
+            self.fail(f"`{func}` takes one list", node, f"or write {func}(x.field for x in items)")
+            return ERROR
+        return self.aggregate_result(func, args[0].item or NUM_LIT, node)
+
+
+def _cap_key(cap: ast.Cap) -> str:
+    return f"cap@{cap.span.line}:{cap.span.col}:{'+'.join(cap.targets)}"
+
+
+def _position(d: Diagnostic) -> tuple[int, int]:
+    return (d.span.line, d.span.col) if d.span else (0, 0)
+
+
+def unit_hint(expected: Type, got: Type) -> str | None:
+    """Explain the usual unit mistakes in words a court clerk uses."""
+    if expected.kind != "qty" or got.kind != "qty":
+        return None
+    if expected.dims == D_MONEY and got.dims == (1, 1, -1, 0):
+        return "money × rate × days is money·days/year: divide by `basis` (days per year), or use accrue(…)"
+    if expected.dims == D_MONEY and got.dims == D_RATE:
+        return "a rate times money is money per year: use accrue(principal, rate, from … to …)"
+    if {expected.dims, got.dims} == {D_MONEY, D_RATE}:
+        return "money and a rate cannot be added or compared: multiply the money by the rate first"
+    if {expected.dims, got.dims} == {D_DAYS, D_NONE}:
+        return "write the unit: `180 days`"
+    if {expected.dims, got.dims} == {D_RATE, D_DAILY}:
+        return "one rate is per day, the other per year"
+    return None
+
+
+def check(tree: ast.Ruleset, source: Source | None = None, base_dir: Path | None = None) -> CheckedRuleset:
+    """Check a parsed ruleset; raise :class:`RulesCheckError` with every problem found."""
+    source = source or tree.span.source or Source("<rules>", "")
+    return Checker(tree, source, base_dir).check()

@@ -1,0 +1,180 @@
+"""The public face of the language: load a ruleset, decide a case.
+
+>>> rs = load("rulesets/cn/court_fees.rules")               # doctest: +SKIP
+>>> rs.evaluate({"claim_amount": "100000"}).award["acceptance_fee"]   # doctest: +SKIP
+Money('2300.00')
+
+``load`` runs parse → check → compile; a ruleset with any error raises and
+never runs. ``Ruleset.evaluate`` validates the case, judges its evidence,
+runs the compiled rules and returns a :class:`Decision` whose every figure can
+explain itself.
+"""
+
+from __future__ import annotations
+
+import decimal
+from dataclasses import dataclass, field
+from decimal import Decimal, localcontext
+from pathlib import Path
+from typing import Any
+
+from ..cases.inputs import parse_case
+from ..runtime.money import PRECISION, Money
+from ..runtime.requirements import RequirementResult, judge
+from ..runtime.trace import TraceEntry
+from ..runtime.values import to_json
+from . import ast
+from .checker import CheckedRuleset, check
+from .compiler import CompiledCode, compile_ruleset, rule_span_of
+from .errors import RulesError, RulesRuntimeError, Source
+from .parser import parse
+
+
+@dataclass
+class Decision:
+    """The outcome of one case under one ruleset."""
+
+    ruleset: str
+    version: str
+    values: dict[str, Any]
+    award: dict[str, Money]
+    evidence: list[RequirementResult]
+    route: str | None
+    trace: list[TraceEntry] = field(default_factory=list)
+    types: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def evidence_complete(self) -> bool:
+        return all(r.satisfied for r in self.evidence if r.severity == "error")
+
+    def as_json(self, with_trace: bool = True) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "ruleset": self.ruleset,
+            "version": self.version,
+            "award": {k: str(v) for k, v in self.award.items()},
+            "values": {k: to_json(v, self.types.get(k)) for k, v in self.values.items()},
+            "evidence": [r.as_dict() for r in self.evidence],
+            "route": self.route,
+        }
+        if with_trace:
+            out["trace"] = [
+                {**e.as_dict(), "value": to_json(e.value, self.types.get(e.rule)),
+                 "inputs": {k: to_json(v, self.types.get(k)) for k, v in e.inputs.items()}}
+                for e in self.trace
+            ]
+        return out
+
+
+class Ruleset:
+    """A checked and compiled ruleset, ready to decide cases."""
+
+    def __init__(self, checked: CheckedRuleset, code: CompiledCode) -> None:
+        self.checked = checked
+        self.code = code
+        self.types = {**checked.input_types, **checked.def_types}
+
+    @property
+    def name(self) -> str:
+        return self.checked.name
+
+    @property
+    def version(self) -> str:
+        return self.checked.version
+
+    @property
+    def python_source(self) -> str:
+        return self.code.python
+
+    # -------------------------------------------------------------- running
+    def evaluate(self, data: dict[str, Any], origin: str = "case", trace: bool = True) -> Decision:
+        """Validate raw case data (strings, JSON values) and decide it."""
+        return self.run(parse_case(self.checked, data, origin), trace=trace)
+
+    def run(self, values: dict[str, Any], trace: bool = True) -> Decision:
+        """Decide a case whose inputs are already typed (as :func:`parse_case` returns them)."""
+        evidence = self.judge_evidence(values)
+        complete = all(r.satisfied for r in evidence if r.severity == "error")
+        raw: list | None = [] if trace else None
+        outputs, route = self.call(values, complete, raw)
+        c = self.checked
+        award = {name: Money(outputs[name]) for name in c.awards}
+        stage = c.routes[route].stage if route is not None else None
+        entries = self._trace_entries(raw, values, outputs, route) if raw is not None else []
+        return Decision(c.name, c.version, outputs, award, evidence, stage, entries, self.types)
+
+    def call(self, values: dict[str, Any], evidence_complete: bool = True, trace: list | None = None):
+        """The compiled function itself: (outputs by name, index of the chosen route)."""
+        try:
+            with localcontext() as ctx:
+                ctx.prec = PRECISION
+                return self.code.function(values, evidence_complete, trace)
+        except RulesError:
+            raise
+        except (ArithmeticError, LookupError, ValueError, TypeError) as exc:
+            raise RulesRuntimeError.at(_runtime_message(exc), rule_span_of(exc, self.code)) from None
+
+    def judge_evidence(self, values: dict[str, Any]) -> list[RequirementResult]:
+        if not self.checked.evidence:
+            return []
+        return judge(self.checked.evidence, values.get("evidence") or [], values, self.checked.citation_text)
+
+    def _trace_entries(self, raw: list, values: dict, outputs: dict, route: int | None) -> list[TraceEntry]:
+        env = dict(values)
+        env.update(outputs)
+        entries = []
+        for index, value in raw:
+            slot = self.code.slots[index]
+            if slot.kind == "cap":
+                limit, before, after = value
+                removed = sum(before, Decimal(0)) - sum(after, Decimal(0))
+                cuts = ", ".join(f"{t} −{b - a:f}" for t, b, a in zip(slot.targets, before, after, strict=True)
+                                 if b != a)
+                note = (f"limit {limit:f}; removed {removed:f} ({cuts})" if removed
+                        else f"limit {limit:f}; not reached")
+                entries.append(TraceEntry(slot.rule, "cap", Money(removed), slot.span,
+                                          dict(zip(slot.targets, after, strict=True)), slot.citations,
+                                          None, note))
+                continue
+            entries.append(TraceEntry(slot.rule, slot.kind, value, slot.span,
+                                      {r: env.get(r) for r in slot.refs}, slot.citations, slot.label))
+        if route is not None:
+            rule = self.checked.routes[route]
+            entries.append(TraceEntry("route", "route", rule.stage, rule.span, {},
+                                      tuple(self.checked.citation_text(rule.citation)),
+                                      note="otherwise" if rule.cond is None else "condition met"))
+        return entries
+
+
+def _runtime_message(exc: BaseException) -> str:
+    if isinstance(exc, (ZeroDivisionError, decimal.DivisionByZero)):
+        return "division by zero"
+    if isinstance(exc, decimal.InvalidOperation):
+        return "arithmetic without a defined result (such as 0 / 0)"
+    if isinstance(exc, LookupError) and exc.args:
+        return str(exc.args[0])
+    return str(exc) or type(exc).__name__
+
+
+def load_text(text: str, name: str = "<rules>", base_dir: Path | None = None) -> Ruleset:
+    """Parse, check and compile ruleset text."""
+    tree = parse(text, name)
+    checked = check(tree, Source(name, text), base_dir)
+    return Ruleset(checked, compile_ruleset(checked))
+
+
+def load(path: str | Path) -> Ruleset:
+    """Load a ruleset file; tables are found relative to the file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise RulesError.at(f"cannot read {path}: {exc.strerror}") from None
+    return load_text(text, str(path), path.parent)
+
+
+def check_text(text: str, name: str = "<rules>", base_dir: Path | None = None) -> CheckedRuleset:
+    """Parse and check without compiling (what `ruledsl check` and editors need)."""
+    return check(parse(text, name), Source(name, text), base_dir)
+
+
+__all__ = ["Decision", "Ruleset", "load", "load_text", "check_text", "ast"]

@@ -1,0 +1,575 @@
+"""Ruleset text → syntax tree (:mod:`ruledsl.lang.ast`).
+
+Lark (LALR, positions kept) builds a parse tree; :class:`ToAst` turns each
+grammar alias into one frozen AST node with its :class:`Span`. Lark's own
+exceptions never escape: they become :class:`RulesSyntaxError` with a caret
+and a hint in plain words.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from decimal import Decimal
+from pathlib import Path
+
+from lark import Lark, Token, Transformer, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+
+from . import ast
+from .errors import Diagnostic, RulesSyntaxError, Source, Span
+
+GRAMMAR = Path(__file__).with_name("grammar.lark")
+
+
+@functools.lru_cache(maxsize=1)
+def lark_parser() -> Lark:
+    return Lark.open(str(GRAMMAR), parser="lalr", propagate_positions=True, maybe_placeholders=True)
+
+
+def parse(text: str, name: str = "<rules>") -> ast.Ruleset:
+    """Parse ruleset text; raise :class:`RulesSyntaxError` pointing at the first bad token."""
+    source = Source(name, text)
+    try:
+        tree = lark_parser().parse(text)
+    except UnexpectedInput as exc:
+        raise RulesSyntaxError(_syntax_diagnostic(exc, source)) from None
+    try:
+        return ToAst(source).transform(tree)
+    except VisitError as exc:  # raised inside a callback: unwrap into our own error
+        if isinstance(exc.orig_exc, RulesSyntaxError):
+            raise exc.orig_exc from None
+        raise
+
+
+def parse_file(path: str | Path) -> ast.Ruleset:
+    path = Path(path)
+    return parse(path.read_text(encoding="utf-8"), str(path))
+
+
+def parse_expression(text: str, name: str = "<expr>") -> ast.Expr:
+    """Parse a lone expression (used for ``--set name=expr`` values in tests and tools)."""
+    wrapper = f'ruleset x version "0" effective 2000-01-01 compute: v = {text}'
+    ruleset = parse(wrapper, name)
+    return ruleset.decls[0].definitions[0].expr
+
+
+# ---------------------------------------------------------------- syntax errors
+_FRIENDLY = {
+    "NAME": "a name",
+    "STRING": "a quoted text",
+    "LONG_STRING": 'a """text block"""',
+    "NUMBER": "a number",
+    "INT": "a whole number",
+    "DATE": "a date (YYYY-MM-DD)",
+    "PERCENT": "a percentage such as 24%",
+    "COMPARE": "a comparison",
+    "SCALAR": "a type (money, rate, date, days, hours, bool, text, number)",
+    "DURATION_UNIT": "days or hours",
+    "DAY_END": "first or last",
+    "SCHEDULE_KIND": "progressive or banded",
+    "PER_DAY": "per day",
+    "RATE": "rate",
+    "$END": "the end of the file",
+}
+
+_SECTIONS = "source, table, input:, compute:, award:, evidence:, route: or example"
+
+
+def _describe_terminal(name: str) -> str:
+    if name in _FRIENDLY:
+        return _FRIENDLY[name]
+    for term in lark_parser().terminals:
+        if term.name == name and term.pattern.type == "str":
+            return f"`{term.pattern.value}`"
+    return name.lower()
+
+
+def _syntax_diagnostic(exc: UnexpectedInput, source: Source) -> Diagnostic:
+    line = getattr(exc, "line", None) or 1
+    col = getattr(exc, "column", None) or 1
+    if isinstance(exc, UnexpectedCharacters):
+        ch = source.text[exc.pos_in_stream] if exc.pos_in_stream < len(source.text) else ""
+        hint = None
+        if ch == '"':
+            hint = "a quoted text must close on the same line; use text \"\"\"…\"\"\" for long passages"
+        elif ch in "，：（）“”；":
+            hint = f"`{ch}` is a full-width character; use its ASCII form outside quotes"
+        elif ch == "'":
+            hint = 'texts are written in double quotes: "…"'
+        return Diagnostic(f"unexpected character `{ch}`", Span.point(source, line, col), hint)
+    if isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken) and exc.token.type == "$END"):
+        expected = sorted(_describe_terminal(t) for t in getattr(exc, "expected", ()) if t != "$END")
+        lines = source.text.splitlines() or [""]
+        span = Span.point(source, len(lines), len(lines[-1]) + 1)
+        hint = f"expected {_join(expected)}" if expected else None
+        return Diagnostic("the ruleset ends too early", span, hint)
+    assert isinstance(exc, UnexpectedToken)
+    token = exc.token
+    width = max(1, len(str(token)))
+    span = Span(line, col, getattr(token, "end_line", line) or line,
+                getattr(token, "end_column", col + width) or col + width, source)
+    expected = sorted({_describe_terminal(t) for t in exc.expected})
+    shown = str(token).splitlines()[0] if str(token) else token.type
+    message = f"unexpected `{shown}`"
+    hint = f"expected {_join(expected)}"
+    if "RULESET" in exc.expected:
+        message = "a ruleset must start with `ruleset NAME version \"…\" effective YYYY-MM-DD`"
+        hint = None
+    elif exc.expected & {"SOURCE", "TABLE", "INPUT", "COMPUTE", "AWARD"} and token.type in {"NAME", "EQUAL"}:
+        hint = f"a new section starts here ({_SECTIONS}); is a `:` or a keyword missing above?"
+    elif token.type == "EQUAL" and "COMPARE" in exc.expected:
+        hint = "to compare, write `==`"
+    return Diagnostic(message, span, hint)
+
+
+def _join(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    if len(items) > 8:
+        items = items[:8] + ["…"]
+    return ", ".join(items[:-1]) + " or " + items[-1]
+
+
+# ---------------------------------------------------------------- tree → AST
+_ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t"}
+
+
+class ToAst(Transformer):
+    """One method per grammar alias, each returning one AST node."""
+
+    def __init__(self, source: Source) -> None:
+        super().__init__()
+        self.source = source
+
+    # helpers
+    def _span(self, meta) -> Span:
+        if getattr(meta, "empty", True):
+            return ast.NO_SPAN
+        return Span(meta.line, meta.column, meta.end_line, meta.end_column, self.source)
+
+    def _tok_span(self, tok: Token) -> Span:
+        return Span(tok.line, tok.column, tok.end_line, tok.end_column, self.source)
+
+    def _string(self, tok: Token) -> str:
+        raw = str(tok)[1:-1]
+        out: list[str] = []
+        i = 0
+        while i < len(raw):
+            ch = raw[i]
+            if ch == "\\":
+                nxt = raw[i + 1]
+                if nxt not in _ESCAPES:
+                    span = Span.point(self.source, tok.line, tok.column + i + 1, 2)
+                    raise RulesSyntaxError.at(f"unknown escape `\\{nxt}` in text", span,
+                                              'the escapes are \\" \\\\ \\n \\t')
+                out.append(_ESCAPES[nxt])
+                i += 2
+            else:
+                out.append(ch)
+                i += 1
+        return "".join(out)
+
+    @staticmethod
+    def _number(tok: Token) -> Decimal:
+        return Decimal(str(tok).replace("_", ""))
+
+    # header
+    @v_args(meta=True)
+    def start(self, meta, children):
+        header, *decls = children
+        return ast.Ruleset(header, tuple(decls), span=self._span(meta))
+
+    @v_args(meta=True)
+    def header(self, meta, children):
+        name, version, effective, *settings = children
+        options: dict[str, object] = {}
+        for key, value in settings:
+            options[key] = value
+        date = ast.DateLit(str(effective), span=self._tok_span(effective))
+        return ast.Header(name, self._string(version), date, span=self._span(meta), **options)
+
+    def qualname(self, children):
+        return ".".join(str(c) for c in children)
+
+    def jurisdiction(self, children):
+        return ("jurisdiction", self._string(children[0]))
+
+    def language(self, children):
+        return ("language", self._string(children[0]))
+
+    @v_args(meta=True)
+    def day_count(self, meta, children):
+        basis, first, last = children
+        if first[0] != "first" or last[0] != "last":
+            raise RulesSyntaxError.at("write the first day, then the last day",
+                                      self._span(meta),
+                                      "day count basis 365 first day counted last day not counted")
+        return ("day_count", ast.DayCountSetting(int(basis), first[1], last[1], span=self._span(meta)))
+
+    def day_end(self, children):
+        which, negation = children
+        return (str(which), negation is None)
+
+    # declarations
+    @v_args(meta=True)
+    def source_decl(self, meta, children):
+        name, citation, text = children
+        return ast.SourceDecl(str(name), self._string(citation), text, span=self._span(meta))
+
+    def law_text(self, children):
+        raw = str(children[0])[3:-3]
+        return "\n".join(line.strip() for line in raw.strip().splitlines())
+
+    @v_args(meta=True)
+    def citation(self, meta, children):
+        return ast.Citation(tuple(str(c) for c in children), span=self._span(meta))
+
+    @v_args(meta=True)
+    def dated_table(self, meta, children):
+        name, vtype, path, column, citation = children
+        return ast.DatedTableDecl(str(name), vtype, self._string(path), self._string(column), citation,
+                                  span=self._span(meta))
+
+    @v_args(meta=True)
+    def schedule_table(self, meta, children):
+        name, kind, citation, *bands = children
+        return ast.ScheduleDecl(str(name), str(kind), tuple(bands), citation, span=self._span(meta))
+
+    @v_args(meta=True)
+    def band_upto(self, meta, children):
+        upper, amount = children
+        bound = ast.Number(self._number(upper), str(upper), span=self._tok_span(upper))
+        return self._band(bound, amount, meta)
+
+    @v_args(meta=True)
+    def band_above(self, meta, children):
+        return self._band(None, children[0], meta)
+
+    def _band(self, upper, amount, meta):
+        if isinstance(amount, ast.Percent):
+            return ast.BandDecl(upper, rate=amount, span=self._span(meta))
+        return ast.BandDecl(upper, fixed=amount, span=self._span(meta))
+
+    @v_args(meta=True)
+    def band_rate(self, meta, children):
+        return self._percent(children[0], False)
+
+    @v_args(meta=True)
+    def band_fixed(self, meta, children):
+        tok = children[0]
+        return ast.Number(self._number(tok), str(tok), span=self._tok_span(tok))
+
+    # inputs
+    @v_args(meta=True)
+    def input_section(self, meta, children):
+        return ast.InputSection(tuple(children), span=self._span(meta))
+
+    @v_args(meta=True)
+    def input_field(self, meta, children):
+        name, type_ref, *options = children
+        kwargs: dict[str, object] = {}
+        for key, value, span in options:
+            if key in kwargs:
+                raise RulesSyntaxError.at(f"`{key}` is given twice for input `{name}`", span)
+            kwargs[key] = value
+        return ast.InputField(str(name), type_ref, span=self._span(meta), **kwargs)
+
+    @v_args(meta=True)
+    def opt_default(self, meta, children):
+        return ("default", children[0], self._span(meta))
+
+    @v_args(meta=True)
+    def opt_label(self, meta, children):
+        return ("label", self._string(children[0]), self._span(meta))
+
+    @v_args(meta=True)
+    def opt_min(self, meta, children):
+        return ("min", children[0], self._span(meta))
+
+    @v_args(meta=True)
+    def opt_max(self, meta, children):
+        return ("max", children[0], self._span(meta))
+
+    @v_args(meta=True)
+    def value_type(self, meta, children):
+        return ast.ScalarType(str(children[0]), span=self._span(meta))
+
+    @v_args(meta=True)
+    def rate_type(self, meta, children):
+        return ast.ScalarType("rate", span=self._span(meta))
+
+    @v_args(meta=True)
+    def daily_rate_type(self, meta, children):
+        return ast.ScalarType("rate per day", span=self._span(meta))
+
+    @v_args(meta=True)
+    def enum_type(self, meta, children):
+        return ast.EnumType(tuple(self._string(c) for c in children), span=self._span(meta))
+
+    @v_args(meta=True)
+    def list_type(self, meta, children):
+        return ast.ListType(children[0], span=self._span(meta))
+
+    @v_args(meta=True)
+    def record_type(self, meta, children):
+        return ast.RecordType(tuple(children), span=self._span(meta))
+
+    def record_field(self, children):
+        return (str(children[0]), children[1])
+
+    # definitions
+    @v_args(meta=True)
+    def compute_section(self, meta, children):
+        return ast.ComputeSection(tuple(children), span=self._span(meta))
+
+    @v_args(meta=True)
+    def award_section(self, meta, children):
+        return ast.AwardSection(tuple(children), span=self._span(meta))
+
+    @v_args(meta=True)
+    def definition(self, meta, children):
+        name, expr, *options = children
+        label = citation = None
+        for opt in options:
+            if isinstance(opt, ast.Citation):
+                if citation is not None:
+                    raise RulesSyntaxError.at("one `per` list per rule; join the sources with commas", opt.span)
+                citation = opt
+            else:
+                if label is not None:
+                    raise RulesSyntaxError.at(f"`label` is given twice for `{name}`", opt[2])
+                label = opt[1]
+        return ast.Definition(str(name), expr, label, citation, span=self._span(meta))
+
+    @v_args(meta=True)
+    def cap(self, meta, children):
+        *names, limit, when, citation = children
+        return ast.Cap(tuple(str(n) for n in names), limit, when, citation, span=self._span(meta))
+
+    # evidence
+    @v_args(meta=True)
+    def evidence_section(self, meta, children):
+        return ast.EvidenceSection(tuple(children), span=self._span(meta))
+
+    @v_args(meta=True)
+    def require(self, meta, children):
+        at_least, kind, *rest = children
+        message = citation = None
+        options: dict[str, object] = {}
+        for item in rest:
+            if item is None:
+                continue
+            if isinstance(item, ast.Citation):
+                citation = item
+            elif isinstance(item, tuple) and item[0] == "message":
+                message = item[1]
+            else:
+                options.update(item)
+        return ast.Require(self._string(kind), at_least if at_least is not None else 1, message=message,
+                           citation=citation, span=self._span(meta), **options)
+
+    def at_least(self, children):
+        return int(children[0])
+
+    def cond_signed(self, children):
+        by = children[0]
+        return {"signed": True, "signed_by": self._string(by) if by is not None else None}
+
+    def cond_anchored(self, children):
+        return {"anchored": True, "within": children[0]}
+
+    def cond_timestamped(self, children):
+        return {"timestamped": True}
+
+    @v_args(meta=True)
+    def within(self, meta, children):
+        return ast.Within(children[0], str(children[1]), span=self._span(meta))
+
+    def otherwise_message(self, children):
+        return ("message", self._string(children[0]))
+
+    @v_args(meta=True)
+    def warn_if_missing(self, meta, children):
+        kind, message, citation = children
+        return ast.WarnIfMissing(self._string(kind), message[1] if message else None, citation,
+                                 span=self._span(meta))
+
+    # route
+    @v_args(meta=True)
+    def route_section(self, meta, children):
+        return ast.RouteSection(tuple(children), span=self._span(meta))
+
+    @v_args(meta=True)
+    def route_when(self, meta, children):
+        stage, cond, citation = children
+        return ast.RouteRule(self._string(stage), cond, citation, span=self._span(meta))
+
+    @v_args(meta=True)
+    def route_otherwise(self, meta, children):
+        stage, citation = children
+        return ast.RouteRule(self._string(stage), None, citation, span=self._span(meta))
+
+    # examples
+    @v_args(meta=True)
+    def example(self, meta, children):
+        title, *parts = children
+        given = tuple(b for kind, bindings in parts if kind == "given" for b in bindings)
+        expect = tuple(b for kind, bindings in parts if kind == "expect" for b in bindings)
+        return ast.Example(self._string(title), given, expect, span=self._span(meta))
+
+    def given(self, children):
+        return ("given", children)
+
+    def expect(self, children):
+        return ("expect", children)
+
+    @v_args(meta=True)
+    def binding(self, meta, children):
+        return ast.Binding(str(children[0]), children[1], span=self._span(meta))
+
+    @v_args(meta=True)
+    def evidence_binding(self, meta, children):
+        kind, status = children
+        status_node = ast.String(self._string(status), span=self._tok_span(status))
+        return ast.Binding("evidence", status_node, self._string(kind), span=self._span(meta))
+
+    # expressions
+    @v_args(meta=True)
+    def if_expr(self, meta, children):
+        return ast.If(*children, span=self._span(meta))
+
+    def _binary(self, cls, op, meta, children):
+        return cls(op, children[0], children[-1], span=self._span(meta))
+
+    @v_args(meta=True)
+    def or_op(self, meta, children):
+        return self._binary(ast.BoolOp, "or", meta, children)
+
+    @v_args(meta=True)
+    def and_op(self, meta, children):
+        return self._binary(ast.BoolOp, "and", meta, children)
+
+    @v_args(meta=True)
+    def not_op(self, meta, children):
+        return ast.Not(children[0], span=self._span(meta))
+
+    @v_args(meta=True)
+    def compare(self, meta, children):
+        left, op, right = children
+        return ast.Compare(str(op), left, right, span=self._span(meta))
+
+    @v_args(meta=True)
+    def add(self, meta, children):
+        return self._binary(ast.BinOp, "+", meta, children)
+
+    @v_args(meta=True)
+    def sub(self, meta, children):
+        return self._binary(ast.BinOp, "-", meta, children)
+
+    @v_args(meta=True)
+    def mul(self, meta, children):
+        return self._binary(ast.BinOp, "*", meta, children)
+
+    @v_args(meta=True)
+    def div(self, meta, children):
+        return self._binary(ast.BinOp, "/", meta, children)
+
+    @v_args(meta=True)
+    def neg(self, meta, children):
+        return ast.Neg(children[0], span=self._span(meta))
+
+    @v_args(meta=True)
+    def attr(self, meta, children):
+        return ast.Attr(children[0], str(children[1]), span=self._span(meta))
+
+    @v_args(meta=True)
+    def call(self, meta, children):
+        func, *args = children
+        args = tuple(a for a in args if a is not None)
+        return ast.Call(str(func), args, span=self._span(meta))
+
+    @v_args(meta=True)
+    def aggregate(self, meta, children):
+        func, body, var, iterable, where = children
+        return ast.Aggregate(str(func), body, str(var), iterable, where, span=self._span(meta))
+
+    @v_args(meta=True)
+    def table_at(self, meta, children):
+        return ast.TableAt(str(children[0]), children[1], span=self._span(meta))
+
+    @v_args(meta=True)
+    def accrue(self, meta, children):
+        base, rate, start, end, basis = children
+        return ast.Accrue(base, rate, start, end, int(basis) if basis is not None else None,
+                          span=self._span(meta))
+
+    @v_args(meta=True)
+    def number(self, meta, children):
+        tok = children[0]
+        return ast.Number(self._number(tok), str(tok), span=self._span(meta))
+
+    def _percent(self, tok: Token, per_day: bool) -> ast.Percent:
+        text = str(tok)
+        scale = Decimal(100) if text.endswith("%") else Decimal(10000)
+        value = Decimal(text[:-1].replace("_", "")) / scale
+        return ast.Percent(value, text, per_day, span=self._tok_span(tok))
+
+    @v_args(meta=True)
+    def percent(self, meta, children):
+        return self._percent(children[0], False)
+
+    @v_args(meta=True)
+    def daily_percent(self, meta, children):
+        node = self._percent(children[0], True)
+        return ast.Percent(node.value, node.text, True, span=self._span(meta))
+
+    @v_args(meta=True)
+    def date(self, meta, children):
+        return ast.DateLit(str(children[0]), span=self._span(meta))
+
+    @v_args(meta=True)
+    def duration(self, meta, children):
+        amount, unit = children
+        unit_name = "hours" if str(unit).startswith("hour") else "days"
+        return ast.Duration(self._number(amount), unit_name, f"{amount} {unit}", span=self._span(meta))
+
+    @v_args(meta=True)
+    def string(self, meta, children):
+        return ast.String(self._string(children[0]), span=self._span(meta))
+
+    @v_args(meta=True)
+    def true(self, meta, children):
+        return ast.Bool(True, span=self._span(meta))
+
+    @v_args(meta=True)
+    def false(self, meta, children):
+        return ast.Bool(False, span=self._span(meta))
+
+    @v_args(meta=True)
+    def name(self, meta, children):
+        return ast.Name(str(children[0]), span=self._span(meta))
+
+    @v_args(meta=True)
+    def basis(self, meta, children):
+        return ast.Basis(span=self._span(meta))
+
+    @v_args(meta=True)
+    def evidence_complete(self, meta, children):
+        return ast.EvidenceComplete(span=self._span(meta))
+
+    @v_args(meta=True)
+    def list_lit(self, meta, children):
+        return ast.ListLit(tuple(c for c in children if c is not None), span=self._span(meta))
+
+    @v_args(meta=True)
+    def record_lit(self, meta, children):
+        pairs = tuple((str(children[i]), children[i + 1]) for i in range(0, len(children), 2))
+        return ast.RecordLit(pairs, span=self._span(meta))
+
+
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+def is_identifier(text: str) -> bool:
+    return bool(_IDENT.match(text))

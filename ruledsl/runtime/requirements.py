@@ -1,0 +1,107 @@
+"""Evidence requirements (``evidence:`` rules) judged against the evidence a case presents.
+
+Each ``require`` rule gives one :class:`RequirementResult` — satisfied, missing,
+unsigned, late, tampered or unverifiable — with the reason in words and the
+law it cites; ``warn if no`` rules give a warning when the item is absent.
+The evidence layer fills in each item's ``integrity`` (checked against the
+anchoring log) and times; this module only applies the rules to those facts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from ..lang import ast
+from ..lang.errors import Span
+
+
+@dataclass(frozen=True, slots=True)
+class RequirementResult:
+    kind: str
+    status: str  # satisfied | missing | unsigned | late | tampered | unverifiable | warning
+    reason: str
+    message: str | None
+    citations: tuple[str, ...]
+    span: Span | None
+    severity: str = "error"  # error (a failed requirement) or warning
+
+    @property
+    def satisfied(self) -> bool:
+        return self.status == "satisfied"
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "kind": self.kind,
+            "status": self.status,
+            "reason": self.reason,
+            "message": self.message,
+            "citations": list(self.citations),
+            "line": self.span.line if self.span else None,
+            "severity": self.severity,
+        }
+
+
+def judge(rules: list[ast.Require | ast.WarnIfMissing], items: list[dict], inputs: dict,
+          cite) -> list[RequirementResult]:
+    """Apply every evidence rule to the case's items, in rule order."""
+    results = []
+    for rule in rules:
+        citations = tuple(cite(rule.citation))
+        of_kind = [i for i in items if i.get("kind") == rule.kind]
+        if isinstance(rule, ast.WarnIfMissing):
+            status, reason = ("satisfied", f"{len(of_kind)} presented") if of_kind else ("warning", "not presented")
+            results.append(RequirementResult(rule.kind, status, reason, rule.message if not of_kind else None,
+                                             citations, rule.span, "warning"))
+            continue
+        status, reason = _require(rule, of_kind, inputs)
+        message = rule.message if status != "satisfied" else None
+        results.append(RequirementResult(rule.kind, status, reason, message, citations, rule.span))
+    return results
+
+
+def _require(rule: ast.Require, items: list[dict], inputs: dict) -> tuple[str, str]:
+    if len(items) < rule.at_least:
+        if not items:
+            return "missing", "not presented"
+        return "missing", f"{len(items)} presented, at least {rule.at_least} required"
+    for item in items:
+        name = item.get("file") or rule.kind
+        if item.get("integrity") == "tampered":
+            return "tampered", f"{name}: the file does not match the digest anchored on the log"
+        if item.get("integrity") == "unverifiable":
+            return "unverifiable", f"{name}: {item.get('note') or 'its anchoring could not be verified'}"
+        if rule.signed and not item.get("signed"):
+            return "unsigned", f"{name}: no valid signature"
+        if rule.signed_by and (item.get("signer") or "") != rule.signed_by:
+            return "unsigned", f"{name}: signed by {item.get('signer') or 'nobody'}, not {rule.signed_by}"
+        if rule.timestamped and not item.get("timestamped"):
+            return "unverifiable", f"{name}: no trusted timestamp"
+        if rule.anchored or rule.within:
+            anchored = item.get("anchored_at")
+            if anchored is None:
+                return "unverifiable", f"{name}: not anchored on the evidence log"
+            if rule.within is not None:
+                ref = item.get(rule.within.of) if rule.within.of in item else inputs.get(rule.within.of)
+                if ref is None:
+                    return "unverifiable", f"{name}: no {rule.within.of} to measure the delay from"
+                limit = _duration(rule.within.duration)
+                if not hasattr(ref, "hour"):  # a date input: the limit runs from the end of that day
+                    from datetime import datetime, time
+
+                    ref = datetime.combine(ref, time.max, tzinfo=anchored.tzinfo)
+                delay = anchored - ref
+                if delay > limit:
+                    return "late", f"{name}: anchored {_hours(delay)} after {rule.within.of}, limit {rule.within.duration.text}"
+    return "satisfied", f"{len(items)} presented"
+
+
+def _duration(d: ast.Duration) -> timedelta:
+    return timedelta(hours=int(d.amount)) if d.unit == "hours" else timedelta(days=int(d.amount))
+
+
+def _hours(delta: timedelta) -> str:
+    seconds = int(delta.total_seconds())
+    if seconds >= 72 * 3600:
+        return f"{delta.days} days"
+    return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
