@@ -11,7 +11,7 @@ that period (see :class:`~ruledsl.calc.model.Instalment`).
 >>> from datetime import date
 >>> from decimal import Decimal
 >>> [str(i.principal + i.interest) for i in equal_instalment(Decimal(12000), Decimal("0.12"), date(2024, 2, 1), 3)]
-['4080.26', '4080.26', '4080.26']
+['4080.27', '4080.27', '4080.26']
 """
 
 from __future__ import annotations

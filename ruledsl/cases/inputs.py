@@ -32,7 +32,7 @@ CHINA = timezone(timedelta(hours=8))
 
 # ---------------------------------------------------------------- scalar validators
 def _money(value: Any) -> Decimal:
-    return to_decimal(value, "money")
+    return to_decimal(value)
 
 
 def _rate(value: Any) -> Decimal:
@@ -40,11 +40,11 @@ def _rate(value: Any) -> Decimal:
 
 
 def _number(value: Any) -> Decimal:
-    return to_decimal(value, "number")
+    return to_decimal(value)
 
 
 def _whole(value: Any) -> Decimal:
-    result = to_decimal(value, "days")
+    result = to_decimal(value)
     if result != result.to_integral_value():
         raise ValueError(f"{value} is not a whole number")
     return result

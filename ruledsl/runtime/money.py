@@ -28,13 +28,21 @@ def round_fen(value: Decimal) -> Decimal:
         return value.quantize(FEN, rounding=ROUND_HALF_UP)
 
 
-def to_decimal(value: object, what: str = "amount") -> Decimal:
+def to_decimal(value: object, what: str = "") -> Decimal:
     """Turn a decimal string, int or Decimal into a finite Decimal.
 
     Floats are refused: a float has already lost the fen (0.1 + 0.2 != 0.3).
+    ``what`` prefixes the error message when given.
     """
+    try:
+        return _to_decimal(value)
+    except ValueError as exc:
+        raise ValueError(f"{what}: {exc}" if what else str(exc)) from None
+
+
+def _to_decimal(value: object) -> Decimal:
     if isinstance(value, bool):
-        raise ValueError(f"{what}: expected a number, got a boolean")
+        raise ValueError("expected a number, got a boolean")
     if isinstance(value, Decimal):
         result = value
     elif isinstance(value, int):
@@ -44,13 +52,13 @@ def to_decimal(value: object, what: str = "amount") -> Decimal:
         try:
             result = Decimal(text)
         except InvalidOperation:
-            raise ValueError(f"{what}: {value!r} is not a decimal number") from None
+            raise ValueError(f"{value!r} is not a decimal number") from None
     elif isinstance(value, float):
-        raise ValueError(f"{what}: give money as a decimal string such as \"12345.67\", not a float")
+        raise ValueError("give amounts as decimal strings such as \"12345.67\", not floats")
     else:
-        raise ValueError(f"{what}: expected a decimal number, got {type(value).__name__}")
+        raise ValueError(f"expected a decimal number, got {type(value).__name__}")
     if not result.is_finite():
-        raise ValueError(f"{what}: {value!r} is not a finite number")
+        raise ValueError(f"{value!r} is not a finite number")
     return result
 
 

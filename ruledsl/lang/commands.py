@@ -1,0 +1,217 @@
+"""The language commands of the CLI: check, test, fmt, eval, explain, schema.
+
+Exit status: 0 ok, 1 errors in rules or input, 2 usage (typer's own).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ..cases.inputs import json_schema, load_case_json, parse_assignment
+from ..runtime.values import display
+from .errors import RulesError
+from .examples import run_examples
+from .fmt import format_text
+from .loader import Decision, Ruleset, check_text, load
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+Files = Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, readable=True, help="ruleset files")]
+RulesetArg = Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="ruleset file")]
+CaseOpt = Annotated[Path | None, typer.Option("--case", exists=True, dir_okay=False,
+                                              help="case JSON file (input names → values)")]
+SetOpt = Annotated[list[str] | None, typer.Option("--set", help="name=value, repeatable; overrides --case")]
+
+
+def report(exc: RulesError) -> None:
+    """Print every diagnostic of an error to stderr, exactly as rendered."""
+    err.print(str(exc), markup=False)
+
+
+def read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise RulesError.at(f"{path}: not UTF-8 text (byte {exc.start})") from None
+
+
+def check_cmd(files: Files) -> None:
+    """Parse and check ruleset files; print every error with its location."""
+    failed = 0
+    for path in files:
+        try:
+            checked = check_text(read_text(path), str(path), path.parent)
+        except RulesError as exc:
+            report(exc)
+            failed += 1
+            continue
+        for warning in checked.warnings:
+            err.print(warning.render(), markup=False)
+        out.print(f"{path}: ok ({len(checked.definitions)} rules, {len(checked.examples)} examples)")
+    if failed:
+        err.print(f"{failed} of {len(files)} files have errors")
+        raise typer.Exit(1)
+
+
+def test_cmd(files: Files) -> None:
+    """Run the example blocks of ruleset files; ends with `N passed, M failed`."""
+    passed = failed = 0
+    for path in files:
+        try:
+            ruleset = load(path)
+        except RulesError as exc:
+            report(exc)
+            failed += 1
+            continue
+        out.print(f"{path}")
+        for result in run_examples(ruleset):
+            where = f"{path}:{result.span.line}"
+            if result.passed:
+                passed += 1
+                out.print(f"  [green]✓[/] {result.title}")
+                continue
+            failed += 1
+            out.print(f"  [red]✗[/] {result.title}  [dim]({where})[/]")
+            for line in ([result.error] if result.error else result.failures):
+                out.print(f"      {line}", markup=False)
+    out.print(f"{passed} passed, {failed} failed")
+    if failed:
+        raise typer.Exit(1)
+
+
+def fmt_cmd(files: Files,
+            check: Annotated[bool, typer.Option("--check", help="report files that would change; write nothing")]
+            = False) -> None:
+    """Rewrite ruleset files in the canonical layout (comments kept)."""
+    changed = 0
+    errors = 0
+    for path in files:
+        text = read_text(path)
+        try:
+            formatted = format_text(text, str(path))
+        except RulesError as exc:
+            report(exc)
+            errors += 1
+            continue
+        if formatted == text:
+            continue
+        changed += 1
+        if check:
+            out.print(f"would reformat {path}")
+        else:
+            path.write_text(formatted, encoding="utf-8")
+            out.print(f"reformatted {path}")
+    if errors or (check and changed):
+        raise typer.Exit(1)
+
+
+def gather_case(ruleset_path: Path, case: Path | None, sets: list[str] | None) -> tuple[Ruleset, dict, str]:
+    ruleset = load(ruleset_path)
+    data: dict[str, Any] = {}
+    origin = "--set"
+    if case is not None:
+        data = load_case_json(read_text(case), str(case))
+        origin = str(case)
+    for item in sets or []:
+        name, value = parse_assignment(item)
+        data[name] = value
+    return ruleset, data, origin
+
+
+def decide(ruleset_path: Path, case: Path | None, sets: list[str] | None) -> tuple[Ruleset, Decision]:
+    try:
+        ruleset, data, origin = gather_case(ruleset_path, case, sets)
+        return ruleset, ruleset.evaluate(data, origin)
+    except RulesError as exc:
+        report(exc)
+        raise typer.Exit(1) from None
+
+
+def eval_cmd(ruleset: RulesetArg, case: CaseOpt = None, set_: SetOpt = None,
+             as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+             emit_python: Annotated[bool, typer.Option("--emit-python", help="print the generated Python")]
+             = False) -> None:
+    """Decide a case: award lines, evidence findings and route."""
+    if emit_python:
+        try:
+            out.print(load(ruleset).python_source, markup=False)
+        except RulesError as exc:
+            report(exc)
+            raise typer.Exit(1) from None
+        return
+    rs, decision = decide(ruleset, case, set_)
+    if as_json:
+        sys.stdout.write(json.dumps(decision.as_json(), ensure_ascii=False, indent=2) + "\n")
+        return
+    labels = {name: rs.checked.definitions[name].label for name in rs.checked.awards}
+    table = Table(title=f"{decision.ruleset} {decision.version}", show_lines=False)
+    table.add_column("award line")
+    table.add_column("项目")
+    table.add_column("amount (元)", justify="right")
+    for name, money in decision.award.items():
+        table.add_row(name, labels.get(name) or "", f"{money.amount:,.2f}")
+    out.print(table)
+    print_evidence(decision)
+    if decision.route:
+        out.print(f"route: {decision.route}")
+
+
+def print_evidence(decision: Decision) -> None:
+    if not decision.evidence:
+        return
+    table = Table(title="evidence 证据")
+    for col in ("kind", "status", "reason", "law"):
+        table.add_column(col)
+    for r in decision.evidence:
+        colour = "green" if r.satisfied else ("yellow" if r.severity == "warning" else "red")
+        reason = r.reason + (f" — {r.message}" if r.message else "")
+        table.add_row(r.kind, f"[{colour}]{r.status}[/]", reason, "; ".join(r.citations))
+    out.print(table)
+
+
+def explain_cmd(ruleset: RulesetArg, case: CaseOpt = None, set_: SetOpt = None) -> None:
+    """Show how every figure was reached: rule, line, inputs, value, law."""
+    rs, decision = decide(ruleset, case, set_)
+    table = Table(title=f"{decision.ruleset} {decision.version} — explanation", show_lines=True)
+    for col in ("rule", "line", "from", "value", "law"):
+        table.add_column(col, overflow="fold")
+    for e in decision.trace:
+        if e.kind == "input":
+            continue
+        name = e.rule + (f"\n{e.label}" if e.label else "")
+        inputs = "\n".join(f"{k} = {display(v, rs.types.get(k))}" for k, v in e.inputs.items())
+        if e.note:
+            inputs = (inputs + "\n" if inputs else "") + e.note
+        value = display(e.value, rs.types.get(e.rule)) if e.kind != "route" else str(e.value)
+        table.add_row(name, str(e.span.line if e.span else ""), inputs, value, "\n".join(e.citations))
+    out.print(table)
+    print_evidence(decision)
+    if decision.route:
+        out.print(f"route: {decision.route}")
+
+
+def schema_cmd(ruleset: RulesetArg) -> None:
+    """Print the JSON Schema of the ruleset's case inputs."""
+    try:
+        rs = load(ruleset)
+    except RulesError as exc:
+        report(exc)
+        raise typer.Exit(1) from None
+    sys.stdout.write(json.dumps(json_schema(rs.checked), ensure_ascii=False, indent=2) + "\n")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("check")(check_cmd)
+    app.command("test")(test_cmd)
+    app.command("fmt")(fmt_cmd)
+    app.command("eval")(eval_cmd)
+    app.command("explain")(explain_cmd)
+    app.command("schema")(schema_cmd)

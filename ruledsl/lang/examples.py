@@ -1,0 +1,84 @@
+"""``example`` blocks are tests: run each one and compare what it expects with what the rules give.
+
+Money is compared at the fen (award lines are already rounded; intermediate
+money is rounded half-up before comparing); every other value exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from ..cases.inputs import parse_case
+from ..runtime.money import round_fen
+from ..runtime.values import to_json
+from . import ast
+from .errors import RulesError, Span
+from .interpreter import Interpreter
+from .loader import Ruleset
+from .types import D_MONEY
+
+
+@dataclass
+class ExampleResult:
+    title: str
+    span: Span
+    failures: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures and self.error is None
+
+
+def run_examples(ruleset: Ruleset) -> list[ExampleResult]:
+    return [run_example(ruleset, ex) for ex in ruleset.checked.examples]
+
+
+def run_example(ruleset: Ruleset, example: ast.Example) -> ExampleResult:
+    checked = ruleset.checked
+    result = ExampleResult(example.title, example.span)
+    constants = Interpreter(checked)
+    try:
+        given = {b.name: constants.eval(b.expr, {}) for b in example.given}
+        decision = ruleset.run(parse_case(checked, _jsonable(given), f"example \"{example.title}\""))
+    except RulesError as exc:
+        result.error = "\n".join(d.message for d in exc.diagnostics)
+        return result
+    statuses = {r.kind: r.status for r in decision.evidence}
+    for b in example.expect:
+        expected = constants.eval(b.expr, {})
+        if b.evidence_kind is not None:
+            got = statuses.get(b.evidence_kind, "no rule")
+            if got != expected:
+                result.failures.append(f"evidence \"{b.evidence_kind}\": expected {expected}, got {got}")
+            continue
+        if b.name == "route":
+            if decision.route != expected:
+                result.failures.append(f"route: expected \"{expected}\", got \"{decision.route}\"")
+            continue
+        typ = ruleset.types[b.name]
+        got = decision.values.get(b.name)
+        if typ.kind == "qty" and typ.dims == D_MONEY and isinstance(got, Decimal):
+            got = round_fen(got)
+        if not _equal(got, expected):
+            result.failures.append(
+                f"{b.name}: expected {to_json(expected, typ)}, got {to_json(got, typ)}"
+                + (f"  (line {b.span.line})" if b.span.line else "")
+            )
+    return result
+
+
+def _equal(got: object, expected: object) -> bool:
+    if isinstance(got, Decimal) and isinstance(expected, Decimal):
+        return got == expected
+    return got == expected
+
+
+def _jsonable(value: object) -> object:
+    """Example constants handed to the case parser (Decimals and dates are accepted as they are)."""
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    return value

@@ -1,0 +1,310 @@
+"""The canonical formatter: syntax tree (+ the comments of its source) → text.
+
+``parse(format_ruleset(tree)) == tree`` for every ruleset (spans aside), and
+formatting is idempotent. Comments are kept: a comment on its own line stays
+above the statement that follows it, a comment at the end of a line stays at
+the end of that statement's last line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import ast
+from .parser import lark_parser, parse
+
+INDENT = "  "
+MAX_LINE = 100
+
+# precedence of expression forms, loosest first
+P_IF, P_OR, P_AND, P_NOT, P_CMP, P_SUM, P_PROD, P_UNARY, P_POSTFIX, P_ATOM = range(10)
+
+
+@dataclass
+class _Comment:
+    line: int
+    col: int
+    text: str
+    trailing: bool
+
+
+def _comments(text: str) -> list[_Comment]:
+    out = []
+    lines = text.splitlines()
+    for tok in lark_parser().lex(text, dont_ignore=True):
+        if tok.type == "COMMENT":
+            before = lines[tok.line - 1][: tok.column - 1]
+            out.append(_Comment(tok.line, tok.column, str(tok).rstrip(), bool(before.strip())))
+    return out
+
+
+def quote(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
+    return f'"{escaped}"'
+
+
+class Formatter:
+    def __init__(self, comments: list[_Comment]) -> None:
+        self.comments = comments
+        self.out: list[str] = []
+
+    # -------------------------------------------------------------- comments
+    def line(self, text: str, depth: int = 0) -> None:
+        self.out.append(INDENT * depth + text if text else "")
+
+    def leading(self, node: ast.Node, depth: int) -> None:
+        """Emit comments that come before ``node`` or inside it (moved above it)."""
+        start, end = node.span.line, node.span.end_line
+        keep = []
+        for c in self.comments:
+            inside_trailing = c.trailing and c.line == end
+            if c.line < start or (start <= c.line <= end and not inside_trailing and c.line != start):
+                self.line(c.text, depth)
+            elif c.line == start and c.trailing and start != end:
+                self.line(c.text, depth)
+            else:
+                keep.append(c)
+        self.comments = keep
+
+    def trailing(self, node: ast.Node) -> None:
+        end = node.span.end_line
+        keep = []
+        for c in self.comments:
+            if c.trailing and c.line == end and self.out:
+                self.out[-1] += "  " + c.text
+            else:
+                keep.append(c)
+        self.comments = keep
+
+    def statement(self, node: ast.Node, lines: list[str], depth: int) -> None:
+        self.leading(node, depth)
+        for i, text in enumerate(lines):
+            self.line(text, depth + (1 if i else 0))
+        self.trailing(node)
+
+    # -------------------------------------------------------------- ruleset
+    def ruleset(self, tree: ast.Ruleset) -> str:
+        h = tree.header
+        self.leading(ast.Node(span=_first_line(h.span)), 0)
+        self.line(f"ruleset {h.name} version {quote(h.version)} effective {h.effective.text}")
+        if h.jurisdiction is not None:
+            self.line(f"jurisdiction {quote(h.jurisdiction)}", 1)
+        if h.language is not None:
+            self.line(f"language {quote(h.language)}", 1)
+        if h.day_count is not None:
+            dc = h.day_count
+            self.line(f"day count basis {dc.basis} first day {'' if dc.first_day else 'not '}counted "
+                      f"last day {'' if dc.last_day else 'not '}counted", 1)
+        self.trailing(h)
+        previous = None
+        for decl in tree.decls:
+            if not (isinstance(decl, ast.SourceDecl) and isinstance(previous, ast.SourceDecl) and not decl.text
+                    and not previous.text):
+                self.line("")
+            getattr(self, f"decl_{type(decl).__name__}")(decl)
+            previous = decl
+        for c in self.comments:
+            self.line(c.text)
+        self.comments = []
+        return "\n".join(self.out).rstrip("\n") + "\n"
+
+    def decl_SourceDecl(self, d: ast.SourceDecl) -> None:
+        lines = [f"source {d.name} = {quote(d.citation)}"]
+        if d.text:
+            lines.append('text """')
+            lines.extend(d.text.splitlines())
+            lines.append('"""')
+        self.leading(d, 0)
+        self.line(lines[0])
+        for text in lines[1:]:
+            self.line(text, 1)
+        self.trailing(d)
+
+    def decl_DatedTableDecl(self, d: ast.DatedTableDecl) -> None:
+        self.statement(d, [f"table {d.name}: date -> {d.value_type.name} from {quote(d.path)} "
+                           f"column {quote(d.column)}{self.cite(d.citation)}"], 0)
+
+    def decl_ScheduleDecl(self, d: ast.ScheduleDecl) -> None:
+        self.leading(ast.Node(span=_first_line(d.span)), 0)
+        self.line(f"table {d.name}: {d.kind} schedule{self.cite(d.citation).rstrip()}")
+        for band in d.bands:
+            amount = band.rate.text if band.rate is not None else band.fixed.text
+            head = f"up to {band.upper.text}" if band.upper is not None else "above"
+            self.statement(band, [f"{head}: {amount}"], 1)
+
+    def decl_InputSection(self, d: ast.InputSection) -> None:
+        self.leading(ast.Node(span=_first_line(d.span)), 0)
+        self.line("input:")
+        for f in d.fields:
+            text = f"{f.name}: {self.type_ref(f.type)}"
+            if f.default is not None:
+                text += f" = {self.expr(f.default)}"
+            if f.label is not None:
+                text += f" label {quote(f.label)}"
+            if f.min is not None:
+                text += f" min {self.expr(f.min)}"
+            if f.max is not None:
+                text += f" max {self.expr(f.max)}"
+            self.statement(f, [text], 1)
+
+    def decl_ComputeSection(self, d: ast.ComputeSection) -> None:
+        self.leading(ast.Node(span=_first_line(d.span)), 0)
+        self.line("compute:")
+        for item in d.definitions:
+            self.definition(item)
+
+    def decl_AwardSection(self, d: ast.AwardSection) -> None:
+        self.leading(ast.Node(span=_first_line(d.span)), 0)
+        self.line("award:")
+        for item in d.items:
+            if isinstance(item, ast.Cap):
+                text = f"cap {' + '.join(item.targets)} at {self.expr(item.limit)}"
+                if item.when is not None:
+                    text += f" when {self.expr(item.when)}"
+                self.statement(item, [text + self.cite(item.citation)], 1)
+            else:
+                self.definition(item)
+
+    def definition(self, d: ast.Definition) -> None:
+        lines = [f"{d.name} = {self.expr(d.expr)}"]
+        if isinstance(d.expr, ast.If) and len(lines[0]) > MAX_LINE:
+            # a long choice reads better one branch per line
+            parts, e, word = [], d.expr, "if"
+            while isinstance(e, ast.If):
+                parts.append(f"{word} {self.expr(e.cond)} then {self.expr(e.then)}")
+                e, word = e.else_, "else if"
+            parts.append(f"else {self.expr(e)}")
+            lines = [f"{d.name} = {parts[0]}"] + parts[1:]
+        options = (f"label {quote(d.label)}" if d.label is not None else "") + self.cite(d.citation)
+        if options:
+            lines.append(options.strip())
+        self.statement(d, lines, 1)
+
+    def decl_EvidenceSection(self, d: ast.EvidenceSection) -> None:
+        self.leading(ast.Node(span=_first_line(d.span)), 0)
+        self.line("evidence:")
+        for rule in d.rules:
+            if isinstance(rule, ast.WarnIfMissing):
+                text = f"warn if no {quote(rule.kind)}"
+            else:
+                text = "require " + (f"at least {rule.at_least} " if rule.at_least != 1 else "") + quote(rule.kind)
+                if rule.signed:
+                    text += " signed" + (f" by {quote(rule.signed_by)}" if rule.signed_by else "")
+                if rule.anchored:
+                    text += " anchored"
+                    if rule.within is not None:
+                        text += f" within {rule.within.duration.text} of {rule.within.of}"
+                if rule.timestamped:
+                    text += " timestamped"
+            lines = [text]
+            tail = (f"otherwise {quote(rule.message)}" if rule.message else "") + self.cite(rule.citation)
+            if tail:
+                lines.append(tail.strip())
+            self.statement(rule, lines, 1)
+
+    def decl_RouteSection(self, d: ast.RouteSection) -> None:
+        self.leading(ast.Node(span=_first_line(d.span)), 0)
+        self.line("route:")
+        for rule in d.rules:
+            cond = f"when {self.expr(rule.cond)}" if rule.cond is not None else "otherwise"
+            self.statement(rule, [f"stage {quote(rule.stage)} {cond}{self.cite(rule.citation)}"], 1)
+
+    def decl_Example(self, d: ast.Example) -> None:
+        self.leading(ast.Node(span=_first_line(d.span)), 0)
+        self.line(f"example {quote(d.title)}:")
+        for word, bindings in (("given", d.given), ("expect", d.expect)):
+            for b in bindings:
+                if b.evidence_kind is not None:
+                    text = f"{word} evidence {quote(b.evidence_kind)} = {self.expr(b.expr)}"
+                else:
+                    text = f"{word} {b.name} = {self.expr(b.expr)}"
+                self.statement(b, [text], 1)
+
+    # -------------------------------------------------------------- pieces
+    @staticmethod
+    def cite(c: ast.Citation | None) -> str:
+        return f" per {', '.join(c.names)}" if c is not None else ""
+
+    def type_ref(self, t: ast.TypeRef) -> str:
+        if isinstance(t, ast.ScalarType):
+            return t.name
+        if isinstance(t, ast.EnumType):
+            return "enum(" + ", ".join(quote(v) for v in t.values) + ")"
+        if isinstance(t, ast.ListType):
+            return f"list of {self.type_ref(t.item)}"
+        if isinstance(t, ast.RecordType):
+            return "{" + ", ".join(f"{k}: {self.type_ref(v)}" for k, v in t.fields) + "}"
+        raise NotImplementedError(type(t).__name__)
+
+    def expr(self, e: ast.Expr, min_prec: int = P_IF) -> str:
+        text, prec = self._expr(e)
+        return f"({text})" if prec < min_prec else text
+
+    def _expr(self, e: ast.Expr) -> tuple[str, int]:  # noqa: C901 — one case per node
+        if isinstance(e, ast.Number):
+            return e.text, P_ATOM
+        if isinstance(e, ast.Percent):
+            return e.text + (" per day" if e.per_day else ""), P_ATOM
+        if isinstance(e, ast.DateLit):
+            return e.text, P_ATOM
+        if isinstance(e, ast.Duration):
+            return e.text, P_ATOM
+        if isinstance(e, ast.String):
+            return quote(e.value), P_ATOM
+        if isinstance(e, ast.Bool):
+            return ("true" if e.value else "false"), P_ATOM
+        if isinstance(e, ast.Name):
+            return e.name, P_ATOM
+        if isinstance(e, ast.Basis):
+            return "basis", P_ATOM
+        if isinstance(e, ast.EvidenceComplete):
+            return "evidence complete", P_ATOM
+        if isinstance(e, ast.ListLit):
+            return "[" + ", ".join(self.expr(i) for i in e.items) + "]", P_ATOM
+        if isinstance(e, ast.RecordLit):
+            return "{" + ", ".join(f"{k}: {self.expr(v)}" for k, v in e.fields) + "}", P_ATOM
+        if isinstance(e, ast.Attr):
+            return f"{self.expr(e.obj, P_POSTFIX)}.{e.name}", P_POSTFIX
+        if isinstance(e, ast.Call):
+            return f"{e.func}(" + ", ".join(self.expr(a) for a in e.args) + ")", P_POSTFIX
+        if isinstance(e, ast.Aggregate):
+            where = f" where {self.expr(e.where)}" if e.where is not None else ""
+            return f"{e.func}({self.expr(e.body)} for {e.var} in {self.expr(e.iterable)}{where})", P_POSTFIX
+        if isinstance(e, ast.TableAt):
+            return f"{e.table} at {self.expr(e.when, P_POSTFIX)}", P_POSTFIX
+        if isinstance(e, ast.Accrue):
+            basis = f", basis {e.basis}" if e.basis is not None else ""
+            return (f"accrue({self.expr(e.base)}, {self.expr(e.rate)}, from {self.expr(e.start)} "
+                    f"to {self.expr(e.end)}{basis})"), P_POSTFIX
+        if isinstance(e, ast.Neg):
+            return "-" + self.expr(e.operand, P_UNARY), P_UNARY
+        if isinstance(e, ast.Not):
+            return "not " + self.expr(e.operand, P_NOT), P_NOT
+        if isinstance(e, ast.BinOp):
+            prec = P_SUM if e.op in "+-" else P_PROD
+            return f"{self.expr(e.left, prec)} {e.op} {self.expr(e.right, prec + 1)}", prec
+        if isinstance(e, ast.Compare):
+            return f"{self.expr(e.left, P_SUM)} {e.op} {self.expr(e.right, P_SUM)}", P_CMP
+        if isinstance(e, ast.BoolOp):
+            prec = P_OR if e.op == "or" else P_AND
+            return f"{self.expr(e.left, prec)} {e.op} {self.expr(e.right, prec + 1)}", prec
+        if isinstance(e, ast.If):
+            return (f"if {self.expr(e.cond)} then {self.expr(e.then)} else {self.expr(e.else_)}", P_IF)
+        raise NotImplementedError(f"formatter: unsupported node {type(e).__name__}")
+
+
+def _first_line(span) -> object:
+    from .errors import Span
+
+    return Span(span.line, span.col, span.line, span.col + 1, span.source)
+
+
+def format_ruleset(tree: ast.Ruleset, source_text: str | None = None) -> str:
+    """Canonical text of a ruleset; pass the original text to keep its comments."""
+    comments = _comments(source_text) if source_text else []
+    return Formatter(comments).ruleset(tree)
+
+
+def format_text(text: str, name: str = "<rules>") -> str:
+    """Format ruleset text (parse it first; a syntax error is raised, never half-formatted)."""
+    return format_ruleset(parse(text, name), text)

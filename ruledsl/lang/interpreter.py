@@ -1,0 +1,203 @@
+"""A small tree-walking interpreter over the checked syntax tree.
+
+It exists for two reasons only: it is the oracle of the differential tests
+(compiled code and interpreter must agree on every generated case) and the
+baseline of the language benchmark. It shares every operation with the
+compiled code through :mod:`ruledsl.runtime.ops`, so the two differ only in
+*how* they walk the rules, never in what an operation means.
+"""
+
+from __future__ import annotations
+
+import operator
+from datetime import date
+from decimal import Decimal, localcontext
+from typing import Any
+
+from ..cases.inputs import bounds_error
+from ..runtime import ops
+from ..runtime.daycount import DayCount
+from ..runtime.money import PRECISION
+from . import ast
+from .checker import CheckedRuleset
+from .types import D_DAILY
+
+_COMPARE = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
+            ">": operator.gt, ">=": operator.ge}
+_ARITH = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
+
+
+class Interpreter:
+    def __init__(self, checked: CheckedRuleset) -> None:
+        self.c = checked
+
+    def run(self, inputs: dict[str, Any], evidence_complete: bool = True) -> tuple[dict[str, Any], int | None]:
+        with localcontext() as ctx:
+            ctx.prec = PRECISION
+            return self._run(inputs, evidence_complete)
+
+    def _run(self, inputs: dict[str, Any], evidence_complete: bool) -> tuple[dict[str, Any], int | None]:
+        env: dict[str, Any] = {}
+        self.evidence_complete = evidence_complete
+        bad = []
+        for f in self.c.inputs:
+            value = inputs.get(f.name)
+            if value is None and f.default is not None:
+                value = self.eval(f.default, env)
+            env[f.name] = value
+            for bound, cmp, word in (("min", operator.lt, "at least"), ("max", operator.gt, "at most")):
+                node = getattr(f, bound)
+                if node is not None:
+                    limit = self.eval(node, env)
+                    if value is not None and cmp(value, limit):
+                        bad.append((f.name, word, limit, value))
+        if bad:
+            raise bounds_error(bad)
+        for step in self.c.steps:
+            if isinstance(step, ast.Definition):
+                value = self.eval(step.expr, env)
+                if step.name in self.c.awards:
+                    value = ops.round_fen(value)
+                env[step.name] = value
+            elif step.when is None or self.eval(step.when, env):
+                limit = ops.round_fen(self.eval(step.limit, env))
+                after = ops.apply_cap([env[t] for t in step.targets], limit)
+                env.update(zip(step.targets, after, strict=True))
+        route = None
+        for i, rule in enumerate(self.c.routes):
+            if rule.cond is None or self.eval(rule.cond, env):
+                route = i
+                break
+        names = [f.name for f in self.c.inputs] + list(self.c.definitions)
+        return {n: env[n] for n in names}, route
+
+    # -------------------------------------------------------------- expressions
+    def eval(self, node: ast.Expr, env: dict[str, Any]) -> Any:
+        method = getattr(self, f"eval_{type(node).__name__}", None)
+        if method is None:
+            raise NotImplementedError(f"interpreter: unsupported node {type(node).__name__}")
+        return method(node, env)
+
+    def eval_Number(self, n: ast.Number, env):
+        return n.value
+
+    def eval_Percent(self, n: ast.Percent, env):
+        return n.value
+
+    def eval_DateLit(self, n: ast.DateLit, env):
+        return date.fromisoformat(n.text)
+
+    def eval_Duration(self, n: ast.Duration, env):
+        return n.amount
+
+    def eval_String(self, n: ast.String, env):
+        return n.value
+
+    def eval_Bool(self, n: ast.Bool, env):
+        return n.value
+
+    def eval_Basis(self, n: ast.Basis, env):
+        return Decimal(self.c.day_count.basis)
+
+    def eval_EvidenceComplete(self, n: ast.EvidenceComplete, env):
+        return self.evidence_complete
+
+    def eval_Name(self, n: ast.Name, env):
+        return env[n.name]
+
+    def eval_ListLit(self, n: ast.ListLit, env):
+        return [self.eval(i, env) for i in n.items]
+
+    def eval_RecordLit(self, n: ast.RecordLit, env):
+        return {k: self.eval(v, env) for k, v in n.fields}
+
+    def eval_Attr(self, n: ast.Attr, env):
+        obj = self.eval(n.obj, env)
+        if isinstance(obj, list):
+            return [item[n.name] for item in obj]
+        return obj[n.name]
+
+    def eval_If(self, n: ast.If, env):
+        return self.eval(n.then, env) if self.eval(n.cond, env) else self.eval(n.else_, env)
+
+    def eval_Not(self, n: ast.Not, env):
+        return not self.eval(n.operand, env)
+
+    def eval_BoolOp(self, n: ast.BoolOp, env):
+        left = self.eval(n.left, env)
+        if n.op == "and":
+            return left and self.eval(n.right, env)
+        return left or self.eval(n.right, env)
+
+    def eval_Compare(self, n: ast.Compare, env):
+        return _COMPARE[n.op](self.eval(n.left, env), self.eval(n.right, env))
+
+    def eval_Neg(self, n: ast.Neg, env):
+        return -self.eval(n.operand, env)
+
+    def eval_BinOp(self, n: ast.BinOp, env):
+        a, b = self.eval(n.left, env), self.eval(n.right, env)
+        if isinstance(a, date) and isinstance(b, date):
+            return ops.date_diff(a, b)
+        if isinstance(a, date):
+            return ops.add_days(a, b if n.op == "+" else -b)
+        if isinstance(b, date):
+            return ops.add_days(b, a)
+        return _ARITH[n.op](a, b)
+
+    def eval_TableAt(self, n: ast.TableAt, env):
+        return self.c.tables[n.table].at(self.eval(n.when, env))
+
+    def eval_Accrue(self, n: ast.Accrue, env):
+        dc = self.c.day_count
+        if n.basis is not None:
+            dc = DayCount(n.basis, dc.first_day, dc.last_day)
+        rate_t = self.c.type_of(n.rate)
+        fn = ops.accrue_daily if rate_t.dims == D_DAILY and not rate_t.lit else ops.accrue
+        return fn(self.eval(n.base, env), self.eval(n.rate, env), self.eval(n.start, env),
+                  self.eval(n.end, env), dc)
+
+    def eval_Call(self, n: ast.Call, env):
+        args = [self.eval(a, env) for a in n.args]
+        if n.func in self.c.schedules:
+            return self.c.schedules[n.func](args[0])
+        if n.func == "round":
+            return ops.round_fen(args[0])
+        if n.func == "days_between":
+            return ops.days_between(args[0], args[1], self.c.day_count)
+        if n.func == "abs":
+            return abs(args[0])
+        if n.func in ("min", "max"):
+            values = args[0] if len(args) == 1 else args
+            return self._extreme(n.func, values)
+        if n.func == "sum":
+            return ops.dsum(args[0])
+        if n.func == "count":
+            return ops.dcount(args[0])
+        return {"any": any, "all": all}[n.func](args[0])
+
+    def eval_Aggregate(self, n: ast.Aggregate, env):
+        values = []
+        for item in self.eval(n.iterable, env):
+            inner = dict(env)
+            inner[n.var] = item
+            if n.where is None or self.eval(n.where, inner):
+                values.append(self.eval(n.body, inner))
+        if n.func == "sum":
+            return ops.dsum(values)
+        if n.func == "count":
+            return ops.dcount(values)
+        if n.func in ("min", "max"):
+            return self._extreme(n.func, values)
+        return {"any": any, "all": all}[n.func](values)
+
+    @staticmethod
+    def _extreme(func: str, values: list):
+        if not values:
+            raise ValueError(f"{func} of an empty list")
+        return min(values) if func == "min" else max(values)
+
+
+def interpret(checked: CheckedRuleset, inputs: dict[str, Any], evidence_complete: bool = True):
+    """Run a checked ruleset by walking its tree: (outputs by name, index of the chosen route)."""
+    return Interpreter(checked).run(inputs, evidence_complete)
