@@ -229,15 +229,14 @@ def compute(case: LoanCase, tables: RateTables | None = None, *, validate: bool 
                     if not inst.is_due:
                         inst.principal = take(PRINCIPAL, inst.n, inst.principal)
 
+        # what is due comes before what is not (民法典 560), whatever the agreed order of components
+        order = [c for c in case.allocation_order if c != FEES]
         if case.allocation_by == "instalment":
             pay_fees()
-            order = [c for c in case.allocation_order if c != FEES]
             for inst in insts:
                 if inst.is_due:
                     for component in order:
                         pay_inst(inst, component)
-            for component in order:
-                pay_not_due(component)
         else:
             for component in case.allocation_order:
                 if component == FEES:
@@ -246,7 +245,8 @@ def compute(case: LoanCase, tables: RateTables | None = None, *, validate: bool 
                 for inst in insts:
                     if inst.is_due:
                         pay_inst(inst, component)
-                pay_not_due(component)
+        for component in order:
+            pay_not_due(component)
         if left > 0:
             overpaid += left
             award.notes.append(f"repayment of {amount} on {paid_on} exceeds everything owed by {show(left)}")

@@ -90,7 +90,7 @@ def interest_only(principal: Decimal, annual_rate: Decimal, first_due_on: date, 
     dues = _due_dates(first_due_on, periods, months_between)
     interest = round_fen(principal * annual_rate / TWELVE * months_between)
     return tuple(
-        Instalment(due, principal if k == periods - 1 else Decimal(0), interest) for k, due in enumerate(dues)
+        Instalment(due, principal if k == periods - 1 else Decimal("0.00"), interest) for k, due in enumerate(dues)
     )
 
 
