@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import ast
+from .errors import Span
 from .parser import lark_parser, parse
 
 INDENT = "  "
@@ -53,17 +54,25 @@ class Formatter:
         self.out.append(INDENT * depth + text if text else "")
 
     def leading(self, node: ast.Node, depth: int) -> None:
-        """Emit comments that come before ``node`` or inside it (moved above it)."""
+        """Emit comments that come before ``node`` or inside it (moved above it).
+
+        A blank line between a comment block and what follows it is kept.
+        """
         start, end = node.span.line, node.span.end_line
-        keep = []
+        keep, last = [], None
         for c in self.comments:
             inside_trailing = c.trailing and c.line == end
-            if c.line < start or (start <= c.line <= end and not inside_trailing and c.line != start):
+            before = c.line < start
+            inside = start <= c.line <= end and not inside_trailing and (c.line != start or start != end)
+            if before or inside:
+                if last is not None and c.line > last + 1 and before:
+                    self.line("")
                 self.line(c.text, depth)
-            elif c.line == start and c.trailing and start != end:
-                self.line(c.text, depth)
+                last = c.line
             else:
                 keep.append(c)
+        if last is not None and last < start - 1:
+            self.line("")
         self.comments = keep
 
     def trailing(self, node: ast.Node) -> None:
@@ -213,12 +222,20 @@ class Formatter:
         self.leading(ast.Node(span=_first_line(d.span)), 0)
         self.line(f"example {quote(d.title)}:")
         for word, bindings in (("given", d.given), ("expect", d.expect)):
-            for b in bindings:
-                if b.evidence_kind is not None:
-                    text = f"{word} evidence {quote(b.evidence_kind)} = {self.expr(b.expr)}"
-                else:
-                    text = f"{word} {b.name} = {self.expr(b.expr)}"
-                self.statement(b, [text], 1)
+            texts = [self.binding(b) for b in bindings]
+            joined = f"{word} {', '.join(texts)}"
+            if bindings and len(INDENT + joined) <= MAX_LINE:
+                first, last = bindings[0].span, bindings[-1].span
+                whole = Span(first.line, first.col, last.end_line, last.end_col, first.source)
+                self.statement(ast.Node(span=whole), [joined], 1)
+            else:
+                for b, text in zip(bindings, texts, strict=True):
+                    self.statement(b, [f"{word} {text}"], 1)
+
+    def binding(self, b: ast.Binding) -> str:
+        if b.evidence_kind is not None:
+            return f"evidence {quote(b.evidence_kind)} = {self.expr(b.expr)}"
+        return f"{b.name} = {self.expr(b.expr)}"
 
     # -------------------------------------------------------------- pieces
     @staticmethod
@@ -293,9 +310,7 @@ class Formatter:
         raise NotImplementedError(f"formatter: unsupported node {type(e).__name__}")
 
 
-def _first_line(span) -> object:
-    from .errors import Span
-
+def _first_line(span: Span) -> Span:
     return Span(span.line, span.col, span.line, span.col + 1, span.source)
 
 
