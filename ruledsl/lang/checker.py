@@ -51,6 +51,12 @@ EVIDENCE_STATUSES = ("satisfied", "missing", "late", "tampered", "unverifiable",
 #: times an evidence item carries, usable in ``within … of NAME``
 EVIDENCE_TIMES = ("signed_at", "created_at")
 
+#: fields of an evidence item given in an example (times are ISO texts)
+EVIDENCE_FIELDS = {
+    "kind": "text", "file": "text", "signed": "bool", "signer": "text", "signed_at": "text",
+    "created_at": "text", "anchored_at": "text", "timestamped": "bool", "integrity": "text", "note": "text",
+}
+
 BUILTINS = ("round", "min", "max", "abs", "days_between", "count", "sum", "any", "all")
 AGGREGATES = ("sum", "count", "min", "max", "any", "all")
 
@@ -478,6 +484,29 @@ class Checker:
                                       did_you_mean(w.of, list(EVIDENCE_TIMES) + list(self.input_types))
                                       or f"use one of {', '.join(EVIDENCE_TIMES)}")
 
+    def check_evidence_items(self, node: ast.Expr) -> None:
+        """``given evidence = [{kind: "…", …}, …]``: each item is its own record of known fields."""
+        if not isinstance(node, ast.ListLit):
+            self.fail("evidence is given as a list of items: [{kind: \"loan_contract\", …}]", node)
+            return
+        for item in node.items:
+            if not isinstance(item, ast.RecordLit):
+                self.fail("each evidence item is a record: {kind: \"…\", anchored_at: \"…\"}", item)
+                continue
+            names = [k for k, _ in item.fields]
+            if "kind" not in names:
+                self.fail("an evidence item needs a `kind`", item)
+            for key, value in item.fields:
+                want = EVIDENCE_FIELDS.get(key)
+                got = self.expr(value, {}, constant=True)
+                if want is None:
+                    self.fail(f"evidence items have no field `{key}`", value,
+                              did_you_mean(key, EVIDENCE_FIELDS) or f"fields: {', '.join(EVIDENCE_FIELDS)}")
+                elif got.kind != want:
+                    self.fail(f"evidence field `{key}` is {want}, but this is {got}", value)
+            self.types[id(item)] = Type("record")
+        self.types[id(node)] = Type("list")
+
     def type_of_node(self, node: ast.Expr, typ: Type) -> None:
         self.types[id(node)] = typ
 
@@ -498,7 +527,7 @@ class Checker:
                 self.fail("`evidence \"kind\" = …` belongs in `expect`", b)
                 continue
             if b.name == "evidence":
-                self.expr(b.expr, {})
+                self.check_evidence_items(b.expr)
                 given.add("evidence")
                 continue
             target = self.input_types.get(b.name)

@@ -180,7 +180,12 @@ def print_evidence(decision: Decision) -> None:
 def explain_cmd(ruleset: RulesetArg, case: CaseOpt = None, set_: SetOpt = None) -> None:
     """Show how every figure was reached: rule, line, inputs, value, law."""
     rs, decision = decide(ruleset, case, set_)
-    table = Table(title=f"{decision.ruleset} {decision.version} — explanation", show_lines=True)
+    print_explanation(rs, decision)
+
+
+def print_explanation(rs: Ruleset, decision: Decision, title: str | None = None) -> None:
+    """The trace as a table: one row per rule that produced a value, with its law."""
+    table = Table(title=title or f"{decision.ruleset} {decision.version} — explanation", show_lines=True)
     for col in ("rule", "line", "from", "value", "law"):
         table.add_column(col, overflow="fold")
     for e in decision.trace:

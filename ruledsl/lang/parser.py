@@ -429,6 +429,10 @@ class ToAst(Transformer):
         return ast.Binding(str(children[0]), children[1], span=self._span(meta))
 
     @v_args(meta=True)
+    def evidence_items(self, meta, children):
+        return ast.Binding("evidence", children[0], span=self._span(meta))
+
+    @v_args(meta=True)
     def evidence_binding(self, meta, children):
         kind, status = children
         status_node = ast.String(self._string(status), span=self._tok_span(status))

@@ -1,0 +1,105 @@
+"""Semantics of the language, end to end: worked examples, runtime errors at rule lines, the compile cache."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from ruledsl.cases.inputs import parse_case
+from ruledsl.lang import compiler
+from ruledsl.lang.errors import InputError, RulesRuntimeError
+from ruledsl.lang.examples import run_example, run_examples
+from ruledsl.lang.interpreter import interpret
+from ruledsl.lang.loader import load, load_text
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SEMANTICS = FIXTURES / "semantics.rules"
+
+HEADER = 'ruleset t version "1" effective 2024-01-01\nsource S = "s"\n'
+
+
+def test_semantics_examples_pass() -> None:
+    results = run_examples(load(SEMANTICS))
+    assert len(results) >= 9
+    failures = [(r.title, r.error or r.failures) for r in results if not r.passed]
+    assert not failures
+
+
+def test_a_wrong_expectation_is_reported_with_both_figures() -> None:
+    text = SEMANTICS.read_text(encoding="utf-8").replace("expect interest = 1200.00", "expect interest = 1200.01")
+    ruleset = load_text(text, str(SEMANTICS), SEMANTICS.parent)
+    result = run_example(ruleset, ruleset.checked.examples[0])
+    assert not result.passed
+    assert any("interest: expected 1200.01, got 1200.00" in f for f in result.failures)
+
+
+def test_interpreter_agrees_with_compiled_code_on_the_examples() -> None:
+    ruleset = load(SEMANTICS)
+    for example in ruleset.checked.examples:
+        given = {b.name: b.expr for b in example.given}
+        from ruledsl.lang.interpreter import Interpreter
+
+        consts = Interpreter(ruleset.checked)
+        values = parse_case(ruleset.checked, {k: consts.eval(v, {}) for k, v in given.items()})
+        decision = ruleset.run(values, trace=False)
+        outputs, route = interpret(ruleset.checked, values, decision.evidence_complete)
+        assert outputs == decision.values
+        assert ruleset.checked.routes[route].stage == decision.route
+
+
+def test_division_by_zero_points_at_the_rule_line() -> None:
+    text = HEADER + "input:\n  a: money\n  n: number\naward:\n  share = a / n per S\n"
+    ruleset = load_text(text, "share.rules")
+    with pytest.raises(RulesRuntimeError) as info:
+        ruleset.evaluate({"a": "100", "n": "0"})
+    d = info.value.diagnostics[0]
+    assert d.message == "division by zero"
+    assert (d.span.file, d.span.line) == ("share.rules", 7)
+    assert "share = a / n" in str(info.value)
+
+
+def test_no_table_value_in_force_is_a_located_runtime_error() -> None:
+    text = HEADER.replace('source S = "s"', 'source S = "s"\ntable lpr: date -> rate from "lpr.csv" column "one_year"')
+    text += "input:\n  on: date\ncompute:\n  r = lpr at on per S\n"
+    ruleset = load_text(text, "lpr.rules", Path(__file__).parents[2] / "rulesets" / "cn" / "tables")
+    # the LPR series starts on 2019-08-20
+    assert ruleset.evaluate({"on": "2019-08-20"}).values["r"] == Decimal("0.0425")
+    with pytest.raises(RulesRuntimeError) as info:
+        ruleset.evaluate({"on": "2019-08-19"})
+    assert "no value in force on 2019-08-19" in info.value.diagnostics[0].message
+    assert info.value.diagnostics[0].span.line == 7  # line 7: `r = lpr at on`
+
+
+def test_bounds_between_inputs_are_checked_at_run_time() -> None:
+    ruleset = load(SEMANTICS)
+    case = {"principal": "100", "contract_rate": "12%", "disbursed_on": "2024-02-01",
+            "due_on": "2024-01-01", "filed_on": "2024-03-01"}
+    with pytest.raises(InputError, match="`due_on` must be at least 2024-02-01"):
+        ruleset.evaluate(case)
+    with pytest.raises(InputError, match="`contract_rate` must be at most"):
+        ruleset.evaluate({**case, "due_on": "2024-03-01", "contract_rate": "150%"})
+
+
+def test_compiled_code_is_cached_by_content_and_holds_no_literals() -> None:
+    text = HEADER + 'input:\n  a: money\naward:\n  fee = a * 2.5% + 50.00 label "受理费" per S\n'
+    first = load_text(text, "c.rules")
+    second = load_text(text, "c.rules")
+    assert first.code is second.code  # same text → same compiled object
+    third = load_text(text.replace("50.00", "60.00"), "c.rules")
+    assert third.code is not first.code
+    assert "2.5" not in first.python_source and "50.00" not in first.python_source
+    assert "受理费" not in first.python_source
+    assert first.code.digest in compiler._CACHE
+
+
+def test_trace_records_rule_inputs_value_and_law() -> None:
+    ruleset = load(SEMANTICS)
+    decision = ruleset.evaluate({"principal": "10000", "contract_rate": "12%", "disbursed_on": "2023-01-01",
+                                 "due_on": "2024-01-01", "filed_on": "2024-07-01"})
+    penalty = next(e for e in decision.trace if e.rule == "penalty")
+    assert set(penalty.inputs) == {"due_on", "filed_on", "overdue_principal", "penalty_rate"}
+    assert penalty.citations == ("test rule",)
+    assert penalty.span.line == 36  # `penalty = accrue(…)` in semantics.rules
+    assert decision.as_json()["award"]["penalty"] == "897.53"

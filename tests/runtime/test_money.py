@@ -1,0 +1,84 @@
+"""Money, rates and day counts: the arithmetic every figure stands on."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from ruledsl.runtime.daycount import DayCount
+from ruledsl.runtime.money import Money, round_fen, to_decimal
+from ruledsl.runtime.rates import format_rate, parse_rate
+
+
+@pytest.mark.parametrize(
+    ("amount", "expected"),
+    [
+        ("100.005", "100.01"),   # half-up: a half fen goes up (四舍五入)
+        ("100.004", "100.00"),
+        ("-100.005", "-100.01"),  # half away from zero for negatives, as written by hand
+        ("0.125", "0.13"),       # banker's rounding would give 0.12
+        ("2.675", "2.68"),       # a float would give 2.67 (2.675 is 2.67499… in binary)
+    ],
+)
+def test_round_half_up_to_the_fen(amount: str, expected: str) -> None:
+    assert round_fen(Decimal(amount)) == Decimal(expected)
+    assert str(Money(amount)) == expected
+
+
+def test_money_refuses_floats_and_junk() -> None:
+    with pytest.raises(ValueError, match="not floats"):
+        Money(0.1)
+    with pytest.raises(ValueError, match="not a decimal number"):
+        to_decimal("12,34a")
+    with pytest.raises(ValueError, match="finite"):
+        to_decimal("NaN")
+    assert to_decimal("1,234.50") == Decimal("1234.50")  # thousands separators as clerks type them
+
+
+def test_money_arithmetic_stays_exact() -> None:
+    # 0.1 + 0.2 is exactly 0.3 in fen arithmetic
+    assert Money("0.1") + Money("0.2") == Money("0.3")
+    assert (Money("100") * Decimal("0.025")).rounded() == Money("2.50")
+    assert (Money("10") / 3).rounded() == Money("3.33")  # 3.333… → 3.33
+    assert Money.from_fen(123456) == Money("1234.56")
+    assert Money("1234.565").fen == 123457
+
+
+@pytest.mark.parametrize(
+    ("text", "fraction"),
+    [("18%", "0.18"), ("0.18", "0.18"), ("3.85%", "0.0385"), ("1.75‱", "0.000175"), (" 24% ", "0.24")],
+)
+def test_parse_rate(text: str, fraction: str) -> None:
+    assert parse_rate(text) == Decimal(fraction)
+
+
+def test_a_bare_240_is_refused_not_rescaled() -> None:
+    with pytest.raises(ValueError, match="240%"):
+        parse_rate("240")
+    assert format_rate(Decimal("0.0385")) == "3.85%"
+
+
+@pytest.mark.parametrize(
+    ("dc", "start", "end", "days"),
+    [
+        # 算头不算尾: 2024-01-01 → 2024-03-01 is 31 (Jan) + 29 (Feb, leap year) = 60 days
+        (DayCount(365, True, False), date(2024, 1, 1), date(2024, 3, 1), 60),
+        (DayCount(365, True, True), date(2024, 1, 1), date(2024, 3, 1), 61),
+        (DayCount(365, False, False), date(2024, 1, 1), date(2024, 3, 1), 59),
+        # 2023 is not a leap year: 31 + 28 = 59
+        (DayCount(360, True, False), date(2023, 1, 1), date(2023, 3, 1), 59),
+        (DayCount(365, True, False), date(2024, 3, 1), date(2024, 1, 1), 0),  # reversed: empty period
+    ],
+)
+def test_day_counts(dc: DayCount, start: date, end: date, days: int) -> None:
+    assert dc.days(start, end) == days
+
+
+def test_accrue_simple_interest() -> None:
+    # 10,000 × 12% × 60 / 365 = 72,000 / 365 = 197.2602739… → 197.26
+    interest = DayCount(365).accrue(Decimal("10000"), Decimal("0.12"), date(2024, 1, 1), date(2024, 3, 1))
+    assert round_fen(interest) == Decimal("197.26")
+    # basis 360: 10,000 × 12% × 60 / 360 = 200.00
+    assert DayCount(360).accrue(Decimal("10000"), Decimal("0.12"), date(2024, 1, 1), date(2024, 3, 1)) == 200

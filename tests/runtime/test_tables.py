@@ -1,0 +1,78 @@
+"""Dated tables and band schedules: lookups in force at a date; a bad CSV is refused with file:line:col."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from ruledsl.lang.errors import TableError
+from ruledsl.runtime.tables import Band, BandSchedule, DatedTable
+
+GOOD = "effective_from,one_year,five_year\n2019-08-20,4.25%,4.85%\n2019-09-20,4.20%,4.85%\n2020-04-20,3.85%,4.65%\n"
+
+
+def load(tmp_path: Path, text: str, column: str = "one_year") -> DatedTable:
+    path = tmp_path / "lpr.csv"
+    path.write_text(text, encoding="utf-8")
+    return DatedTable.from_csv(path, column, "rate")
+
+
+def test_value_in_force_on_a_date(tmp_path: Path) -> None:
+    table = load(tmp_path, GOOD)
+    assert table.at(date(2019, 8, 20)) == Decimal("0.0425")  # the effective day itself
+    assert table.at(date(2019, 9, 19)) == Decimal("0.0425")  # the day before the next change
+    assert table.at(date(2019, 9, 20)) == Decimal("0.0420")
+    assert table.at(date(2026, 1, 1)) == Decimal("0.0385")   # the last value stays in force
+    assert table.changes_between(date(2019, 8, 20), date(2020, 4, 20)) == [date(2019, 9, 20), date(2020, 4, 20)]
+    with pytest.raises(LookupError, match="first entry takes effect on 2019-08-20"):
+        table.at(date(2019, 8, 19))
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "col", "message"),
+    [
+        ("effective_from,one_year\n2019-09-20,4.20%\n2019-08-20,4.25%\n", 3, 1, "strictly increasing"),
+        ("effective_from,one_year\n2019-08-20,4.25%\n2019-08-20,4.20%\n", 3, 1, "strictly increasing"),
+        ("effective_from,one_year\n2019-08-20,\n", 2, 12, "no value for `one_year`"),
+        ("effective_from,one_year\n2019-08-20,abc%\n", 2, 12, "not a decimal number"),
+        ("effective_from,one_year\n2019-08-20,4.25\n", 2, 12, "must be written with %"),
+        ("effective_from,one_year\n2019-02-30,4.25%\n", 2, 1, "is not a date"),
+        ("date,one_year\n2019-08-20,4.25%\n", 1, 1, "first column"),
+        ("effective_from,five_year\n2019-08-20,4.85%\n", 1, 1, "no column `one_year`"),
+    ],
+)
+def test_bad_tables_name_file_line_and_column(tmp_path: Path, text: str, line: int, col: int, message: str) -> None:
+    with pytest.raises(TableError) as info:
+        load(tmp_path, text)
+    first = info.value.diagnostics[0]
+    assert (first.span.line, first.span.col) == (line, col)
+    assert message in first.message
+    assert "lpr.csv" in str(info.value)
+
+
+def test_every_bad_row_is_reported_at_once(tmp_path: Path) -> None:
+    text = "effective_from,one_year\n2019-08-20,x%\n2019-09-20,\n2019-10-20,4.1%\n"
+    with pytest.raises(TableError) as info:
+        load(tmp_path, text)
+    assert [d.span.line for d in info.value.diagnostics] == [2, 3]
+
+
+def test_progressive_schedule_court_fee_bands() -> None:
+    # 诉讼费用交纳办法 art.13: 50 up to 10,000, then 2.5% to 100,000, then 2% …
+    bands = BandSchedule("fees", True, (Band(Decimal(10000), fixed=Decimal(50)),
+                                         Band(Decimal(100000), rate=Decimal("0.025")),
+                                         Band(None, rate=Decimal("0.02"))))
+    assert bands(Decimal(0)) == 50
+    assert bands(Decimal(10000)) == 50
+    assert bands(Decimal(100000)) == 50 + Decimal(90000) * Decimal("0.025")  # 2,300
+    assert bands(Decimal(150000)) == 2300 + 50000 * Decimal("0.02")          # 3,300
+    assert [amount for _, _, amount in bands.breakdown(Decimal(150000))] == [50, 2250, 1000]
+
+
+def test_banded_schedule_applies_one_band_to_the_whole_value() -> None:
+    bands = BandSchedule("b", False, (Band(Decimal(1000), rate=Decimal("0.01")), Band(None, rate=Decimal("0.02"))))
+    assert bands(Decimal(500)) == 5
+    assert bands(Decimal(2000)) == 40
