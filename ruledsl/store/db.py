@@ -20,7 +20,6 @@ from sqlalchemy import (
     BigInteger,
     Column,
     Engine,
-    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -64,7 +63,6 @@ leaves = Table(
     Column("idx", BigInteger, primary_key=True, autoincrement=False),
     Column("leaf_hash", LargeBinary(32), nullable=False),
     Column("record", LargeBinary, nullable=False),
-    Index("ix_evidence_leaves_hash", "log_id", "leaf_hash"),
     sqlite_with_rowid=False,
 )
 
@@ -117,7 +115,8 @@ def make_engine(url: str | None = None, *, writer: bool = False) -> Engine:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=FULL")
             cur.execute("PRAGMA busy_timeout=120000")
-            cur.execute("PRAGMA cache_size=-65536")
+            cur.execute("PRAGMA cache_size=-131072")
+            cur.execute("PRAGMA wal_autocheckpoint=16384")
             cur.close()
 
         @event.listens_for(engine, "begin")
