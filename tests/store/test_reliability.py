@@ -90,11 +90,11 @@ def test_kill_minus_9_while_appending(tmp_path: Path, seed: int) -> None:
     origin = "court.example/crash"
     court, keyfile = _setup(url, tmp_path, origin)
     rnd = random.Random(seed)
-    proc = _spawn(url, origin, keyfile, "k", -1, rnd.choice([5, 50, 500, 2000]), rnd.choice([0, 1, 3]), seed)
+    proc = _spawn(url, origin, keyfile, "k", -1, rnd.choice([5, 50, 300, 1000]), rnd.choice([0, 1, 3]), seed)
     reader = _Reader(proc)
     reader.start()
     assert reader.first_ack.wait(60), proc.stderr.read() if proc.stderr else "no output"
-    time.sleep(rnd.uniform(0, 0.25))
+    time.sleep(rnd.uniform(0, 0.2))
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     reader.join(10)
