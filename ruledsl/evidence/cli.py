@@ -15,6 +15,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ruledsl.evidence.errors import EvidenceError, MalformedError
@@ -33,9 +34,9 @@ note_app = typer.Typer(help="Check C2SP signed notes (checkpoints, cosignatures,
 
 def _fail(exc: EvidenceError, what: str = "invalid") -> None:
     for d in exc.diagnostics:
-        err.print(f"[bold red]{what}:[/] {d.message}", markup=True, highlight=False)
+        err.print(f"[bold red]{what}:[/] {escape(d.message)}", markup=True, highlight=False)
         if d.hint:
-            err.print(f"  [dim]hint: {d.hint}[/]", markup=True, highlight=False)
+            err.print(f"  [dim]hint: {escape(d.hint)}[/]", markup=True, highlight=False)
     raise typer.Exit(1)
 
 
@@ -103,7 +104,7 @@ def proof_inclusion(
                          _hex(root, "--root"), hasher(hash_alg))
 
     _run(go)
-    out.print(f"[green]valid:[/] leaf {index} is in the tree of size {size} with root {root.lower()}")
+    out.print(f"[green]valid:[/] leaf {index} is in the tree of size {size} with root {escape(root.lower())}")
 
 
 @proof_app.command("consistency")
@@ -145,9 +146,9 @@ def note_verify(
 
     note = _run(go)
     for v in note.verified_by:
-        out.print(f"[green]verified:[/] {v.name}+{v.hash:08x} ({v.algorithm})")
+        out.print(f"[green]verified:[/] {escape(v.name)}+{v.hash:08x} ({v.algorithm})")
     for s in note.unverified:
-        out.print(f"[dim]ignored (unknown key): {s.name}+{s.hash:08x}[/]")
+        out.print(f"[dim]ignored (unknown key): {escape(s.name)}+{s.hash:08x}[/]")
 
 
 # --------------------------------------------------------------------------- ruledsl verify BUNDLE
@@ -189,7 +190,7 @@ def verify_cmd(
         ("timestamp token", "matches the record" if res.timestamp_checked
          else ("anchored, token not in the bundle" if rec.tst else "none")),
     ):
-        t.add_row(f"[bold]{k}[/]", v)
+        t.add_row(f"[bold]{k}[/]", escape(v))
     out.print(t)
     out.print("[bold green]valid:[/] the record is in the court's log as of the signed checkpoint")
 
@@ -247,8 +248,8 @@ def log_keygen(
         return s
 
     s = _run(go, "error")
-    out.print(f"secret key  {out_prefix.with_suffix('.key')} (keep it offline; mode 0600)")
-    out.print(f"public key  {out_prefix.with_suffix('.pub')}: {s.verifier().encode()}")
+    out.print(f"secret key  {escape(str(out_prefix.with_suffix('.key')))} (keep it offline; mode 0600)")
+    out.print(escape(f"public key  {out_prefix.with_suffix('.pub')}: {s.verifier().encode()}"))
 
 
 @log_app.command("init")
@@ -264,7 +265,7 @@ def log_init(
         return EvidenceLog.create(_store(), v.encode(), hash_alg)
 
     lg = _run(go, "error")
-    out.print(f"created log [bold]{lg.origin}[/] ({lg.hasher.name}) in {lg.store.url.split('@')[-1]}")
+    out.print(f"created log [bold]{escape(lg.origin)}[/] ({lg.hasher.name}) in {escape(lg.store.url.split('@')[-1])}")
 
 
 @log_app.command("add")
@@ -300,9 +301,9 @@ def log_add(
     for col in t.columns:
         col.overflow = "fold"
     for i, (f, r) in enumerate(zip(files, recs, strict=True)):
-        t.add_row(str(first + i), str(f), str(r.digest), lg.hasher.leaf(r.canonical()).hex())
+        t.add_row(str(first + i), escape(str(f)), str(r.digest), lg.hasher.leaf(r.canonical()).hex())
     out.print(t)
-    out.print(f"log {lg.origin}: size {size}, root {root.hex()}")
+    out.print(escape(f"log {lg.origin}: size {size}, root {root.hex()}"))
 
 
 @log_app.command("checkpoint")
@@ -361,7 +362,7 @@ def log_prove(
         return idx, path
 
     idx, path = _run(go, "refused")
-    out.print(f"bundle for leaf {idx}: {path}")
+    out.print(escape(f"bundle for leaf {idx}: {path}"))
 
 
 @log_app.command("consistency")
@@ -406,7 +407,7 @@ def log_verify(origin: OriginOpt = None) -> None:
         return lg, n, len(cps), root
 
     lg, n, ncp, root = _run(go)
-    out.print(f"[green]valid:[/] log {lg.origin}: {n} leaves recomputed, root {root.hex()}, "
+    out.print(f"[green]valid:[/] log {escape(lg.origin)}: {n} leaves recomputed, root {root.hex()}, "
               f"{ncp} signed checkpoints consistent with it")
 
 

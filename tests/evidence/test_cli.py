@@ -132,3 +132,18 @@ def test_log_workflow(workdir: Path) -> None:
 def test_log_without_init(workdir: Path) -> None:
     r = run("log", "verify")
     assert r.exit_code == 1 and "no log here yet" in r.output
+
+
+def test_rich_markup_in_input_is_printed_as_text(tmp_path: Path) -> None:
+    note = tmp_path / "note.txt"
+    note.write_text(TEXT + "\n" + PETER_SIG + "[/bold] [red]x[/red]\n")
+    r = run("note", "verify", str(note), "--key", PETER_VKEY)
+    assert r.exit_code == 1 and "[/bold]" in r.output
+
+
+def test_log_add_markup_in_case_id(workdir: Path) -> None:
+    assert run("log", "keygen", "--name", "court.example/m", "--out", "court").exit_code == 0
+    assert run("log", "init", "--key", "court.pub").exit_code == 0
+    (workdir / "[bold]x.pdf").write_bytes(b"x")
+    r = run("log", "add", "[bold]x.pdf", "--kind", "loan_contract", "--case", "[/]LC-1")
+    assert r.exit_code == 0 and "[bold]x.pdf" in r.output
