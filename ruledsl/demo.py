@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     failures = 0
     for path in files:
         try:
-            spec = load_case_json(path.read_text(encoding="utf-8"), str(path))
+            spec = load_case_json(path.read_text(encoding="utf-8-sig"), str(path))
             ruleset = load(ROOT / spec["ruleset"])
             decision = ruleset.evaluate(spec.get("case", {}), str(path))
         except (RulesError, KeyError) as exc:

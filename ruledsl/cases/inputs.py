@@ -17,7 +17,15 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, PlainValidator, ValidationError, WithJsonSchema, create_model
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    ValidationError,
+    WithJsonSchema,
+    create_model,
+)
 
 from ..lang import ast
 from ..lang.checker import CheckedRuleset
@@ -140,9 +148,18 @@ def python_type(t: Type) -> Any:
     if t.kind == "list":
         return list[python_type(t.item)]  # type: ignore[misc]
     if t.kind == "record":
-        fields = {k: (python_type(v), ...) for k, v in t.fields}
-        return create_model("Record", __config__=ConfigDict(extra="forbid"), **fields)  # type: ignore[call-overload]
+        fields = {_attr(k): (python_type(v), Field(..., alias=k)) for k, v in t.fields}
+        return create_model("Record", __config__=_CONFIG, **fields)  # type: ignore[call-overload]
     raise AssertionError(t)
+
+
+#: model attributes are prefixed so that no ruleset name can collide with pydantic's own
+#: (``model_config``, ``json``, ``copy`` …); the ruleset's names are the aliases.
+_CONFIG = ConfigDict(extra="forbid", populate_by_name=False, protected_namespaces=())
+
+
+def _attr(name: str) -> str:
+    return f"f_{name}"
 
 
 def case_model(checked: CheckedRuleset) -> type[BaseModel]:
@@ -154,19 +171,18 @@ def case_model(checked: CheckedRuleset) -> type[BaseModel]:
     for f in checked.inputs:
         annotation = python_type(checked.input_types[f.name])
         if f.default is None:
-            fields[f.name] = (annotation, _field(f, required=True))
+            fields[_attr(f.name)] = (annotation, _field(f, required=True))
         else:
-            fields[f.name] = (annotation | None, _field(f, required=False))
-    fields["evidence"] = (list[EvidenceItem], _evidence_field())
-    model = create_model(_model_name(checked), __config__=ConfigDict(extra="forbid"), **fields)
+            fields[_attr(f.name)] = (annotation | None, _field(f, required=False))
+    fields[_attr("evidence")] = (list[EvidenceItem], Field(default_factory=list, alias="evidence",
+                                                            title="证据 evidence items"))
+    model = create_model(_model_name(checked), __config__=_CONFIG, **fields)
     checked._case_model = model  # type: ignore[attr-defined]
     return model
 
 
 def _field(f: ast.InputField, required: bool) -> Any:
-    from pydantic import Field
-
-    kwargs: dict[str, Any] = {}
+    kwargs: dict[str, Any] = {"alias": f.name}
     if f.label:
         kwargs["title"] = f.label
     if isinstance(f.default, (ast.Number, ast.String, ast.Bool, ast.Percent, ast.DateLit)):
@@ -174,12 +190,6 @@ def _field(f: ast.InputField, required: bool) -> Any:
     elif f.default is not None:
         kwargs["description"] = "default: computed by the ruleset"
     return Field(... if required else None, **kwargs)
-
-
-def _evidence_field() -> Any:
-    from pydantic import Field
-
-    return Field(default_factory=list, title="证据 evidence items")
 
 
 def _literal_text(node: ast.Expr) -> str:
@@ -202,15 +212,15 @@ def parse_case(checked: CheckedRuleset, data: dict[str, Any], origin: str = "cas
         parsed = model.model_validate(data)
     except ValidationError as exc:
         raise InputError(_diagnostics(exc, checked, origin)) from None
-    values = {name: getattr(parsed, name) for name in model.model_fields}
-    values["evidence"] = [item.model_dump() for item in parsed.evidence]
-    return _plain(values)
+    values = {info.alias: _plain(getattr(parsed, attr)) for attr, info in model.model_fields.items()}
+    values["evidence"] = [item.model_dump() for item in parsed.f_evidence]
+    return values
 
 
 def _plain(value: Any) -> Any:
     """Nested pydantic records → plain dicts, the shape compiled rules read."""
     if isinstance(value, BaseModel):
-        return {k: _plain(getattr(value, k)) for k in type(value).model_fields}
+        return {info.alias or k: _plain(getattr(value, k)) for k, info in type(value).model_fields.items()}
     if isinstance(value, list):
         return [_plain(v) for v in value]
     if isinstance(value, dict):
@@ -232,7 +242,8 @@ def _diagnostics(exc: ValidationError, checked: CheckedRuleset, origin: str) -> 
         elif kind == "extra_forbidden":
             out.append(Diagnostic(f"{origin}: `{loc}` is not a field here"))
         elif kind == "missing":
-            out.append(Diagnostic(f"{origin}: missing required input `{loc}`{label}"))
+            what = "input" if len(err["loc"]) == 1 else "field"
+            out.append(Diagnostic(f"{origin}: missing required {what} `{loc}`{label}"))
         else:
             msg = str(err.get("ctx", {}).get("error") or err["msg"])
             msg = msg.removeprefix("Value error, ")
@@ -269,11 +280,22 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     return name.strip(), raw
 
 
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise ValueError(f"`{key}` is given twice")
+        seen[key] = value
+    return seen
+
+
 def load_case_json(text: str, origin: str) -> dict[str, Any]:
-    """Decode a case file, keeping every number exact (Decimal, never float)."""
+    """Decode a case file, keeping every number exact (Decimal, never float); a key given twice is an error."""
     try:
-        data = json.loads(text, parse_float=Decimal)
-    except json.JSONDecodeError as exc:
+        data = json.loads(text.removeprefix("\ufeff"), parse_float=Decimal, object_pairs_hook=_no_duplicates)
+    except ValueError as exc:
+        if not isinstance(exc, json.JSONDecodeError):
+            raise InputError(Diagnostic(f"{origin}: {exc}")) from None
         raise InputError(Diagnostic(f"{origin}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}")) from None
     if not isinstance(data, dict):
         raise InputError(Diagnostic(f"{origin}: a case file holds one JSON object of input names to values"))

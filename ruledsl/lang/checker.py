@@ -187,7 +187,7 @@ class Checker:
             if name not in self.used_sources:
                 self.warn(f"source `{name}` is declared but no rule cites it", decl)
         if self.problems:
-            raise RulesCheckError(sorted(self.problems, key=_position))
+            raise RulesCheckError(sorted(self.problems, key=lambda d: _position(d, self.source.name)))
         return CheckedRuleset(
             tree=self.tree, source=self.source, day_count=day_count, effective=effective or date.min,
             sources=self.sources, tables=self.tables, schedules=self.schedules,
@@ -200,7 +200,8 @@ class Checker:
     # -------------------------------------------------------------- names
     def check_identifier(self, name: str, node: ast.Node) -> bool:
         if name.startswith("__"):
-            self.fail(f"`{name[:40]}`: names beginning with `__` are reserved", node)
+            self.fail(f"`{name[:40]}`: names beginning with `__` are reserved", node,
+                      f"write `{name.lstrip('_')[:40] or 'x'}`")
             return False
         if len(name) > MAX_NAME:
             self.fail(f"name `{name[:20]}…` is {len(name)} characters long; at most {MAX_NAME} are allowed",
@@ -626,7 +627,7 @@ class Checker:
             u = unify(a, b)
             if u is None:
                 self.fail(f"the two branches differ: {a} after `then`, {b} after `else`", node,
-                          unit_hint(a, b))
+                          unit_hint(a, b, mixing=True))
                 return ERROR
             return u
         if isinstance(node, ast.Not):
@@ -640,7 +641,7 @@ class Checker:
             a, b = sub(node.left), sub(node.right)
             u = unify(a, b)
             if u is None:
-                self.fail(f"cannot compare {a} with {b}", node, unit_hint(a, b))
+                self.fail(f"cannot compare {a} with {b}", node, unit_hint(a, b, mixing=True))
                 return BOOL
             if node.op not in ("==", "!=") and u.kind not in ("qty", "date", "error"):
                 self.fail(f"`{node.op}` orders numbers, money and dates, not {u}", node)
@@ -659,8 +660,9 @@ class Checker:
         if isinstance(node, ast.TableAt):
             when = sub(node.when)
             if node.table not in self.tables:
-                self.unknown_table(node.table, node, dated=True)
-                return ERROR
+                if not isinstance(self.table_decls.get(node.table), ast.DatedTableDecl):
+                    self.unknown_table(node.table, node, dated=True)
+                return ERROR  # a declared table that failed to load was reported where it is declared
             if when.kind not in ("date", "error"):
                 self.fail(f"`{node.table} at …` needs a date, but this is {when}", node.when)
             decl = self.table_decls[node.table]
@@ -755,7 +757,7 @@ class Checker:
                 if u is not None:
                     return u
             self.fail(f"cannot {'add' if op == '+' else 'subtract'} {b} {'to' if op == '+' else 'from'} {a}",
-                      node, unit_hint(a, b))
+                      node, unit_hint(a, b, mixing=True))
             return ERROR
         if not (a.is_qty and b.is_qty):
             self.fail(f"cannot {'multiply' if op == '*' else 'divide'} {a} by {b}", node)
@@ -850,7 +852,7 @@ class Checker:
             for a, arg in zip(args[1:], node.args[1:], strict=True):
                 u = unify(result, a)
                 if u is None:
-                    self.fail(f"`{func}` mixes {result} and {a}", arg, unit_hint(result, a))
+                    self.fail(f"`{func}` mixes {result} and {a}", arg, unit_hint(result, a, mixing=True))
                     return ERROR
                 result = u
             if result.kind not in ("qty", "date"):
@@ -867,14 +869,24 @@ def _cap_key(cap: ast.Cap) -> str:
     return f"cap@{cap.span.line}:{cap.span.col}:{'+'.join(cap.targets)}"
 
 
-def _position(d: Diagnostic) -> tuple[int, int]:
-    return (d.span.line, d.span.col) if d.span else (0, 0)
+def _position(d: Diagnostic, ruleset_file: str) -> tuple[bool, str, int, int]:
+    """Ruleset diagnostics first in source order, then those of its tables, file by file."""
+    if d.span is None:
+        return (True, "", 0, 0)
+    other = d.span.file != ruleset_file
+    return (other, d.span.file if other else "", d.span.line, d.span.col)
 
 
-def unit_hint(expected: Type, got: Type) -> str | None:
-    """Explain the usual unit mistakes in words a court clerk uses."""
+def unit_hint(expected: Type, got: Type, mixing: bool = False) -> str | None:
+    """Explain the usual unit mistakes in words a court clerk uses.
+
+    ``mixing`` is for two values put side by side (added, compared, chosen between);
+    otherwise ``got`` stands where ``expected`` is required.
+    """
     if expected.kind != "qty" or got.kind != "qty":
         return None
+    if mixing and {expected.dims, got.dims} == {D_MONEY, D_RATE}:
+        return "money and a rate cannot be added or compared: multiply the money by the rate first"
     if expected.dims == D_MONEY and got.dims == (1, 1, -1, 0):
         return "money × rate × days is money·days/year: divide by `basis` (days per year), or use accrue(…)"
     if expected.dims == D_MONEY and got.dims == D_RATE:

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ..cases.inputs import json_schema, load_case_json, parse_assignment
@@ -38,7 +39,7 @@ def report(exc: RulesError) -> None:
 
 def read_text(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8-sig")  # files saved by Notepad start with a BOM
     except UnicodeDecodeError as exc:
         raise RulesError.at(f"{path}: not UTF-8 text (byte {exc.start})") from None
 
@@ -55,7 +56,7 @@ def check_cmd(files: Files) -> None:
             continue
         for warning in checked.warnings:
             err.print(warning.render(), markup=False)
-        out.print(f"{path}: ok ({len(checked.definitions)} rules, {len(checked.examples)} examples)")
+        out.print(f"{path}: ok ({len(checked.definitions)} rules, {len(checked.examples)} examples)", markup=False)
     if failed:
         err.print(f"{failed} of {len(files)} files have errors")
         raise typer.Exit(1)
@@ -71,15 +72,15 @@ def test_cmd(files: Files) -> None:
             report(exc)
             failed += 1
             continue
-        out.print(f"{path}")
+        out.print(str(path), markup=False)
         for result in run_examples(ruleset):
             where = f"{path}:{result.span.line}"
             if result.passed:
                 passed += 1
-                out.print(f"  [green]✓[/] {result.title}")
+                out.print(f"  [green]✓[/] {escape(result.title)}")
                 continue
             failed += 1
-            out.print(f"  [red]✗[/] {result.title}  [dim]({where})[/]")
+            out.print(f"  [red]✗[/] {escape(result.title)}  [dim]({escape(where)})[/]")
             for line in ([result.error] if result.error else result.failures):
                 out.print(f"      {line}", markup=False)
     out.print(f"{passed} passed, {failed} failed")
@@ -105,10 +106,10 @@ def fmt_cmd(files: Files,
             continue
         changed += 1
         if check:
-            out.print(f"would reformat {path}")
+            out.print(f"would reformat {path}", markup=False)
         else:
             path.write_text(formatted, encoding="utf-8")
-            out.print(f"reformatted {path}")
+            out.print(f"reformatted {path}", markup=False)
     if errors or (check and changed):
         raise typer.Exit(1)
 
@@ -152,16 +153,16 @@ def eval_cmd(ruleset: RulesetArg, case: CaseOpt = None, set_: SetOpt = None,
         sys.stdout.write(json.dumps(decision.as_json(), ensure_ascii=False, indent=2) + "\n")
         return
     labels = {name: rs.checked.definitions[name].label for name in rs.checked.awards}
-    table = Table(title=f"{decision.ruleset} {decision.version}", show_lines=False)
+    table = Table(title=escape(f"{decision.ruleset} {decision.version}"), show_lines=False)
     table.add_column("award line")
     table.add_column("项目")
     table.add_column("amount (元)", justify="right")
     for name, money in decision.award.items():
-        table.add_row(name, labels.get(name) or "", f"{money.amount:,.2f}")
+        table.add_row(escape(name), escape(labels.get(name) or ""), f"{money.amount:,.2f}")
     out.print(table)
     print_evidence(decision)
     if decision.route:
-        out.print(f"route: {decision.route}")
+        out.print(f"route: {decision.route}", markup=False)
 
 
 def print_evidence(decision: Decision) -> None:
@@ -173,7 +174,7 @@ def print_evidence(decision: Decision) -> None:
     for r in decision.evidence:
         colour = "green" if r.satisfied else ("yellow" if r.severity == "warning" else "red")
         reason = r.reason + (f" — {r.message}" if r.message else "")
-        table.add_row(r.kind, f"[{colour}]{r.status}[/]", reason, "; ".join(r.citations))
+        table.add_row(escape(r.kind), f"[{colour}]{r.status}[/]", escape(reason), escape("; ".join(r.citations)))
     out.print(table)
 
 
@@ -185,7 +186,7 @@ def explain_cmd(ruleset: RulesetArg, case: CaseOpt = None, set_: SetOpt = None) 
 
 def print_explanation(rs: Ruleset, decision: Decision, title: str | None = None) -> None:
     """The trace as a table: one row per rule that produced a value, with its law."""
-    table = Table(title=title or f"{decision.ruleset} {decision.version} — explanation", show_lines=True)
+    table = Table(title=escape(title or f"{decision.ruleset} {decision.version} — explanation"), show_lines=True)
     for col in ("rule", "line", "from", "value", "law"):
         table.add_column(col, overflow="fold")
     for e in decision.trace:
@@ -196,11 +197,12 @@ def print_explanation(rs: Ruleset, decision: Decision, title: str | None = None)
         if e.note:
             inputs = (inputs + "\n" if inputs else "") + e.note
         value = display(e.value, rs.types.get(e.rule)) if e.kind != "route" else str(e.value)
-        table.add_row(name, str(e.span.line if e.span else ""), inputs, value, "\n".join(e.citations))
+        table.add_row(escape(name), str(e.span.line if e.span else ""), escape(inputs), escape(value),
+                      escape("\n".join(e.citations)))
     out.print(table)
     print_evidence(decision)
     if decision.route:
-        out.print(f"route: {decision.route}")
+        out.print(f"route: {decision.route}", markup=False)
 
 
 def schema_cmd(ruleset: RulesetArg) -> None:

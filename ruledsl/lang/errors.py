@@ -15,6 +15,7 @@ them (a ruleset with any error never runs).
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -72,7 +73,8 @@ class Diagnostic:
                 gutter = f"{self.span.line:>5} | "
                 out.append(gutter + text)
                 end = self.span.end_col if self.span.end_line == self.span.line else len(text) + 1
-                width = max(1, end - self.span.col)
+                marked = text[self.span.col - 1: end - 1]
+                width = max(1, _cells(marked))
                 out.append(" " * (len(gutter) - 2) + "| " + _caret_pad(text, self.span.col) + "^" * width)
         if self.hint:
             out.append(f"      = hint: {self.hint}")
@@ -93,10 +95,16 @@ class Diagnostic:
         }
 
 
+def _cells(text: str) -> int:
+    """Terminal cells a text takes: Chinese characters and full-width punctuation take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
 def _caret_pad(text: str, col: int) -> str:
-    # keep tabs so the caret lines up under tab-indented source
+    # keep tabs, and two cells per wide character, so the caret lines up under the source
     prefix = text[: col - 1]
-    return "".join("\t" if ch == "\t" else " " for ch in prefix) + " " * max(0, col - 1 - len(prefix))
+    pad = "".join("\t" if ch == "\t" else " " * _cells(ch) for ch in prefix)
+    return pad + " " * max(0, col - 1 - len(prefix))
 
 
 class RulesError(Exception):

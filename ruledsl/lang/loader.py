@@ -166,7 +166,7 @@ def load(path: str | Path) -> Ruleset:
     """Load a ruleset file; tables are found relative to the file."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise RulesError.at(f"cannot read {path}: {exc.strerror}") from None
     return load_text(text, str(path), path.parent)

@@ -44,7 +44,7 @@ def parse(text: str, name: str = "<rules>") -> ast.Ruleset:
 
 def parse_file(path: str | Path) -> ast.Ruleset:
     path = Path(path)
-    return parse(path.read_text(encoding="utf-8"), str(path))
+    return parse(path.read_text(encoding="utf-8-sig"), str(path))
 
 
 def parse_expression(text: str, name: str = "<expr>") -> ast.Expr:
@@ -113,13 +113,14 @@ def _syntax_diagnostic(exc: UnexpectedInput, source: Source) -> Diagnostic:
     shown = str(token).splitlines()[0] if str(token) else token.type
     message = f"unexpected `{shown}`"
     hint = f"expected {_join(expected)}"
+    before = source.line(line)[: col - 1]
     if "RULESET" in exc.expected:
         message = "a ruleset must start with `ruleset NAME version \"…\" effective YYYY-MM-DD`"
         hint = None
+    elif token.type == "EQUAL" and re.search(r"\b(if|when|and|or|not|then|else|where)\b", before):
+        hint = "to compare, write `==`"
     elif exc.expected & {"SOURCE", "TABLE", "INPUT", "COMPUTE", "AWARD"} and token.type in {"NAME", "EQUAL"}:
         hint = f"a new section starts here ({_SECTIONS}); is a `:` or a keyword missing above?"
-    elif token.type == "EQUAL" and "COMPARE" in exc.expected:
-        hint = "to compare, write `==`"
     return Diagnostic(message, span, hint)
 
 

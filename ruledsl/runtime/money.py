@@ -12,13 +12,19 @@ Money('100.01')
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+import re
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 FEN = Decimal("0.01")
 
 #: Working precision for intermediate arithmetic: far more than the fen needs
 #: (a 10^12 yuan claim times a rate with 10 decimals still fits exactly).
 PRECISION = 40
+
+#: no amount, rate or count in a court case needs more digits before the point
+MAX_DIGITS = 18
+_PLAIN = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)\Z")
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?\Z")
 
 
 def round_fen(value: Decimal) -> Decimal:
@@ -48,17 +54,23 @@ def _to_decimal(value: object) -> Decimal:
     elif isinstance(value, int):
         result = Decimal(value)
     elif isinstance(value, str):
-        text = value.strip().replace(",", "").replace("_", "")
-        try:
-            result = Decimal(text)
-        except InvalidOperation:
-            raise ValueError(f"{value!r} is not a decimal number") from None
+        text = value.strip().replace("_", "")
+        if "," in text:
+            if not _THOUSANDS.match(text):
+                raise ValueError(f"{value!r}: a comma may only separate thousands (1,234.56); "
+                                 "the decimal mark is a point")
+            text = text.replace(",", "")
+        if not _PLAIN.match(text):
+            raise ValueError(f"{value!r} is not a decimal number (write plain digits such as 12345.67)")
+        result = Decimal(text)
     elif isinstance(value, float):
         raise ValueError("give amounts as decimal strings such as \"12345.67\", not floats")
     else:
         raise ValueError(f"expected a decimal number, got {type(value).__name__}")
     if not result.is_finite():
         raise ValueError(f"{value!r} is not a finite number")
+    if result.adjusted() >= MAX_DIGITS:
+        raise ValueError(f"{value} is out of range (more than {MAX_DIGITS} digits before the point)")
     return result
 
 

@@ -125,8 +125,6 @@ def test_case_file_that_is_not_utf8(tmp_path: Path):
     failed_with(result, 1, "not UTF-8")
 
 
-@pytest.mark.xfail(strict=True, reason="load_case_json reads case files as utf-8, not utf-8-sig: a case saved by "
-                                       "Windows Notepad with a BOM is refused (CSV tables accept the BOM)")
 def test_case_file_with_a_utf8_bom(tmp_path: Path):
     case = tmp_path / "case.json"
     case.write_bytes(b"\xef\xbb\xbf" + b'{"claim_amount": "100000"}')

@@ -30,12 +30,6 @@ EXPECT = re.compile(r"# expect (?:(?P<file>\S+\.csv):)?(?P<line>\d+):(?P<col>\d+
 HINT = re.compile(r"# hint (?P<hint>.+)")
 
 #: gallery files whose hint is wrong today (project bugs; the hint line says what it should be)
-HINT_BUGS = {
-    "money_plus_rate": "unit_hint() checks (money, rate) as 'rate times money … use accrue' before the "
-                       "add/compare case, so `money + rate` is told to use accrue(…)",
-    "syntax_assign_for_compare": "the `==` hint in parser._syntax_diagnostic never fires: after a name the "
-                                 "LALR state's expected set has no COMPARE, so `if x = \"a\"` says `expected then`",
-}
 
 
 @dataclass(frozen=True)
@@ -93,8 +87,7 @@ HINTED = [p for p in FILES if expectation(p).hint is not None]
 
 @pytest.mark.parametrize(
     "path",
-    [pytest.param(p, marks=pytest.mark.xfail(strict=True, reason=HINT_BUGS[p.stem])) if p.stem in HINT_BUGS
-     else p for p in HINTED],
+    HINTED,
     ids=ids,
 )
 def test_hint(path: Path):
@@ -120,9 +113,11 @@ def test_rendering_has_location_source_line_and_caret(path: Path):
     caret = rendered[2]
     assert caret.startswith(" " * (len(gutter) - 2) + "| ")
     marks = caret[len(gutter):]
-    # one pad character per source character (tabs kept), then the carets
-    assert marks.index("^") == want.col - 1, "\n".join(rendered[:3])
-    assert set(marks[: want.col - 1]) <= {" ", "\t"}
+    # one pad cell per terminal cell of the source before the column (tabs kept, CJK two cells), then carets
+    before = source_line[: want.col - 1]
+    cells = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in before)
+    assert marks.index("^") == cells, "\n".join(rendered[:3])
+    assert set(marks[:cells]) <= {" ", "\t"}
     assert marks.rstrip(" ").endswith("^")
     for line in rendered[3:]:
         assert "Traceback" not in line
@@ -144,8 +139,6 @@ def test_syntax_files_raise_syntax_errors(path: Path):
 # ---------------------------------------------------------------- known bugs, kept visible
 
 
-@pytest.mark.xfail(strict=True, reason="checker.unknown_table calls a dated table whose CSV failed to load "
-                                       "'a schedule' and suggests `lpr_1y(AMOUNT)`")
 @pytest.mark.parametrize("stem", ["table_unsorted", "table_gap", "table_nonnumeric", "table_no_percent",
                                   "table_file_missing"])
 def test_broken_dated_table_is_not_called_a_schedule(stem: str):
@@ -163,8 +156,6 @@ def test_duration_literals_parse(literal: str):
     assert "grace" in rs.checked.definitions
 
 
-@pytest.mark.xfail(strict=True, reason="parser._syntax_diagnostic: the `==` hint never fires for `=` in a "
-                                       "condition; route/cap/definition contexts even say a section starts here")
 @pytest.mark.parametrize("body", [
     'award:\n  fee = if p = "a" then c else c\n',
     'award:\n  fee = c\nroute:\n  stage "x" when p = "a"\n  stage "y" otherwise\n',
@@ -183,8 +174,6 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-@pytest.mark.xfail(strict=True, reason="errors._caret_pad pads one space per character, so after Chinese "
-                                       "(double-width) text the caret sits left of the offending token")
 def test_caret_lines_up_after_chinese_text():
     line = '  claim_amount: money label "诉讼请求金额\\q"'
     with pytest.raises(RulesError) as info:

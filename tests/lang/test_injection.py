@@ -272,8 +272,6 @@ def test_inputs_named_like_python_names_run(name: str):
     assert str(rs.evaluate({name: "100"}).award["fee"]) == "2.00"
 
 
-@pytest.mark.xfail(strict=True, reason="an input whose name starts with `_` passes the checker, then pydantic's "
-                                       "create_model raises PydanticUserError (not a RulesError) on evaluate")
 @pytest.mark.parametrize("name", ["_K", "_in", "_trace", "_x", "_"])
 def test_underscore_inputs_are_refused_or_work(name: str):
     text = HEADER + f"input:\n  {name}: money\naward:\n  fee = {name} * 2%\n"
@@ -289,8 +287,6 @@ def test_underscore_inputs_are_refused_or_work(name: str):
     assert str(decision.award["fee"]) == "2.00"
 
 
-@pytest.mark.xfail(strict=True, reason="record fields named `_x`/`model_config` and an input named "
-                                       "`model_config` pass the checker but no case can ever give them")
 @pytest.mark.parametrize("body,case", [
     ("input:\n  model_config: money\naward:\n  fee = model_config * 2%\n", {"model_config": "100"}),
     ("input:\n  rs: list of {_x: money}\naward:\n  fee = sum(r._x for r in rs) * 2%\n", {"rs": [{"_x": "100"}]}),
@@ -370,8 +366,6 @@ def test_cli_json_output_keeps_hostile_texts(tmp_path: Path, sentinel: Path):
 MARKUP = "[/] [bold]x[/bold]"
 
 
-@pytest.mark.xfail(strict=True, reason="commands.py prints example titles, labels, citations and stage names "
-                                       "with rich markup on: `[/]` crashes with MarkupError, `[bold]` is eaten")
 @pytest.mark.parametrize("command", ["test", "eval", "explain"])
 def test_cli_prints_rich_markup_in_texts_literally(command: str, tmp_path: Path):
     rules = tmp_path / "markup.rules"

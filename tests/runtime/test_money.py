@@ -31,9 +31,15 @@ def test_money_refuses_floats_and_junk() -> None:
     with pytest.raises(ValueError, match="not floats"):
         Money(0.1)
     with pytest.raises(ValueError, match="not a decimal number"):
-        to_decimal("12,34a")
-    with pytest.raises(ValueError, match="finite"):
+        to_decimal("12.34a")
+    with pytest.raises(ValueError, match="not a decimal number"):
         to_decimal("NaN")
+    with pytest.raises(ValueError, match="not a decimal number"):
+        to_decimal("1e999999")  # exponent notation is refused in text
+    with pytest.raises(ValueError, match="out of range"):
+        to_decimal(Decimal("1e999999"))
+    with pytest.raises(ValueError, match="only separate thousands"):
+        to_decimal("1,00")  # a decimal comma would silently multiply by 100
     assert to_decimal("1,234.50") == Decimal("1234.50")  # thousands separators as clerks type them
 
 
