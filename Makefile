@@ -30,6 +30,8 @@ test: sysdeps $(STAMP)
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/bench_lang.py
+	$(BIN)/python benchmarks/bench_calc.py
+	$(BIN)/python benchmarks/bench_log.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check ruledsl tests benchmarks

@@ -1,12 +1,13 @@
 """Checked ruleset → Python source → code object, with a source map back to rule lines.
 
-The generated module defines one function, ``evaluate(_in, _ev, _trace)``:
+The generated module defines ``evaluate(_in, _ev, _trace)`` and its untraced
+twin ``evaluate_fast(_in, _ev)``:
 inputs come in as a dict of already-typed values, every definition becomes a
 local variable ``v_<name>`` assigned in dependency order, caps rewrite the
 lines they limit, and the route is chosen last. No text from the ruleset is
 ever spliced into the code: names are checked identifiers, prefixed ``v_``;
-every literal (numbers, texts, dates) lives in the constant tuple ``_K`` and
-is referenced by index.
+every literal (numbers, texts, dates) is a module constant ``_c<N>`` bound
+when the code is loaded, never written into the source.
 
 Each generated line remembers the rule span it came from, so a failure while
 running (division by zero, no LPR in force on a date) is reported at the rule
@@ -21,10 +22,12 @@ import types as pytypes
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from ..runtime import ops
 from ..runtime.daycount import DayCount
+from ..runtime.money import FEN
+from ..runtime.tables import BandSchedule
 from . import ast
 from .checker import CheckedRuleset
 from .errors import Span
@@ -51,7 +54,8 @@ class CompiledCode:
     """What the compiler produces: the Python text, its code object and the maps back to the rules."""
 
     python: str
-    function: Callable
+    function: Callable  # evaluate(_in, _ev, _trace): records a trace into the list given
+    fast: Callable      # evaluate_fast(_in, _ev): the same rules, no trace
     line_spans: list[Span | None]
     slots: list[TraceSlot]
     digest: str
@@ -59,10 +63,9 @@ class CompiledCode:
     constants: tuple = field(default=(), repr=False)
 
     def span_for_line(self, lineno: int) -> Span | None:
+        """The rule span a generated line came from (helper functions map to none)."""
         if 0 < lineno <= len(self.line_spans):
-            for i in range(lineno - 1, -1, -1):
-                if self.line_spans[i] is not None:
-                    return self.line_spans[i]
+            return self.line_spans[lineno - 1]
         return None
 
 
@@ -81,6 +84,10 @@ class CodeGen:
         self.day_counts: list[DayCount] = [checked.day_count]
         self._indent = 1
         self._locals: dict[str, str] = {}
+        self.tracing = True
+        self.prelude: list[str] = []
+        self.prelude_spans: list[Span | None] = []
+        self._schedule_fn: dict[str, str] = {}
 
     # -------------------------------------------------------------- emit helpers
     def emit(self, code: str, span: Span | None = None) -> None:
@@ -92,7 +99,7 @@ class CodeGen:
         if key not in self._const_index:
             self._const_index[key] = len(self.consts)
             self.consts.append(value)
-        return f"_K[{self._const_index[key]}]"
+        return f"_c{self._const_index[key]}"
 
     def table(self, name: str, obj: object) -> str:
         if name not in self._table_index:
@@ -108,18 +115,31 @@ class CodeGen:
         return f"_DC[{len(self.day_counts) - 1}]"
 
     def slot(self, slot: TraceSlot) -> int:
+        if not self.tracing:
+            return -1
         self.slots.append(slot)
         return len(self.slots) - 1
 
     def trace(self, index: int, value: str, span: Span) -> None:
-        self.emit(f"if _trace is not None: _trace.append(({index}, {value}))", span)
+        if self.tracing:
+            self.emit(f"if _trace is not None: _trace.append(({index}, {value}))", span)
 
     # -------------------------------------------------------------- program
     def generate(self) -> str:
+        """Two functions over one set of constants: ``evaluate`` records a trace, ``evaluate_fast`` does not."""
+        self.body("evaluate", tracing=True)
+        self.body("evaluate_fast", tracing=False)
+        if self.prelude:
+            self.lines[:0] = self.prelude
+            self.spans[:0] = self.prelude_spans
+        return "\n".join(self.lines) + "\n"
+
+    def body(self, name: str, tracing: bool) -> None:
         c = self.c
-        self.lines.append("def evaluate(_in, _ev, _trace):")
+        self.tracing = tracing
+        self.lines.append(f"def {name}(_in, _ev, _trace=None):")
         self.spans.append(None)
-        self.emit("_bad = []")
+        self.emit("_bad = None")
         for f in c.inputs:
             var = f"v_{f.name}"
             self.emit(f"{var} = _in.get({f.name!r})", f.span)
@@ -129,8 +149,8 @@ class CodeGen:
                 node = getattr(f, bound)
                 if node is not None:
                     limit = self.expr(node)
-                    self.emit(f"if {var} is not None and {var} {op} {limit}: "
-                              f"_bad.append(({f.name!r}, {word!r}, {limit}, {var}))", node.span)
+                    self.emit(f"if {var} {op} {limit}: "
+                              f"_bad = (_bad or []) + [({f.name!r}, {word!r}, {limit}, {var})]", node.span)
             slot = self.slot(TraceSlot(f.name, "input", f.span, (), (), f.label))
             self.trace(slot, var, f.span)
         self.emit("if _bad: _input_error(_bad)")
@@ -142,28 +162,42 @@ class CodeGen:
         self.route()
         names = ", ".join(f"{n!r}: v_{n}" for n in [f.name for f in c.inputs] + list(c.definitions))
         self.emit(f"return {{{names}}}, _route")
-        return "\n".join(self.lines) + "\n"
+        self.lines.append("")
+        self.spans.append(None)
 
     def definition(self, d: ast.Definition) -> None:
         award = d.name in self.c.awards
         code = self.expr(d.expr)
         if award:
-            code = f"_round({code})"
+            code = self.round(code)
         self.emit(f"v_{d.name} = {code}", d.span)
         slot = self.slot(TraceSlot(d.name, "award" if award else "compute", d.span,
                                    tuple(self.c.citation_text(d.citation)), self.c.refs.get(d.name, ()),
                                    d.label))
         self.trace(slot, f"v_{d.name}", d.span)
 
+    @staticmethod
+    def round(code: str) -> str:
+        """Half-up to the fen, inline (the caller's 40-digit context is in force)."""
+        return f"({code}).quantize(_FEN, _HALF_UP)"
+
     def cap(self, cap: ast.Cap) -> None:
         targets = ", ".join(f"v_{t}" for t in cap.targets)
         if cap.when is not None:
             self.emit(f"if {self.expr(cap.when)}:", cap.when.span)
             self._indent += 1
-        self.emit(f"_limit = _round({self.expr(cap.limit)})", cap.limit.span)
-        self.emit(f"_before = [{targets}]", cap.span)
-        self.emit(f"{targets}, = _apply_cap(_before, _limit)" if len(cap.targets) == 1
-                  else f"{targets} = _apply_cap(_before, _limit)", cap.span)
+        if isinstance(cap.limit, ast.Number):  # a fixed amount: rounded once, here
+            limit = self.const(max(ops.round_fen(cap.limit.value), ops.ZERO))
+        else:
+            limit = f"max({self.round(self.expr(cap.limit))}, _ZERO)"
+        self.emit(f"_limit = {limit}", cap.limit.span)
+        if self.tracing:
+            self.emit(f"_before = [{targets}]", cap.span)
+        if len(cap.targets) == 1:
+            # one line: reduced to the limit when above it (apply_cap with a single value)
+            self.emit(f"if {targets} > _limit: {targets} = _limit", cap.span)
+        else:
+            self.emit(f"{targets} = _apply_cap([{targets}], _limit)", cap.span)
         slot = self.slot(TraceSlot("cap " + " + ".join(cap.targets), "cap", cap.span,
                                    tuple(self.c.citation_text(cap.citation)), (), None, cap.targets))
         self.trace(slot, f"(_limit, _before, [{targets}])", cap.span)
@@ -272,9 +306,9 @@ class CodeGen:
     def expr_Call(self, n: ast.Call) -> str:
         args = [self.expr(a) for a in n.args]
         if n.func in self.c.schedules:
-            return f"{self.table(n.func, self.c.schedules[n.func])}({args[0]})"
+            return self.schedule(self.c.schedules[n.func], args[0])
         if n.func == "round":
-            return f"_round({args[0]})"
+            return self.round(args[0])
         if n.func == "days_between":
             return f"_days_between({args[0]}, {args[1]}, _DC[0])"
         if n.func in ("min", "max", "abs"):
@@ -286,6 +320,40 @@ class CodeGen:
         if n.func == "count":
             return f"_dcount({args[0]})"
         return f"{n.func}({args[0]})"  # any / all
+
+    def schedule(self, sched: BandSchedule, value: str) -> str:
+        """A band schedule compiled once, at module level, to closed form.
+
+        For a progressive schedule the total at each band's upper bound is computed here,
+        exactly; at run time a value costs one comparison per band it passes and one
+        multiply-add.
+        """
+        fn = self._schedule_fn.get(sched.name)
+        if fn is None:
+            fn = f"_sched_{len(self._schedule_fn)}"
+            self._schedule_fn[sched.name] = fn
+            lines = [f"def {fn}(_s):"]
+            total, lower = Decimal(0), Decimal(0)
+            for band in sched.bands:
+                if band.fixed is not None:
+                    total = total + band.fixed if sched.progressive else band.fixed
+                    amount = self.const(total)
+                elif sched.progressive:
+                    amount = f"{self.const(total)} + (_s - {self.const(lower)}) * {self.const(band.rate)}"
+                    if band.upper is not None:
+                        total += (band.upper - lower) * band.rate
+                else:
+                    amount = f"_s * {self.const(band.rate)}"
+                if band.upper is None:
+                    lines.append(f"    return {amount}")
+                else:
+                    lines.append(f"    if _s <= {self.const(band.upper)}: return {amount}")
+                    lower = band.upper
+            if sched.bands[-1].upper is not None:
+                lines.append("    _no_band(_s)")
+            self.prelude.extend(lines + [""])
+            self.prelude_spans.extend([None] * (len(lines) + 1))
+        return f"{fn}({value})"
 
     def expr_Aggregate(self, n: ast.Aggregate) -> str:
         var = f"l_{n.var}"
@@ -319,6 +387,10 @@ def _max_of(values: list):
     return max(values)
 
 
+def _no_band(value) -> None:
+    raise LookupError(f"no band of the schedule covers {value}")
+
+
 def _input_error(bad: list) -> None:
     from ..cases.inputs import bounds_error
 
@@ -326,7 +398,10 @@ def _input_error(bad: list) -> None:
 
 
 RUNTIME_NAMES = {
-    "_round": ops.round_fen,
+    "_FEN": FEN,
+    "_HALF_UP": ROUND_HALF_UP,
+    "_ZERO": ops.ZERO,
+    "_no_band": _no_band,
     "_add_days": ops.add_days,
     "_date_diff": ops.date_diff,
     "_days_between": ops.days_between,
@@ -367,25 +442,25 @@ def compile_ruleset(checked: CheckedRuleset) -> CompiledCode:
     namespace: dict[str, object] = {
         "__builtins__": {"min": min, "max": max, "abs": abs, "any": any, "all": all, "list": list,
                          "True": True, "False": False, "None": None},
-        "_K": tuple(gen.consts),
+        **{f"_c{i}": value for i, value in enumerate(gen.consts)},
         "_T": tuple(gen.tables),
         "_DC": tuple(gen.day_counts),
         **RUNTIME_NAMES,
     }
     exec(code, namespace)  # noqa: S102 — our own generated code, no user text inside
-    compiled = CompiledCode(python, namespace["evaluate"], gen.spans, gen.slots, digest, filename,
+    compiled = CompiledCode(python, namespace["evaluate"], namespace["evaluate_fast"], gen.spans, gen.slots,
+                            digest, filename,
                             tuple(gen.consts))
     _CACHE[digest] = compiled
     return compiled
 
 
 def rule_span_of(exc: BaseException, compiled: CompiledCode) -> Span | None:
-    """The rule span of the innermost generated-code frame in a traceback."""
+    """The rule span of the innermost generated-code frame that maps to a rule line."""
     tb: pytypes.TracebackType | None = exc.__traceback__
     span = None
     while tb is not None:
         if tb.tb_frame.f_code.co_filename == compiled.filename:
-            span = compiled.span_for_line(tb.tb_lineno)
+            span = compiled.span_for_line(tb.tb_lineno) or span
         tb = tb.tb_next
     return span
-

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import decimal
 from dataclasses import dataclass, field
-from decimal import Decimal, localcontext
+from decimal import Decimal, getcontext, setcontext
 from pathlib import Path
 from typing import Any
 
 from ..cases.inputs import parse_case
-from ..runtime.money import PRECISION, Money
+from ..runtime.money import RULES_CONTEXT, Money
 from ..runtime.requirements import RequirementResult, judge
 from ..runtime.trace import TraceEntry
 from ..runtime.values import to_json
@@ -104,14 +104,36 @@ class Ruleset:
 
     def call(self, values: dict[str, Any], evidence_complete: bool = True, trace: list | None = None):
         """The compiled function itself: (outputs by name, index of the chosen route)."""
+        saved = getcontext()
+        setcontext(RULES_CONTEXT)
         try:
-            with localcontext() as ctx:
-                ctx.prec = PRECISION
-                return self.code.function(values, evidence_complete, trace)
+            if trace is None:
+                return self.code.fast(values, evidence_complete)
+            return self.code.function(values, evidence_complete, trace)
         except RulesError:
             raise
         except (ArithmeticError, LookupError, ValueError, TypeError) as exc:
             raise RulesRuntimeError.at(_runtime_message(exc), rule_span_of(exc, self.code)) from None
+        finally:
+            setcontext(saved)
+
+    def call_batch(self, cases: list[dict[str, Any]], evidence_complete: bool = True) -> list:
+        """The compiled rules over many typed cases under one decimal context (the pre-check's loop).
+
+        A case that fails raises for the whole batch, located at its rule line; callers that must
+        keep going (the batch pre-check) catch per case with :meth:`call`.
+        """
+        fast = self.code.fast
+        saved = getcontext()
+        setcontext(RULES_CONTEXT)
+        try:
+            return [fast(values, evidence_complete) for values in cases]
+        except RulesError:
+            raise
+        except (ArithmeticError, LookupError, ValueError, TypeError) as exc:
+            raise RulesRuntimeError.at(_runtime_message(exc), rule_span_of(exc, self.code)) from None
+        finally:
+            setcontext(saved)
 
     def judge_evidence(self, values: dict[str, Any]) -> list[RequirementResult]:
         if not self.checked.evidence:

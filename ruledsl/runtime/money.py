@@ -13,13 +13,27 @@ Money('100.01')
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import (
+    ROUND_HALF_EVEN,
+    ROUND_HALF_UP,
+    Context,
+    Decimal,
+    DivisionByZero,
+    InvalidOperation,
+    Overflow,
+    localcontext,
+)
 
 FEN = Decimal("0.01")
 
 #: Working precision for intermediate arithmetic: far more than the fen needs
 #: (a 10^12 yuan claim times a rate with 10 decimals still fits exactly).
 PRECISION = 40
+
+#: The context rules run in: 40 digits, exact ties to even inside (rounding half-up happens
+#: only at the fen, explicitly), and every questionable operation raises.
+RULES_CONTEXT = Context(prec=PRECISION, rounding=ROUND_HALF_EVEN,
+                        traps=[DivisionByZero, InvalidOperation, Overflow])
 
 #: no amount, rate or count in a court case needs more digits before the point
 MAX_DIGITS = 18

@@ -244,7 +244,8 @@ def test_attributes_cannot_reach_python_objects(expr: str):
     assert "field" in exc.diagnostics[0].message
 
 
-@pytest.mark.parametrize("name", ["_K", "_T", "_DC", "_in", "_ev", "_trace", "_route", "_bad", "v_c", "l_r",
+@pytest.mark.parametrize("name", ["_K", "_c0", "_sched_0", "_FEN", "_HALF_UP", "evaluate_fast",
+                                  "_T", "_DC", "_in", "_ev", "_trace", "_route", "_bad", "v_c", "l_r",
                                   "_round", "_apply_cap", "evaluate", "__builtins__"])
 def test_generated_names_cannot_be_read(name: str):
     # the generated code's own variables are invisible: an undeclared name is an unknown name
@@ -252,7 +253,8 @@ def test_generated_names_cannot_be_read(name: str):
     assert name in exc.diagnostics[0].message
 
 
-@pytest.mark.parametrize("name", ["_K", "_T", "_DC", "_trace", "_route", "_limit", "_before", "_bad", "_round",
+@pytest.mark.parametrize("name", ["_K", "_c0", "_c1", "_sched_0", "_ZERO", "_no_band", "evaluate_fast",
+                                  "_T", "_DC", "_trace", "_route", "_limit", "_before", "_bad", "_round",
                                   "v_c", "l_r", "os", "exec", "eval", "open", "None", "True", "lambda", "import",
                                   "class", "min", "max", "round", "list", "evaluate", "self"])
 def test_definitions_named_like_generated_or_python_names_run(name: str):
