@@ -170,7 +170,7 @@ def case_model(checked: CheckedRuleset) -> type[BaseModel]:
     fields: dict[str, Any] = {}
     for f in checked.inputs:
         annotation = python_type(checked.input_types[f.name])
-        if f.default is None:
+        if f.default is None and not f.optional:
             fields[_attr(f.name)] = (annotation, _field(f, required=True))
         else:
             fields[_attr(f.name)] = (annotation | None, _field(f, required=False))

@@ -205,6 +205,37 @@ class Not(Expr):
     operand: Expr
 
 
+@dataclass(frozen=True, slots=True)
+class LedgerSetting(Node):
+    """``principal = principal`` inside a ledger: one fact handed to the calculation engine."""
+
+    name: str
+    expr: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerCap(Node):
+    """``cap interest, penalty_interest at 24% [from d] [before d] [when c] [unsupported] per S``."""
+
+    components: tuple[str, ...]
+    rate: Expr
+    start: Expr | None = None
+    before: Expr | None = None
+    when: Expr | None = None
+    unsupported: bool = False
+    citation: Citation | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Ledger(Expr):
+    """The loan ledger as a value: the engine's award lines, each with its segments."""
+
+    settings: tuple[LedgerSetting, ...]
+    allocate: tuple[str, ...] | None = None
+    allocate_citation: Citation | None = None
+    caps: tuple[LedgerCap, ...] = ()
+
+
 # ============================================================== types
 @dataclass(frozen=True, slots=True)
 class TypeRef(Node):
@@ -322,6 +353,7 @@ class InputField(Node):
     label: str | None = None
     min: Expr | None = None
     max: Expr | None = None
+    optional: bool = False  # may be absent (None); only a ledger setting may take it
 
 
 @dataclass(frozen=True, slots=True)
@@ -363,6 +395,15 @@ class AwardSection(Decl):
     """``award:`` award lines and caps."""
 
     items: tuple[Definition | Cap, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerDecl(Decl):
+    """``ledger loan per CIVIL_674:`` and its settings, allocation order and caps."""
+
+    name: str
+    ledger: Ledger
+    citation: Citation | None = None
 
 
 @dataclass(frozen=True, slots=True)

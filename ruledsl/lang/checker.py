@@ -15,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..runtime.daycount import DayCount
+from ..runtime.ledger import CAP_COMPONENTS, LEDGER_LINES, ORDER_WORDS, LedgerSpec
 from ..runtime.tables import Band, BandSchedule, DatedTable
 from . import ast
 from .errors import Diagnostic, RulesCheckError, Source, Span, TableError, did_you_mean
@@ -57,6 +58,24 @@ EVIDENCE_FIELDS = {
     "created_at": "text", "anchored_at": "text", "timestamped": "bool", "integrity": "text", "note": "text",
 }
 
+#: what a ledger block may set, and the type each takes (record lists: required and optional fields)
+LEDGER_SETTINGS: dict[str, object] = {
+    "principal": MONEY,
+    "contract_rate": qty(D_RATE),
+    "penalty_rate": qty(D_RATE),
+    "compound_rate": qty(D_RATE),
+    "compound": BOOL,
+    "disbursed_on": DATE,
+    "due_on": DATE,
+    "instalments": ({"due_on": DATE, "principal": MONEY}, {"interest": MONEY}),
+    "repayments": ({"paid_on": DATE, "amount": MONEY}, {}),
+    "costs": ({"incurred_on": DATE, "amount": MONEY}, {"label": TEXT}),
+    "accelerated_on": DATE,
+    "until": DATE,
+}
+LEDGER_REQUIRED = ("principal", "contract_rate", "disbursed_on", "until")
+LEDGER_TYPE = Type("record", fields=tuple((name, MONEY) for name in LEDGER_LINES))
+
 BUILTINS = ("round", "min", "max", "abs", "days_between", "count", "sum", "any", "all")
 AGGREGATES = ("sum", "count", "min", "max", "any", "all")
 
@@ -96,6 +115,11 @@ class CheckedRuleset:
 
     def type_of(self, node: ast.Expr) -> Type:
         return self.types[id(node)]
+
+    def ledger_spec(self, node: ast.Ledger) -> LedgerSpec:
+        """The fixed part of a ledger block, for the compiler and the interpreter alike."""
+        name = next(n for n, d in self.definitions.items() if d.expr is node)
+        return LedgerSpec(name, node.allocate, "；".join(self.citation_text(node.allocate_citation)), ())
 
     def citation_text(self, citation: ast.Citation | None) -> list[str]:
         if citation is None:
@@ -146,6 +170,8 @@ class Checker:
         self._current_refs: set[str] | None = None
         self.used_sources: set[str] = set()
         self.has_evidence = bool(tree.of_type(ast.EvidenceSection))
+        self.optional_inputs: set[str] = set()
+        self._allow_optional = False
 
     # -------------------------------------------------------------- reporting
     def fail(self, message: str, node_or_span: ast.Node | Span | None, hint: str | None = None) -> None:
@@ -240,6 +266,10 @@ class Checker:
                 for f in decl.fields:
                     if declare(f.name, f, "input"):
                         self.inputs[f.name] = f
+            elif isinstance(decl, ast.LedgerDecl):
+                if declare(decl.name, decl, "ledger"):
+                    self.definitions[decl.name] = ast.Definition(decl.name, decl.ledger, None, decl.citation,
+                                                                 span=decl.span)
             elif isinstance(decl, (ast.ComputeSection, ast.AwardSection)):
                 items = decl.definitions if isinstance(decl, ast.ComputeSection) else decl.items
                 for item in items:
@@ -325,6 +355,10 @@ class Checker:
     def check_inputs(self) -> list[ast.InputField]:
         for name, f in self.inputs.items():
             self.input_types[name] = self.resolve_type(f.type)
+            if f.optional and f.default is not None:
+                self.fail(f"`{name}` has a default, so it is never absent: drop `optional`", f)
+            if f.optional:
+                self.optional_inputs.add(name)
         deps: dict[str, set[str]] = {}
         for name, f in self.inputs.items():
             typ = self.input_types[name]
@@ -543,7 +577,7 @@ class Checker:
             given.add(b.name)
             self.expect_assignable(target, self.expr(b.expr, {}, constant=True), b.expr, f"`{b.name}`")
         for name, f in self.inputs.items():
-            if f.default is None and name not in given:
+            if f.default is None and not f.optional and name not in given:
                 self.fail(f"example \"{example.title}\" does not give required input `{name}`", example,
                           f"add: given {name} = …")
         for b in example.expect:
@@ -681,9 +715,80 @@ class Checker:
             return MONEY
         if isinstance(node, ast.Aggregate):
             return self.aggregate(node, scope, inputs_only, constant)
+        if isinstance(node, ast.Ledger):
+            return self.ledger(node, scope)
         if isinstance(node, ast.Call):
             return self.call(node, [sub(a) for a in node.args])
         raise AssertionError(f"unsupported node {type(node).__name__}")
+
+    def ledger(self, node: ast.Ledger, scope: dict[str, Type]) -> Type:
+        given: dict[str, ast.LedgerSetting] = {}
+        for setting in node.settings:
+            want = LEDGER_SETTINGS.get(setting.name)
+            if setting.name in given:
+                self.fail(f"ledger setting `{setting.name}` is given twice", setting)
+            given[setting.name] = setting
+            self._allow_optional = isinstance(setting.expr, ast.Name)
+            got = self.expr(setting.expr, scope)
+            self._allow_optional = False
+            if want is None:
+                self.fail(f"a ledger has no setting `{setting.name}`", setting,
+                          did_you_mean(setting.name, LEDGER_SETTINGS) or f"settings: {', '.join(LEDGER_SETTINGS)}")
+            elif isinstance(want, tuple):
+                self.check_ledger_records(setting, got, want)
+            elif not assignable(want, got):
+                self.fail(f"ledger setting `{setting.name}` must be {want}, but this is {got}", setting.expr,
+                          unit_hint(want, got))
+        for name in LEDGER_REQUIRED:
+            if name not in given:
+                self.fail(f"the ledger needs `{name} = …`", node)
+        if ("due_on" in given) == ("instalments" in given):
+            self.fail("the ledger needs exactly one of `due_on = …` (one maturity) or `instalments = …`", node)
+        if node.allocate is not None:
+            self.cite(node.allocate_citation)
+            unknown = [w for w in node.allocate if w not in ORDER_WORDS]
+            for word in unknown:
+                self.fail(f"`{word}` is not something a payment can go to", node,
+                          did_you_mean(word, ORDER_WORDS) or f"use {', '.join(ORDER_WORDS)}")
+            if not unknown and sorted(node.allocate) != sorted(ORDER_WORDS):
+                self.fail(f"the allocation order must name each of {', '.join(ORDER_WORDS)} once", node)
+        for cap in node.caps:
+            self.cite(cap.citation)
+            for comp in cap.components:
+                if comp not in CAP_COMPONENTS:
+                    self.fail(f"`{comp}` cannot be capped by a ledger cap", cap,
+                              did_you_mean(comp, CAP_COMPONENTS) or f"cap {', '.join(CAP_COMPONENTS)}")
+            rate = self.expr(cap.rate, scope)
+            if not (rate.kind == "error" or (rate.is_qty and (rate.lit == "pct" or rate.dims == D_RATE))):
+                self.fail(f"a ledger cap is an annual rate, but this is {rate}", cap.rate,
+                          unit_hint(qty(D_RATE), rate))
+            for part in (cap.start, cap.before):
+                if part is not None and self.expr(part, scope).kind not in ("date", "error"):
+                    self.fail("a cap window runs between dates", part)
+            if cap.when is not None:
+                self.expect_bool(self.expr(cap.when, scope), cap.when, "a cap's `when`")
+        return LEDGER_TYPE
+
+    def check_ledger_records(self, setting: ast.LedgerSetting, got: Type, fields: tuple) -> None:
+        required, optional = fields
+        if got.kind == "error":
+            return
+        item = got.item if got.kind == "list" else None
+        if got.kind == "list" and item is None:
+            return  # an empty list literal
+        if item is None or item.kind != "record":
+            self.fail(f"ledger setting `{setting.name}` is a list of records, but this is {got}", setting.expr)
+            return
+        have = dict(item.fields)
+        for key, want in {**required, **optional}.items():
+            if key in have and not assignable(want, have[key]):
+                self.fail(f"`{setting.name}` records: `{key}` must be {want}, not {have[key]}", setting.expr)
+        missing = [k for k in required if k not in have]
+        extra = [k for k in have if k not in required and k not in optional]
+        if missing or extra:
+            shape = ", ".join(f"{k}: {t}" for k, t in {**required, **optional}.items())
+            self.fail(f"`{setting.name}` records must be {{{shape}}}", setting.expr,
+                      f"missing {', '.join(missing)}" if missing else f"no field {', '.join(extra)}")
 
     def resolve_name(self, node: ast.Name, scope: dict[str, Type], inputs_only: bool, constant: bool) -> Type:
         name = node.name
@@ -695,6 +800,9 @@ class Checker:
         if name in self.inputs:
             if self._current_refs is not None:
                 self._current_refs.add(name)
+            if name in self.optional_inputs and not self._allow_optional:
+                self.fail(f"optional input `{name}` may be absent; only a ledger setting can take it", node,
+                          "give it a default instead if rules compute with it")
             return self.input_types[name]
         if name in self.definitions and not inputs_only:
             if self._current_refs is not None:

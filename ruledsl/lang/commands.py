@@ -16,6 +16,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..cases.inputs import json_schema, load_case_json, parse_assignment
+from ..runtime.ledger import LedgerResult
+from ..runtime.rates import format_rate
 from ..runtime.values import display
 from .errors import RulesError
 from .examples import run_examples
@@ -185,24 +187,66 @@ def explain_cmd(ruleset: RulesetArg, case: CaseOpt = None, set_: SetOpt = None) 
 
 
 def print_explanation(rs: Ruleset, decision: Decision, title: str | None = None) -> None:
-    """The trace as a table: one row per rule that produced a value, with its law."""
+    """The trace as a table — one row per rule that produced a value, with its law — then, for
+    each loan ledger, its calculation sheet: segments, caps and allocations."""
     table = Table(title=escape(title or f"{decision.ruleset} {decision.version} — explanation"), show_lines=True)
     for col in ("rule", "line", "from", "value", "law"):
         table.add_column(col, overflow="fold")
+    ledgers: list[tuple[str, LedgerResult]] = []
     for e in decision.trace:
         if e.kind == "input":
             continue
+        if isinstance(e.value, LedgerResult):
+            ledgers.append((e.rule, e.value))
         name = e.rule + (f"\n{e.label}" if e.label else "")
-        inputs = "\n".join(f"{k} = {display(v, rs.types.get(k))}" for k, v in e.inputs.items())
+        inputs = "\n".join(
+            f"{k} = ledger (calculation below)" if isinstance(v, LedgerResult) else f"{k} = {display(v, rs.types.get(k))}"
+            for k, v in e.inputs.items())
         if e.note:
             inputs = (inputs + "\n" if inputs else "") + e.note
         value = display(e.value, rs.types.get(e.rule)) if e.kind != "route" else str(e.value)
+        if isinstance(e.value, LedgerResult):
+            value = value.replace(", ", "\n")
         table.add_row(escape(name), str(e.span.line if e.span else ""), escape(inputs), escape(value),
                       escape("\n".join(e.citations)))
     out.print(table)
+    for name, ledger in ledgers:
+        print_calculation(name, ledger)
     print_evidence(decision)
     if decision.route:
         out.print(f"route: {decision.route}", markup=False)
+
+
+def print_calculation(name: str, ledger: LedgerResult) -> None:
+    """A judge's calculation sheet for one ledger (计算明细): every segment, cut and allocation."""
+    award = ledger.award
+    seg = Table(title=escape(f"{name} — 计算明细 segments"), show_lines=False)
+    for col in ("line", "#", "from", "to", "days", "base", "rate", "basis", "amount", "law"):
+        seg.add_column(col, overflow="fold", justify="right" if col in ("days", "base", "amount") else "left")
+    for s in award.segments:
+        seg.add_row(s.component, str(s.instalment or ""), str(s.start), str(s.end), str(s.days), f"{s.base:,}",
+                    escape(f"{format_rate(s.rate)} ({s.rate_source})"), str(s.basis), f"{s.amount:,}",
+                    escape(s.citation))
+    out.print(seg)
+    if award.cuts:
+        cuts = Table(title="caps 限额 — what was removed and why")
+        for col in ("cap", "from", "to", "days", "accrued", "allowed", "removed", "law"):
+            cuts.add_column(col, overflow="fold")
+        for c in award.cuts:
+            cuts.add_row(escape(f"{c.cap} ({c.kind}) {c.base:,} × {format_rate(c.cap_rate)}"), str(c.start),
+                         str(c.end), str(c.days), f"{c.accrued:,}", f"{c.allowed:,}", f"{c.removed:,}",
+                         escape(c.citation))
+        out.print(cuts)
+    if award.allocations:
+        alloc = Table(title="repayments 还款冲抵 — how each payment was applied")
+        for col in ("paid on", "amount", "applied to", "law"):
+            alloc.add_column(col, overflow="fold")
+        for a in award.allocations:
+            parts = "\n".join(f"{c}{' #' + str(i) if i else ''} {amt:,}" for c, i, amt in a.parts)
+            alloc.add_row(str(a.paid_on), f"{a.amount:,}", escape(parts), escape(a.citation))
+        out.print(alloc)
+    for note in award.notes:
+        out.print(f"note: {note}", markup=False)
 
 
 def schema_cmd(ruleset: RulesetArg) -> None:

@@ -26,6 +26,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from ..runtime import ops
 from ..runtime.daycount import DayCount
+from ..runtime.ledger import CapSpec, run_ledger
 from ..runtime.money import FEN
 from ..runtime.tables import BandSchedule
 from . import ast
@@ -321,6 +322,24 @@ class CodeGen:
             return f"_dcount({args[0]})"
         return f"{n.func}({args[0]})"  # any / all
 
+    def expr_Ledger(self, n: ast.Ledger) -> str:
+        spec = self.c.ledger_spec(n)
+        settings = ", ".join(f"{st.name!r}: {self.expr(st.expr)}" for st in n.settings)
+        caps = []
+        for i, cap in enumerate(n.caps):
+            parts = [
+                self.const(f"{spec.name} cap {i + 1} (line {cap.span.line})"),
+                self.const(cap.components),
+                self.expr(cap.rate),
+                self.expr(cap.start) if cap.start is not None else "None",
+                self.expr(cap.before) if cap.before is not None else "None",
+                self.expr(cap.when) if cap.when is not None else "True",
+                "True" if cap.unsupported else "False",
+                self.const("；".join(self.c.citation_text(cap.citation))),
+            ]
+            caps.append(f"_CapSpec({', '.join(parts)})")
+        return f"_ledger({self.const(spec)}, {{{settings}}}, [{', '.join(caps)}], _DC[0])"
+
     def schedule(self, sched: BandSchedule, value: str) -> str:
         """A band schedule compiled once, at module level, to closed form.
 
@@ -402,6 +421,8 @@ RUNTIME_NAMES = {
     "_HALF_UP": ROUND_HALF_UP,
     "_ZERO": ops.ZERO,
     "_no_band": _no_band,
+    "_ledger": run_ledger,
+    "_CapSpec": CapSpec,
     "_add_days": ops.add_days,
     "_date_diff": ops.date_diff,
     "_days_between": ops.days_between,

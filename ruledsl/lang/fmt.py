@@ -150,6 +150,8 @@ class Formatter:
                 text += f" = {self.expr(f.default)}"
             if f.label is not None:
                 text += f" label {quote(f.label)}"
+            if f.optional:
+                text += " optional"
             if f.min is not None:
                 text += f" min {self.expr(f.min)}"
             if f.max is not None:
@@ -188,6 +190,29 @@ class Formatter:
         if options:
             lines.append(options.strip())
         self.statement(d, lines, 1)
+
+    def decl_LedgerDecl(self, d: ast.LedgerDecl) -> None:
+        self.leading(ast.Node(span=_first_line(d.span)), 0)
+        self.line(f"ledger {d.name}{self.cite(d.citation)}:")
+        led = d.ledger
+        for setting in led.settings:
+            self.statement(setting, [f"{setting.name} = {self.expr(setting.expr)}"], 1)
+        if led.allocate is not None:
+            self.line(f"allocate {', '.join(led.allocate)}{self.cite(led.allocate_citation)}", 1)
+        for cap in led.caps:
+            text = f"cap {', '.join(cap.components)} at {self.expr(cap.rate)}"
+            if cap.start is not None:
+                text += f" from {self.expr(cap.start)}"
+            if cap.before is not None:
+                text += f" before {self.expr(cap.before)}"
+            if cap.when is not None:
+                text += f" when {self.expr(cap.when)}"
+            if cap.unsupported:
+                text += " unsupported"
+            lines = [text]
+            if cap.citation is not None:
+                lines.append(self.cite(cap.citation).strip())
+            self.statement(cap, lines, 1)
 
     def decl_EvidenceSection(self, d: ast.EvidenceSection) -> None:
         self.leading(ast.Node(span=_first_line(d.span)), 0)

@@ -17,6 +17,7 @@ from typing import Any
 from ..cases.inputs import bounds_error
 from ..runtime import ops
 from ..runtime.daycount import DayCount
+from ..runtime.ledger import CapSpec, run_ledger
 from ..runtime.money import RULES_CONTEXT
 from . import ast
 from .checker import CheckedRuleset
@@ -202,6 +203,19 @@ class Interpreter:
         if n.func in ("min", "max"):
             return self._extreme(n.func, values)
         return {"any": any, "all": all}[n.func](values)
+
+    def eval_Ledger(self, n: ast.Ledger, env):
+        spec = self.c.ledger_spec(n)
+        settings = {st.name: self.eval(st.expr, env) for st in n.settings}
+        caps = [
+            CapSpec(f"{spec.name} cap {i + 1} (line {cap.span.line})", cap.components, self.eval(cap.rate, env),
+                    self.eval(cap.start, env) if cap.start is not None else None,
+                    self.eval(cap.before, env) if cap.before is not None else None,
+                    self.eval(cap.when, env) if cap.when is not None else True,
+                    cap.unsupported, "；".join(self.c.citation_text(cap.citation)))
+            for i, cap in enumerate(n.caps)
+        ]
+        return run_ledger(spec, settings, caps, self.c.day_count)
 
     @staticmethod
     def _extreme(func: str, values: list):

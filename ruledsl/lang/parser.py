@@ -285,6 +285,10 @@ class ToAst(Transformer):
         return ("label", self._string(children[0]), self._span(meta))
 
     @v_args(meta=True)
+    def opt_optional(self, meta, children):
+        return ("optional", True, self._span(meta))
+
+    @v_args(meta=True)
     def opt_min(self, meta, children):
         return ("min", children[0], self._span(meta))
 
@@ -347,6 +351,59 @@ class ToAst(Transformer):
     def cap(self, meta, children):
         *names, limit, when, citation = children
         return ast.Cap(tuple(str(n) for n in names), limit, when, citation, span=self._span(meta))
+
+    # ledger
+    @v_args(meta=True)
+    def ledger_decl(self, meta, children):
+        name, citation, *items = children
+        settings = tuple(i for i in items if isinstance(i, ast.LedgerSetting))
+        caps = tuple(i for i in items if isinstance(i, ast.LedgerCap))
+        allocations = [i for i in items if isinstance(i, tuple)]
+        if len(allocations) > 1:
+            raise RulesSyntaxError.at("a ledger has one `allocate` order", allocations[1][2])
+        order, order_citation = (allocations[0][0], allocations[0][1]) if allocations else (None, None)
+        first = items[0].span if items and hasattr(items[0], "span") else self._span(meta)
+        ledger = ast.Ledger(settings, order, order_citation, caps,
+                            span=Span(first.line, first.col, meta.end_line, meta.end_column, self.source))
+        return ast.LedgerDecl(str(name), ledger, citation, span=self._span(meta))
+
+    @v_args(meta=True)
+    def ledger_setting(self, meta, children):
+        return ast.LedgerSetting(str(children[0]), children[1], span=self._span(meta))
+
+    @v_args(meta=True)
+    def ledger_allocate(self, meta, children):
+        *names, citation = children
+        return (tuple(str(n) for n in names), citation, self._span(meta))
+
+    @v_args(meta=True)
+    def ledger_cap(self, meta, children):
+        citation = children[-1]
+        names = [str(c) for c in children if isinstance(c, Token) and c.type == "NAME"]
+        rest = [c for c in children[:-1] if not (isinstance(c, Token) and c.type == "NAME")]
+        rate, *options = rest
+        kwargs: dict[str, object] = {}
+        for key, value, span in options:
+            if key in kwargs:
+                raise RulesSyntaxError.at(f"`{key}` is given twice for this cap", span)
+            kwargs[key] = value
+        return ast.LedgerCap(tuple(names), rate, citation=citation, span=self._span(meta), **kwargs)
+
+    @v_args(meta=True)
+    def cap_from(self, meta, children):
+        return ("start", children[0], self._span(meta))
+
+    @v_args(meta=True)
+    def cap_before(self, meta, children):
+        return ("before", children[0], self._span(meta))
+
+    @v_args(meta=True)
+    def cap_when(self, meta, children):
+        return ("when", children[0], self._span(meta))
+
+    @v_args(meta=True)
+    def cap_unsupported(self, meta, children):
+        return ("unsupported", True, self._span(meta))
 
     # evidence
     @v_args(meta=True)

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from ..lang.types import D_DAILY, D_MONEY, D_RATE, Type
+from .ledger import LedgerResult
 from .money import Money, round_fen
 from .rates import format_rate
 
@@ -31,6 +32,9 @@ def to_json(value: object, typ: Type | None) -> object:
         return _plain(value)
     if isinstance(value, (date, datetime)):
         return value.isoformat()
+    if isinstance(value, LedgerResult):
+        figures = {k: f"{round_fen(v):f}" for k, v in value.items()}
+        return {**figures, "calculation": value.award.as_dict()}
     if isinstance(value, list):
         item = typ.item if typ is not None and typ.kind == "list" else None
         return [to_json(v, item) for v in value]
@@ -42,6 +46,8 @@ def to_json(value: object, typ: Type | None) -> object:
 
 def display(value: object, typ: Type | None) -> str:
     """Text for tables and reports."""
+    if isinstance(value, LedgerResult):
+        return ", ".join(f"{k} {round_fen(v):,f}" for k, v in value.items())
     shown = to_json(value, typ)
     if isinstance(shown, bool):
         return "是 true" if shown else "否 false"
