@@ -142,6 +142,7 @@ class Award:
     unsupported: dict[str, Decimal] = field(default_factory=dict)
     overpaid: Decimal = Decimal("0.00")
     notes: list[str] = field(default_factory=list)
+    traced: bool = True  # False: computed with ``compute(case, trace=False)``, segments/cuts/allocations empty
 
     def __getitem__(self, name: str) -> Decimal:
         return self.lines[name].amount
@@ -149,6 +150,10 @@ class Award:
     def figures(self) -> dict[str, Decimal]:
         """The award lines as ``{name: Decimal rounded to the fen}``."""
         return {name: line.amount for name, line in self.lines.items()}
+
+    def fen_figures(self) -> dict[str, int]:
+        """The award lines as ``{name: whole fen (int)}``."""
+        return {name: int(line.amount * 100) for name, line in self.lines.items()}
 
     def segments_of(self, component: str) -> list[SegmentTrace]:
         return [s for s in self.segments if s.component == component]
@@ -190,3 +195,94 @@ class Award:
             out.append(f"overpaid: {self.overpaid}")
         out.extend(f"note: {n}" for n in self.notes)
         return "\n".join(out)
+
+
+_ZERO_FEN = Decimal("0.00")
+_LINES_SLOT = Award.lines  # the slot behind Award.lines (FigureAward fills it on first use)
+
+
+def cents(whole: int) -> Decimal:
+    """``whole`` fen as Decimal yuan with two places (as :func:`fen` returns it)."""
+    return Decimal(whole).scaleb(-2) if whole else _ZERO_FEN
+
+
+class FigureAward(Award):
+    """An :class:`Award` computed without its trace (``compute(case, trace=False)``).
+
+    The figures are held as integers: whole fen per line and the exact numerator of
+    each line over one common denominator.  :attr:`lines` (with ``AwardLine.exact``
+    as a :class:`~fractions.Fraction`) is built on first use; ``award[name]``,
+    :meth:`figures` and :meth:`fen_figures` read the integers directly.  Segments,
+    cuts and allocations are empty; ``unsupported``, ``overpaid`` and ``notes`` are
+    filled as by the traced engine.
+    """
+
+    __slots__ = ("_fen", "_exact", "_den", "_case")
+
+    @classmethod
+    def build(cls, case, exact: dict[str, int], den: int, overpaid: int, unsupported: dict[str, Decimal],
+              notes: list[str]) -> FigureAward:
+        """Round each exact line ``num / den`` half-up to the fen; ``total`` adds the rounded lines."""
+        self = object.__new__(cls)
+        fens = {}
+        total = 0
+        if den % 100 == 0:
+            d = den // 100
+            for name, num in exact.items():
+                q, r = divmod(num, d)
+                if 2 * r >= d:
+                    q += 1
+                fens[name] = q
+                total += q
+            q, r = divmod(overpaid, d)
+        else:
+            d = den
+            for name, num in exact.items():
+                q, r = divmod(num * 100, d)
+                if 2 * r >= d:
+                    q += 1
+                fens[name] = q
+                total += q
+            q, r = divmod(overpaid * 100, d)
+        fens["total"] = total
+        self._fen = fens
+        self._exact = exact
+        self._den = den
+        self._case = case
+        self.segments = []
+        self.cuts = []
+        self.allocations = []
+        self.unsupported = unsupported
+        self.overpaid = cents(q + 1 if 2 * r >= d else q)
+        self.notes = notes
+        self.traced = False
+        return self
+
+    @property
+    def lines(self) -> dict[str, AwardLine]:  # type: ignore[override]
+        try:
+            return _LINES_SLOT.__get__(self, FigureAward)
+        except AttributeError:
+            pass
+        case = self._case
+        lines = {}
+        for name, num in self._exact.items():
+            cite = "" if name == "principal_outstanding" else case.citation(name)
+            lines[name] = AwardLine(name, cents(self._fen[name]), Fraction(num, self._den), LINE_LABELS[name], cite)
+        total = cents(self._fen["total"])
+        lines["total"] = AwardLine("total", total, Fraction(total), LINE_LABELS["total"], "")
+        _LINES_SLOT.__set__(self, lines)
+        return lines
+
+    @lines.setter
+    def lines(self, value: dict[str, AwardLine]) -> None:
+        _LINES_SLOT.__set__(self, value)
+
+    def __getitem__(self, name: str) -> Decimal:
+        return cents(self._fen[name])
+
+    def figures(self) -> dict[str, Decimal]:
+        return {name: cents(v) for name, v in self._fen.items()}
+
+    def fen_figures(self) -> dict[str, int]:
+        return dict(self._fen)

@@ -31,6 +31,7 @@ from fractions import Fraction
 
 from ..lang.errors import RulesRuntimeError
 from .award import LINE_LABELS, AllocationTrace, Award, AwardLine, CapCut, SegmentTrace, fen, show
+from .fast import figures
 from .lpr import RateTables, load_rate_tables
 from .model import (
     CIVIL_560,
@@ -122,14 +123,24 @@ def _floating_terms(case: LoanCase) -> set[str]:
     return terms
 
 
-def compute(case: LoanCase, tables: RateTables | None = None, *, validate: bool = True) -> Award:
+def compute(case: LoanCase, tables: RateTables | None = None, *, validate: bool = True,
+            trace: bool = True) -> Award:
     """Compute the award of ``case``: rounded lines plus the full per-segment trace.
 
     ``tables`` holds the LPR/benchmark tables (loaded from ``rulesets/cn/tables`` on
     first need when omitted).  Raises :class:`~ruledsl.lang.errors.InputError` for a
     bad case and :class:`~ruledsl.lang.errors.RulesRuntimeError` when a rate needs an
     LPR that is not in the table.
+
+    ``trace=False`` (batch use) gives the same figures, overpayment, unsupported
+    amounts and notes without building the trace (``segments``, ``cuts`` and
+    ``allocations`` stay empty, ``award.traced`` is False).  Single-instalment cases
+    with fixed rates then take the integer fast path of :mod:`ruledsl.calc.fast`.
     """
+    if not trace:
+        award = figures(case, validate=validate)
+        if award is not None:
+            return award
     if validate:
         check_case(case)
     rates = _Rates(tables)
@@ -177,7 +188,7 @@ def compute(case: LoanCase, tables: RateTables | None = None, *, validate: bool 
     compound_rate = case.compound_rate
     pool = ZERO
     costs: list[list] = []  # [n, label, balance]
-    award = Award(lines={})
+    award = Award(lines={}, traced=trace)
     unsupported: dict[str, Fraction] = defaultdict(lambda: ZERO)
     overpaid = ZERO
     cite = {c: case.citation(c) for c in (INTEREST, PENALTY, COMPOUND, FEES)}
@@ -203,7 +214,8 @@ def compute(case: LoanCase, tables: RateTables | None = None, *, validate: bool 
                 return balance
             paid = balance if balance <= left else left
             left -= paid
-            parts.append((component, n, show(paid)))
+            if trace:
+                parts.append((component, n, show(paid)))
             return balance - paid
 
         def pay_inst(inst: _Inst, component: str) -> None:
@@ -250,7 +262,8 @@ def compute(case: LoanCase, tables: RateTables | None = None, *, validate: bool 
         if left > 0:
             overpaid += left
             award.notes.append(f"repayment of {amount} on {paid_on} exceeds everything owed by {show(left)}")
-        award.allocations.append(AllocationTrace(paid_on, amount, tuple(parts), show(left), allocation_cite))
+        if trace:
+            award.allocations.append(AllocationTrace(paid_on, amount, tuple(parts), show(left), allocation_cite))
 
     # ---- segment walk ------------------------------------------------------------------------------
     for k, t in enumerate(timeline):
@@ -295,10 +308,11 @@ def compute(case: LoanCase, tables: RateTables | None = None, *, validate: bool 
                 r, rd, src = rates.resolve(compound_rate if compound_rate is not None else penalty_rate,
                                            look, inst.due)
                 seg.append((COMPOUND, inst, inst.interest, inst.interest * r * days / basis, rd, src))
-        for comp, inst, base, amount, rd, src in seg:
-            award.segments.append(SegmentTrace(
-                t, nxt, days, comp, inst.n if inst else None, show(base), rd, src, basis, show(amount), amount,
-                f"{comp}: base × rate × days / {basis}", cite[comp]))
+        if trace:
+            for comp, inst, base, amount, rd, src in seg:
+                award.segments.append(SegmentTrace(
+                    t, nxt, days, comp, inst.n if inst else None, show(base), rd, src, basis, show(amount),
+                    amount, f"{comp}: base × rate × days / {basis}", cite[comp]))
         amounts = [item[3] for item in seg]
         if case.caps and seg:
             outstanding = sum((i.principal for i in insts), ZERO)
@@ -308,7 +322,7 @@ def compute(case: LoanCase, tables: RateTables | None = None, *, validate: bool 
                                                                                       look >= cap.before):
                         continue
                     _apply_cap(cap, rates, look, t, nxt, days, basis, outstanding, seg, amounts, award,
-                               unsupported)
+                               unsupported, trace)
         for (comp, inst, *_), amount in zip(seg, amounts, strict=True):
             if comp == INTEREST:
                 pool += amount
@@ -343,7 +357,7 @@ def compute(case: LoanCase, tables: RateTables | None = None, *, validate: bool 
 
 def _apply_cap(cap: Cap, rates: _Rates, look: date, t: date, nxt: date, days: int, basis: int,
                outstanding: Fraction, seg: list, amounts: list[Fraction], award: Award,
-               unsupported: dict[str, Fraction]) -> None:
+               unsupported: dict[str, Fraction], trace: bool = True) -> None:
     rate, rate_d = rates.cap_rate(cap, look)
     allowed = outstanding * rate * days / basis
     idx = [j for j, item in enumerate(seg) if item[0] in cap.components]
@@ -361,13 +375,16 @@ def _apply_cap(cap: Cap, rates: _Rates, look: date, t: date, nxt: date, days: in
             continue
         cut = min(excess, have)
         excess -= cut
-        removed.append((comp, show(cut)))
+        if trace:
+            removed.append((comp, show(cut)))
         if cap.kind == "remove":
             keep = 1 - cut / have
             for j in js:
                 amounts[j] *= keep
         else:
             unsupported[comp] += cut
+    if not trace:
+        return
     award.cuts.append(CapCut(
         t, nxt, days, cap.name, cap.kind, tuple(cap.components), show(outstanding), rate_d, show(accrued),
         show(allowed), show(accrued - allowed), tuple(removed), cap.citation,

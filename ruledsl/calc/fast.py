@@ -1,0 +1,375 @@
+"""Figures-only fast path of the engine for single-instalment loans, in exact integers.
+
+:func:`ruledsl.calc.compute` with ``trace=False`` sends a case here when it has the
+common shape — one instalment (bullet, 到期一次还本付息, with or without a stated
+interest), fixed agreed rates (no LPR), any repayments, costs, fixed-rate changes,
+acceleration, fixed-rate caps (``remove`` or ``unsupported``, with windows), any
+allocation order — and the general engine otherwise.  The ledger is the same as in
+:mod:`ruledsl.calc.engine` (same cut points, same order of events on a date, same
+allocation and cap rules); only the arithmetic and the output differ:
+
+* Arithmetic: every amount is an ``int`` numerator over one common denominator per
+  case, ``D = M × (R × basis)^K`` — ``M`` makes every money input whole (100 for
+  amounts in fen), ``R`` every rate (the lcm of their denominators: 10⁴ for rates in
+  basis points), ``K`` the number of segments.  An amount known after ``s`` segments
+  is a multiple of ``(R × basis)^(K−s)`` units (payments only mix amounts, an
+  accrual ``base × rate × days / basis`` adds one factor), so every accrual of
+  every segment is an exact integer division.  Nothing is rounded until the award
+  lines, rounded half-up to the fen once each exactly as :func:`~ruledsl.calc.award.fen`.
+* Output: an :class:`~ruledsl.calc.award.Award` without segments, cuts or
+  allocations; its lines are materialised on first use from the integer figures.
+
+:func:`figures` returns ``None`` when the case is not of this shape.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from fractions import Fraction
+from math import lcm
+
+from .award import FigureAward, show
+from .model import (
+    ACCRUING,
+    COMPONENTS,
+    COMPOUND,
+    DEFAULT_ORDER,
+    FEES,
+    INTEREST,
+    PENALTY,
+    PRINCIPAL,
+    LoanCase,
+)
+from .validate import check_case
+
+_DEC = Decimal
+_DATE = date
+_ZERO_DAY = timedelta(0)
+_ONE_DAY = timedelta(days=1)
+_ORDERS_OK: set[tuple[str, ...]] = {DEFAULT_ORDER}
+_SORTED_COMPONENTS = sorted(COMPONENTS)
+_CUT_ORDER = (COMPOUND, PENALTY, INTEREST)
+
+
+def _money_ok(v: object, positive: bool) -> bool:
+    return type(v) is _DEC and v.is_finite() and (v > 0 if positive else v >= 0)
+
+
+def _rate_ok(v: object) -> bool:
+    return v is None or (type(v) is _DEC and v.is_finite() and 0 <= v <= 1)
+
+
+def _order_ok(order: tuple[str, ...]) -> bool:
+    if order in _ORDERS_OK:
+        return True
+    if sorted(order) == _SORTED_COMPONENTS:
+        _ORDERS_OK.add(tuple(order))
+        return True
+    return False
+
+
+def _valid(case: LoanCase) -> bool:
+    """True only if :func:`check_case` accepts ``case`` (single-instalment shape); False means "ask it"."""
+    start, end = case.disbursed_on, case.calc_until
+    if not (isinstance(start, _DATE) and isinstance(end, _DATE) and start <= end):
+        return False
+    if not (_money_ok(case.principal, True) and _rate_ok(case.contract_rate) and case.contract_rate is not None
+            and _rate_ok(case.penalty_rate) and _rate_ok(case.compound_rate)):
+        return False
+    dc = case.day_count
+    if dc.basis not in (360, 365, 366) or dc.first_day == dc.last_day:
+        return False
+    inst = case.instalments[0]
+    if not (isinstance(inst.due_on, _DATE) and inst.due_on > start and _money_ok(inst.principal, False)
+            and inst.principal == case.principal and (inst.interest is None or _money_ok(inst.interest, False))):
+        return False
+    for r in case.repayments:
+        if not (isinstance(r.paid_on, _DATE) and start <= r.paid_on <= end and _money_ok(r.amount, True)):
+            return False
+    for c in case.costs:
+        if not (isinstance(c.incurred_on, _DATE) and start <= c.incurred_on <= end and _money_ok(c.amount, True)):
+            return False
+    for ch in case.rate_changes:
+        if not (isinstance(ch.effective_on, _DATE) and start <= ch.effective_on <= end and _rate_ok(ch.contract_rate)
+                and _rate_ok(ch.penalty_rate) and _rate_ok(ch.compound_rate)):
+            return False
+    acc = case.accelerated_on
+    if acc is not None and not (isinstance(acc, _DATE) and start < acc <= end):
+        return False
+    for cap in case.caps:
+        if not (cap.lpr_multiple is None and cap.rate is not None and _rate_ok(cap.rate)
+                and cap.kind in ("remove", "unsupported") and all(c in ACCRUING for c in cap.components)
+                and not (cap.from_on and cap.before and cap.before <= cap.from_on)):
+            return False
+    return _order_ok(tuple(case.allocation_order)) and case.allocation_by in ("component", "instalment")
+
+
+def fits(case: LoanCase) -> bool:
+    """Whether ``case`` has the shape of this path (single instalment, fixed rates and caps)."""
+    if len(case.instalments) != 1:
+        return False
+    for rate in (case.contract_rate, case.penalty_rate, case.compound_rate):
+        if rate is not None and type(rate) is not _DEC:
+            return False
+    for ch in case.rate_changes:
+        for rate in (ch.contract_rate, ch.penalty_rate, ch.compound_rate):
+            if rate is not None and type(rate) is not _DEC:
+                return False
+    return all(cap.rate is not None and cap.lpr_multiple is None for cap in case.caps)
+
+
+def figures(case: LoanCase, *, validate: bool = True) -> FigureAward | None:
+    """The award of a single-instalment, fixed-rate case without its trace (``None``: not this shape)."""
+    if len(case.instalments) != 1 or not fits(case):
+        return None
+    if validate and not _valid(case):
+        check_case(case)  # raises the engine's InputError; returns if the quick check was only cautious
+    return _run(case)
+
+
+def _run(case: LoanCase) -> FigureAward:
+    start, end = case.disbursed_on, case.calc_until
+    inst = case.instalments[0]
+    acc = case.accelerated_on
+    due = inst.due_on
+    if acc is not None and acc < due:
+        due = acc
+    sched = inst.interest if due == inst.due_on else None
+    dc = case.day_count
+    basis = dc.basis
+    offset = _ZERO_DAY if dc.first_day else _ONE_DAY
+    pays = case.repayments
+    costs_in = case.costs
+    changes = case.rate_changes
+    caps = case.caps
+
+    # ---- common denominators ---------------------------------------------------------------------
+    pn, pd = case.principal.as_integer_ratio()
+    money_den = pd
+    pay_r = [r.amount.as_integer_ratio() for r in pays]
+    for _, d in pay_r:
+        if money_den % d:
+            money_den = lcm(money_den, d)
+    if sched is not None:
+        sn, sd = sched.as_integer_ratio()
+        money_den = lcm(money_den, sd)
+    cost_r = [c.amount.as_integer_ratio() for c in costs_in]
+    for _, d in cost_r:
+        money_den = lcm(money_den, d)
+    rates: dict[Decimal, tuple[int, int]] = {}
+    rate_den = 1
+    rate_list = [case.contract_rate, case.penalty_rate, case.compound_rate]
+    for ch in changes:
+        rate_list += (ch.contract_rate, ch.penalty_rate, ch.compound_rate)
+    rate_list += [cap.rate for cap in caps]
+    for rate in rate_list:
+        if rate is not None and rate not in rates:
+            n, d = rates[rate] = rate.as_integer_ratio()
+            if rate_den % d:
+                rate_den = lcm(rate_den, d)
+
+    # ---- timeline ----------------------------------------------------------------------------------
+    cuts = {start, end}
+    if due <= end:
+        cuts.add(due)
+    for r in pays:
+        cuts.add(r.paid_on)
+    for c in costs_in:
+        cuts.add(c.incurred_on)
+    for ch in changes:
+        cuts.add(ch.effective_on)
+    for cap in caps:
+        for edge in (cap.from_on, cap.before):
+            if edge is not None:
+                edge -= offset
+                if start <= edge <= end:
+                    cuts.add(edge)
+    timeline = sorted(cuts)
+    k_segments = len(timeline) - 1
+
+    rb = rate_den * basis
+    scale = rb ** k_segments             # units per 1/money_den yuan
+    den = money_den * scale              # the common denominator D
+
+    def rate_num(rate: Decimal) -> int:
+        n, d = rates[rate]
+        return n * (rate_den // d)
+
+    def money(n: int, d: int) -> int:
+        return n * (den // d)
+
+    P = money(pn, pd)  # noqa: N806 - principal of the instalment
+    pool = 0
+    interest = 0      # the instalment's due interest
+    pen = 0
+    comp = 0
+    is_due = False
+    overpaid = 0
+    costs: list[int] = []
+    unsupported: dict[str, int] = {}
+    notes: list[str] = []
+    order = tuple(case.allocation_order)
+    order_nf = tuple(c for c in order if c != FEES)
+    by_instalment = case.allocation_by == "instalment"
+    compound_on = case.compound
+
+    rc = case.contract_rate
+    rp = case.penalty_rate if case.penalty_rate is not None else rc
+    rk = case.compound_rate
+    rc_n, rp_n = rate_num(rc), rate_num(rp)
+    rk_n = rate_num(rk) if rk is not None else rp_n
+
+    # (amount, numerator) of each repayment per date, in the order given
+    pay_items: dict[date, list[tuple[Decimal, int]]] = {}
+    for r, (n, d) in zip(pays, pay_r, strict=True):
+        pay_items.setdefault(r.paid_on, []).append((r.amount, money(n, d)))
+    cost_items: dict[date, list[int]] = {}
+    for c, (n, d) in zip(costs_in, cost_r, strict=True):
+        cost_items.setdefault(c.incurred_on, []).append(money(n, d))
+    change_at: dict[date, list] = {}
+    for ch in changes:
+        change_at.setdefault(ch.effective_on, []).append(ch)
+    cap_list = [(cap, rate_num(cap.rate), cap.components) for kind in ("remove", "unsupported")
+                for cap in caps if cap.kind == kind]
+
+    last = len(timeline) - 1
+    for k, t in enumerate(timeline):
+        if change_at:
+            for ch in change_at.get(t, ()):
+                if ch.contract_rate is not None:
+                    rc_n = rate_num(ch.contract_rate)
+                if ch.penalty_rate is not None:
+                    rp_n = rate_num(ch.penalty_rate)
+                    if rk is None:
+                        rk_n = rp_n
+                if ch.compound_rate is not None:
+                    rk = ch.compound_rate
+                    rk_n = rate_num(rk)
+        if t == due:
+            is_due = True
+            interest = pool if sched is None else money(sn, sd)
+            pool = 0
+        if cost_items:
+            costs.extend(cost_items.get(t, ()))
+        if t in pay_items:
+            for amount, left in pay_items[t]:
+                # ---- allocation (民法典 560/561), as engine.compute ------------------------------------
+                if by_instalment:
+                    seq = (FEES, *order_nf) if is_due else (FEES,)
+                else:
+                    seq = order if is_due else (FEES,) if costs else ()
+                for c in seq:
+                    if left <= 0:
+                        break
+                    if c == FEES:
+                        for j, bal in enumerate(costs):
+                            if bal > 0 and left > 0:
+                                paid = bal if bal <= left else left
+                                left -= paid
+                                costs[j] = bal - paid
+                    elif c == INTEREST:
+                        if interest > 0:
+                            paid = interest if interest <= left else left
+                            left -= paid
+                            interest -= paid
+                    elif c == PENALTY:
+                        if pen > 0:
+                            paid = pen if pen <= left else left
+                            left -= paid
+                            pen -= paid
+                    elif c == COMPOUND:
+                        if comp > 0:
+                            paid = comp if comp <= left else left
+                            left -= paid
+                            comp -= paid
+                    elif P > 0:  # PRINCIPAL of the due instalment
+                        paid = P if P <= left else left
+                        left -= paid
+                        P -= paid  # noqa: N806
+                if not is_due and left > 0:
+                    for c in order_nf:
+                        if c == INTEREST:
+                            if sched is None and pool > 0 and left > 0:
+                                paid = pool if pool <= left else left
+                                left -= paid
+                                pool -= paid
+                        elif c == PRINCIPAL and P > 0 and left > 0:
+                            paid = P if P <= left else left
+                            left -= paid
+                            P -= paid  # noqa: N806
+                if left > 0:
+                    overpaid += left
+                    notes.append(f"repayment of {amount} on {t} exceeds everything owed by "
+                                 f"{show(Fraction(left, den))}")
+        if k == last:
+            break
+        nxt = timeline[k + 1]
+        days = (nxt - t).days
+        # ---- accrue ----------------------------------------------------------------------------------
+        a_int = a_pen = a_comp = None
+        if not is_due:
+            if P > 0:
+                a_int = P * rc_n * days // rb
+        else:
+            if P > 0:
+                a_pen = P * rp_n * days // rb
+            if compound_on and interest > 0:
+                a_comp = interest * rk_n * days // rb
+        if cap_list and (a_int or a_pen or a_comp):
+            look = t + offset
+            for cap, cr_n, comps in cap_list:
+                if (cap.from_on and look < cap.from_on) or (cap.before and look >= cap.before):
+                    continue
+                allowed = P * cr_n * days // rb
+                accrued = 0
+                if a_int is not None and INTEREST in comps:
+                    accrued += a_int
+                if a_pen is not None and PENALTY in comps:
+                    accrued += a_pen
+                if a_comp is not None and COMPOUND in comps:
+                    accrued += a_comp
+                if accrued <= allowed:
+                    continue
+                excess = accrued - allowed
+                remove = cap.kind == "remove"
+                for c in _CUT_ORDER:
+                    if excess <= 0 or c not in comps:
+                        continue
+                    have = a_comp if c == COMPOUND else a_pen if c == PENALTY else a_int
+                    if not have or have <= 0:
+                        continue
+                    cut = excess if excess < have else have
+                    excess -= cut
+                    if remove:
+                        if c == COMPOUND:
+                            a_comp = have - cut
+                        elif c == PENALTY:
+                            a_pen = have - cut
+                        else:
+                            a_int = have - cut
+                    else:
+                        unsupported[c] = unsupported.get(c, 0) + cut
+        if a_int:
+            pool += a_int
+        if a_pen:
+            pen += a_pen
+        if a_comp:
+            comp += a_comp
+
+    exact = {
+        "principal_outstanding": P,
+        INTEREST: interest + pool,
+        PENALTY: pen,
+        COMPOUND: comp,
+        FEES: sum(costs),
+    }
+    unsupported_shown: dict[str, Decimal] = {}
+    for c, excess in unsupported.items():
+        cut = excess if excess < exact[c] else exact[c]
+        if cut > 0:
+            exact[c] -= cut
+            unsupported_shown[c] = show(Fraction(cut, den))
+    if acc:
+        notes.append(f"loan accelerated on {acc.isoformat()}: all principal not yet due fell due that day")
+    return FigureAward.build(case, exact, den, overpaid, unsupported_shown, notes)
