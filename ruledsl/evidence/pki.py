@@ -42,7 +42,7 @@ from ruledsl.evidence.errors import MalformedError
 TEST_LABEL = "TEST — NOT FOR PRODUCTION"
 NOT_BEFORE = datetime(2020, 1, 1, tzinfo=UTC)
 NOT_AFTER = datetime(2045, 1, 1, tzinfo=UTC)
-CRL_URL = "http://crl.ruledsl-test-ca.invalid/issuing.crl"
+CRL_BASE = "http://crl.ruledsl-test-ca.invalid/"
 _P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 
 
@@ -205,25 +205,10 @@ class TestPKI:
     def revoke(self, issued: Issued, when: datetime) -> None:
         self.revoked[issued.cert.serial_number] = when
 
-    def crl(self, this_update: datetime | None = None) -> bytes:
-        """A DER CRL from the issuing CA listing the revoked certificates."""
+    def crls(self, this_update: datetime | None = None) -> list[bytes]:
+        """DER CRLs: the issuing CA's (listing revoked signers) and the root's (for the issuing CA)."""
         now = this_update or datetime(2024, 1, 1, tzinfo=UTC)
-        b = (
-            x509.CertificateRevocationListBuilder()
-            .issuer_name(self.issuing.cert.subject)
-            .last_update(now)
-            .next_update(NOT_AFTER)
-            .add_extension(x509.CRLNumber(1), critical=False)
-            .add_extension(
-                x509.AuthorityKeyIdentifier.from_issuer_public_key(self.issuing.key.public_key()), critical=False
-            )
-        )
-        for serial, when in sorted(self.revoked.items()):
-            b = b.add_revoked_certificate(
-                x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(when).build()
-            )
-        crl = b.sign(self.issuing.key, hashes.SHA256(), ecdsa_deterministic=True)
-        return crl.public_bytes(serialization.Encoding.DER)
+        return [_crl(self.issuing, now, self.revoked), _crl(self.root, now, {})]
 
     # -------------------------------------------------------------- files
 
@@ -236,6 +221,20 @@ class TestPKI:
             (d / f"{stem}.pem").write_bytes(it.cert_pem())
             if keys:
                 (d / f"{stem}.key.pem").write_bytes(it.key_pem())
+
+
+def _crl(issuer: Issued, now: datetime, revoked: dict[int, datetime]) -> bytes:
+    b = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(issuer.cert.subject)
+        .last_update(now)
+        .next_update(NOT_AFTER)
+        .add_extension(x509.CRLNumber(1), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.key.public_key()), critical=False)
+    )
+    for serial, when in sorted(revoked.items()):
+        b = b.add_revoked_certificate(x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(when).build())
+    return b.sign(issuer.key, hashes.SHA256(), ecdsa_deterministic=True).public_bytes(serialization.Encoding.DER)
 
 
 def _key(seed: bytes | None, label: str) -> ec.EllipticCurvePrivateKey:
@@ -286,12 +285,15 @@ def _build(
         b = b.add_extension(x509.ExtendedKeyUsage(list(eku)), critical=eku_critical)
     if issuer is not None:
         b = b.add_extension(
-            x509.CRLDistributionPoints(
-                [x509.DistributionPoint([x509.UniformResourceIdentifier(CRL_URL)], None, None, None)]
-            ),
+            x509.CRLDistributionPoints([x509.DistributionPoint(
+                [x509.UniformResourceIdentifier(CRL_BASE + _crl_file(issuer.cert.subject))], None, None, None)]),
             critical=False,
         )
     return b.sign(issuer_key, hashes.SHA256(), ecdsa_deterministic=True)
+
+
+def _crl_file(issuer: x509.Name) -> str:
+    return "root.crl" if "Root CA" in (common_name(issuer) or "") else "issuing.crl"
 
 
 _CA_USAGE = x509.KeyUsage(False, False, False, False, False, True, True, False, False)

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -33,12 +34,29 @@ from datetime import UTC, datetime
 
 from ruledsl.evidence.errors import MalformedError
 from ruledsl.evidence.findings import FAILED, OK, Finding, failed, ok, warning, worst
-from ruledsl.evidence.pki import Issued, TrustStore, is_test_certificate
+from ruledsl.evidence.pki import TEST_LABEL, Issued, TrustStore
 
 #: the test TSA's policy: a UUID OID (X.667, no registration needed), fixed so tokens are reproducible
 TEST_POLICY = "2.25." + str(uuid.uuid5(uuid.NAMESPACE_URL, "ruledsl:test-tsa-policy").int)
 IMPRINT_ALGS = {"sha256": hashlib.sha256, "sha384": hashlib.sha384, "sha512": hashlib.sha512}
 MAX_TOKEN = 1 << 20
+
+
+def quiet_pyhanko() -> None:
+    """pyhanko logs every failed path build with a traceback; a verifier reports findings instead."""
+    for name in ("pyhanko", "pyhanko_certvalidator"):
+        lg = logging.getLogger(name)
+        if not any(isinstance(h, logging.NullHandler) for h in lg.handlers):
+            lg.addHandler(logging.NullHandler())
+
+
+def subject_of(cert) -> str:  # type: ignore[no-untyped-def]
+    """RFC 4514 subject of an asn1crypto or cryptography certificate."""
+    from cryptography import x509 as cx509
+
+    if not isinstance(cert, cx509.Certificate):
+        cert = cx509.load_der_x509_certificate(cert.dump())
+    return cert.subject.rfc4514_string()
 
 
 def _asn1():  # type: ignore[no-untyped-def]
@@ -317,16 +335,15 @@ def verify_timestamp(
             failed(f"The token's message imprint does not match {what}: the token stamps other data."))
 
     # 2. signature and chain
-    from pyhanko.sign.general import SignedDataCerts
+    quiet_pyhanko()
+    from pyhanko.sign.general import extract_certificate_info
     from pyhanko.sign.validation.generic_cms import validate_tst_signed_data
 
     try:
-        certs = SignedDataCerts.from_signed_data(sd)
+        certs = extract_certificate_info(sd)
         signer_cert = certs.signer_cert
-        res.tsa = signer_cert.subject.human_friendly
-        from cryptography import x509 as cx509
-
-        res.test_tsa = is_test_certificate(cx509.load_der_x509_certificate(signer_cert.dump()))
+        res.tsa = subject_of(signer_cert)
+        res.test_tsa = TEST_LABEL in res.tsa
         vc = _validation_context(trust, certs.other_certs)
         status = _run(validate_tst_signed_data(sd, vc, lambda _alg: imprint))
     except Exception as exc:  # pyhanko raises its own error types and asn1crypto's on bad input
@@ -345,7 +362,7 @@ def verify_timestamp(
         res.trusted = path is not None and status.get("trust_problem_indic") is None
         if res.trusted:
             res.findings.append(ok("The TSA certificate chains to a trusted root: "
-                                   f"{path.trust_anchor.authority.name.human_friendly}."))
+                                   f"{_anchor(path)}."))
         else:
             res.findings.append(failed("The TSA certificate does not chain to a root in the trust store "
                                        f"({_indic(status.get('trust_problem_indic'))})."))
@@ -354,6 +371,13 @@ def verify_timestamp(
     if res.gen_time is not None and res.status != FAILED:
         res.findings.append(ok(f"The TSA states the evidence existed at {res.gen_time.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC."))
     return res
+
+
+def _anchor(path) -> str:  # type: ignore[no-untyped-def]
+    try:
+        return subject_of(path.trust_anchor.authority.certificate)
+    except AttributeError:
+        return path.trust_anchor.authority.name.human_friendly
 
 
 def _indic(indic) -> str:  # type: ignore[no-untyped-def]
