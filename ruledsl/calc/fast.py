@@ -121,11 +121,171 @@ def fits(case: LoanCase) -> bool:
 
 def figures(case: LoanCase, *, validate: bool = True) -> FigureAward | None:
     """The award of a single-instalment, fixed-rate case without its trace (``None``: not this shape)."""
-    if len(case.instalments) != 1 or not fits(case):
+    if len(case.instalments) != 1:
+        return None
+    if not (case.costs or case.rate_changes or case.caps or case.accelerated_on is not None
+            or case.instalments[0].interest is not None):
+        if _bullet_ok(case, validate):
+            return _bullet(case)
+    if not fits(case):
         return None
     if validate and not _valid(case):
         check_case(case)  # raises the engine's InputError; returns if the quick check was only cautious
     return _run(case)
+
+
+def _bullet_ok(case: LoanCase, validate: bool) -> bool:
+    """Fixed Decimal rates and, with ``validate``, everything :func:`check_case` asks of a bullet case."""
+    rc, rp, rk = case.contract_rate, case.penalty_rate, case.compound_rate
+    if type(rc) is not _DEC or (rp is not None and type(rp) is not _DEC) \
+            or (rk is not None and type(rk) is not _DEC):
+        return False
+    if not validate:
+        return True
+    start, end, p = case.disbursed_on, case.calc_until, case.principal
+    inst = case.instalments[0]
+    dc = case.day_count
+    if not (isinstance(start, _DATE) and isinstance(end, _DATE) and start <= end and isinstance(inst.due_on, _DATE)
+            and inst.due_on > start and type(p) is _DEC and p.is_finite() and p > 0 and inst.principal == p
+            and rc.is_finite() and 0 <= rc <= 1 and (rp is None or (rp.is_finite() and 0 <= rp <= 1))
+            and (rk is None or (rk.is_finite() and 0 <= rk <= 1))
+            and dc.basis in (360, 365, 366) and dc.first_day != dc.last_day
+            and case.allocation_by in ("component", "instalment") and _order_ok(tuple(case.allocation_order))):
+        return False
+    for r in case.repayments:
+        a = r.amount
+        if not (isinstance(r.paid_on, _DATE) and start <= r.paid_on <= end and type(a) is _DEC and a.is_finite()
+                and a > 0):
+            return False
+    return True
+
+
+def _bullet(case: LoanCase) -> FigureAward:
+    """:func:`_run` for the plain bullet loan: no costs, rate changes, caps, acceleration or stated interest."""
+    start, end = case.disbursed_on, case.calc_until
+    due = case.instalments[0].due_on
+    basis = case.day_count.basis
+    pays = case.repayments
+    rc = case.contract_rate
+    rp = case.penalty_rate
+    if rp is None:
+        rp = rc
+    rk = case.compound_rate
+    if rk is None:
+        rk = rp
+    cn, cd = rc.as_integer_ratio()
+    pn_, pd_ = rp.as_integer_ratio()
+    kn, kd = rk.as_integer_ratio()
+    rate_den = cd
+    if rate_den % pd_:
+        rate_den = lcm(rate_den, pd_)
+    if rate_den % kd:
+        rate_den = lcm(rate_den, kd)
+    rc_n, rp_n, rk_n = cn * (rate_den // cd), pn_ * (rate_den // pd_), kn * (rate_den // kd)
+    if not case.compound:
+        rk_n = 0
+    pn, money_den = case.principal.as_integer_ratio()
+    cuts = {start, end}
+    if due <= end:
+        cuts.add(due)
+    pay_r = []
+    for r in pays:
+        n, d = r.amount.as_integer_ratio()
+        if money_den % d:
+            money_den = lcm(money_den, d)
+        pay_r.append((r.paid_on, n, d, r.amount))
+        cuts.add(r.paid_on)
+    timeline = sorted(cuts)
+    rb = rate_den * basis
+    den = money_den * rb ** (len(timeline) - 1)
+    P = pn * (den // money_den)  # noqa: N806
+    pool = interest = pen = comp = overpaid = 0
+    is_due = False
+    notes: list[str] = []
+    order = case.allocation_order
+    default_order = order == DEFAULT_ORDER
+    interest_first = default_order or order.index(INTEREST) < order.index(PRINCIPAL)
+    t = start
+    for nxt in timeline:
+        days = (nxt - t).days
+        if days:
+            if not is_due:
+                if P > 0:
+                    pool += P * rc_n * days // rb
+            else:
+                if P > 0:
+                    pen += P * rp_n * days // rb
+                if interest > 0:
+                    comp += interest * rk_n * days // rb
+        t = nxt
+        if t == due:
+            is_due = True
+            interest = pool
+            pool = 0
+        for when, n, d, amount in pay_r:
+            if when != t:
+                continue
+            left = n * (den // d)
+            if is_due:
+                if default_order:
+                    if interest > 0:
+                        paid = interest if interest <= left else left
+                        left -= paid
+                        interest -= paid
+                    if left > 0 and pen > 0:
+                        paid = pen if pen <= left else left
+                        left -= paid
+                        pen -= paid
+                    if left > 0 and comp > 0:
+                        paid = comp if comp <= left else left
+                        left -= paid
+                        comp -= paid
+                    if left > 0 and P > 0:
+                        paid = P if P <= left else left
+                        left -= paid
+                        P -= paid  # noqa: N806
+                else:
+                    for c in order:
+                        if left <= 0:
+                            break
+                        if c == INTEREST:
+                            paid = interest if interest <= left else left
+                            left -= paid
+                            interest -= paid
+                        elif c == PENALTY:
+                            paid = pen if pen <= left else left
+                            left -= paid
+                            pen -= paid
+                        elif c == COMPOUND:
+                            paid = comp if comp <= left else left
+                            left -= paid
+                            comp -= paid
+                        elif c == PRINCIPAL:
+                            paid = P if P <= left else left
+                            left -= paid
+                            P -= paid  # noqa: N806
+            elif interest_first:
+                paid = pool if pool <= left else left
+                left -= paid
+                pool -= paid
+                if left > 0:
+                    paid = P if P <= left else left
+                    left -= paid
+                    P -= paid  # noqa: N806
+            else:
+                paid = P if P <= left else left
+                left -= paid
+                P -= paid  # noqa: N806
+                if left > 0:
+                    paid = pool if pool <= left else left
+                    left -= paid
+                    pool -= paid
+            if left > 0:
+                overpaid += left
+                notes.append(f"repayment of {amount} on {t} exceeds everything owed by "
+                             f"{show(Fraction(left, den))}")
+    exact = {"principal_outstanding": P, INTEREST: interest + pool, PENALTY: pen, COMPOUND: comp, FEES: 0}
+    return FigureAward.build(case, exact, den, overpaid, {}, notes)
 
 
 def _run(case: LoanCase) -> FigureAward:

@@ -76,7 +76,7 @@ LEDGER_SETTINGS: dict[str, object] = {
 LEDGER_REQUIRED = ("principal", "contract_rate", "disbursed_on", "until")
 LEDGER_TYPE = Type("record", fields=tuple((name, MONEY) for name in LEDGER_LINES))
 
-BUILTINS = ("round", "min", "max", "abs", "days_between", "count", "sum", "any", "all")
+BUILTINS = ("round", "min", "max", "abs", "days_between", "count", "sum", "any", "all", "given")
 AGGREGATES = ("sum", "count", "min", "max", "any", "all")
 
 
@@ -172,6 +172,7 @@ class Checker:
         self.has_evidence = bool(tree.of_type(ast.EvidenceSection))
         self.optional_inputs: set[str] = set()
         self._allow_optional = False
+        self._allowed_optional: set[str] = set()
 
     # -------------------------------------------------------------- reporting
     def fail(self, message: str, node_or_span: ast.Node | Span | None, hint: str | None = None) -> None:
@@ -657,7 +658,11 @@ class Checker:
             return self.attr_type(obj, node)
         if isinstance(node, ast.If):
             self.expect_bool(sub(node.cond), node.cond, "an `if` condition")
-            a, b = sub(node.then), sub(node.else_)
+            narrowed = given_names(node.cond) - self._allowed_optional
+            self._allowed_optional |= narrowed  # `if given(x) then …x…`: x is present in that branch
+            a = sub(node.then)
+            self._allowed_optional -= narrowed
+            b = sub(node.else_)
             u = unify(a, b)
             if u is None:
                 self.fail(f"the two branches differ: {a} after `then`, {b} after `else`", node,
@@ -718,6 +723,12 @@ class Checker:
         if isinstance(node, ast.Ledger):
             return self.ledger(node, scope)
         if isinstance(node, ast.Call):
+            if node.func == "given":
+                for a in node.args:
+                    self._allow_optional = isinstance(a, ast.Name)
+                    sub(a)
+                    self._allow_optional = False
+                return self.call(node, [BOOL for _ in node.args])
             return self.call(node, [sub(a) for a in node.args])
         raise AssertionError(f"unsupported node {type(node).__name__}")
 
@@ -800,9 +811,9 @@ class Checker:
         if name in self.inputs:
             if self._current_refs is not None:
                 self._current_refs.add(name)
-            if name in self.optional_inputs and not self._allow_optional:
-                self.fail(f"optional input `{name}` may be absent; only a ledger setting can take it", node,
-                          "give it a default instead if rules compute with it")
+            if name in self.optional_inputs and not self._allow_optional and name not in self._allowed_optional:
+                self.fail(f"optional input `{name}` may be absent; use it under `if given({name}) then …`", node,
+                          "or give it a default, or pass it to a ledger setting")
             return self.input_types[name]
         if name in self.definitions and not inputs_only:
             if self._current_refs is not None:
@@ -930,6 +941,12 @@ class Checker:
             return ERROR
         if any(a.kind == "error" for a in args):
             return ERROR
+        if func == "given":
+            if len(node.args) != 1 or not isinstance(node.args[0], ast.Name) \
+                    or node.args[0].name not in self.optional_inputs:
+                self.fail("`given(x)` asks whether an optional input was given", node,
+                          f"optional inputs: {', '.join(sorted(self.optional_inputs)) or 'none'}")
+            return BOOL
         if func == "round":
             if len(args) != 1:
                 self.fail("`round` takes one amount of money and rounds it to the fen", node)
@@ -971,6 +988,15 @@ class Checker:
             self.fail(f"`{func}` takes one list", node, f"or write {func}(x.field for x in items)")
             return ERROR
         return self.aggregate_result(func, args[0].item or NUM_LIT, node)
+
+
+def given_names(cond: ast.Expr) -> set[str]:
+    """Optional inputs a condition proves present: ``given(x)``, possibly joined by ``and``."""
+    if isinstance(cond, ast.Call) and cond.func == "given" and cond.args and isinstance(cond.args[0], ast.Name):
+        return {cond.args[0].name}
+    if isinstance(cond, ast.BoolOp) and cond.op == "and":
+        return given_names(cond.left) | given_names(cond.right)
+    return set()
 
 
 def _cap_key(cap: ast.Cap) -> str:

@@ -221,12 +221,12 @@ def print_calculation(name: str, ledger: LedgerResult) -> None:
     """A judge's calculation sheet for one ledger (计算明细): every segment, cut and allocation."""
     award = ledger.award
     seg = Table(title=escape(f"{name} — 计算明细 segments"), show_lines=False)
-    for col in ("line", "#", "from", "to", "days", "base", "rate", "basis", "amount", "law"):
+    for col in ("line", "#", "from", "to", "days", "base", "rate", "basis", "amount", "rule", "law"):
         seg.add_column(col, overflow="fold", justify="right" if col in ("days", "base", "amount") else "left")
     for s in award.segments:
         seg.add_row(s.component, str(s.instalment or ""), str(s.start), str(s.end), str(s.days), f"{s.base:,}",
                     escape(f"{format_rate(s.rate)} ({s.rate_source})"), str(s.basis), f"{s.amount:,}",
-                    escape(s.citation))
+                    escape(s.rule), escape(s.citation))
     out.print(seg)
     if award.cuts:
         cuts = Table(title="caps 限额 — what was removed and why")

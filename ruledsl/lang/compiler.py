@@ -308,6 +308,8 @@ class CodeGen:
         args = [self.expr(a) for a in n.args]
         if n.func in self.c.schedules:
             return self.schedule(self.c.schedules[n.func], args[0])
+        if n.func == "given":
+            return f"({args[0]} is not None)"
         if n.func == "round":
             return self.round(args[0])
         if n.func == "days_between":

@@ -172,6 +172,8 @@ class Interpreter:
 
     def eval_Call(self, n: ast.Call, env):
         args = [self.eval(a, env) for a in n.args]
+        if n.func == "given":
+            return args[0] is not None
         if n.func in self.c.schedules:
             return self.c.schedules[n.func](args[0])
         if n.func == "round":
