@@ -104,18 +104,10 @@ class Ruleset:
 
     def call(self, values: dict[str, Any], evidence_complete: bool = True, trace: list | None = None):
         """The compiled function itself: (outputs by name, index of the chosen route)."""
-        saved = getcontext()
-        setcontext(RULES_CONTEXT)
-        try:
+        with self._running():
             if trace is None:
                 return self.code.fast(values, evidence_complete)
             return self.code.function(values, evidence_complete, trace)
-        except RulesError:
-            raise
-        except (ArithmeticError, LookupError, ValueError, TypeError) as exc:
-            raise RulesRuntimeError.at(_runtime_message(exc), rule_span_of(exc, self.code)) from None
-        finally:
-            setcontext(saved)
 
     def call_batch(self, cases: list[dict[str, Any]], evidence_complete: bool = True) -> list:
         """The compiled rules over many typed cases under one decimal context (the pre-check's loop).
@@ -124,16 +116,11 @@ class Ruleset:
         keep going (the batch pre-check) catch per case with :meth:`call`.
         """
         fast = self.code.fast
-        saved = getcontext()
-        setcontext(RULES_CONTEXT)
-        try:
+        with self._running():
             return [fast(values, evidence_complete) for values in cases]
-        except RulesError:
-            raise
-        except (ArithmeticError, LookupError, ValueError, TypeError) as exc:
-            raise RulesRuntimeError.at(_runtime_message(exc), rule_span_of(exc, self.code)) from None
-        finally:
-            setcontext(saved)
+
+    def _running(self) -> _RulesRun:
+        return _RulesRun(self.code)
 
     def judge_evidence(self, values: dict[str, Any]) -> list[RequirementResult]:
         if not self.checked.evidence:
@@ -165,6 +152,27 @@ class Ruleset:
                                       tuple(self.checked.citation_text(rule.citation)),
                                       note="otherwise" if rule.cond is None else "condition met"))
         return entries
+
+
+class _RulesRun:
+    """Run rules in :data:`RULES_CONTEXT`; a failure inside becomes an error at its rule line.
+
+    (A class rather than ``@contextmanager``: it sits on the per-case hot path.)
+    """
+
+    __slots__ = ("code", "saved")
+
+    def __init__(self, code: CompiledCode) -> None:
+        self.code = code
+
+    def __enter__(self) -> None:
+        self.saved = getcontext()
+        setcontext(RULES_CONTEXT)
+
+    def __exit__(self, kind, exc, tb) -> None:
+        setcontext(self.saved)
+        if isinstance(exc, (ArithmeticError, LookupError, ValueError, TypeError)) and not isinstance(exc, RulesError):
+            raise RulesRuntimeError.at(_runtime_message(exc), rule_span_of(exc, self.code)) from None
 
 
 def _runtime_message(exc: BaseException) -> str:
