@@ -7,7 +7,7 @@ Decimal('0.18')
 >>> parse_rate("240")
 Traceback (most recent call last):
 ...
-ValueError: rate: 240 is not a plausible rate fraction; write "240%" if you mean 240 percent, or "2.4%"/"0.024" otherwise
+ValueError: rate: 240 is not a plausible rate fraction; write "240%" if you mean 240 percent (a rate is written as a percentage such as "24%" or a fraction such as "0.24")
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def parse_rate(value: object, what: str = "rate") -> Decimal:
     if abs(fraction) > 1:
         raise ValueError(
             f"{what}: {value} is not a plausible rate fraction; write \"{value}%\" if you mean "
-            f"{value} percent, or \"{fraction / 10}%\"/\"{fraction / 10000}\" otherwise"
+            f"{value} percent (a rate is written as a percentage such as \"24%\" or a fraction such as \"0.24\")"
         )
     return fraction
 
