@@ -198,12 +198,27 @@ class Award:
 
 
 _ZERO_FEN = Decimal("0.00")
-_LINES_SLOT = Award.lines  # the slot behind Award.lines (FigureAward fills it on first use)
+_NAMES = ("principal_outstanding", "interest", "penalty_interest", "compound_interest", "fees")
 
 
 def cents(whole: int) -> Decimal:
     """``whole`` fen as Decimal yuan with two places (as :func:`fen` returns it)."""
     return Decimal(whole).scaleb(-2) if whole else _ZERO_FEN
+
+
+def _lazy_slot(name: str, make):
+    """A property over the slot ``name`` of :class:`Award` that fills it with ``make()`` on first read."""
+    slot = getattr(Award, name)
+
+    def get(self):
+        try:
+            return slot.__get__(self, Award)
+        except AttributeError:
+            value = make()
+            slot.__set__(self, value)
+            return value
+
+    return property(get, slot.__set__)
 
 
 class FigureAward(Award):
@@ -214,62 +229,76 @@ class FigureAward(Award):
     as a :class:`~fractions.Fraction`) is built on first use; ``award[name]``,
     :meth:`figures` and :meth:`fen_figures` read the integers directly.  Segments,
     cuts and allocations are empty; ``unsupported``, ``overpaid`` and ``notes`` are
-    filled as by the traced engine.
+    filled as by the traced engine.  (Containers are made on first use too: a batch
+    of a million awards then holds no empty lists for the garbage collector to walk.)
     """
 
     __slots__ = ("_fen", "_exact", "_den", "_case")
 
     @classmethod
-    def build(cls, case, exact: dict[str, int], den: int, overpaid: int, unsupported: dict[str, Decimal],
-              notes: list[str]) -> FigureAward:
-        """Round each exact line ``num / den`` half-up to the fen; ``total`` adds the rounded lines."""
+    def build(cls, case, exact: tuple[int, int, int, int, int], den: int, overpaid: int,
+              unsupported: dict[str, Decimal] | None = None, notes: list[str] | None = None) -> FigureAward:
+        """Lines ``exact`` (numerators over ``den``, in :data:`LINE_NAMES` order without ``total``)
+        rounded half-up to the fen; ``total`` adds the rounded lines."""
         self = object.__new__(cls)
-        fens = {}
-        total = 0
         if den % 100 == 0:
             d = den // 100
-            for name, num in exact.items():
-                q, r = divmod(num, d)
-                if 2 * r >= d:
-                    q += 1
-                fens[name] = q
-                total += q
-            q, r = divmod(overpaid, d)
+            a, r = divmod(exact[0], d)
+            if 2 * r >= d:
+                a += 1
+            b, r = divmod(exact[1], d)
+            if 2 * r >= d:
+                b += 1
+            c, r = divmod(exact[2], d)
+            if 2 * r >= d:
+                c += 1
+            e, r = divmod(exact[3], d)
+            if 2 * r >= d:
+                e += 1
+            f, r = divmod(exact[4], d)
+            if 2 * r >= d:
+                f += 1
+            if overpaid:
+                o, r = divmod(overpaid, d)
+                self.overpaid = cents(o + 1 if 2 * r >= d else o)
+            else:
+                self.overpaid = _ZERO_FEN
         else:
-            d = den
-            for name, num in exact.items():
-                q, r = divmod(num * 100, d)
-                if 2 * r >= d:
-                    q += 1
-                fens[name] = q
-                total += q
-            q, r = divmod(overpaid * 100, d)
-        fens["total"] = total
-        self._fen = fens
+            rounded = []
+            for num in (*exact, overpaid):
+                q, r = divmod(num * 100, den)
+                rounded.append(q + 1 if 2 * r >= den else q)
+            a, b, c, e, f, o = rounded
+            self.overpaid = cents(o)
+        self._fen = (a, b, c, e, f, a + b + c + e + f)
         self._exact = exact
         self._den = den
         self._case = case
-        self.segments = []
-        self.cuts = []
-        self.allocations = []
-        self.unsupported = unsupported
-        self.overpaid = cents(q + 1 if 2 * r >= d else q)
-        self.notes = notes
+        if unsupported:
+            self.unsupported = unsupported
+        if notes:
+            self.notes = notes
         self.traced = False
         return self
+
+    segments = _lazy_slot("segments", list)
+    cuts = _lazy_slot("cuts", list)
+    allocations = _lazy_slot("allocations", list)
+    unsupported = _lazy_slot("unsupported", dict)
+    notes = _lazy_slot("notes", list)
 
     @property
     def lines(self) -> dict[str, AwardLine]:  # type: ignore[override]
         try:
-            return _LINES_SLOT.__get__(self, FigureAward)
+            return _LINES_SLOT.__get__(self, Award)
         except AttributeError:
             pass
         case = self._case
         lines = {}
-        for name, num in self._exact.items():
+        for name, num, whole in zip(_NAMES, self._exact, self._fen, strict=False):
             cite = "" if name == "principal_outstanding" else case.citation(name)
-            lines[name] = AwardLine(name, cents(self._fen[name]), Fraction(num, self._den), LINE_LABELS[name], cite)
-        total = cents(self._fen["total"])
+            lines[name] = AwardLine(name, cents(whole), Fraction(num, self._den), LINE_LABELS[name], cite)
+        total = cents(self._fen[5])
         lines["total"] = AwardLine("total", total, Fraction(total), LINE_LABELS["total"], "")
         _LINES_SLOT.__set__(self, lines)
         return lines
@@ -279,10 +308,14 @@ class FigureAward(Award):
         _LINES_SLOT.__set__(self, value)
 
     def __getitem__(self, name: str) -> Decimal:
-        return cents(self._fen[name])
+        return cents(self._fen[_INDEX[name]])
 
     def figures(self) -> dict[str, Decimal]:
-        return {name: cents(v) for name, v in self._fen.items()}
+        return dict(zip(LINE_NAMES, map(cents, self._fen), strict=True))
 
     def fen_figures(self) -> dict[str, int]:
-        return dict(self._fen)
+        return dict(zip(LINE_NAMES, self._fen, strict=True))
+
+
+_LINES_SLOT = Award.lines  # the slot itself, under FigureAward's property
+_INDEX = {name: k for k, name in enumerate(LINE_NAMES)}

@@ -125,8 +125,9 @@ def figures(case: LoanCase, *, validate: bool = True) -> FigureAward | None:
         return None
     if not (case.costs or case.rate_changes or case.caps or case.accelerated_on is not None
             or case.instalments[0].interest is not None):
-        if _bullet_ok(case, validate):
-            return _bullet(case)
+        award = _bullet(case, validate)
+        if award is not None:
+            return award
     if not fits(case):
         return None
     if validate and not _valid(case):
@@ -134,57 +135,65 @@ def figures(case: LoanCase, *, validate: bool = True) -> FigureAward | None:
     return _run(case)
 
 
-def _bullet_ok(case: LoanCase, validate: bool) -> bool:
-    """Fixed Decimal rates and, with ``validate``, everything :func:`check_case` asks of a bullet case."""
-    rc, rp, rk = case.contract_rate, case.penalty_rate, case.compound_rate
-    if type(rc) is not _DEC or (rp is not None and type(rp) is not _DEC) \
-            or (rk is not None and type(rk) is not _DEC):
-        return False
-    if not validate:
-        return True
-    start, end, p = case.disbursed_on, case.calc_until, case.principal
-    inst = case.instalments[0]
-    dc = case.day_count
-    if not (isinstance(start, _DATE) and isinstance(end, _DATE) and start <= end and isinstance(inst.due_on, _DATE)
-            and inst.due_on > start and type(p) is _DEC and p.is_finite() and p > 0 and inst.principal == p
-            and rc.is_finite() and 0 <= rc <= 1 and (rp is None or (rp.is_finite() and 0 <= rp <= 1))
-            and (rk is None or (rk.is_finite() and 0 <= rk <= 1))
-            and dc.basis in (360, 365, 366) and dc.first_day != dc.last_day
-            and case.allocation_by in ("component", "instalment") and _order_ok(tuple(case.allocation_order))):
-        return False
-    for r in case.repayments:
-        a = r.amount
-        if not (isinstance(r.paid_on, _DATE) and start <= r.paid_on <= end and type(a) is _DEC and a.is_finite()
-                and a > 0):
-            return False
-    return True
-
-
-def _bullet(case: LoanCase) -> FigureAward:
-    """:func:`_run` for the plain bullet loan: no costs, rate changes, caps, acceleration or stated interest."""
-    start, end = case.disbursed_on, case.calc_until
-    due = case.instalments[0].due_on
-    basis = case.day_count.basis
-    pays = case.repayments
-    rc = case.contract_rate
-    rp = case.penalty_rate
+def _rates(rc: Decimal, rp: Decimal | None, rk: Decimal | None, compound: bool) -> tuple[int, int, int, int]:
+    """``(R, contract, penalty, compound)``: the rates as integer numerators over their common denominator R."""
+    key = (rc, rp, rk, compound)
+    hit = _RATE_CACHE.get(key)
+    if hit is not None:
+        return hit
     if rp is None:
         rp = rc
-    rk = case.compound_rate
     if rk is None:
         rk = rp
     cn, cd = rc.as_integer_ratio()
-    pn_, pd_ = rp.as_integer_ratio()
+    pn, pd = rp.as_integer_ratio()
     kn, kd = rk.as_integer_ratio()
-    rate_den = cd
-    if rate_den % pd_:
-        rate_den = lcm(rate_den, pd_)
-    if rate_den % kd:
-        rate_den = lcm(rate_den, kd)
-    rc_n, rp_n, rk_n = cn * (rate_den // cd), pn_ * (rate_den // pd_), kn * (rate_den // kd)
-    if not case.compound:
-        rk_n = 0
-    pn, money_den = case.principal.as_integer_ratio()
+    den = lcm(cd, pd, kd)
+    hit = (den, cn * (den // cd), pn * (den // pd), kn * (den // kd) if compound else 0)
+    if len(_RATE_CACHE) > 4096:
+        _RATE_CACHE.clear()
+    _RATE_CACHE[key] = hit
+    return hit
+
+
+_RATE_CACHE: dict[tuple, tuple[int, int, int, int]] = {}
+
+
+def _bullet(case: LoanCase, validate: bool) -> FigureAward | None:
+    """:func:`_run` for the plain bullet loan: no costs, rate changes, caps, acceleration or stated interest.
+
+    ``None`` when a rate is not a plain Decimal.  With ``validate``, anything
+    :func:`check_case` might refuse is handed to it (it raises, or returns when
+    this quick check was only cautious).
+    """
+    rc, rp, rk = case.contract_rate, case.penalty_rate, case.compound_rate
+    if type(rc) is not _DEC or (rp is not None and type(rp) is not _DEC) \
+            or (rk is not None and type(rk) is not _DEC):
+        return None
+    start, end, p = case.disbursed_on, case.calc_until, case.principal
+    inst = case.instalments[0]
+    due = inst.due_on
+    dc = case.day_count
+    basis = dc.basis
+    pays = case.repayments
+    order = case.allocation_order
+    if validate:
+        if not (isinstance(start, _DATE) and isinstance(end, _DATE) and start <= end and isinstance(due, _DATE)
+                and due > start and type(p) is _DEC and p.is_finite() and p > 0
+                and type(inst.principal) is _DEC and inst.principal == p
+                and rc.is_finite() and 0 <= rc <= 1 and (rp is None or (rp.is_finite() and 0 <= rp <= 1))
+                and (rk is None or (rk.is_finite() and 0 <= rk <= 1))
+                and basis in (360, 365, 366) and dc.first_day != dc.last_day
+                and case.allocation_by in ("component", "instalment")
+                and (order is DEFAULT_ORDER or _order_ok(tuple(order)))):
+            check_case(case)
+        for r in pays:
+            a = r.amount
+            if not (isinstance(r.paid_on, _DATE) and start <= r.paid_on <= end and type(a) is _DEC
+                    and a.is_finite() and a > 0):
+                check_case(case)
+    rate_den, rc_n, rp_n, rk_n = _rates(rc, rp, rk, case.compound)
+    pn, money_den = p.as_integer_ratio()
     cuts = {start, end}
     if due <= end:
         cuts.add(due)
@@ -202,8 +211,7 @@ def _bullet(case: LoanCase) -> FigureAward:
     pool = interest = pen = comp = overpaid = 0
     is_due = False
     notes: list[str] = []
-    order = case.allocation_order
-    default_order = order == DEFAULT_ORDER
+    default_order = order is DEFAULT_ORDER or order == DEFAULT_ORDER
     interest_first = default_order or order.index(INTEREST) < order.index(PRINCIPAL)
     t = start
     for nxt in timeline:
@@ -284,8 +292,7 @@ def _bullet(case: LoanCase) -> FigureAward:
                 overpaid += left
                 notes.append(f"repayment of {amount} on {t} exceeds everything owed by "
                              f"{show(Fraction(left, den))}")
-    exact = {"principal_outstanding": P, INTEREST: interest + pool, PENALTY: pen, COMPOUND: comp, FEES: 0}
-    return FigureAward.build(case, exact, den, overpaid, {}, notes)
+    return FigureAward.build(case, (P, interest + pool, pen, comp, 0), den, overpaid, None, notes)
 
 
 def _run(case: LoanCase) -> FigureAward:
@@ -532,4 +539,4 @@ def _run(case: LoanCase) -> FigureAward:
             unsupported_shown[c] = show(Fraction(cut, den))
     if acc:
         notes.append(f"loan accelerated on {acc.isoformat()}: all principal not yet due fell due that day")
-    return FigureAward.build(case, exact, den, overpaid, unsupported_shown, notes)
+    return FigureAward.build(case, tuple(exact.values()), den, overpaid, unsupported_shown, notes)

@@ -154,6 +154,54 @@ def note_verify(
 # --------------------------------------------------------------------------- ruledsl verify BUNDLE
 
 
+TrustOpt = Annotated[list[Path] | None, typer.Option(
+    "--trust", help="trusted root certificates (PEM/DER file or directory; repeatable) for signatures and "
+                    "timestamps; default: $RULEDSL_TRUST_STORE")]
+
+
+def _trust(paths: list[Path] | None):  # type: ignore[no-untyped-def]
+    from ruledsl.evidence.pki import TrustStore
+
+    if not paths:
+        env = os.environ.get("RULEDSL_TRUST_STORE")
+        paths = [Path(p) for p in env.split(os.pathsep) if p] if env else []
+    return TrustStore.load(paths)
+
+
+def _read(path: Path | None) -> bytes | None:
+    if path is None:
+        return None
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise MalformedError.of(f"cannot read {path}: {exc.strerror}") from None
+
+
+_MARK = {"ok": "[green]✓[/]", "warning": "[yellow]![/]", "failed": "[bold red]✗[/]"}
+
+
+def print_verification(v) -> None:  # type: ignore[no-untyped-def]
+    """The findings of :func:`ruledsl.evidence.verify.verify_evidence`, section by section."""
+    sections = [("log", v.log_findings), ("file", v.file_findings)]
+    if v.timestamp_findings or v.timestamp is not None:
+        sections.append(("timestamp", [*v.timestamp_findings, *(v.timestamp.findings if v.timestamp else [])]))
+    if v.signatures is not None:
+        sig = list(v.signatures.findings)
+        for s in v.signatures.signatures:
+            sig += s.findings
+        sections.append(("signatures", sig))
+    for title, findings in sections:
+        if not findings:
+            continue
+        out.print(f"[bold]{title}[/]")
+        for f in findings:
+            out.print(f"  {_MARK[f.status]} {escape(f.text)}")
+    status, _zh, en = v.conclusion
+    colour = {"ok": "bold green", "warning": "bold yellow", "failed": "bold red"}[status]
+    word = {"ok": "valid", "warning": "valid, with reservations", "failed": "invalid"}[status]
+    (err if status == "failed" else out).print(f"[{colour}]{word}:[/] {escape(en)}")
+
+
 def verify_cmd(
     bundle: Annotated[Path, typer.Argument(help="the bundle (ZIP) made by `ruledsl log prove`")],
     key: Annotated[str, typer.Option("--key", help="the court's verifier key, or a file with it (court.pub)")],
@@ -163,36 +211,45 @@ def verify_cmd(
     = None,
     origin: Annotated[str | None, typer.Option("--origin", help="expected log origin (default: the key's name)")]
     = None,
+    trust: TrustOpt = None,
+    signature: Annotated[Path | None, typer.Option("--signature", help="detached CMS/PKCS#7 signature of the file")]
+    = None,
+    timestamp: Annotated[Path | None, typer.Option("--timestamp",
+                                                   help="RFC 3161 token anchored with the record, if not in the bundle")]
+    = None,
+    report: Annotated[Path | None, typer.Option("--report", help="also write a verification report (PDF) here")]
+    = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the findings as JSON")] = False,
 ) -> None:
-    """Verify an evidence bundle offline: record, inclusion proof, signed checkpoint, evidence file."""
-    from ruledsl.evidence.bundle import verify_bundle
+    """Verify an evidence bundle offline: record, inclusion proof, signed checkpoint, evidence file,
+    timestamp and document signatures.  Exit 1 when anything checked fails."""
+    from ruledsl.evidence.verify import exit_status, verify_evidence
 
     def go():  # type: ignore[no-untyped-def]
-        try:
-            data = bundle.read_bytes()
-            ev = file.read_bytes() if file is not None else None
-        except OSError as exc:
-            raise MalformedError.of(f"cannot read {exc.filename}: {exc.strerror}") from None
-        return verify_bundle(data, _verifier(key), [_verifier(w) for w in witness or []], origin, ev)
+        data = _read(bundle)
+        assert data is not None
+        return verify_evidence(
+            data, _verifier(key), witnesses=[_verifier(w) for w in witness or []], origin=origin,
+            file=_read(file), file_name=file.name if file else None, signature=_read(signature),
+            timestamp=_read(timestamp), trust=_trust(trust), bundle_name=bundle.name,
+        )
 
-    res = _run(go)
-    cp = res.checkpoint.checkpoint
-    t = Table(show_header=False, box=None)
-    rec = res.record
-    for k, v in (
-        ("record", f"{rec.kind} · case {rec.case} · submitter {rec.submitter}"),
-        ("anchored at", rec.time),
-        ("evidence digest", str(rec.digest)),
-        ("leaf", f"index {res.leaf_index} · hash {res.leaf_hash.hex()}"),
-        ("checkpoint", f"{cp.origin} · size {cp.size} · root {cp.root.hex()}"),
-        ("signed by", ", ".join(f"{v.name}+{v.hash:08x}" for v in res.checkpoint.note.verified_by)),
-        ("evidence file", "matches the anchored digest" if res.evidence_checked else "not checked (none given)"),
-        ("timestamp token", "matches the record" if res.timestamp_checked
-         else ("anchored, token not in the bundle" if rec.tst else "none")),
-    ):
-        t.add_row(f"[bold]{k}[/]", escape(v))
-    out.print(t)
-    out.print("[bold green]valid:[/] the record is in the court's log as of the signed checkpoint")
+    v = _run(go)
+    if as_json:
+        import json
+
+        sys.stdout.write(json.dumps(v.as_dict(), ensure_ascii=False, indent=1) + "\n")
+    else:
+        print_verification(v)
+    if report is not None:
+        from ruledsl.reports import write_verification_report
+
+        def write() -> None:
+            write_verification_report(v, report)
+
+        _run(write, "error")
+        (err if as_json else out).print(escape(f"report: {report}"))
+    raise typer.Exit(exit_status(v))
 
 
 # --------------------------------------------------------------------------- ruledsl log …
@@ -330,6 +387,9 @@ def log_prove(
     out_file: Annotated[Path | None, typer.Option("--out", help="bundle path (default: leaf-<index>.zip)")] = None,
     include_file: Annotated[bool, typer.Option("--include-file/--no-include-file",
                                                help="put the evidence file in the bundle")] = True,
+    timestamp: Annotated[Path | None, typer.Option(
+        "--timestamp", help="the RFC 3161 token anchored with the record (`log add --tst`), to carry in the bundle")]
+    = None,
     origin: OriginOpt = None,
 ) -> None:
     """Write a bundle proving a leaf against the latest signed checkpoint."""
@@ -356,7 +416,15 @@ def log_prove(
                                         hint="its digest is on no record: never anchored, or altered since")
             idx = matches[0]
         assert idx is not None
-        data = lg.bundle(idx, evidence if include_file else None)
+        token = _read(timestamp)
+        if token is not None:
+            rec = EvidenceRecord.parse(lg.store.leaf(lg.info, idx)[1])
+            if rec.tst is None:
+                raise MalformedError.of(f"leaf {idx} anchors no timestamp token",
+                                        hint="anchor the token with the file: `ruledsl log add FILE --tst TOKEN`")
+            if hasher(rec.tst.alg).digest(token).hex() != rec.tst.hex:
+                raise MalformedError.of(f"{timestamp} is not the timestamp token anchored in leaf {idx}")
+        data = lg.bundle(idx, evidence if include_file else None, token)
         path = out_file or Path(f"leaf-{idx}.zip")
         path.write_bytes(data)
         return idx, path
@@ -409,6 +477,114 @@ def log_verify(origin: OriginOpt = None) -> None:
     lg, n, ncp, root = _run(go)
     out.print(f"[green]valid:[/] log {escape(lg.origin)}: {n} leaves recomputed, root {root.hex()}, "
               f"{ncp} signed checkpoints consistent with it")
+
+
+@log_app.command("timestamp")
+def log_timestamp(
+    file: Annotated[Path, typer.Argument(help="the evidence file to timestamp")],
+    tsa_dir: Annotated[Path, typer.Option("--tsa", help="directory with tsa.pem, tsa.key.pem and issuing-ca.pem "
+                                                       "(as written by `ruledsl log test-ca`)")],
+    out_file: Annotated[Path | None, typer.Option("--out", help="token path (default: FILE.tsr)")] = None,
+    time: Annotated[str | None, typer.Option("--time", help="genTime, ISO with zone (default: now)")] = None,
+) -> None:
+    """Obtain an RFC 3161 timestamp over a file's SHA-256 digest from a TSA key on disk (the TEST TSA).
+
+    Anchor the token with the file (`log add FILE --tst TOKEN`) and carry it in the bundle
+    (`log prove --timestamp TOKEN`); `ruledsl verify` then checks it."""
+    import hashlib
+
+    from ruledsl.evidence.pki import load_certificates, load_issued
+    from ruledsl.evidence.tsa import issue_timestamp
+
+    def go() -> Path:
+        data = _read(file)
+        assert data is not None
+        tsa = load_issued(tsa_dir / "tsa.pem", tsa_dir / "tsa.key.pem")
+        chain = load_certificates([tsa_dir / "issuing-ca.pem"]) if (tsa_dir / "issuing-ca.pem").exists() else []
+        when = _parse_time(time) if time else None
+        resp = issue_timestamp(tsa, hashlib.sha256(data).digest(), chain=chain, gen_time=when)
+        path = out_file or file.with_name(file.name + ".tsr")
+        path.write_bytes(resp)
+        return path
+
+    path = _run(go, "error")
+    out.print(escape(f"timestamp token: {path}"))
+
+
+@log_app.command("test-ca")
+def log_test_ca(
+    directory: Annotated[Path, typer.Argument(help="where to write the TEST CA, issuing CA and TSA")],
+    seed: Annotated[str | None, typer.Option("--seed", help="make the keys deterministic (demos, tests)")] = None,
+) -> None:
+    """Create a LOCAL TEST CA and TEST TSA (TEST — NOT FOR PRODUCTION) for demos and trials.
+
+    Writes root-ca.pem (the trust anchor for --trust), issuing-ca.pem, tsa.pem and their keys."""
+    from ruledsl.evidence.pki import make_test_pki
+
+    def go() -> None:
+        if directory.exists() and any(directory.glob("*.key.pem")):
+            raise MalformedError.of(f"{directory} already holds keys; not overwriting")
+        make_test_pki(seed).save(directory)
+
+    _run(go, "error")
+    out.print(escape(f"TEST — NOT FOR PRODUCTION CA and TSA in {directory}; trust anchor: {directory / 'root-ca.pem'}"))
+
+
+@log_app.command("cosign")
+def log_cosign(
+    checkpoint: Annotated[Path, typer.Argument(help="the court's signed checkpoint (e.g. from `log checkpoint`)")],
+    key: Annotated[str, typer.Option("--key", help="the witness's signer key (from `log keygen --witness`)")],
+    log_key: Annotated[list[str], typer.Option("--log-key", help="verifier key of a log this witness follows "
+                                                                  "(repeatable)")],
+    state: Annotated[Path, typer.Option("--state", help="the witness's state file (last cosigned checkpoints)")],
+    proof: Annotated[str | None, typer.Option("--proof", help="consistency proof from the last cosigned size, "
+                                                              "H1,H2,… hex (`ruledsl log consistency`)")] = None,
+    from_log: Annotated[bool, typer.Option("--from-log", help="take the consistency proof from the log database "
+                                                               "(--db) instead of --proof")] = False,
+    hash_alg: HashOpt = "sha256",
+    out_file: Annotated[Path | None, typer.Option("--out", help="write the cosigned checkpoint here")] = None,
+) -> None:
+    """As a witness, cosign a checkpoint after checking it is consistent with the last one cosigned.
+
+    A checkpoint that shrinks the tree or forks it is refused (exit 1) and the state does not move."""
+    from ruledsl.evidence.checkpoint import Checkpoint
+    from ruledsl.evidence.note import parse_note
+    from ruledsl.evidence.witness import Witness
+
+    def go() -> str:
+        raw = _read(checkpoint)
+        assert raw is not None
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise MalformedError.of(f"{checkpoint} is not UTF-8 text") from None
+        logs = {v.name: v for v in (_verifier(k) for k in log_key)}
+        w = Witness(_signer(key), logs, state, {o: hash_alg for o in logs})
+        if proof and from_log:
+            raise MalformedError.of("give --proof or --from-log, not both")
+        path = _hex_list(proof, "--proof")
+        if from_log:
+            cp = Checkpoint.parse(parse_note(text).text)
+            last = w.last(cp.origin)
+            if last is not None and last[0] < cp.size:
+                lg = _open(cp.origin)
+                path = lg.store.consistency_proof(lg.info, last[0], cp.size)
+        return w.cosign(text, path)
+
+    note = _run(go, "refused")
+    if out_file is not None:
+        out_file.write_text(note, "utf-8")
+    sys.stdout.write(note)
+
+
+def _parse_time(value: str) -> datetime:
+    try:
+        t = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise MalformedError.of(f"{value!r} is not an ISO date and time") from None
+    if t.tzinfo is None:
+        raise MalformedError.of(f"{value!r} has no time zone", hint="e.g. 2024-03-01T10:00:00+08:00")
+    return t
 
 
 def register(app: typer.Typer) -> None:

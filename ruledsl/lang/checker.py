@@ -119,7 +119,7 @@ class CheckedRuleset:
     def ledger_spec(self, node: ast.Ledger) -> LedgerSpec:
         """The fixed part of a ledger block, for the compiler and the interpreter alike."""
         name = next(n for n, d in self.definitions.items() if d.expr is node)
-        return LedgerSpec(name, node.allocate, "；".join(self.citation_text(node.allocate_citation)), ())
+        return LedgerSpec(name, node.allocate, ())
 
     def citation_text(self, citation: ast.Citation | None) -> list[str]:
         if citation is None:
@@ -512,7 +512,7 @@ class Checker:
                     w = rule.within
                     if w.duration.amount <= 0:
                         self.fail("a time limit must be positive", w.duration)
-                    self.type_of_node(w.duration, self.expr(w.duration, {}))
+                    self.expr(w.duration, {})
                     if w.of not in EVIDENCE_TIMES:
                         typ = self.input_types.get(w.of)
                         if typ is None or typ.kind != "date":
@@ -542,9 +542,6 @@ class Checker:
                     self.fail(f"evidence field `{key}` is {want}, but this is {got}", value)
             self.types[id(item)] = Type("record")
         self.types[id(node)] = Type("list")
-
-    def type_of_node(self, node: ast.Expr, typ: Type) -> None:
-        self.types[id(node)] = typ
 
     def check_routes(self, routes: list[ast.RouteRule]) -> None:
         for i, rule in enumerate(routes):

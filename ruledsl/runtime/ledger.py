@@ -26,12 +26,14 @@ ORDER_WORDS = COMPONENTS
 
 @dataclass(frozen=True, slots=True)
 class LedgerSpec:
-    """What is fixed when the ruleset compiles: the name, the order and the citations."""
+    """What is fixed when the ruleset compiles: the name, the allocation order and the citations.
+
+    (The engine cites 民法典 art.560/561 for every allocation itself.)
+    """
 
     name: str
     order: tuple[str, ...] | None
-    order_citation: str
-    citations: tuple[tuple[str, str], ...]  # component → citation text of the ledger
+    citations: tuple[tuple[str, str], ...]  # component → citation text, overriding the engine's
 
 
 @dataclass(frozen=True, slots=True)
