@@ -6,8 +6,10 @@ import re
 
 import pytest
 
+from ruledsl.cases.inputs import parse_case
 from ruledsl.lang.examples import run_example
 from ruledsl.lang.fmt import format_text
+from ruledsl.lang.interpreter import Interpreter, interpret
 from ruledsl.lang.loader import load
 
 from ..conftest import RULESETS
@@ -45,3 +47,13 @@ def _examples():
 def test_worked_example(ruleset, example) -> None:
     result = run_example(ruleset, example)
     assert result.passed, result.error or "\n".join(result.failures)
+
+
+@pytest.mark.parametrize(("ruleset", "example"), list(_examples()))
+def test_interpreter_agrees_on_worked_example(ruleset, example) -> None:
+    consts = Interpreter(ruleset.checked)
+    values = parse_case(ruleset.checked, {b.name: consts.eval(b.expr, {}) for b in example.given})
+    decision = ruleset.run(values, trace=False)
+    outputs, route = interpret(ruleset.checked, values, decision.evidence_complete)
+    assert outputs == decision.values
+    assert (ruleset.checked.routes[route].stage if route is not None else None) == decision.route
