@@ -224,56 +224,25 @@ def _lazy_slot(name: str, make):
 class FigureAward(Award):
     """An :class:`Award` computed without its trace (``compute(case, trace=False)``).
 
-    The figures are held as integers: whole fen per line and the exact numerator of
-    each line over one common denominator.  :attr:`lines` (with ``AwardLine.exact``
-    as a :class:`~fractions.Fraction`) is built on first use; ``award[name]``,
+    The figures are held as whole fen per line.  :attr:`lines` (with
+    ``AwardLine.exact`` as a :class:`~fractions.Fraction`, recomputed from the case)
+    is built on first use; ``award[name]``,
     :meth:`figures` and :meth:`fen_figures` read the integers directly.  Segments,
     cuts and allocations are empty; ``unsupported``, ``overpaid`` and ``notes`` are
     filled as by the traced engine.  (Containers are made on first use too: a batch
     of a million awards then holds no empty lists for the garbage collector to walk.)
     """
 
-    __slots__ = ("_fen", "_exact", "_den", "_case")
+    __slots__ = ("_fen", "_case")
 
     @classmethod
-    def build(cls, case, exact: tuple[int, int, int, int, int], den: int, overpaid: int,
-              unsupported: dict[str, Decimal] | None = None, notes: list[str] | None = None) -> FigureAward:
-        """Lines ``exact`` (numerators over ``den``, in :data:`LINE_NAMES` order without ``total``)
-        rounded half-up to the fen; ``total`` adds the rounded lines."""
+    def of(cls, case, fens: tuple[int, ...], overpaid: int, unsupported: dict[str, Decimal] | None = None,
+           notes: list[str] | None = None) -> FigureAward:
+        """The award of ``case`` with lines ``fens`` (whole fen, :data:`LINE_NAMES` order) and ``overpaid`` fen."""
         self = object.__new__(cls)
-        if den % 100 == 0:
-            d = den // 100
-            a, r = divmod(exact[0], d)
-            if 2 * r >= d:
-                a += 1
-            b, r = divmod(exact[1], d)
-            if 2 * r >= d:
-                b += 1
-            c, r = divmod(exact[2], d)
-            if 2 * r >= d:
-                c += 1
-            e, r = divmod(exact[3], d)
-            if 2 * r >= d:
-                e += 1
-            f, r = divmod(exact[4], d)
-            if 2 * r >= d:
-                f += 1
-            if overpaid:
-                o, r = divmod(overpaid, d)
-                self.overpaid = cents(o + 1 if 2 * r >= d else o)
-            else:
-                self.overpaid = _ZERO_FEN
-        else:
-            rounded = []
-            for num in (*exact, overpaid):
-                q, r = divmod(num * 100, den)
-                rounded.append(q + 1 if 2 * r >= den else q)
-            a, b, c, e, f, o = rounded
-            self.overpaid = cents(o)
-        self._fen = (a, b, c, e, f, a + b + c + e + f)
-        self._exact = exact
-        self._den = den
+        self._fen = fens
         self._case = case
+        self.overpaid = cents(overpaid) if overpaid else _ZERO_FEN
         if unsupported:
             self.unsupported = unsupported
         if notes:
@@ -293,11 +262,14 @@ class FigureAward(Award):
             return _LINES_SLOT.__get__(self, Award)
         except AttributeError:
             pass
+        from .fast import exact  # the exact lines are recomputed on demand, not kept per award
+
         case = self._case
+        nums, den = exact(case)
         lines = {}
-        for name, num, whole in zip(_NAMES, self._exact, self._fen, strict=False):
+        for name, num, whole in zip(_NAMES, nums, self._fen, strict=False):
             cite = "" if name == "principal_outstanding" else case.citation(name)
-            lines[name] = AwardLine(name, cents(whole), Fraction(num, self._den), LINE_LABELS[name], cite)
+            lines[name] = AwardLine(name, cents(whole), Fraction(num, den), LINE_LABELS[name], cite)
         total = cents(self._fen[5])
         lines["total"] = AwardLine("total", total, Fraction(total), LINE_LABELS["total"], "")
         _LINES_SLOT.__set__(self, lines)

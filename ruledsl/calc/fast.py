@@ -120,19 +120,70 @@ def fits(case: LoanCase) -> bool:
 
 
 def figures(case: LoanCase, *, validate: bool = True) -> FigureAward | None:
-    """The award of a single-instalment, fixed-rate case without its trace (``None``: not this shape)."""
+    """The award of a single-instalment, fixed-rate case without its trace (``None``: not this shape).
+
+    The quick input check runs whatever ``validate`` says (a case it does not pass
+    goes to :func:`check_case` with ``validate``, to the general engine without).
+    """
     if len(case.instalments) != 1:
         return None
     if not (case.costs or case.rate_changes or case.caps or case.accelerated_on is not None
             or case.instalments[0].interest is not None):
-        award = _bullet(case, validate)
-        if award is not None:
-            return award
+        if _bullet_ok(case):
+            return _award(case, *_bullet(case))
     if not fits(case):
         return None
-    if validate and not _valid(case):
+    if not _valid(case):
+        if not validate:
+            return None
         check_case(case)  # raises the engine's InputError; returns if the quick check was only cautious
-    return _run(case)
+    return _award(case, *_run(case))
+
+
+def exact(case: LoanCase) -> tuple[tuple[int, ...], int]:
+    """The exact lines of a case :func:`figures` computes: numerators (:data:`LINE_NAMES` order without
+    ``total``) and their common denominator."""
+    if not (case.costs or case.rate_changes or case.caps or case.accelerated_on is not None
+            or case.instalments[0].interest is not None) and _bullet_ok(case):
+        lines, den, *_ = _bullet(case)
+    else:
+        lines, den, *_ = _run(case)
+    return lines, den
+
+
+def _award(case: LoanCase, lines: tuple[int, int, int, int, int], den: int, overpaid: int,
+           unsupported: dict[str, Decimal] | None, notes: list[str] | None) -> FigureAward:
+    """Round each line ``num / den`` half-up to the fen, as :func:`~ruledsl.calc.award.fen` does."""
+    if den % 100 == 0:
+        d = den // 100
+        a, r = divmod(lines[0], d)
+        if 2 * r >= d:
+            a += 1
+        b, r = divmod(lines[1], d)
+        if 2 * r >= d:
+            b += 1
+        c, r = divmod(lines[2], d)
+        if 2 * r >= d:
+            c += 1
+        e, r = divmod(lines[3], d)
+        if 2 * r >= d:
+            e += 1
+        f, r = divmod(lines[4], d)
+        if 2 * r >= d:
+            f += 1
+        if overpaid:
+            o, r = divmod(overpaid, d)
+            if 2 * r >= d:
+                o += 1
+        else:
+            o = 0
+    else:
+        rounded = []
+        for num in (*lines, overpaid):
+            q, r = divmod(num * 100, den)
+            rounded.append(q + 1 if 2 * r >= den else q)
+        a, b, c, e, f, o = rounded
+    return FigureAward.of(case, (a, b, c, e, f, a + b + c + e + f), o, unsupported, notes)
 
 
 def _rates(rc: Decimal, rp: Decimal | None, rk: Decimal | None, compound: bool) -> tuple[int, int, int, int]:
@@ -159,65 +210,74 @@ def _rates(rc: Decimal, rp: Decimal | None, rk: Decimal | None, compound: bool) 
 _RATE_CACHE: dict[tuple, tuple[int, int, int, int]] = {}
 
 
-def _bullet(case: LoanCase, validate: bool) -> FigureAward | None:
-    """:func:`_run` for the plain bullet loan: no costs, rate changes, caps, acceleration or stated interest.
-
-    ``None`` when a rate is not a plain Decimal.  With ``validate``, anything
-    :func:`check_case` might refuse is handed to it (it raises, or returns when
-    this quick check was only cautious).
-    """
+def _bullet_ok(case: LoanCase) -> bool:
+    """Plain Decimal rates and everything :func:`check_case` asks of a bullet case (False: "ask it")."""
     rc, rp, rk = case.contract_rate, case.penalty_rate, case.compound_rate
     if type(rc) is not _DEC or (rp is not None and type(rp) is not _DEC) \
             or (rk is not None and type(rk) is not _DEC):
-        return None
+        return False
     start, end, p = case.disbursed_on, case.calc_until, case.principal
     inst = case.instalments[0]
     due = inst.due_on
     dc = case.day_count
-    basis = dc.basis
+    order = case.allocation_order
+    if not (isinstance(start, _DATE) and isinstance(end, _DATE) and start <= end and isinstance(due, _DATE)
+            and due > start and type(p) is _DEC and p.is_finite() and p > 0
+            and type(inst.principal) is _DEC and inst.principal == p
+            and rc.is_finite() and 0 <= rc <= 1 and (rp is None or (rp.is_finite() and 0 <= rp <= 1))
+            and (rk is None or (rk.is_finite() and 0 <= rk <= 1))
+            and dc.basis in (360, 365, 366) and dc.first_day != dc.last_day
+            and case.allocation_by in ("component", "instalment")
+            and (order is DEFAULT_ORDER or _order_ok(tuple(order)))):
+        return False
+    for r in case.repayments:
+        a = r.amount
+        if not (isinstance(r.paid_on, _DATE) and start <= r.paid_on <= end and type(a) is _DEC
+                and a.is_finite() and a > 0):
+            return False
+    return True
+
+
+def _bullet(case: LoanCase) -> tuple:
+    """:func:`_run` for the plain bullet loan: no costs, rate changes, caps, acceleration or stated interest."""
+    rc, rp, rk = case.contract_rate, case.penalty_rate, case.compound_rate
+    start, end, p = case.disbursed_on, case.calc_until, case.principal
+    due = case.instalments[0].due_on
+    basis = case.day_count.basis
     pays = case.repayments
     order = case.allocation_order
-    if validate:
-        if not (isinstance(start, _DATE) and isinstance(end, _DATE) and start <= end and isinstance(due, _DATE)
-                and due > start and type(p) is _DEC and p.is_finite() and p > 0
-                and type(inst.principal) is _DEC and inst.principal == p
-                and rc.is_finite() and 0 <= rc <= 1 and (rp is None or (rp.is_finite() and 0 <= rp <= 1))
-                and (rk is None or (rk.is_finite() and 0 <= rk <= 1))
-                and basis in (360, 365, 366) and dc.first_day != dc.last_day
-                and case.allocation_by in ("component", "instalment")
-                and (order is DEFAULT_ORDER or _order_ok(tuple(order)))):
-            check_case(case)
-        for r in pays:
-            a = r.amount
-            if not (isinstance(r.paid_on, _DATE) and start <= r.paid_on <= end and type(a) is _DEC
-                    and a.is_finite() and a > 0):
-                check_case(case)
     rate_den, rc_n, rp_n, rk_n = _rates(rc, rp, rk, case.compound)
-    pn, money_den = p.as_integer_ratio()
-    cuts = {start, end}
-    if due <= end:
-        cuts.add(due)
+    pn, pd = p.as_integer_ratio()
+    money_den = pd
+    s0 = start.toordinal()
+    e0 = end.toordinal()
+    d0 = due.toordinal()
+    cuts = {s0, e0, d0} if d0 <= e0 else {s0, e0}
     pay_r = []
     for r in pays:
         n, d = r.amount.as_integer_ratio()
         if money_den % d:
             money_den = lcm(money_den, d)
-        pay_r.append((r.paid_on, n, d, r.amount))
-        cuts.add(r.paid_on)
+        w = r.paid_on.toordinal()
+        pay_r.append((w, n, d, r))
+        cuts.add(w)
+    if len(pay_r) > 1:
+        pay_r.sort(key=_first)  # stable: repayments on one date in the order given
     timeline = sorted(cuts)
     rb = rate_den * basis
     den = money_den * rb ** (len(timeline) - 1)
-    P = pn * (den // money_den)  # noqa: N806
+    P = pn * (den // pd)  # noqa: N806
     pool = interest = pen = comp = overpaid = 0
-    is_due = False
-    notes: list[str] = []
+    notes: list[str] | None = None
     default_order = order is DEFAULT_ORDER or order == DEFAULT_ORDER
     interest_first = default_order or order.index(INTEREST) < order.index(PRINCIPAL)
-    t = start
+    k = 0
+    n_pays = len(pay_r)
+    t = s0
     for nxt in timeline:
-        days = (nxt - t).days
+        days = nxt - t
         if days:
-            if not is_due:
+            if t < d0:
                 if P > 0:
                     pool += P * rc_n * days // rb
             else:
@@ -226,15 +286,14 @@ def _bullet(case: LoanCase, validate: bool) -> FigureAward | None:
                 if interest > 0:
                     comp += interest * rk_n * days // rb
         t = nxt
-        if t == due:
-            is_due = True
+        if t == d0:
             interest = pool
             pool = 0
-        for when, n, d, amount in pay_r:
-            if when != t:
-                continue
+        while k < n_pays and pay_r[k][0] == t:
+            _, n, d, r = pay_r[k]
+            k += 1
             left = n * (den // d)
-            if is_due:
+            if t >= d0:
                 if default_order:
                     if interest > 0:
                         paid = interest if interest <= left else left
@@ -290,12 +349,19 @@ def _bullet(case: LoanCase, validate: bool) -> FigureAward | None:
                     pool -= paid
             if left > 0:
                 overpaid += left
-                notes.append(f"repayment of {amount} on {t} exceeds everything owed by "
+                if notes is None:
+                    notes = []
+                notes.append(f"repayment of {r.amount} on {r.paid_on} exceeds everything owed by "
                              f"{show(Fraction(left, den))}")
-    return FigureAward.build(case, (P, interest + pool, pen, comp, 0), den, overpaid, None, notes)
+    return (P, interest + pool, pen, comp, 0), den, overpaid, None, notes
 
 
-def _run(case: LoanCase) -> FigureAward:
+def _first(item: tuple) -> int:
+    return item[0]
+
+
+def _run(case: LoanCase) -> tuple:
+    """The single-instalment ledger (any events of that shape): ``(lines, den, overpaid, unsupported, notes)``."""
     start, end = case.disbursed_on, case.calc_until
     inst = case.instalments[0]
     acc = case.accelerated_on
@@ -539,4 +605,4 @@ def _run(case: LoanCase) -> FigureAward:
             unsupported_shown[c] = show(Fraction(cut, den))
     if acc:
         notes.append(f"loan accelerated on {acc.isoformat()}: all principal not yet due fell due that day")
-    return FigureAward.build(case, tuple(exact.values()), den, overpaid, unsupported_shown, notes)
+    return tuple(exact.values()), den, overpaid, unsupported_shown or None, notes or None
