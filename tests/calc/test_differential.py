@@ -10,6 +10,7 @@ repayments, rate changes, accelerations and caps.
 
 from __future__ import annotations
 
+import os
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -217,7 +218,7 @@ def cases(draw) -> LoanCase:
     )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=int(os.environ.get("RULEDSL_CALC_EXAMPLES", "150")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cases())
 def test_segment_engine_agrees_with_day_by_day_reference(case: LoanCase) -> None:
     award = compute(case)
