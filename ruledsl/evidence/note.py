@@ -317,8 +317,11 @@ def open_note(msg: bytes | str, verifiers: Iterable[Verifier]) -> Note:
     return note
 
 
-def sign_note(text: str, signers: Sequence[Signer], existing: Sequence[Signature] = ()) -> str:
-    """Sign ``text`` (Go: note.Sign): keep existing signatures not replaced by a new signer, then add new ones."""
+def sign_note(text: str, signers: Sequence[Signer], existing: Sequence[Signature] = (),
+              timestamp: int | None = None) -> str:
+    """Sign ``text`` (Go: note.Sign): keep existing signatures not replaced by a new signer, then add new ones.
+
+    ``timestamp`` — the time (Unix seconds) cosignature/v1 signers attest; default now."""
     if not text.endswith("\n"):
         raise MalformedError.of("malformed note: text must end with a newline")
     _check_chars(text)
@@ -331,6 +334,6 @@ def sign_note(text: str, signers: Sequence[Signer], existing: Sequence[Signature
     for s in signers:
         if not is_valid_name(s.name):
             raise MalformedError.of("invalid signer name")
-        raw = struct.pack(">I", s.hash) + s.sign(text.encode("utf-8"))
+        raw = struct.pack(">I", s.hash) + s.sign(text.encode("utf-8"), timestamp)
         out.append(Signature(s.name, s.hash, b64encode(raw)).line())
     return "".join(out)

@@ -9,6 +9,7 @@ signatures are made with ``cryptography`` (OpenSSL) and checked with pyhanko.
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections.abc import Sequence
 from datetime import datetime
@@ -55,10 +56,31 @@ def _pyhanko_signer(signer: Issued, chain: Sequence[x509.Certificate]):  # type:
     def a(c: x509.Certificate) -> ax509.Certificate:
         return ax509.Certificate.load(c.public_bytes(serialization.Encoding.DER))
 
+    from cryptography.hazmat.primitives.asymmetric import ec
+
     key = keys.PrivateKeyInfo.load(signer.key.private_bytes(
         serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
-    return signers.SimpleSigner(signing_cert=a(signer.cert), signing_key=key,
-                                cert_registry=SimpleCertificateStore.from_certs([a(c) for c in chain]))
+
+    class _Deterministic(signers.SimpleSigner):
+        """ECDSA with RFC 6979 nonces, so that a signature over the same bytes is the same bytes."""
+
+        def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+            hash_algo = getattr(hashes, digest_algorithm.upper().replace("_", ""))()
+            return signer.key.sign(data, ec.ECDSA(hash_algo, deterministic_signing=True))
+
+    return _Deterministic(signing_cert=a(signer.cert), signing_key=key,
+                          cert_registry=SimpleCertificateStore.from_certs([a(c) for c in chain]))
+
+
+def _dated(meta, when: datetime):  # type: ignore[no-untyped-def]
+    """pyhanko stamps ModDate/xmp:ModifyDate with the wall clock; a dated signature uses its own time."""
+    import dataclasses
+
+    class _Dated(type(meta)):  # type: ignore[misc]
+        def __setattr__(self, key: str, value: object) -> None:
+            super().__setattr__(key, when if key == "last_modified" and value == "now" else value)
+
+    return _Dated(**{f.name: getattr(meta, f.name) for f in dataclasses.fields(meta)})
 
 
 def sign_pdf(
@@ -108,6 +130,15 @@ def sign_pdf(
             return session
 
     w = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    if signing_time is not None:  # a dated (demo) signature: make the new revision's ID reproducible too
+        from pyhanko.pdf_utils import generic
+
+        # the original's first ID stays (ISO 32000 §14.4); a file without one gets one from its bytes
+        id1 = (w.prev.trailer["/ID"][0] if "/ID" in w.prev.trailer
+               else generic.ByteStringObject(hashlib.sha256(pdf).digest()[:16]))
+        id2 = hashlib.sha256(pdf + signer.cert_der() + signing_time.isoformat().encode()).digest()[:16]
+        w._document_id = generic.ArrayObject([id1, generic.ByteStringObject(id2)])
+        w._meta = _dated(w._meta, signing_time)
     pdf_signer = _DatedSigner(meta, s, new_field_spec=fields.SigFieldSpec(field_name))
     out = io.BytesIO()
     pdf_signer.sign_pdf(w, output=out)

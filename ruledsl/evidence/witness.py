@@ -94,7 +94,7 @@ class Witness:
                 ) from None
         elif proof:
             raise MalformedError.of("no earlier checkpoint to prove consistency with; send no proof")
-        out = sign_note(sc.note.text, [self.signer], [*sc.note.sigs, *sc.note.unverified])
+        out = sign_note(sc.note.text, [self.signer], [*sc.note.sigs, *sc.note.unverified], timestamp)
         state[origin] = {"size": cp.size, "root": b64encode(cp.root)}
         self._save(state)
         return out
