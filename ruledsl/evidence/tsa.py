@@ -179,8 +179,11 @@ def respond(tsa: Issued, request: bytes, chain: Sequence = (), gen_time: datetim
     _, _, _, tsp, _ = _asn1()
 
     def rejection(fail: str, text: str) -> bytes:
-        return tsp.TimeStampResp({"status": {"status": "rejection", "status_string": [text],
-                                             "fail_info": tsp.PKIFailureInfo({fail})}}).dump()
+        # TimeStampResp ::= SEQUENCE { status PKIStatusInfo, timeStampToken OPTIONAL } — no token here
+        from asn1crypto import core
+
+        status = tsp.PKIStatusInfo({"status": "rejection", "status_string": [text], "fail_info": {fail}})
+        return core.Sequence(contents=status.dump()).dump()
 
     try:
         req = tsp.TimeStampReq.load(request)
@@ -200,6 +203,19 @@ def respond(tsa: Issued, request: bytes, chain: Sequence = (), gen_time: datetim
 # ----------------------------------------------------------------------------- parsing
 
 
+def response_status(data: bytes) -> tuple[str, list[str]]:
+    """(PKIStatus, status strings) of a DER ``TimeStampResp`` — also one without a token (a rejection),
+    which asn1crypto's ``TimeStampResp`` will not parse."""
+    from asn1crypto import core, tsp
+
+    try:
+        seq = core.Sequence.load(data, strict=True)
+        info = tsp.PKIStatusInfo.load(seq[0].dump())
+        return info["status"].native, list(info["status_string"].native or [])
+    except Exception:  # not DER, or not a TimeStampResp
+        raise MalformedError.of("not an RFC 3161 timestamp token or response") from None
+
+
 def token_of(data: bytes):  # type: ignore[no-untyped-def]
     """The token (``ContentInfo``) in ``data`` — a ``TimeStampResp`` or a bare token."""
     _, cms, _, tsp, _ = _asn1()
@@ -212,35 +228,40 @@ def token_of(data: bytes):  # type: ignore[no-untyped-def]
             return ci
     except Exception:  # not a ContentInfo — try a TimeStampResp
         pass
-    try:
-        resp = tsp.TimeStampResp.load(data, strict=True)
-        status = resp["status"]["status"].native
-    except Exception:
-        raise MalformedError.of("not an RFC 3161 timestamp token or response") from None
+    status, texts = response_status(data)
     if status not in ("granted", "granted_with_mods"):
-        text = resp["status"]["status_string"].native
-        raise MalformedError.of(f"the TSA refused the request ({status}): {'; '.join(text or [])}")
-    token = resp["time_stamp_token"]
-    if token.native is None or token["content_type"].native != "signed_data":
-        raise MalformedError.of("timestamp response holds no token")
+        raise MalformedError.of(f"the TSA refused the request ({status}): {'; '.join(texts)}")
+    try:
+        token = tsp.TimeStampResp.load(data, strict=True)["time_stamp_token"]
+        if token.native is None or token["content_type"].native != "signed_data":
+            raise MalformedError.of("timestamp response holds no token")
+    except MalformedError:
+        raise
+    except Exception:  # damaged DER inside the response
+        raise MalformedError.of("the timestamp response does not parse") from None
     return token
 
 
 def tst_info(data: bytes):  # type: ignore[no-untyped-def]
+    """(SignedData, TSTInfo) of a token or response, fully parsed; :class:`MalformedError` otherwise."""
     from asn1crypto import core, tsp
 
     token = token_of(data)
-    sd = token["content"]
-    eci = sd["encap_content_info"]
-    if eci["content_type"].native != "tst_info":
-        raise MalformedError.of("the token's content is not a TSTInfo")
-    content = eci["content"]
-    info = content.parsed if isinstance(content, core.ParsableOctetString) else None
-    if not isinstance(info, tsp.TSTInfo):
-        try:
+    try:
+        sd = token["content"]
+        eci = sd["encap_content_info"]
+        if eci["content_type"].native != "tst_info":
+            raise MalformedError.of("the token's content is not a TSTInfo")
+        content = eci["content"]
+        info = content.parsed if isinstance(content, core.ParsableOctetString) else None
+        if not isinstance(info, tsp.TSTInfo):
             info = tsp.TSTInfo.load(content.native)
-        except Exception:
-            raise MalformedError.of("the token's TSTInfo does not parse") from None
+        info.native  # noqa: B018 — parse every field now, not lazily later
+        sd["signer_infos"].native  # noqa: B018
+    except MalformedError:
+        raise
+    except Exception:  # asn1crypto raises ValueError/TypeError/… on damaged DER
+        raise MalformedError.of("the token's TSTInfo does not parse") from None
     return sd, info
 
 
