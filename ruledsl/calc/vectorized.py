@@ -19,7 +19,7 @@ row.  The ``fallback`` column says which rows took that path.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import numpy as np
@@ -35,6 +35,7 @@ GUARD = 100_000               # units; far above the floor error of the few accr
 MAX_PRINCIPAL_FEN = 100_000_000   # 1,000,000 yuan
 MAX_DAYS = 3650
 MAX_RATE = RATE_SCALE         # 100% a year
+MAX_GROWN_FEN = np.iinfo(np.int64).max // (RATE_SCALE * 366 * SUB) // 4  # ceiling of any balance, in fen
 
 INPUT_COLUMNS = ("principal_fen", "contract_rate_e4", "penalty_rate_e4", "compound_rate_e4", "compound",
                  "basis", "disbursed_on", "due_on", "calc_until", "repay1_on", "repay1_fen", "repay2_on",
@@ -105,11 +106,118 @@ def case_from_row(row: pd.Series | dict) -> LoanCase:
     )
 
 
+_BIG = np.iinfo(np.int64).max
+_SECONDS_PER_DAY = 86_400
+
+
 def _days(col: pd.Series) -> np.ndarray:
-    values = col.to_numpy(dtype="datetime64[D]")
-    out = values.astype(np.int64)
-    out[np.isnat(values)] = np.iinfo(np.int64).max
+    """Days since 1970-01-01 as int64; a missing date is a day after every other."""
+    values = col.to_numpy()
+    if values.dtype.kind != "M":
+        values = values.astype("datetime64[s]")
+    unit = np.datetime_data(values.dtype)[0]
+    raw = values.view(np.int64)
+    if unit == "D":
+        out = raw.copy()
+    elif unit == "s":
+        out = raw // _SECONDS_PER_DAY
+    else:
+        out = values.astype("datetime64[D]").view(np.int64).copy()
+    nat = raw == np.iinfo(np.int64).min
+    if nat.any():
+        out[nat] = _BIG
     return out
+
+
+def _ledger(p_fen, rc, rp, rk, start, due, end, on1, amt1, on2, amt2, basis: int):
+    """The single-maturity ledger over rows of one ``basis``: balances and overpayment in units.
+
+    State per row: principal ``P``, ``interest`` (the pool before the due date, the
+    due interest after it: one balance, since payments take it first either way),
+    ``pen``, ``comp``.  The row's three events — due date and the two repayments,
+    in date order, the due date first on a tie — are taken one per step, then the
+    last segment runs to ``calc_until``.  Returns ``(lines, overpaid, unit)``.
+    """
+    denom = RATE_SCALE * basis                 # base × rate_e4 × days / denom
+    unit = denom * SUB                         # units per fen
+
+    def accrue(base: np.ndarray, m: np.ndarray) -> np.ndarray:
+        """``base × m / denom`` floored to a unit (exact when ``base`` is whole fen)."""
+        whole = base // unit
+        part = base - whole * unit
+        part *= m
+        part //= denom
+        whole *= m
+        whole *= SUB
+        whole += part
+        return whole
+
+    P = p_fen * unit  # noqa: N806
+    n = len(P)
+    interest = np.zeros(n, np.int64)
+    pen = np.zeros(n, np.int64)
+    comp = np.zeros(n, np.int64)
+    over = np.zeros(n, np.int64)
+    is_due = np.zeros(n, np.int64)             # 0/1
+    due_first = due <= on1
+    due_by_2 = due <= on2
+    due_mid = due_by_2 & ~due_first
+    zero = np.zeros(n, np.int64)
+    events = (
+        (np.where(due_first, due, on1), due_first, np.where(due_first, zero, amt1)),
+        (np.where(due_first, on1, np.where(due_mid, due, on2)), due_mid, np.where(due_first, amt1,
+                                                                                  np.where(due_mid, zero, amt2))),
+        (np.where(due_by_2, on2, due), ~due_by_2, np.where(due_by_2, amt2, zero)),
+        (end, None, None),
+    )
+    t = start
+    for when, due_now, amount in events:
+        at = np.minimum(when, end)
+        days = at - t
+        t = at
+        a = accrue(P, np.where(is_due == 1, rp, rc) * days)
+        pen += a * is_due
+        a *= 1 - is_due
+        interest += a
+        comp += accrue(interest, (rk * is_due) * days)
+        if due_now is None:
+            break
+        happens = when <= end
+        is_due |= due_now & happens
+        left = amount * unit
+        left *= happens
+        for bal in (interest, pen, comp, P):   # default order; pen and comp are 0 before the due date
+            take = np.minimum(left, bal)
+            bal -= take
+            left -= take
+        over += left
+    return (P, interest, pen, comp), over, unit
+
+
+def _row_case(cols: dict[str, np.ndarray], pos: int) -> LoanCase:
+    """The :class:`LoanCase` of row ``pos`` of the input arrays (for the exact fallback)."""
+    def day(v: int) -> date:
+        return _EPOCH + timedelta(days=int(v))
+
+    pays = []
+    for k in (1, 2):
+        when = int(cols[f"repay{k}_on"][pos])
+        if when != _BIG:
+            pays.append(Repayment(day(when), Decimal(int(cols[f"repay{k}_fen"][pos])).scaleb(-2)))
+    principal = Decimal(int(cols["principal_fen"][pos])).scaleb(-2)
+    raw_k = int(cols["compound_rate_e4"][pos])
+    return LoanCase(
+        principal=principal, disbursed_on=day(cols["disbursed_on"][pos]),
+        contract_rate=Decimal(int(cols["contract_rate_e4"][pos])).scaleb(-4), calc_until=day(cols["calc_until"][pos]),
+        instalments=(Instalment(day(cols["due_on"][pos]), principal),),
+        penalty_rate=Decimal(int(cols["penalty_rate_e4"][pos])).scaleb(-4),
+        compound_rate=None if raw_k < 0 else Decimal(raw_k).scaleb(-4),
+        compound=bool(cols["compound"][pos]), repayments=tuple(pays),
+        day_count=DayCount(int(cols["basis"][pos]), True, False),
+    )
+
+
+_EPOCH = date(1970, 1, 1)
 
 
 def compute_batch(frame: pd.DataFrame, *, fallback: bool = True) -> pd.DataFrame:
@@ -120,85 +228,87 @@ def compute_batch(frame: pd.DataFrame, *, fallback: bool = True) -> pd.DataFrame
     :func:`ruledsl.calc.check_case` (or build the frame with :func:`frame_from_cases`).
     """
     n = len(frame)
-    p_fen = frame["principal_fen"].to_numpy(np.int64)
-    rc = frame["contract_rate_e4"].to_numpy(np.int64)
-    rp = frame["penalty_rate_e4"].to_numpy(np.int64)
-    rk_raw = frame["compound_rate_e4"].to_numpy(np.int64)
-    rk = np.where(rk_raw < 0, rp, rk_raw)
-    compound = frame["compound"].to_numpy(bool)
-    basis = frame["basis"].to_numpy(np.int64)
-    start = _days(frame["disbursed_on"])
-    due = _days(frame["due_on"])
-    end = _days(frame["calc_until"])
-    pay_on = [_days(frame["repay1_on"]), _days(frame["repay2_on"])]
-    pay_amt = [frame["repay1_fen"].to_numpy(np.int64), frame["repay2_fen"].to_numpy(np.int64)]
+    cols = {
+        "principal_fen": frame["principal_fen"].to_numpy(np.int64),
+        "contract_rate_e4": frame["contract_rate_e4"].to_numpy(np.int64),
+        "penalty_rate_e4": frame["penalty_rate_e4"].to_numpy(np.int64),
+        "compound_rate_e4": frame["compound_rate_e4"].to_numpy(np.int64),
+        "compound": frame["compound"].to_numpy(bool),
+        "basis": frame["basis"].to_numpy(np.int64),
+        "repay1_fen": frame["repay1_fen"].to_numpy(np.int64),
+        "repay2_fen": frame["repay2_fen"].to_numpy(np.int64),
+    }
+    for col in ("disbursed_on", "due_on", "calc_until", "repay1_on", "repay2_on"):
+        cols[col] = _days(frame[col])
+    on1, on2 = cols["repay1_on"], cols["repay2_on"]
+    amt1, amt2 = cols["repay1_fen"], cols["repay2_fen"]
+    swap = on1 > on2                            # the ledger takes repayments in date order
+    if swap.any():
+        on1, on2 = np.where(swap, on2, on1), np.where(swap, on1, on2)
+        amt1, amt2 = np.where(swap, amt2, amt1), np.where(swap, amt1, amt2)
+    p_fen = cols["principal_fen"]
+    rc, rp = cols["contract_rate_e4"], cols["penalty_rate_e4"]
+    rk_raw = cols["compound_rate_e4"]
+    rk = np.where(rk_raw < 0, rp, rk_raw) * cols["compound"]
+    start, due, end = cols["disbursed_on"], cols["due_on"], cols["calc_until"]
+    basis = cols["basis"]
 
-    denom = RATE_SCALE * basis                 # base × rate_e4 × days / denom
-    unit = denom * SUB                         # units per fen
-    unsafe = ((p_fen > MAX_PRINCIPAL_FEN) | (end - start > MAX_DAYS) | (rc > MAX_RATE) | (rp > MAX_RATE)
-              | (rk > MAX_RATE) | (p_fen < 0))
+    # int64 headroom: every balance stays below P × g² units, g = 1 + max rate × days / basis
+    span = end - start
+    rmax = np.maximum(np.maximum(rc, rp), rk)
+    unsafe = ((p_fen > MAX_PRINCIPAL_FEN) | (p_fen < 0) | (span > MAX_DAYS) | (span < 0) | (rc > MAX_RATE)
+              | (rp > MAX_RATE) | (rk > MAX_RATE) | (rc < 0) | (rp < 0) | (rk_raw < -1) | (amt1 < 0) | (amt2 < 0)
+              | ~np.isin(basis, (360, 365, 366)))
+    g_den = RATE_SCALE * 366
+    g_num = g_den + rmax * np.clip(span, 0, MAX_DAYS)
+    bound = np.clip(p_fen, 0, MAX_PRINCIPAL_FEN) * g_num // g_den * g_num // g_den + 1
+    unsafe |= (bound > MAX_GROWN_FEN) | (amt1 > MAX_GROWN_FEN) | (amt2 > MAX_GROWN_FEN)
 
-    def accrue(base: np.ndarray, rate: np.ndarray, days: np.ndarray) -> np.ndarray:
-        whole, part = np.divmod(base, unit)
-        m = rate * days
-        return whole * m * SUB + (part * m) // denom
-
-    P = p_fen * unit
-    pool = np.zeros(n, np.int64)
-    I = np.zeros(n, np.int64)  # noqa: E741 - the due interest balance
-    pen = np.zeros(n, np.int64)
-    comp = np.zeros(n, np.int64)
-    over = np.zeros(n, np.int64)
-    is_due = np.zeros(n, bool)
-    done = [np.zeros(n, bool), np.zeros(n, bool)]
-    t = start.copy()
-    big = np.iinfo(np.int64).max
-    for _ in range(4):
-        nxt = np.minimum(np.where(is_due, big, due), end)
-        for k in (0, 1):
-            nxt = np.minimum(nxt, np.where(done[k], big, pay_on[k]))
-        days = nxt - t
-        pool += np.where(is_due, 0, accrue(P, rc, days))
-        pen += np.where(is_due, accrue(P, rp, days), 0)
-        comp += np.where(is_due & compound, accrue(I, rk, days), 0)
-        t = nxt
-        becomes_due = ~is_due & (due == t)
-        I = np.where(becomes_due, pool, I)  # noqa: E741
-        pool = np.where(becomes_due, 0, pool)
-        is_due |= becomes_due
-        for k in (0, 1):
-            now = ~done[k] & (pay_on[k] == t)
-            left = np.where(now, pay_amt[k] * unit, 0)
-            for bal in (I, pen, comp, pool, P):   # due items first; pool is 0 once due
-                take = np.minimum(left, bal)
-                bal -= take
-                left -= take
-            over += left
-            done[k] |= now
-    lines = {"principal_outstanding": P, "interest": I + pool, "penalty_interest": pen,
-             "compound_interest": comp}
-    out = {}
+    out = {name: np.zeros(n, np.int64) for name in ("principal_outstanding", "interest", "penalty_interest",
+                                                     "compound_interest", "fees", "total", "overpaid")}
     ambiguous = unsafe.copy()
-    half = unit // 2
-    for name, value in lines.items():
-        rounded = (value + half) // unit
-        dist = np.abs(value - (rounded * unit - half))  # distance to the half-fen boundary below
-        dist = np.minimum(dist, np.abs(value - (rounded * unit + half)))
-        ambiguous |= dist <= GUARD
-        out[name] = rounded
-    rounded_over = (over + half) // unit
-    out["fees"] = np.zeros(n, np.int64)
+    names = ("principal_outstanding", "interest", "penalty_interest", "compound_interest")
+    first = int(basis[0]) if n else 365
+    groups = [(first, None)] if n and (basis == first).all() else [
+        (b, basis == b) for b in (360, 365, 366)]
+    for b, rows in groups:
+        if rows is not None and not rows.any():
+            continue
+        args = [p_fen, rc, rp, rk, start, due, end, on1, amt1, on2, amt2]
+        if rows is not None:
+            args = [a[rows] for a in args]
+        args[0] = np.where(unsafe if rows is None else unsafe[rows], 0, args[0])  # keep int64 in range
+        lines, over, unit = _ledger(*args, basis=b)
+        half = unit // 2
+        near = np.zeros(len(over), bool)
+        for name, value in (*zip(names, lines, strict=True), ("overpaid", over)):
+            value += half
+            rounded = value // unit
+            rest = value - rounded * unit       # distance above the half-fen boundary below
+            near |= (rest <= GUARD) | (rest >= unit - GUARD)
+            if rows is None:
+                out[name] = rounded
+            else:
+                out[name][rows] = rounded
+        if rows is None:
+            ambiguous |= near
+        else:
+            ambiguous[rows] |= near
     out["total"] = out["principal_outstanding"] + out["interest"] + out["penalty_interest"] \
         + out["compound_interest"]
-    out["overpaid"] = rounded_over
     result = pd.DataFrame(out, index=frame.index)
     result["fallback"] = False
     if fallback and ambiguous.any():
-        for pos in np.flatnonzero(ambiguous):
-            award = compute(case_from_row(frame.iloc[pos]))
-            for name in ("principal_outstanding", "interest", "penalty_interest", "compound_interest", "fees",
-                         "total"):
-                result.iat[pos, result.columns.get_loc(name)] = int(award[name] * 100)
-            result.iat[pos, result.columns.get_loc("overpaid")] = int(award.overpaid * 100)
-            result.iat[pos, result.columns.get_loc("fallback")] = True
+        positions = np.flatnonzero(ambiguous)
+        fixed = {name: result[name].to_numpy().copy() for name in (*names, "fees", "total", "overpaid")}
+        for pos in positions:
+            award = compute(_row_case(cols, int(pos)), trace=False)
+            for name, whole in award.fen_figures().items():
+                fixed[name][pos] = whole
+            fixed["overpaid"][pos] = int(award.overpaid * 100)
+        for name, values in fixed.items():
+            result[name] = values
+        flags = np.zeros(n, bool)
+        flags[positions] = True
+        result["fallback"] = flags
     return result
