@@ -73,6 +73,8 @@ def load_certificates(paths: Iterable[str | Path]) -> list[x509.Certificate]:
                 data = f.read_bytes()
             except OSError as exc:
                 raise MalformedError.of(f"cannot read certificate file {f}: {exc.strerror}") from None
+            if p.is_dir() and b"PRIVATE KEY-----" in data and b"CERTIFICATE-----" not in data:
+                continue  # a key beside the certificates in a directory: not part of the trust store
             out.extend(_certs_from_bytes(data, str(f)))
     return out
 

@@ -50,7 +50,7 @@ class SignatureCheck:
     trusted: bool | None = None  # None: no trust store
     revoked: bool | None = None  # None: not checked (no revocation data)
     covers_whole_file: bool | None = None
-    chain: list[str] = field(default_factory=list)
+    chain: list[str] = field(default_factory=list)  # subjects, signer first, trust anchor last
     test_certificate: bool = False
     findings: list[Finding] = field(default_factory=list)
 
@@ -167,7 +167,7 @@ def _judge(chk: SignatureCheck, status, trust: TrustStore, n_crl: int, n_ocsp: i
     path = status.validation_path
     if path is not None:
         try:
-            chk.chain = [subject_of(c) for c in path.iter_certs(include_root=True)]
+            chk.chain = [subject_of(c) for c in path.iter_certs(include_root=True)][::-1]  # signer first
         except (AttributeError, TypeError):
             chk.chain = []
     when = f" as of {_fmt(moment)}" if moment else ""
@@ -184,7 +184,7 @@ def _judge(chk: SignatureCheck, status, trust: TrustStore, n_crl: int, n_ocsp: i
     elif path is not None and indic is None:
         chk.trusted = True
         chk.findings.append(ok(f"The signer's certificate chains to a trusted root{when}: "
-                               f"{' → '.join(reversed(chk.chain)) or 'trusted root'}."))
+                               f"{' → '.join(chk.chain) or 'trusted root'}."))
     else:
         chk.trusted = False
         why = str(getattr(indic, "name", indic or "no path")).replace("_", " ").lower()
