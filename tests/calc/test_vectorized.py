@@ -63,3 +63,34 @@ def test_shape_check():
     assert not is_vectorizable(replace(case, caps=(Cap(name="x", citation="", rate=Decimal("0.24")),)))
     with pytest.raises(ValueError):
         frame_from_cases([replace(case, accelerated_on=case.calc_until)])
+
+
+def test_mixed_bases_unsorted_repayments_and_large_loans():
+    from dataclasses import replace
+
+    from ruledsl.runtime.daycount import DayCount
+
+    rng = random.Random(7)
+    cases = []
+    for case in random_cases(1500, 11):
+        basis = rng.choice([360, 365, 366])
+        if rng.random() < 0.1:  # near and above the int64 headroom: these rows go the exact way
+            big = Decimal(rng.randint(50_000_000, 100_000_000))
+            case = replace(case, principal=big, instalments=schedules.bullet(big, case.instalments[0].due_on))
+        cases.append(replace(case, day_count=DayCount(basis, True, False),
+                             repayments=tuple(reversed(case.repayments))))
+    frame = frame_from_cases(cases)
+    result = compute_batch(frame)
+    # the batch path takes repayments in date order whatever the column order
+    two = frame["repay2_on"].notna() & (frame["repay1_on"] < frame["repay2_on"])
+    swapped = frame.copy()
+    for a, b in (("repay1_on", "repay2_on"), ("repay1_fen", "repay2_fen")):
+        swapped.loc[two, [a, b]] = frame.loc[two, [b, a]].to_numpy()
+    assert two.sum() > 100
+    assert compute_batch(swapped).equals(result)
+    assert result["fallback"].sum() >= 100  # the large loans
+    for pos, case in enumerate(cases):
+        award = compute(case, trace=False)
+        got = {line: int(result[line].iloc[pos]) for line in LINES}
+        assert got == award.fen_figures(), (pos, case)
+        assert result["overpaid"].iloc[pos] == int(award.overpaid * 100)
