@@ -240,7 +240,7 @@ def main(out: Path) -> None:
         for i in items:
             decl: dict = {"kind": i["kind"], "file": i["name"]}
             if "index" in i:
-                bundle = log.bundle(i["index"], None, i.get("token"))
+                bundle = log.bundle(i["index"], None, i.get("token"), checkpoint=cosigned)
                 decl["bundle"] = i["name"] + ".bundle.zip"
                 (d / decl["bundle"]).write_bytes(bundle)
             if i["signed_at"] is not None:

@@ -99,8 +99,16 @@ class EvidenceLog:
 
     # ------------------------------------------------------------------ proofs and bundles
 
-    def bundle(self, index: int, evidence: bytes | None = None, tst: bytes | None = None) -> bytes:
+    def bundle(self, index: int, evidence: bytes | None = None, tst: bytes | None = None,
+               checkpoint: str | None = None) -> bytes:
+        """A bundle proving leaf ``index`` against the latest signed checkpoint — or against ``checkpoint``,
+        the same checkpoint as cosigned by witnesses (it must verify with the log's key)."""
         size, note = self.checkpoint_covering(index)
+        if checkpoint is not None:
+            cp = open_checkpoint(checkpoint, self.verifier).checkpoint
+            if cp.size <= index or cp.root != self.store.root_at(self.info, cp.size):
+                raise RefusedError.of("the given checkpoint does not cover this leaf or is not this log's tree")
+            size, note = cp.size, checkpoint
         _, record = self.store.leaf(self.info, index)
         proof = self.store.inclusion_proof(self.info, index, size)
         return build_bundle(record, self.hasher.name, index, size, proof, note, evidence, tst)
