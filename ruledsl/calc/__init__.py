@@ -8,10 +8,12 @@ Public API::
                     instalments=schedules.bullet(Decimal("10000"), date(2024, 1, 1)),
                     calc_until=date(2024, 7, 1))
     award = compute(case)          # Award: .figures(), .segments, .cuts, .allocations, .explain()
+    quick = compute(case, trace=False)   # same figures, no trace (integer fast path for single instalments)
 
 See :mod:`ruledsl.calc.model` for the inputs and the day model,
 :mod:`ruledsl.calc.engine` for the algorithm, :mod:`ruledsl.calc.award` for the
 outputs and where rounding happens, :mod:`ruledsl.calc.caps` for legal caps and
+:mod:`ruledsl.calc.fast` for the figures-only integer path and
 :mod:`ruledsl.calc.vectorized` for the batch path over integer fen.
 """
 
