@@ -340,7 +340,8 @@ class CodeGen:
                 self.const("；".join(self.c.citation_text(cap.citation))),
             ]
             caps.append(f"_CapSpec({', '.join(parts)})")
-        return f"_ledger({self.const(spec)}, {{{settings}}}, [{', '.join(caps)}], _DC[0])"
+        traced = "_trace is not None" if self.tracing else "False"
+        return f"_ledger({self.const(spec)}, {{{settings}}}, [{', '.join(caps)}], _DC[0], {traced})"
 
     def schedule(self, sched: BandSchedule, value: str) -> str:
         """A band schedule compiled once, at module level, to closed form.

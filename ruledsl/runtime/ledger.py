@@ -60,7 +60,9 @@ class LedgerResult(dict):
         self.award = award
 
 
-def run_ledger(spec: LedgerSpec, settings: dict[str, Any], caps: list[CapSpec], day_count: DayCount) -> LedgerResult:
+def run_ledger(spec: LedgerSpec, settings: dict[str, Any], caps: list[CapSpec], day_count: DayCount,
+               trace: bool = False) -> LedgerResult:
+    """Run the engine on one case; with ``trace`` the result carries every segment, cut and allocation."""
     principal = settings["principal"]
     if settings.get("instalments") is not None:
         instalments = tuple(Instalment(i["due_on"], i["principal"], i.get("interest"))
@@ -88,6 +90,6 @@ def run_ledger(spec: LedgerSpec, settings: dict[str, Any], caps: list[CapSpec], 
         day_count=day_count,
         citations=spec.citations,
     )
-    award = compute(case)
+    award = compute(case, trace=trace)
     figures = award.figures()
     return LedgerResult({name: figures[name] for name in LEDGER_LINES}, award)
