@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from ..cases.evidence import attach_evidence
 from ..cases.inputs import json_schema, load_case_json, parse_assignment
 from ..runtime.ledger import LedgerResult
 from ..runtime.rates import format_rate
@@ -32,6 +33,11 @@ RulesetArg = Annotated[Path, typer.Argument(exists=True, dir_okay=False, readabl
 CaseOpt = Annotated[Path | None, typer.Option("--case", exists=True, dir_okay=False,
                                               help="case JSON file (input names → values)")]
 SetOpt = Annotated[list[str] | None, typer.Option("--set", help="name=value, repeatable; overrides --case")]
+KeyOpt = Annotated[Path | None, typer.Option("--court-key", exists=True, dir_okay=False, envvar="RULEDSL_COURT_KEY",
+                                             help="the court's public key, to verify the case's evidence files")]
+TrustOpt = Annotated[list[Path] | None, typer.Option("--trust", exists=True,
+                                                     help="trusted root certificates (PEM) for signatures and "
+                                                          "timestamps, repeatable")]
 
 
 def report(exc: RulesError) -> None:
@@ -116,7 +122,9 @@ def fmt_cmd(files: Files,
         raise typer.Exit(1)
 
 
-def gather_case(ruleset_path: Path, case: Path | None, sets: list[str] | None) -> tuple[Ruleset, dict, str]:
+def gather_case(ruleset_path: Path, case: Path | None, sets: list[str] | None,
+                court_key: Path | None = None, trust: list[Path] | None = None) -> tuple[Ruleset, dict, str]:
+    """Read the case (file, then ``--set`` overrides) and verify the evidence files it declares."""
     ruleset = load(ruleset_path)
     data: dict[str, Any] = {}
     origin = "--set"
@@ -126,19 +134,24 @@ def gather_case(ruleset_path: Path, case: Path | None, sets: list[str] | None) -
     for item in sets or []:
         name, value = parse_assignment(item)
         data[name] = value
+    base = case.parent if case is not None else Path.cwd()
+    data = attach_evidence(data, base, court_key, [str(t) for t in trust or []],
+                           frozenset(ruleset.checked.input_types))
     return ruleset, data, origin
 
 
-def decide(ruleset_path: Path, case: Path | None, sets: list[str] | None) -> tuple[Ruleset, Decision]:
+def decide(ruleset_path: Path, case: Path | None, sets: list[str] | None,
+           court_key: Path | None = None, trust: list[Path] | None = None) -> tuple[Ruleset, Decision]:
     try:
-        ruleset, data, origin = gather_case(ruleset_path, case, sets)
+        ruleset, data, origin = gather_case(ruleset_path, case, sets, court_key, trust)
         return ruleset, ruleset.evaluate(data, origin)
     except RulesError as exc:
         report(exc)
         raise typer.Exit(1) from None
 
 
-def eval_cmd(ruleset: RulesetArg, case: CaseOpt = None, set_: SetOpt = None,
+def eval_cmd(ruleset: RulesetArg, case: CaseOpt = None, set_: SetOpt = None, court_key: KeyOpt = None,
+             trust: TrustOpt = None,
              as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
              emit_python: Annotated[bool, typer.Option("--emit-python", help="print the generated Python")]
              = False) -> None:
@@ -150,7 +163,7 @@ def eval_cmd(ruleset: RulesetArg, case: CaseOpt = None, set_: SetOpt = None,
             report(exc)
             raise typer.Exit(1) from None
         return
-    rs, decision = decide(ruleset, case, set_)
+    rs, decision = decide(ruleset, case, set_, court_key, trust)
     if as_json:
         sys.stdout.write(json.dumps(decision.as_json(), ensure_ascii=False, indent=2) + "\n")
         return
@@ -180,9 +193,10 @@ def print_evidence(decision: Decision) -> None:
     out.print(table)
 
 
-def explain_cmd(ruleset: RulesetArg, case: CaseOpt = None, set_: SetOpt = None) -> None:
+def explain_cmd(ruleset: RulesetArg, case: CaseOpt = None, set_: SetOpt = None, court_key: KeyOpt = None,
+                trust: TrustOpt = None) -> None:
     """Show how every figure was reached: rule, line, inputs, value, law."""
-    rs, decision = decide(ruleset, case, set_)
+    rs, decision = decide(ruleset, case, set_, court_key, trust)
     print_explanation(rs, decision)
 
 
