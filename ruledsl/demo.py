@@ -34,9 +34,6 @@ def show(title: str, ruleset_path: Path, data: dict, origin: str, base: Path) ->
         return False
     out.rule(title)
     print_explanation(ruleset, decision, title=f"{Path(origin).name} — {decision.ruleset} {decision.version}")
-    if decision.award:
-        total = sum(m.amount for m in decision.award.values())
-        out.print(f"[bold]total of award lines: {total:,.2f} 元[/]\n")
     return True
 
 

@@ -119,7 +119,14 @@ class CheckedRuleset:
     def ledger_spec(self, node: ast.Ledger) -> LedgerSpec:
         """The fixed part of a ledger block, for the compiler and the interpreter alike."""
         name = next(n for n, d in self.definitions.items() if d.expr is node)
-        return LedgerSpec(name, node.allocate, ())
+        # the rule that reads `loan.interest` cites the law for that component: the sheet shows it
+        citations = tuple(
+            (d.expr.name, "；".join(self.citation_text(d.citation)))
+            for d in self.definitions.values()
+            if isinstance(d.expr, ast.Attr) and isinstance(d.expr.obj, ast.Name) and d.expr.obj.name == name
+            and d.citation is not None
+        )
+        return LedgerSpec(name, node.allocate, citations)
 
     def citation_text(self, citation: ast.Citation | None) -> list[str]:
         if citation is None:

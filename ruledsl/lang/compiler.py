@@ -150,7 +150,8 @@ class CodeGen:
                 node = getattr(f, bound)
                 if node is not None:
                     limit = self.expr(node)
-                    self.emit(f"if {var} {op} {limit}: "
+                    guard = f"{var} is not None and " if f.optional else ""
+                    self.emit(f"if {guard}{var} {op} {limit}: "
                               f"_bad = (_bad or []) + [({f.name!r}, {word!r}, {limit}, {var})]", node.span)
             slot = self.slot(TraceSlot(f.name, "input", f.span, (), (), f.label))
             self.trace(slot, var, f.span)
@@ -335,11 +336,13 @@ class CodeGen:
                 self.expr(cap.rate),
                 self.expr(cap.start) if cap.start is not None else "None",
                 self.expr(cap.before) if cap.before is not None else "None",
-                self.expr(cap.when) if cap.when is not None else "True",
                 "True" if cap.unsupported else "False",
                 self.const("；".join(self.c.citation_text(cap.citation))),
             ]
-            caps.append(f"_CapSpec({', '.join(parts)})")
+            made = f"_CapSpec({', '.join(parts)})"
+            # a cap whose `when` is false is not evaluated at all (its rate may need a table value
+            # that is not in force for this case)
+            caps.append(made if cap.when is None else f"({made} if {self.expr(cap.when)} else None)")
         traced = "_trace is not None" if self.tracing else "False"
         return f"_ledger({self.const(spec)}, {{{settings}}}, [{', '.join(caps)}], _DC[0], {traced})"
 

@@ -213,8 +213,8 @@ class Interpreter:
             CapSpec(f"{spec.name} cap {i + 1} (line {cap.span.line})", cap.components, self.eval(cap.rate, env),
                     self.eval(cap.start, env) if cap.start is not None else None,
                     self.eval(cap.before, env) if cap.before is not None else None,
-                    self.eval(cap.when, env) if cap.when is not None else True,
                     cap.unsupported, "；".join(self.c.citation_text(cap.citation)))
+            if cap.when is None or self.eval(cap.when, env) else None
             for i, cap in enumerate(n.caps)
         ]
         return run_ledger(spec, settings, caps, self.c.day_count)

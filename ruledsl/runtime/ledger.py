@@ -38,14 +38,13 @@ class LedgerSpec:
 
 @dataclass(frozen=True, slots=True)
 class CapSpec:
-    """One cap as evaluated for a case (``applies`` is its ``when`` condition)."""
+    """One cap as evaluated for a case (a cap whose ``when`` is false is never built)."""
 
     name: str
     components: tuple[str, ...]
     rate: Decimal
     start: date | None
     before: date | None
-    applies: bool
     unsupported: bool
     citation: str
 
@@ -60,7 +59,7 @@ class LedgerResult(dict):
         self.award = award
 
 
-def run_ledger(spec: LedgerSpec, settings: dict[str, Any], caps: list[CapSpec], day_count: DayCount,
+def run_ledger(spec: LedgerSpec, settings: dict[str, Any], caps: list[CapSpec | None], day_count: DayCount,
                trace: bool = False) -> LedgerResult:
     """Run the engine on one case; with ``trace`` the result carries every segment, cut and allocation."""
     principal = settings["principal"]
@@ -84,7 +83,7 @@ def run_ledger(spec: LedgerSpec, settings: dict[str, Any], caps: list[CapSpec], 
         caps=tuple(
             Cap(name=c.name, citation=c.citation, rate=c.rate, components=c.components,
                 kind="unsupported" if c.unsupported else "remove", from_on=c.start, before=c.before)
-            for c in caps if c.applies
+            for c in caps if c is not None
         ),
         allocation_order=spec.order or DEFAULT_ORDER,
         day_count=day_count,

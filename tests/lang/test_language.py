@@ -103,3 +103,55 @@ def test_trace_records_rule_inputs_value_and_law() -> None:
     assert penalty.citations == ("test rule",)
     assert penalty.span.line == 36  # `penalty = accrue(…)` in semantics.rules
     assert decision.as_json()["award"]["penalty"] == "897.53"
+
+
+LEDGER = HEADER.replace('source S = "s"', 'source S = "s"\nsource C676 = "民法典 第六百七十六条"\n'
+                        'table lpr: date -> rate from "lpr.csv" column "one_year"') + """input:
+  principal: money
+  rate: rate optional min 0% max 100%
+  disbursed_on: date
+  due_on: date
+  filed_on: date
+ledger loan per S:
+  principal = principal
+  contract_rate = 12%
+  penalty_rate = rate
+  disbursed_on = disbursed_on
+  due_on = due_on
+  until = filed_on
+  cap interest, penalty_interest at 4 * lpr at filed_on when filed_on >= 2020-08-20 per S
+award:
+  interest = loan.interest per S
+  penalty_interest = loan.penalty_interest per C676
+"""
+TABLES = Path(__file__).parents[2] / "rulesets" / "cn" / "tables"
+
+
+def test_optional_input_with_bounds_may_be_absent() -> None:
+    ruleset = load_text(LEDGER, "ledger.rules", TABLES)
+    case = {"principal": "10000", "disbursed_on": "2023-01-01", "due_on": "2024-01-01", "filed_on": "2024-07-01"}
+    # no penalty rate given: the engine's default is the contract rate (法释〔2020〕17号 art.28)
+    # 10,000 × 12% × 182 / 365 = 218,400 / 365 = 598.3561… → 598.36
+    assert str(ruleset.evaluate(case).award["penalty_interest"]) == "598.36"
+    with pytest.raises(InputError, match="`rate` must be at most"):
+        ruleset.evaluate({**case, "rate": "150%"})
+
+
+def test_a_ledger_cap_whose_condition_is_false_is_not_evaluated() -> None:
+    ruleset = load_text(LEDGER, "ledger.rules", TABLES)
+    # filed 2019-01-01: no LPR is in force yet (the series starts 2019-08-20), and the cap does not apply
+    # interest = 10,000 × 12% × 365 / 365 = 1,200.00 (2018 is not a leap year)
+    case = {"principal": "10000", "disbursed_on": "2018-01-01", "due_on": "2019-01-01", "filed_on": "2019-01-01"}
+    decision = ruleset.evaluate(case)
+    assert str(decision.award["interest"]) == "1200.00"
+    outputs, _ = interpret(ruleset.checked, parse_case(ruleset.checked, case))
+    assert outputs == decision.values
+
+
+def test_the_calculation_sheet_cites_the_rules_that_read_the_ledger() -> None:
+    ruleset = load_text(LEDGER, "ledger.rules", TABLES)
+    decision = ruleset.evaluate({"principal": "10000", "disbursed_on": "2023-01-01", "due_on": "2024-01-01",
+                                 "filed_on": "2024-07-01"})
+    award = decision.values["loan"].award
+    assert {s.citation for s in award.segments if s.component == "penalty_interest"} == {"民法典 第六百七十六条"}
+    assert {s.citation for s in award.segments if s.component == "interest"} == {"s"}
