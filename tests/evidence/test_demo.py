@@ -86,8 +86,8 @@ def test_rebuild_reproduces_the_demo(tmp_path: Path) -> None:
     assert states(tmp_path) == EXPECTED
     for f in sorted(DEMO.rglob("*")):
         rel = f.relative_to(DEMO)
-        if f.is_dir() or rel.suffix in (".db", ".py") or "__pycache__" in rel.parts:
-            continue
+        if f.is_dir() or rel.suffix in (".db", ".py") or "__pycache__" in rel.parts or rel.name == "README.md":
+            continue  # the database's internals differ run to run; the script and its README are not built
         assert (tmp_path / rel).read_bytes() == f.read_bytes(), f"{rel} differs when rebuilt"
 
 
