@@ -177,15 +177,7 @@ class Formatter:
                 self.definition(item)
 
     def definition(self, d: ast.Definition) -> None:
-        lines = [f"{d.name} = {self.expr(d.expr)}"]
-        if isinstance(d.expr, ast.If) and len(lines[0]) > MAX_LINE:
-            # a long choice reads better one branch per line
-            parts, e, word = [], d.expr, "if"
-            while isinstance(e, ast.If):
-                parts.append(f"{word} {self.expr(e.cond)} then {self.expr(e.then)}")
-                e, word = e.else_, "else if"
-            parts.append(f"else {self.expr(e)}")
-            lines = [f"{d.name} = {parts[0]}"] + parts[1:]
+        lines = self.layout(f"{d.name} = ", d.expr)
         options = (f"label {quote(d.label)}" if d.label is not None else "") + self.cite(d.citation)
         if options:
             lines.append(options.strip())
@@ -196,7 +188,7 @@ class Formatter:
         self.line(f"ledger {d.name}{self.cite(d.citation)}:")
         led = d.ledger
         for setting in led.settings:
-            self.statement(setting, [f"{setting.name} = {self.expr(setting.expr)}"], 1)
+            self.statement(setting, self.layout(f"{setting.name} = ", setting.expr), 1)
         if led.allocate is not None:
             self.line(f"allocate {', '.join(led.allocate)}{self.cite(led.allocate_citation)}", 1)
         for cap in led.caps:
@@ -254,13 +246,47 @@ class Formatter:
                 whole = Span(first.line, first.col, last.end_line, last.end_col, first.source)
                 self.statement(ast.Node(span=whole), [joined], 1)
             else:
-                for b, text in zip(bindings, texts, strict=True):
-                    self.statement(b, [f"{word} {text}"], 1)
+                for b in bindings:
+                    head = f"{word} evidence {quote(b.evidence_kind)} = " if b.evidence_kind is not None \
+                        else f"{word} {b.name} = "
+                    self.statement(b, self.layout(head, b.expr), 1)
 
     def binding(self, b: ast.Binding) -> str:
         if b.evidence_kind is not None:
             return f"evidence {quote(b.evidence_kind)} = {self.expr(b.expr)}"
         return f"{b.name} = {self.expr(b.expr)}"
+
+    def layout(self, head: str, e: ast.Expr) -> list[str]:
+        """``head`` followed by ``e``: one line when it fits, else broken at the top of ``e`` —
+        one branch of a choice, one term of a sum, one element of a list or call per line."""
+        flat = head + self.expr(e)
+        if len(INDENT * 2 + flat) <= MAX_LINE:
+            return [flat]
+        if isinstance(e, ast.If):
+            lines = self.layout(f"{head}if {self.expr(e.cond)} then ", e.then)
+            rest = e.else_
+            while isinstance(rest, ast.If):
+                lines += self.layout(f"else if {self.expr(rest.cond)} then ", rest.then)
+                rest = rest.else_
+            return lines + self.layout("else ", rest)
+        if isinstance(e, ast.BinOp) and e.op in "+-":
+            terms: list[tuple[str, ast.Expr]] = []
+            left: ast.Expr = e
+            while isinstance(left, ast.BinOp) and left.op in "+-":
+                terms.append((left.op, left.right))
+                left = left.left
+            lines = [head + self.expr(left, P_SUM)]
+            return lines + [f"{op} {self.expr(term, P_PROD)}" for op, term in reversed(terms)]
+        parts = None
+        if isinstance(e, ast.ListLit) and len(e.items) > 1:
+            parts, opening, closing = [self.expr(i) for i in e.items], "[", "]"
+        elif isinstance(e, ast.Call) and len(e.args) > 1:
+            parts, opening, closing = [self.expr(a) for a in e.args], f"{e.func}(", ")"
+        elif isinstance(e, ast.RecordLit) and len(e.fields) > 1:
+            parts, opening, closing = [f"{k}: {self.expr(v)}" for k, v in e.fields], "{", "}"
+        if parts is None:
+            return [flat]
+        return ([head + opening + parts[0] + ","] + [p + "," for p in parts[1:-1]] + [parts[-1] + closing])
 
     # -------------------------------------------------------------- pieces
     @staticmethod
