@@ -178,9 +178,11 @@ class Formatter:
 
     def definition(self, d: ast.Definition) -> None:
         lines = self.layout(f"{d.name} = ", d.expr)
-        options = (f"label {quote(d.label)}" if d.label is not None else "") + self.cite(d.citation)
-        if options:
-            lines.append(options.strip())
+        options = ((f"label {quote(d.label)}" if d.label is not None else "") + self.cite(d.citation)).strip()
+        if options and len(lines) == 1 and len(INDENT + lines[0] + " " + options) <= MAX_LINE:
+            lines[0] += " " + options  # a short rule keeps its citation on its own line
+        elif options:
+            lines.append(options)
         self.statement(d, lines, 1)
 
     def decl_LedgerDecl(self, d: ast.LedgerDecl) -> None:
