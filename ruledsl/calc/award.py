@@ -92,10 +92,14 @@ class CapCut:
     removed_by_component: tuple[tuple[str, Decimal], ...]
     citation: str
     reason: str
+    #: what the cut was applied to: ``"accrual"`` (the segment's day-count accrual) or
+    #: ``"stated interest #n"`` (an instalment's stated interest, capped over its whole period)
+    applies_to: str = "accrual"
 
     def as_dict(self) -> dict[str, object]:
         return {
             "from": self.start.isoformat(), "to": self.end.isoformat(), "days": self.days, "cap": self.cap,
+            "applies_to": self.applies_to,
             "kind": self.kind, "components": list(self.components), "base": str(self.base),
             "cap_rate": str(self.cap_rate), "accrued": str(self.accrued), "allowed": str(self.allowed),
             "removed": str(self.removed),
@@ -177,11 +181,18 @@ class Award:
             out.append(f"{line.label} {name}: {line.amount}" + (f"  [{line.citation}]" if line.citation else ""))
             for s in self.segments_of(name):
                 inst = f" #{s.instalment}" if s.instalment else ""
+                stated = f"  ({s.rule})" if "还款计划表" in s.rule else ""  # stated interest and what it replaces
                 out.append(
                     f"    {s.start} → {s.end} {s.days:>5} d{inst}  {s.base} × {s.rate} ({s.rate_source})"
-                    f" / {s.basis} = {s.amount}  [{s.citation}]"
+                    f" / {s.basis} = {s.amount}{stated}  [{s.citation}]"
                 )
         for c in self.cuts:
+            if c.applies_to != "accrual":
+                out.append(
+                    f"cap {c.cap} ({c.kind}) on the {c.applies_to}, {c.start} → {c.end} {c.days} d: stated "
+                    f"{c.accrued}, allowed over the period {c.allowed}, removed {c.removed}  [{c.citation}]"
+                )
+                continue
             out.append(
                 f"cap {c.cap} ({c.kind}) {c.start} → {c.end} {c.days} d: accrued {c.accrued}, allowed "
                 f"{c.base} × {c.cap_rate} = {c.allowed}, removed {c.removed}  [{c.citation}]"

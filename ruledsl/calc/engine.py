@@ -16,6 +16,33 @@ the next cut in closed form, ``base × rate × days / basis``:
 
 Caps then cut each segment's accrual (see :class:`~ruledsl.calc.model.Cap`).
 
+Stated interest under a cap.  A *period* runs from the previous due date (or the
+disbursement) to an instalment's due date.  When the instalment states its interest
+(``Instalment.interest``), that figure replaces the day-count interest pooled over the
+period, so the per-segment cuts of that pool no longer reach anything.  The cap is
+therefore applied again, to the stated interest, over the whole period:
+
+* per segment, each cap of a kind (``remove``, then ``unsupported``) covering
+  ``interest`` leaves contract interest a *headroom*: its allowance
+  ``outstanding × cap rate × days / basis`` less the penalty and compound interest it
+  covers that the segment keeps after its cut (contract interest is cut last, so this
+  is exactly what a day-count accrual of that segment could have kept); with several
+  caps of a kind, the smallest headroom;
+* the period's allowance is the sum of its segments' headrooms; when a cap window
+  covers only part of the period, the stated interest is spread over the period in
+  proportion to the principal not yet due times days (yuan-days), and the share of the
+  uncovered days is allowed as stated;
+* the stated interest is limited to that allowance (several stated instalments on one
+  date share it in instalment order).  ``remove`` takes the excess off the instalment's
+  interest; ``unsupported`` records it as a natural debt the court does not award.
+
+The trace marks the period's day-count interest rows as replaced, adds a row with the
+stated interest (``rate`` = the stated interest as an annual rate on the period's
+yuan-days), drops the replaced pool's interest cuts from the segment cut rows and
+records the cut of the stated interest as a :class:`~ruledsl.calc.award.CapCut` with
+``applies_to="stated interest #n"``.  Example (法发〔2017〕22号, 24%): 10,000 at 30% with
+one instalment stating 3,000.00 over 365 days → 10,000 × 24% × 365 / 365 = 2,400.00.
+
 Arithmetic: balances are exact rationals (:class:`fractions.Fraction` built from the
 Decimal inputs), because ``/ 365`` does not terminate in decimal and a sum of
 rounded parts could land on the other side of a half fen.  Nothing is rounded inside
@@ -25,6 +52,7 @@ the engine; :func:`ruledsl.calc.award.fen` rounds each award line half-up once.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -66,6 +94,25 @@ class _Inst:
         self.interest = ZERO
         self.penalty = ZERO
         self.compound = ZERO
+
+
+class _Period:
+    """What the caps allow contract interest over one period (from the last due date), per cap kind."""
+
+    __slots__ = ("start", "seg_at", "cut_at", "base", "headroom", "uncovered", "weight", "kept",
+                 "unsupported_interest", "caps")
+
+    def __init__(self, start: date, seg_at: int, cut_at: int):
+        self.start = start
+        self.seg_at = seg_at
+        self.cut_at = cut_at
+        self.base: Fraction | None = None           # principal not yet due at the period's start
+        self.headroom: dict[str, Fraction] = {}     # kind → Σ headroom of the covered segments
+        self.uncovered: dict[str, Fraction] = {}    # kind → yuan-days of the segments no such cap covers
+        self.weight = ZERO                          # yuan-days of the period (principal not yet due × days)
+        self.kept = ZERO                            # day-count interest accrued after ``remove`` cuts
+        self.unsupported_interest = ZERO            # day-count interest recorded as natural debt
+        self.caps: dict[str, list[Cap]] = {}        # kind → the caps that reached the period
 
 
 class _Rates:
@@ -196,6 +243,9 @@ def compute(case: LoanCase, tables: RateTables | None = None, *, validate: bool 
                                                                                  PRINCIPAL) else "") \
         + "；" + CIVIL_560 + "（先到期者先抵充）"
 
+    period = _Period(start, 0, 0)
+    track = bool(case.caps) and any(i.sched is not None for i in insts)  # stated interest may meet a cap
+
     def pool_allocatable() -> bool:
         for inst in insts:
             if not inst.is_due:
@@ -274,15 +324,20 @@ def compute(case: LoanCase, tables: RateTables | None = None, *, validate: bool 
                 penalty_rate = ch.penalty_rate
             if ch.compound_rate is not None:
                 compound_rate = ch.compound_rate
-        first_due = True
-        for inst in due_at.get(t, ()):
-            inst.is_due = True
-            if inst.sched is not None:
+        dues = due_at.get(t)
+        if dues:
+            stated = [inst for inst in dues if inst.sched is not None]
+            take_pool = dues[0].sched is None  # the first instalment due takes the day-count pool
+            for inst in stated:
                 inst.interest = inst.sched
-            elif first_due:
-                inst.interest = pool
+            if take_pool:
+                dues[0].interest = pool
+            if stated:
+                _cap_stated(case, period, stated, take_pool, t, basis, award, unsupported, trace, cite[INTEREST])
+            for inst in dues:
+                inst.is_due = True
             pool = ZERO
-            first_due = False
+            period = _Period(t, len(award.segments), len(award.cuts))
         for c in cost_at.get(t, ()):
             costs.append([len(costs) + 1, c.label, Fraction(c.amount)])
         for r in pay_at.get(t, ()):
@@ -314,15 +369,35 @@ def compute(case: LoanCase, tables: RateTables | None = None, *, validate: bool 
                     t, nxt, days, comp, inst.n if inst else None, show(base), rd, src, basis, show(amount),
                     amount, f"{comp}: base × rate × days / {basis}", cite[comp]))
         amounts = [item[3] for item in seg]
-        if case.caps and seg:
+        if track:
+            if period.base is None:
+                period.base = not_due
+            period.weight += not_due * days
+            unsupported_before = unsupported[INTEREST]
+        if case.caps and (seg or track):
             outstanding = sum((i.principal for i in insts), ZERO)
             for kind in ("remove", "unsupported"):
+                headroom = None
                 for cap in case.caps:
                     if cap.kind != kind or (cap.from_on and look < cap.from_on) or (cap.before and
                                                                                       look >= cap.before):
                         continue
-                    _apply_cap(cap, rates, look, t, nxt, days, basis, outstanding, seg, amounts, award,
-                               unsupported, trace)
+                    room = _apply_cap(cap, rates, look, t, nxt, days, basis, outstanding, seg, amounts, award,
+                                      unsupported, trace)
+                    if track and INTEREST in cap.components:
+                        headroom = room if headroom is None or room < headroom else headroom
+                        seen = period.caps.setdefault(kind, [])
+                        if cap not in seen:
+                            seen.append(cap)
+                if not track:
+                    continue
+                if headroom is None:
+                    period.uncovered[kind] = period.uncovered.get(kind, ZERO) + not_due * days
+                else:
+                    period.headroom[kind] = period.headroom.get(kind, ZERO) + headroom
+        if track:
+            period.kept += sum((a for item, a in zip(seg, amounts, strict=True) if item[0] == INTEREST), ZERO)
+            period.unsupported_interest += unsupported[INTEREST] - unsupported_before
         for (comp, inst, *_), amount in zip(seg, amounts, strict=True):
             if comp == INTEREST:
                 pool += amount
@@ -357,14 +432,21 @@ def compute(case: LoanCase, tables: RateTables | None = None, *, validate: bool 
 
 def _apply_cap(cap: Cap, rates: _Rates, look: date, t: date, nxt: date, days: int, basis: int,
                outstanding: Fraction, seg: list, amounts: list[Fraction], award: Award,
-               unsupported: dict[str, Fraction], trace: bool = True) -> None:
+               unsupported: dict[str, Fraction], trace: bool = True) -> Fraction:
+    """Cut one segment's accrual to ``cap``; returns the headroom it leaves contract interest.
+
+    The headroom is the allowance less the other covered components the segment keeps after
+    the cut (they are cut before contract interest, so it is what interest could keep).
+    """
     rate, rate_d = rates.cap_rate(cap, look)
     allowed = outstanding * rate * days / basis
     idx = [j for j, item in enumerate(seg) if item[0] in cap.components]
     accrued = sum((amounts[j] for j in idx), ZERO)
+    others = sum((amounts[j] for j in idx if seg[j][0] != INTEREST), ZERO)
     if accrued <= allowed:
-        return
+        return allowed - others
     excess = accrued - allowed
+    room = allowed - (others - min(excess, others))
     removed: list[tuple[str, Decimal]] = []
     for comp in CUT_ORDER:
         if excess <= 0 or comp not in cap.components:
@@ -384,8 +466,95 @@ def _apply_cap(cap: Cap, rates: _Rates, look: date, t: date, nxt: date, days: in
         else:
             unsupported[comp] += cut
     if not trace:
-        return
+        return room
     award.cuts.append(CapCut(
         t, nxt, days, cap.name, cap.kind, tuple(cap.components), show(outstanding), rate_d, show(accrued),
         show(allowed), show(accrued - allowed), tuple(removed), cap.citation,
         cap.reason or f"{', '.join(cap.components)} above {cap.describe()} on the outstanding principal"))
+    return room
+
+
+def _cap_stated(case: LoanCase, period: _Period, stated: list[_Inst], take_pool: bool, t: date, basis: int,
+                award: Award, unsupported: dict[str, Fraction], trace: bool, citation: str) -> None:
+    """Stated interest falls due on ``t`` for ``period``: limit it to what the caps allow over the period.
+
+    See the module docstring.  ``stated`` instalments already hold their stated interest; a
+    ``remove`` cut lowers it, an ``unsupported`` cut is recorded as natural debt.  When the
+    day-count pool is discarded (not ``take_pool``), what the per-segment caps did to it is undone.
+    """
+    days = (t - period.start).days
+    if not take_pool:
+        unsupported[INTEREST] -= period.unsupported_interest
+    if trace:
+        _mark_replaced(period, stated, take_pool, t, days, basis, award, citation)
+    for kind in ("remove", "unsupported"):
+        headroom = period.headroom.get(kind)
+        if headroom is None:
+            continue  # no cap of this kind covering interest reached the period
+        have = [inst.interest for inst in stated]  # after the ``remove`` cut for ``unsupported``
+        total = sum(have, ZERO)
+        allowed = headroom
+        uncovered = period.uncovered.get(kind, ZERO)
+        if uncovered and period.weight:
+            allowed += total * uncovered / period.weight  # the uncovered days' share, as stated
+        if take_pool:  # the day-count pool of this date used its part of the allowance first
+            allowed -= period.kept - (period.unsupported_interest if kind == "unsupported" else ZERO)
+        if allowed < 0:
+            allowed = ZERO
+        left = allowed
+        for inst, amount in zip(stated, have, strict=True):
+            keep = amount if amount <= left else left
+            left -= keep
+            cut = amount - keep
+            if cut <= 0:
+                continue
+            if kind == "remove":
+                inst.interest = keep
+            else:
+                unsupported[INTEREST] += cut
+            if trace:
+                caps = period.caps[kind]
+                award.cuts.append(CapCut(
+                    period.start, t, days, " / ".join(c.name for c in caps), kind, (INTEREST,),
+                    show(period.base if period.base is not None else ZERO), caps[0].rate
+                    if caps[0].rate is not None else Decimal(0), show(amount), show(keep), show(cut),
+                    ((INTEREST, show(cut)),), "；".join(dict.fromkeys(c.citation for c in caps)),
+                    f"stated interest of instalment #{inst.n} for {period.start.isoformat()} → {t.isoformat()} "
+                    f"above what {' / '.join(c.describe() for c in caps)} allows over the period's segments "
+                    f"(Σ outstanding × cap rate × days / {basis}, less the penalty and compound interest kept"
+                    + (", the uncovered days' share allowed as stated" if uncovered else "")
+                    + "); the cut applies to the stated interest, which replaces the day-count interest",
+                    applies_to=f"stated interest #{inst.n}"))
+
+
+def _mark_replaced(period: _Period, stated: list[_Inst], take_pool: bool, t: date, days: int, basis: int,
+                   award: Award, citation: str) -> None:
+    """Trace: the stated interest replaces the period's day-count interest rows (and their cuts)."""
+    names = ", ".join(f"#{inst.n}" for inst in stated)
+    if not take_pool:
+        note = f" — replaced by the stated interest of instalment {names} (还款计划表)"
+        segs = award.segments
+        for j in range(period.seg_at, len(segs)):
+            s = segs[j]
+            if s.component == INTEREST and s.instalment is None:
+                segs[j] = replace(s, rule=s.rule + note)
+        kept: list[CapCut] = []
+        for c in award.cuts[period.cut_at:]:
+            gone = sum((v for comp, v in c.removed_by_component if comp == INTEREST), Decimal(0))
+            if not gone:
+                kept.append(c)
+                continue
+            rest = tuple((comp, v) for comp, v in c.removed_by_component if comp != INTEREST)
+            if rest:
+                kept.append(replace(c, removed=c.removed - gone, removed_by_component=rest,
+                                    reason=c.reason + f" (its cut of {gone} day-count interest is void: the stated "
+                                                      f"interest of instalment {names} replaces that interest)"))
+        award.cuts[period.cut_at:] = kept
+    for inst in stated:
+        rate = show(inst.sched * basis / period.weight) if period.weight else Decimal(0)
+        award.segments.append(SegmentTrace(
+            period.start, t, days, INTEREST, inst.n, show(period.base if period.base is not None else ZERO), rate,
+            "stated in the repayment schedule (as an annual rate on the period's principal × days)", basis,
+            show(inst.sched), inst.sched,
+            f"stated interest (还款计划表) for {period.start.isoformat()} → {t.isoformat()}: replaces the "
+            "day-count interest of the period", citation))

@@ -133,11 +133,26 @@ def figures(case: LoanCase, *, validate: bool = True) -> FigureAward | None:
             return _award(case, *_bullet(case))
     if not fits(case):
         return None
+    if case.caps and case.instalments[0].interest is not None and _window_inside_period(case):
+        return None
     if not _valid(case):
         if not validate:
             return None
         check_case(case)  # raises the engine's InputError; returns if the quick check was only cautious
     return _award(case, *_run(case))
+
+
+def _window_inside_period(case: LoanCase) -> bool:
+    """A cap on interest starts or ends inside the stated-interest period (the engine then spreads the
+    stated interest over the period by yuan-days, which this path does not do)."""
+    start, due = case.disbursed_on, case.instalments[0].due_on
+    offset = _ZERO_DAY if case.day_count.first_day else _ONE_DAY
+    for cap in case.caps:
+        if INTEREST in cap.components:
+            for edge in (cap.from_on, cap.before):
+                if edge is not None and start < edge - offset < due:
+                    return True
+    return False
 
 
 def exact(case: LoanCase) -> tuple[tuple[int, ...], int]:
@@ -466,6 +481,13 @@ def _run(case: LoanCase) -> tuple:
     cap_list = [(cap, rate_num(cap.rate), cap.components) for kind in ("remove", "unsupported")
                 for cap in caps if cap.kind == kind]
 
+    # stated interest under caps (see engine): Σ per segment of the smallest allowance of the caps of a
+    # kind covering interest (no penalty or compound before the due date); None: no such cap reached it
+    track = sched is not None and bool(caps)
+    room_remove = room_unsupported = None
+    unsupported_interest = 0  # day-count interest the unsupported caps cut in the period (voided)
+    stated_caps = [(cap, cr_n, cap.kind == "remove") for cap, cr_n, comps in cap_list if INTEREST in comps]
+
     last = len(timeline) - 1
     for k, t in enumerate(timeline):
         if change_at:
@@ -481,7 +503,18 @@ def _run(case: LoanCase) -> tuple:
                     rk_n = rate_num(rk)
         if t == due:
             is_due = True
-            interest = pool if sched is None else money(sn, sd)
+            if sched is None:
+                interest = pool
+            else:
+                # the stated interest replaces the pool: the caps apply to it over the whole period
+                interest = money(sn, sd)
+                if track:
+                    if room_remove is not None and interest > room_remove:
+                        interest = room_remove
+                    if room_unsupported is not None or unsupported_interest:
+                        cut = interest - room_unsupported if room_unsupported is not None \
+                            and interest > room_unsupported else 0
+                        unsupported[INTEREST] = unsupported.get(INTEREST, 0) - unsupported_interest + cut
             pool = 0
         if cost_items:
             costs.extend(cost_items.get(t, ()))
@@ -549,6 +582,23 @@ def _run(case: LoanCase) -> tuple:
                 a_pen = P * rp_n * days // rb
             if compound_on and interest > 0:
                 a_comp = interest * rk_n * days // rb
+        if track and not is_due:
+            look = t + offset
+            h_remove = h_unsupported = None
+            for cap, cr_n, remove in stated_caps:
+                if (cap.from_on and look < cap.from_on) or (cap.before and look >= cap.before):
+                    continue
+                h = P * cr_n * days // rb
+                if remove:
+                    if h_remove is None or h < h_remove:
+                        h_remove = h
+                elif h_unsupported is None or h < h_unsupported:
+                    h_unsupported = h
+            if h_remove is not None:
+                room_remove = h_remove if room_remove is None else room_remove + h_remove
+            if h_unsupported is not None:
+                room_unsupported = h_unsupported if room_unsupported is None else room_unsupported + h_unsupported
+            before_unsupported = unsupported.get(INTEREST, 0)
         if cap_list and (a_int or a_pen or a_comp):
             look = t + offset
             for cap, cr_n, comps in cap_list:
@@ -583,6 +633,8 @@ def _run(case: LoanCase) -> tuple:
                             a_int = have - cut
                     else:
                         unsupported[c] = unsupported.get(c, 0) + cut
+        if track and not is_due:
+            unsupported_interest += unsupported.get(INTEREST, 0) - before_unsupported
         if a_int:
             pool += a_int
         if a_pen:

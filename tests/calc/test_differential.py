@@ -87,6 +87,34 @@ def reference(case: LoanCase) -> dict[str, Decimal]:
                 insts[n][key[kind]] -= take
             left -= take
 
+    def new_period() -> dict:
+        # per cap kind: Σ daily headroom left to contract interest, yuan-days no cap of the kind covers
+        return {"room": {}, "uncovered": {}, "weight": Fraction(0), "kept": Fraction(0), "unsupported": Fraction(0)}
+
+    def cap_stated(period: dict, stated: list[dict], take_pool: bool) -> None:
+        """Stated interest replaces the period's day-count pool: cap it to the period's daily headrooms."""
+        if not take_pool:
+            unsupported["interest"] -= period["unsupported"]
+        for kind in ("remove", "unsupported"):
+            if kind not in period["room"]:
+                continue
+            have = [i["interest"] for i in stated]
+            allowed = period["room"][kind]
+            uncovered = period["uncovered"].get(kind, 0)
+            if uncovered and period["weight"]:
+                allowed += sum(have) * uncovered / period["weight"]
+            if take_pool:
+                allowed -= period["kept"] - (period["unsupported"] if kind == "unsupported" else 0)
+            left = max(allowed, Fraction(0))
+            for i, amount in zip(stated, have, strict=True):
+                keep = min(amount, left)
+                left -= keep
+                if kind == "remove":
+                    i["interest"] = keep
+                else:
+                    unsupported["interest"] += amount - keep
+
+    period = new_period()
     day = case.disbursed_on
     while True:
         for ch in case.rate_changes:
@@ -94,16 +122,20 @@ def reference(case: LoanCase) -> dict[str, Decimal]:
                 rc = Fraction(ch.contract_rate) if ch.contract_rate is not None else rc
                 rp = Fraction(ch.penalty_rate) if ch.penalty_rate is not None else rp
                 rk = Fraction(ch.compound_rate) if ch.compound_rate is not None else rk
-        first = True
-        for i in insts:
-            if i["due"] == day:
+        dues = [i for i in insts if i["due"] == day]
+        if dues:
+            stated = [i for i in dues if i["stated"] is not None]
+            take_pool = dues[0]["stated"] is None
+            for i in stated:
+                i["interest"] = i["stated"]
+            if take_pool:
+                dues[0]["interest"] = pool
+            if stated:
+                cap_stated(period, stated, take_pool)
+            for i in dues:
                 i["is_due"] = True
-                if i["stated"] is not None:
-                    i["interest"] = i["stated"]
-                elif first:
-                    i["interest"] = pool
-                pool = Fraction(0)
-                first = False
+            pool = Fraction(0)
+            period = new_period()
         for c in case.costs:
             if c.incurred_on == day:
                 costs.append(Fraction(c.amount))
@@ -122,13 +154,20 @@ def reference(case: LoanCase) -> dict[str, Decimal]:
                 if case.compound:
                     today["compound_interest"].append([i, i["interest"] * (rk if rk is not None else rp) / basis])
         outstanding = sum((i["principal"] for i in insts), Fraction(0))
+        period["weight"] += not_due
+        unsupported_before = unsupported["interest"]
         for kind in ("remove", "unsupported"):
+            room = None
             for cap in case.caps:
-                if cap.kind != kind:
+                if cap.kind != kind or (cap.from_on and day < cap.from_on) or (cap.before and day >= cap.before):
                     continue
                 allowed = outstanding * Fraction(cap.rate) / basis
                 total = sum(a for c in cap.components for _, a in today[c])
                 excess = total - allowed
+                if "interest" in cap.components:  # what the day leaves contract interest under this cap
+                    others = sum(a for c in cap.components if c != "interest" for _, a in today[c])
+                    left_to_interest = allowed - (others - min(max(excess, 0), others))
+                    room = left_to_interest if room is None else min(room, left_to_interest)
                 for c in ("compound_interest", "penalty_interest", "interest"):
                     if excess <= 0 or c not in cap.components:
                         continue
@@ -142,6 +181,12 @@ def reference(case: LoanCase) -> dict[str, Decimal]:
                             item[1] *= 1 - cut / have
                     else:
                         unsupported[c] += cut
+            if room is None:
+                period["uncovered"][kind] = period["uncovered"].get(kind, 0) + not_due
+            else:
+                period["room"][kind] = period["room"].get(kind, 0) + room
+        period["kept"] += today["interest"][0][1]
+        period["unsupported"] += unsupported["interest"] - unsupported_before
         pool += today["interest"][0][1]
         for i, a in today["penalty_interest"]:
             i["penalty"] += a
@@ -202,12 +247,17 @@ def cases(draw) -> LoanCase:
     accelerated = None
     if draw(st.booleans()) and span > 1:
         accelerated = start + timedelta(days=draw(st.integers(1, span)))
-    cap_choice = draw(st.sampled_from(["none", "remove24", "unsupported20", "both"]))
+    cap_choice = draw(st.sampled_from(["none", "remove24", "unsupported20", "both", "windows"]))
     caps: tuple[Cap, ...] = ()
     if cap_choice in ("remove24", "both"):
         caps += (Cap(name="24%", citation="test", rate=Decimal("0.24")),)
     if cap_choice in ("unsupported20", "both"):
         caps += (Cap(name="20%", citation="test", rate=Decimal("0.20"), kind="unsupported"),)
+    if cap_choice == "windows":  # a regime change inside a period: 36% void and 24% unsupported, then 15.4%
+        edge = when()
+        caps += (Cap(name="36%", citation="test", rate=Decimal("0.36"), before=edge),
+                 Cap(name="24%", citation="test", rate=Decimal("0.24"), kind="unsupported", before=edge),
+                 Cap(name="15.4%", citation="test", rate=Decimal("0.154"), from_on=edge))
     return LoanCase(
         principal=principal, disbursed_on=start, contract_rate=draw(rate), calc_until=calc_until,
         instalments=instalments, penalty_rate=draw(st.none() | rate), compound_rate=draw(st.none() | rate),
