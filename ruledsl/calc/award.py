@@ -189,7 +189,7 @@ class Award:
         for c in self.cuts:
             if c.applies_to != "accrual":
                 out.append(
-                    f"cap {c.cap} ({c.kind}) on the {c.applies_to}, {c.start} → {c.end} {c.days} d: stated "
+                    f"cap {c.cap} ({c.kind}) {c.start} → {c.end} {c.days} d: stated "
                     f"{c.accrued}, allowed over the period {c.allowed}, removed {c.removed}  [{c.citation}]"
                 )
                 continue

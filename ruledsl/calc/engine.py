@@ -99,14 +99,13 @@ class _Inst:
 class _Period:
     """What the caps allow contract interest over one period (from the last due date), per cap kind."""
 
-    __slots__ = ("start", "seg_at", "cut_at", "base", "headroom", "uncovered", "weight", "kept",
+    __slots__ = ("start", "seg_at", "cut_at", "headroom", "uncovered", "weight", "kept",
                  "unsupported_interest", "caps")
 
     def __init__(self, start: date, seg_at: int, cut_at: int):
         self.start = start
         self.seg_at = seg_at
         self.cut_at = cut_at
-        self.base: Fraction | None = None           # principal not yet due at the period's start
         self.headroom: dict[str, Fraction] = {}     # kind → Σ headroom of the covered segments
         self.uncovered: dict[str, Fraction] = {}    # kind → yuan-days of the segments no such cap covers
         self.weight = ZERO                          # yuan-days of the period (principal not yet due × days)
@@ -244,7 +243,8 @@ def compute(case: LoanCase, tables: RateTables | None = None, *, validate: bool 
         + "；" + CIVIL_560 + "（先到期者先抵充）"
 
     period = _Period(start, 0, 0)
-    track = bool(case.caps) and any(i.sched is not None for i in insts)  # stated interest may meet a cap
+    stated_any = any(i.sched is not None for i in insts)
+    track = bool(case.caps) and stated_any  # stated interest may meet a cap
 
     def pool_allocatable() -> bool:
         for inst in insts:
@@ -369,10 +369,9 @@ def compute(case: LoanCase, tables: RateTables | None = None, *, validate: bool 
                     t, nxt, days, comp, inst.n if inst else None, show(base), rd, src, basis, show(amount),
                     amount, f"{comp}: base × rate × days / {basis}", cite[comp]))
         amounts = [item[3] for item in seg]
-        if track:
-            if period.base is None:
-                period.base = not_due
+        if stated_any:
             period.weight += not_due * days
+        if track:
             unsupported_before = unsupported[INTEREST]
         if case.caps and (seg or track):
             outstanding = sum((i.principal for i in insts), ZERO)
@@ -515,8 +514,9 @@ def _cap_stated(case: LoanCase, period: _Period, stated: list[_Inst], take_pool:
             if trace:
                 caps = period.caps[kind]
                 award.cuts.append(CapCut(
-                    period.start, t, days, " / ".join(c.name for c in caps), kind, (INTEREST,),
-                    show(period.base if period.base is not None else ZERO), caps[0].rate
+                    period.start, t, days, " / ".join(c.name for c in caps) + f" — on the stated interest #{inst.n}",
+                    kind, (INTEREST,),
+                    show(period.weight / days if days else ZERO), caps[0].rate
                     if caps[0].rate is not None else Decimal(0), show(amount), show(keep), show(cut),
                     ((INTEREST, show(cut)),), "；".join(dict.fromkeys(c.citation for c in caps)),
                     f"stated interest of instalment #{inst.n} for {period.start.isoformat()} → {t.isoformat()} "
@@ -551,10 +551,11 @@ def _mark_replaced(period: _Period, stated: list[_Inst], take_pool: bool, t: dat
                                                       f"interest of instalment {names} replaces that interest)"))
         award.cuts[period.cut_at:] = kept
     for inst in stated:
+        # shown as base × rate × days / basis with base = the average principal not yet due
         rate = show(inst.sched * basis / period.weight) if period.weight else Decimal(0)
         award.segments.append(SegmentTrace(
-            period.start, t, days, INTEREST, inst.n, show(period.base if period.base is not None else ZERO), rate,
-            "stated in the repayment schedule (as an annual rate on the period's principal × days)", basis,
+            period.start, t, days, INTEREST, inst.n, show(period.weight / days if days else ZERO), rate,
+            "stated in the repayment schedule; rate = stated ÷ (average principal not yet due × days / basis)", basis,
             show(inst.sched), inst.sched,
             f"stated interest (还款计划表) for {period.start.isoformat()} → {t.isoformat()}: replaces the "
             "day-count interest of the period", citation))

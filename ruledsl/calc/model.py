@@ -97,6 +97,13 @@ class Instalment:
     ``interest`` is the contract interest the schedule states for the period
     ending on ``due_on`` (a lender's 还款计划表); ``None`` means "interest accrues
     by day count on the principal not yet due" (the usual case for bullet loans).
+
+    The period runs from the previous due date (or the disbursement) to ``due_on``;
+    the stated interest replaces the day-count interest of that period.  Caps reach
+    it over the whole period (see :class:`Cap`): it is limited to the sum over the
+    period's segments of what each segment's cap leaves contract interest.  An
+    instalment made due early by acceleration loses its stated interest (its broken
+    period is counted by day).
     """
 
     due_on: date
@@ -150,6 +157,26 @@ class Cap:
     (the 24%–36% band of the 2015 private-lending rules).
 
     The cap applies to segments inside ``[from_on, before)`` (either end open).
+
+    Stated interest (:attr:`Instalment.interest`) replaces the day-count interest of
+    its period when the instalment falls due, so a per-segment cut of that interest
+    would be lost.  The cap is applied to the stated interest itself, over its period:
+
+    * each segment the cap covers leaves contract interest a *headroom*:
+      ``outstanding × cap rate × days / basis`` less the covered penalty and compound
+      interest the segment keeps after its cut (contract interest is cut last, so this
+      is all a day-count accrual could have kept); of several caps of one ``kind``,
+      the smallest;
+    * the stated interest may not exceed the sum of its period's headrooms.  If the
+      cap's window covers only part of the period, the stated interest is spread over
+      the period by principal not yet due × days, and the uncovered days' share is
+      allowed as stated;
+    * ``remove`` lowers the instalment's interest to that sum; ``unsupported`` keeps
+      it owed and records the excess as not awarded.  The trace shows the cut as a
+      :class:`~ruledsl.calc.award.CapCut` with ``applies_to="stated interest #n"``.
+
+    E.g. 10,000 at 30% stating 3,000.00 for 365 days, 24% requested: the interest
+    awarded is 10,000 × 24% × 365 / 365 = 2,400.00.
     """
 
     name: str

@@ -47,6 +47,8 @@ def test_case(name: str, spec: dict) -> None:
         want = [[str(d), Decimal(p), Decimal(i)] for d, p, i in spec["expect_schedule"]]
         assert got == want
     award = compute(case)
+    quick = compute(case, trace=False)  # the figures-only path (integer fast path for one instalment)
+    assert quick.figures() == award.figures() and quick.unsupported == award.unsupported
     for line, value in (spec.get("expect") or {}).items():
         assert award[line] == Decimal(value), f"{line}: got {award[line]}, expected {value}\n{award.explain()}"
     if "expect_overpaid" in spec:
