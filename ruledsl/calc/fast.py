@@ -658,3 +658,202 @@ def _run(case: LoanCase) -> tuple:
     if acc:
         notes.append(f"loan accelerated on {acc.isoformat()}: all principal not yet due fell due that day")
     return tuple(exact.values()), den, overpaid, unsupported_shown or None, notes or None
+
+
+# ---- the ledger kernel: one instalment straight from a ruleset's ledger settings -------------------------
+
+_D0 = Decimal(0)
+_D1 = Decimal(1)
+_CAP_RATIO: dict[Decimal, tuple[int, int]] = {}  # a ruleset's cap rates are constants: their ratios, cached
+
+
+def _cap_ratio(rate: Decimal) -> tuple[int, int]:
+    hit = _CAP_RATIO.get(rate)
+    if hit is None:
+        if len(_CAP_RATIO) > 1024:
+            _CAP_RATIO.clear()
+        hit = _CAP_RATIO[rate] = rate.as_integer_ratio()
+    return hit
+
+
+def ledger_fen(p: object, start: object, rc: object, rp: object, rk: object, compound: bool, due: object,
+               stated: object, end: object, pays: list, caps: tuple, basis: int) -> tuple[int, ...] | None:
+    """The six award lines in whole fen of a one-instalment ledger, or ``None`` (not this shape: ask the engine).
+
+    The shape: principal ``p`` lent on ``start`` and due in one instalment on ``due`` with an optional
+    ``stated`` interest, fixed rates (``rk`` only used with ``compound``), repayments ``pays`` (records
+    with ``paid_on`` and ``amount``, in date order or not), no costs, rate changes or acceleration, the
+    default allocation order (民法典 561), and ``remove`` caps without a window, each
+    ``(rate, covers interest, covers penalty, covers compound)``.  Every input must be one
+    :func:`~ruledsl.calc.validate.check_case` accepts (else ``None``); day counting is additive
+    (first or last day, not both), so only ``basis`` matters.
+
+    Same ledger and arithmetic as :func:`_run` (exact integers over ``D = M × (R × basis)^K``,
+    each line rounded half-up once), specialised to this shape; the figures equal the traced
+    engine's (tests/calc/test_fast.py checks it).
+    """
+    # ---- the quick input check (None: let the engine check and explain) ------------------------------
+    if not (type(p) is _DEC and type(rc) is _DEC and type(rp) is _DEC and type(start) is _DATE
+            and type(due) is _DATE and type(end) is _DATE and basis in (360, 365, 366)):
+        return None
+    if not (p.is_finite() and rc.is_finite() and rp.is_finite() and p > _D0 and start < due and start <= end
+            and _D0 <= rc <= _D1 and _D0 <= rp <= _D1):
+        return None
+    cn, cd = rc.as_integer_ratio()
+    pn_, pd_ = rp.as_integer_ratio() if rp is not rc else (cn, cd)
+    if compound:
+        if rk is rp:
+            kn, kd = pn_, pd_
+        elif type(rk) is _DEC and rk.is_finite() and _D0 <= rk <= _D1:
+            kn, kd = rk.as_integer_ratio()
+        else:
+            return None
+    else:
+        kn, kd = 0, 1
+    if stated is not None and not (type(stated) is _DEC and stated.is_finite() and stated >= _D0):
+        return None
+    rate_den = cd if cd == pd_ == kd else lcm(cd, pd_, kd)
+    cap_r = []
+    for cap in caps:
+        cr = cap[0]
+        if not (type(cr) is _DEC and cr.is_finite() and _D0 <= cr <= _D1):
+            return None
+        n, d = _cap_ratio(cr)
+        if rate_den % d:
+            rate_den = lcm(rate_den, d)
+        cap_r.append((n, d, cap))
+    rc_n = cn * (rate_den // cd)
+    rp_n = pn_ * (rate_den // pd_)
+    rk_n = kn * (rate_den // kd)
+    s0 = start.toordinal()
+    d0 = due.toordinal()
+    e0 = end.toordinal()
+    pn, pd = p.as_integer_ratio()
+    money_den = pd
+    if stated is not None:
+        sn, sd = stated.as_integer_ratio()
+        if money_den % sd:
+            money_den = lcm(money_den, sd)
+    cuts = {s0, e0, d0} if d0 <= e0 else {s0, e0}
+    pay_r = []
+    for r in pays:
+        a = r["amount"]
+        w = r["paid_on"]
+        if not (type(a) is _DEC and type(w) is _DATE and a.is_finite() and a > 0):
+            return None
+        w = w.toordinal()
+        if not s0 <= w <= e0:
+            return None
+        n, d = a.as_integer_ratio()
+        if money_den % d:
+            money_den = lcm(money_den, d)
+        pay_r.append((w, n, d))
+        cuts.add(w)
+    if len(pay_r) > 1:
+        pay_r.sort(key=_first)  # stable: repayments on one date in the order given
+    timeline = sorted(cuts)
+
+    # ---- the ledger ---------------------------------------------------------------------------------------
+    rb = rate_den * basis
+    den = money_den * rb ** (len(timeline) - 1)
+    P = pn * (den // pd)  # noqa: N806
+    pool = interest = pen = comp = 0
+    room = None  # what the caps allow the stated interest over the period (Σ per segment)
+    # (rate numerator, covers interest, covers penalty, covers compound) of each cap
+    cap_list = [(n * (rate_den // d), c[1], c[2], c[3]) for n, d, c in cap_r] if cap_r else None
+    k = 0
+    n_pays = len(pay_r)
+    t = s0
+    for nxt in timeline:
+        days = nxt - t
+        if days:
+            if t < d0:  # contract period: interest on the principal not yet due
+                a_int = P * rc_n * days // rb if P > 0 else 0
+                if cap_list:
+                    h = None
+                    for cr_n, c_int, _, _ in cap_list:
+                        if c_int:
+                            allowed = P * cr_n * days // rb
+                            if a_int > allowed:
+                                a_int = allowed
+                            if h is None or allowed < h:
+                                h = allowed
+                    if h is not None:
+                        room = h if room is None else room + h
+                pool += a_int
+            else:  # overdue: penalty on principal, compound on interest
+                a_pen = P * rp_n * days // rb if P > 0 else 0
+                a_comp = interest * rk_n * days // rb if compound and interest > 0 else 0
+                if cap_list and (a_pen or a_comp):
+                    for cr_n, _, c_pen, c_comp in cap_list:
+                        accrued = (a_pen if c_pen else 0) + (a_comp if c_comp else 0)
+                        allowed = P * cr_n * days // rb
+                        if accrued > allowed:
+                            excess = accrued - allowed
+                            if c_comp and a_comp:
+                                cut = excess if excess < a_comp else a_comp
+                                a_comp -= cut
+                                excess -= cut
+                            if c_pen and excess > 0:
+                                a_pen -= excess if excess < a_pen else a_pen
+                pen += a_pen
+                comp += a_comp
+        t = nxt
+        if t == d0:
+            if stated is None:
+                interest = pool
+            else:
+                interest = sn * (den // sd)
+                if room is not None and interest > room:
+                    interest = room
+            pool = 0
+        while k < n_pays and pay_r[k][0] == t:
+            _, n, d = pay_r[k]
+            k += 1
+            left = n * (den // d)
+            if t >= d0:  # interest, penalty, compound, principal (民法典 561)
+                if interest > 0:
+                    paid = interest if interest <= left else left
+                    left -= paid
+                    interest -= paid
+                if left > 0 and pen > 0:
+                    paid = pen if pen <= left else left
+                    left -= paid
+                    pen -= paid
+                if left > 0 and comp > 0:
+                    paid = comp if comp <= left else left
+                    left -= paid
+                    comp -= paid
+                if left > 0 and P > 0:
+                    P -= left if left < P else P  # noqa: N806
+            else:  # nothing due: the day-count pool (unless interest is stated), then principal
+                if stated is None and pool > 0:
+                    paid = pool if pool <= left else left
+                    left -= paid
+                    pool -= paid
+                if left > 0 and P > 0:
+                    P -= left if left < P else P  # noqa: N806
+
+    # ---- lines, rounded half-up to the fen once each ---------------------------------------------------
+    interest += pool
+    if den % 100 == 0:
+        q = den // 100
+        a, r = divmod(P, q)
+        if 2 * r >= q:
+            a += 1
+        b, r = divmod(interest, q)
+        if 2 * r >= q:
+            b += 1
+        c, r = divmod(pen, q)
+        if 2 * r >= q:
+            c += 1
+        e, r = divmod(comp, q)
+        if 2 * r >= q:
+            e += 1
+    else:
+        out = []
+        for num in (P, interest, pen, comp):
+            v, r = divmod(num * 100, den)
+            out.append(v + 1 if 2 * r >= den else v)
+        a, b, c, e = out
+    return a, b, c, e, 0, a + b + c + e

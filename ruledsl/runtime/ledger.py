@@ -4,6 +4,13 @@ A ledger block hands the engine its facts (principal, rates, schedule, repayment
 cut-off), the allocation order and the caps the ruleset imposes; the engine
 returns award lines with their segments, cuts and allocations. Compiled code and
 the interpreter both call :func:`run_ledger`, so the two can only agree.
+
+Untraced runs (``trace=False``, the batch path) of the common shape — one instalment,
+no costs or acceleration, the default allocation order, caps without a window that
+remove — go straight to the integer kernel :func:`ruledsl.calc.fast.ledger_fen`
+without building a :class:`~ruledsl.calc.LoanCase`; the award behind the figures is
+computed only if someone asks for ``result.award``.  Every other case, and any input
+the kernel's quick check does not accept, runs :func:`ruledsl.calc.compute`.
 """
 
 from __future__ import annotations
@@ -11,11 +18,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..calc import Award, Cap, Cost, Instalment, LoanCase, Repayment, compute, schedules
-from ..calc.model import ACCRUING, COMPONENTS, DEFAULT_ORDER
+from ..calc.award import cents
+from ..calc.fast import ledger_fen
+from ..calc.model import ACCRUING, COMPONENTS, COMPOUND, DEFAULT_ORDER, INTEREST, PENALTY
 from .daycount import DayCount
+
+_ZERO_FEN = Decimal("0.00")
 
 #: what a ledger yields, each an amount of money rounded to the fen
 LEDGER_LINES = ("principal_outstanding", "interest", "penalty_interest", "compound_interest", "fees", "total")
@@ -36,9 +47,11 @@ class LedgerSpec:
     citations: tuple[tuple[str, str], ...]  # component → citation text, overriding the engine's
 
 
-@dataclass(frozen=True, slots=True)
-class CapSpec:
-    """One cap as evaluated for a case (a cap whose ``when`` is false is never built)."""
+class CapSpec(NamedTuple):
+    """One cap as evaluated for a case (a cap whose ``when`` is false is never built).
+
+    (A named tuple rather than a frozen dataclass: compiled rules build one per case.)
+    """
 
     name: str
     components: tuple[str, ...]
@@ -59,16 +72,104 @@ class LedgerResult(dict):
         self.award = award
 
 
+_AWARD_SLOT = LedgerResult.award
+
+
+class _QuickLedgerResult(LedgerResult):
+    """A :class:`LedgerResult` from the integer kernel: ``.award`` is computed on first use."""
+
+    __slots__ = ("_args",)
+    __init__ = dict.__init__  # type: ignore[assignment]  # the figures; ``_args`` is set after
+
+    @property
+    def award(self) -> Award:  # type: ignore[override]
+        try:
+            return _AWARD_SLOT.__get__(self, LedgerResult)
+        except AttributeError:
+            award = compute(_case(*self._args), trace=False)
+            _AWARD_SLOT.__set__(self, award)
+            return award
+
+
+#: caps as the kernel takes them, per components tuple: (covers interest, penalty, compound)
+_COVERS: dict[tuple[str, ...], tuple[bool, bool, bool]] = {}
+
+
+def _covers(components: tuple[str, ...]) -> tuple[bool, bool, bool]:
+    hit = _COVERS.get(components)
+    if hit is None:
+        hit = _COVERS[components] = (INTEREST in components, PENALTY in components, COMPOUND in components)
+    return hit
+
+
 def run_ledger(spec: LedgerSpec, settings: dict[str, Any], caps: list[CapSpec | None], day_count: DayCount,
                trace: bool = False) -> LedgerResult:
     """Run the engine on one case; with ``trace`` the result carries every segment, cut and allocation."""
+    if not trace:
+        quick = _quick(spec, settings, caps, day_count)
+        if quick is not None:
+            return quick
+    award = compute(_case(spec, settings, caps, day_count), trace=trace)
+    figures = award.figures()
+    return LedgerResult({name: figures[name] for name in LEDGER_LINES}, award)
+
+
+def _quick(spec: LedgerSpec, settings: dict[str, Any], caps: list[CapSpec | None],
+           day_count: DayCount) -> LedgerResult | None:
+    """The kernel's figures for the common shape, or ``None``."""
+    get = settings.get
+    insts = get("instalments")
+    if insts is not None:
+        if len(insts) != 1:
+            return None
+        inst = insts[0]
+        due = inst["due_on"]
+        stated = inst.get("interest")
+        principal = settings["principal"]
+        if inst["principal"] != principal:
+            return None
+    else:
+        due = get("due_on")
+        stated = None
+        principal = settings["principal"]
+    if get("costs") or get("accelerated_on") is not None or (spec.order is not None and spec.order != DEFAULT_ORDER) \
+            or day_count.first_day == day_count.last_day:
+        return None
+    kernel_caps = ()
+    if caps:
+        kernel_caps = []
+        for c in caps:
+            if c is None:
+                continue
+            if c.unsupported or c.start is not None or c.before is not None:
+                return None
+            kernel_caps.append((c.rate, *_covers(c.components)))
+    rc = settings["contract_rate"]
+    rp = get("penalty_rate")
+    if rp is None:
+        rp = rc
+    rk = get("compound_rate")
+    if rk is None:
+        rk = rp
+    lines = ledger_fen(principal, settings["disbursed_on"], rc, rp, rk, get("compound", True) is not False, due,
+                       stated, settings["until"], get("repayments") or (), kernel_caps, day_count.basis)
+    if lines is None:
+        return None
+    a, b, c, e, _, g = lines
+    result = _QuickLedgerResult(principal_outstanding=cents(a), interest=cents(b), penalty_interest=cents(c),
+                                compound_interest=cents(e), fees=_ZERO_FEN, total=cents(g))
+    result._args = (spec, settings, caps, day_count)
+    return result
+
+
+def _case(spec: LedgerSpec, settings: dict[str, Any], caps: list[CapSpec | None], day_count: DayCount) -> LoanCase:
     principal = settings["principal"]
     if settings.get("instalments") is not None:
         instalments = tuple(Instalment(i["due_on"], i["principal"], i.get("interest"))
                             for i in settings["instalments"])
     else:
         instalments = schedules.bullet(principal, settings["due_on"])
-    case = LoanCase(
+    return LoanCase(
         principal=principal,
         disbursed_on=settings["disbursed_on"],
         contract_rate=settings["contract_rate"],
@@ -89,6 +190,3 @@ def run_ledger(spec: LedgerSpec, settings: dict[str, Any], caps: list[CapSpec | 
         day_count=day_count,
         citations=spec.citations,
     )
-    award = compute(case, trace=trace)
-    figures = award.figures()
-    return LedgerResult({name: figures[name] for name in LEDGER_LINES}, award)
