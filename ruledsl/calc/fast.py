@@ -20,6 +20,16 @@ allocation and cap rules); only the arithmetic and the output differ:
   allocations; its lines are materialised on first use from the integer figures.
 
 :func:`figures` returns ``None`` when the case is not of this shape.
+
+Stated interest meets caps as in the engine (capped over its period; see
+:class:`~ruledsl.calc.model.Cap`).  A cap window starting or ending inside the stated
+period needs the engine's yuan-day spreading, so such a case is left to the engine.
+
+:func:`ledger_fen` is the same ledger specialised further — one instalment (with or
+without stated interest), no costs or acceleration, the default order, ``remove`` caps
+without windows — taking a ruleset ledger's settings as they come (no
+:class:`~ruledsl.calc.model.LoanCase`) and returning whole fen; untraced ledgers of
+:mod:`ruledsl.runtime.ledger` run it.
 """
 
 from __future__ import annotations
