@@ -109,11 +109,13 @@ class CodeGen:
         return f"_T[{self._table_index[name]}]"
 
     def day_count(self, basis: int | None) -> str:
-        if basis is None or basis == self.c.day_count.basis:
-            return "_DC[0]"
-        dc = DayCount(basis, self.c.day_count.first_day, self.c.day_count.last_day)
-        self.day_counts.append(dc)
-        return f"_DC[{len(self.day_counts) - 1}]"
+        """The ruleset's day count, or the same counting with another basis (``accrue(…, basis 360)``)."""
+        dc = self.c.day_count
+        if basis is not None and basis != dc.basis:
+            dc = DayCount(basis, dc.first_day, dc.last_day)
+        if dc not in self.day_counts:
+            self.day_counts.append(dc)
+        return f"_DC[{self.day_counts.index(dc)}]"
 
     def slot(self, slot: TraceSlot) -> int:
         if not self.tracing:
@@ -443,6 +445,7 @@ RUNTIME_NAMES = {
 }
 
 _CACHE: dict[str, CompiledCode] = {}
+CACHE_SIZE = 256  # compiled rulesets kept in memory (an editing session recompiles often)
 
 
 def content_digest(checked: CheckedRuleset) -> str:
@@ -476,8 +479,9 @@ def compile_ruleset(checked: CheckedRuleset) -> CompiledCode:
     }
     exec(code, namespace)  # noqa: S102 — our own generated code, no user text inside
     compiled = CompiledCode(python, namespace["evaluate"], namespace["evaluate_fast"], gen.spans, gen.slots,
-                            digest, filename,
-                            tuple(gen.consts))
+                            digest, filename, tuple(gen.consts))
+    if len(_CACHE) >= CACHE_SIZE:
+        del _CACHE[next(iter(_CACHE))]  # the oldest entry
     _CACHE[digest] = compiled
     return compiled
 
