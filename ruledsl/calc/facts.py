@@ -26,7 +26,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..lang.errors import InputError
-from ..runtime.daycount import DayCount
+from ..runtime.daycount import DayCount, to_date
 from ..runtime.money import to_decimal
 from ..runtime.rates import parse_rate
 from . import caps as cap_presets
@@ -35,14 +35,10 @@ from .model import DEFAULT_ORDER, Cap, Cost, LoanCase, LprRate, Rate, RateChange
 
 
 def _date(value: Any, field: str) -> date:
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise InputError.at(f"{field}: {value!r} is not a date (YYYY-MM-DD)")
+    try:
+        return to_date(value)
+    except ValueError:
+        raise InputError.at(f"{field}: {value!r} is not a date (YYYY-MM-DD)") from None
 
 
 def _money(value: Any, field: str) -> Decimal:

@@ -31,6 +31,7 @@ from ..lang import ast
 from ..lang.checker import CheckedRuleset
 from ..lang.errors import Diagnostic, InputError, did_you_mean
 from ..lang.types import D_DAILY, D_DAYS, D_HOURS, D_MONEY, D_RATE, Type
+from ..runtime.daycount import to_date
 from ..runtime.money import to_decimal
 from ..runtime.rates import parse_rate
 from ..runtime.values import to_json
@@ -59,16 +60,7 @@ def _whole(value: Any) -> Decimal:
 
 
 def _date(value: Any) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            raise ValueError(f"{value!r} is not a date; write YYYY-MM-DD") from None
-    raise ValueError(f"expected a date YYYY-MM-DD, got {type(value).__name__}")
+    return to_date(value)
 
 
 def _datetime(value: Any) -> datetime:

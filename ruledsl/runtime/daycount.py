@@ -13,8 +13,26 @@ so the days between two dates are simply their difference.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+
+
+def to_date(value: object) -> date:
+    """A date from a ``date``, a ``datetime`` (its day) or ISO text ``YYYY-MM-DD``; ValueError otherwise.
+
+    >>> to_date(" 2024-02-29 ")
+    datetime.date(2024, 2, 29)
+    """
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"{value!r} is not a date; write YYYY-MM-DD") from None
+    raise ValueError(f"expected a date YYYY-MM-DD, got {type(value).__name__}")
 
 
 @dataclass(frozen=True, slots=True)
