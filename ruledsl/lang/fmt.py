@@ -145,18 +145,12 @@ class Formatter:
         self.leading(ast.Node(span=_first_line(d.span)), 0)
         self.line("input:")
         for f in d.fields:
-            text = f"{f.name}: {self.type_ref(f.type)}"
-            if f.default is not None:
-                text += f" = {self.expr(f.default)}"
+            text = f"{f.name}: {self.type_ref(f.type)}" + self.clauses(("=", f.default))
             if f.label is not None:
                 text += f" label {quote(f.label)}"
             if f.optional:
                 text += " optional"
-            if f.min is not None:
-                text += f" min {self.expr(f.min)}"
-            if f.max is not None:
-                text += f" max {self.expr(f.max)}"
-            self.statement(f, [text], 1)
+            self.statement(f, [text + self.clauses(("min", f.min), ("max", f.max))], 1)
 
     def decl_ComputeSection(self, d: ast.ComputeSection) -> None:
         self.leading(ast.Node(span=_first_line(d.span)), 0)
@@ -194,13 +188,8 @@ class Formatter:
         if led.allocate is not None:
             self.line(f"allocate {', '.join(led.allocate)}{self.cite(led.allocate_citation)}", 1)
         for cap in led.caps:
-            text = f"cap {', '.join(cap.components)} at {self.expr(cap.rate)}"
-            if cap.start is not None:
-                text += f" from {self.expr(cap.start)}"
-            if cap.before is not None:
-                text += f" before {self.expr(cap.before)}"
-            if cap.when is not None:
-                text += f" when {self.expr(cap.when)}"
+            text = f"cap {', '.join(cap.components)} at {self.expr(cap.rate)}" + self.clauses(
+                ("from", cap.start), ("before", cap.before), ("when", cap.when))
             if cap.unsupported:
                 text += " unsupported"
             lines = [text]
@@ -291,6 +280,10 @@ class Formatter:
         return ([head + opening + parts[0] + ","] + [p + "," for p in parts[1:-1]] + [parts[-1] + closing])
 
     # -------------------------------------------------------------- pieces
+    def clauses(self, *pairs: tuple[str, ast.Expr | None]) -> str:
+        """`` word expr`` for each clause that is present, in the given order."""
+        return "".join(f" {word} {self.expr(e)}" for word, e in pairs if e is not None)
+
     @staticmethod
     def cite(c: ast.Citation | None) -> str:
         return f" per {', '.join(c.names)}" if c is not None else ""
