@@ -70,6 +70,8 @@ LEDGER_SETTINGS: dict[str, object] = {
     "instalments": ({"due_on": DATE, "principal": MONEY}, {"interest": MONEY}),
     "repayments": ({"paid_on": DATE, "amount": MONEY}, {}),
     "costs": ({"incurred_on": DATE, "amount": MONEY}, {"label": TEXT}),
+    "rate_changes": ({"effective_on": DATE},
+                     {"contract_rate": qty(D_RATE), "penalty_rate": qty(D_RATE), "compound_rate": qty(D_RATE)}),
     "accelerated_on": DATE,
     "until": DATE,
 }

@@ -20,7 +20,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from ..calc import Award, Cap, Cost, Instalment, LoanCase, Repayment, compute, schedules
+from ..calc import Award, Cap, Cost, Instalment, LoanCase, RateChange, Repayment, compute, schedules
 from ..calc.award import cents
 from ..calc.fast import ledger_fen
 from ..calc.model import ACCRUING, COMPONENTS, COMPOUND, DEFAULT_ORDER, INTEREST, PENALTY
@@ -132,7 +132,8 @@ def _quick(spec: LedgerSpec, settings: dict[str, Any], caps: list[CapSpec | None
         due = get("due_on")
         stated = None
         principal = settings["principal"]
-    if get("costs") or get("accelerated_on") is not None or (spec.order is not None and spec.order != DEFAULT_ORDER) \
+    if get("costs") or get("rate_changes") or get("accelerated_on") is not None \
+            or (spec.order is not None and spec.order != DEFAULT_ORDER) \
             or day_count.first_day == day_count.last_day:
         return None
     kernel_caps = ()
@@ -180,6 +181,9 @@ def _case(spec: LedgerSpec, settings: dict[str, Any], caps: list[CapSpec | None]
         compound=settings.get("compound", True) is not False,
         repayments=tuple(Repayment(r["paid_on"], r["amount"]) for r in settings.get("repayments") or ()),
         costs=tuple(Cost(c["incurred_on"], c["amount"], c.get("label", "fees")) for c in settings.get("costs") or ()),
+        rate_changes=tuple(
+            RateChange(r["effective_on"], r.get("contract_rate"), r.get("penalty_rate"), r.get("compound_rate"))
+            for r in settings.get("rate_changes") or ()),
         accelerated_on=settings.get("accelerated_on"),
         caps=tuple(
             Cap(name=c.name, citation=c.citation, rate=c.rate, components=c.components,

@@ -155,3 +155,29 @@ def test_the_calculation_sheet_cites_the_rules_that_read_the_ledger() -> None:
     award = decision.values["loan"].award
     assert {s.citation for s in award.segments if s.component == "penalty_interest"} == {"民法典 第六百七十六条"}
     assert {s.citation for s in award.segments if s.component == "interest"} == {"s"}
+
+
+def test_rate_changes_in_a_ledger() -> None:
+    text = HEADER + """input:
+  principal: money
+  changes: list of {effective_on: date, contract_rate: rate} = []
+ledger loan per S:
+  principal = principal
+  contract_rate = 12%
+  disbursed_on = 2023-01-01
+  due_on = 2024-01-01
+  rate_changes = changes
+  until = 2024-01-01
+award:
+  interest = loan.interest per S
+"""
+    ruleset = load_text(text, "changes.rules")
+    # no change: 10,000 × 12% × 365 / 365 = 1,200.00
+    assert str(ruleset.evaluate({"principal": "10000"}).award["interest"]) == "1200.00"
+    # 12% for 2023-01-01 → 2023-07-01 (31+28+31+30+31+30 = 181 days), then 6% for 184 days:
+    # 10,000 × 12% × 181 / 365 + 10,000 × 6% × 184 / 365 = (217,200 + 110,400) / 365 = 897.5342… → 897.53
+    case = {"principal": "10000", "changes": [{"effective_on": "2023-07-01", "contract_rate": "6%"}]}
+    decision = ruleset.evaluate(case)
+    assert str(decision.award["interest"]) == "897.53"
+    outputs, _ = interpret(ruleset.checked, parse_case(ruleset.checked, case))
+    assert outputs == decision.values
