@@ -674,6 +674,7 @@ def _run(case: LoanCase) -> tuple:
 
 _D0 = Decimal(0)
 _D1 = Decimal(1)
+_BASES = frozenset((360, 365, 366))
 _CAP_RATIO: dict[Decimal, tuple[int, int]] = {}  # a ruleset's cap rates are constants: their ratios, cached
 
 
@@ -704,52 +705,71 @@ def ledger_fen(p: object, start: object, rc: object, rp: object, rk: object, com
     """
     # ---- the quick input check (None: let the engine check and explain) ------------------------------
     if not (type(p) is _DEC and type(rc) is _DEC and type(rp) is _DEC and type(start) is _DATE
-            and type(due) is _DATE and type(end) is _DATE and basis in (360, 365, 366)):
+            and type(due) is _DATE and type(end) is _DATE and basis in _BASES and start < due and start <= end):
         return None
-    if not (p.is_finite() and rc.is_finite() and rp.is_finite() and p > _D0 and start < due and start <= end
-            and _D0 <= rc <= _D1 and _D0 <= rp <= _D1):
-        return None
-    cn, cd = rc.as_integer_ratio()
-    pn_, pd_ = rp.as_integer_ratio() if rp is not rc else (cn, cd)
-    if compound:
-        if rk is rp:
-            kn, kd = pn_, pd_
-        elif type(rk) is _DEC and rk.is_finite() and _D0 <= rk <= _D1:
-            kn, kd = rk.as_integer_ratio()
-        else:
-            return None
-    else:
-        kn, kd = 0, 1
-    if stated is not None and not (type(stated) is _DEC and stated.is_finite() and stated >= _D0):
-        return None
-    rate_den = cd if cd == pd_ == kd else lcm(cd, pd_, kd)
-    cap_r = []
-    for cap in caps:
-        cr = cap[0]
-        if not (type(cr) is _DEC and cr.is_finite() and _D0 <= cr <= _D1):
-            return None
-        n, d = _cap_ratio(cr)
-        if rate_den % d:
-            rate_den = lcm(rate_den, d)
-        cap_r.append((n, d, cap))
-    rc_n = cn * (rate_den // cd)
-    rp_n = pn_ * (rate_den // pd_)
-    rk_n = kn * (rate_den // kd)
     s0 = start.toordinal()
     d0 = due.toordinal()
     e0 = end.toordinal()
-    pn, pd = p.as_integer_ratio()
+    cap_list = None
+    caps_interest = False
+    try:  # a NaN or an infinity has no integer ratio: the engine explains it
+        if caps:
+            cap_r = []
+            for cap in caps:
+                cr = cap[0]
+                if type(cr) is not _DEC:
+                    return None
+                n, d = _cap_ratio(cr)
+                if not 0 <= n <= d:
+                    return None
+                cap_r.append((n, d, cap))
+                caps_interest = caps_interest or cap[1]
+        if stated is not None:
+            if type(stated) is not _DEC:
+                return None
+            sn, sd = stated.as_integer_ratio()
+            if sn < 0:
+                return None
+        # With the period's interest stated and no cap on it, nothing accrues before the due date:
+        # repayments then go to principal (民法典 561: no interest is due yet), the contract rate plays
+        # no part and the ledger starts on the due date.
+        skip = stated is not None and not caps_interest and d0 <= e0
+        pn, pd = p.as_integer_ratio()
+        pn_, pd_ = rp.as_integer_ratio()
+        if skip:
+            if not (rc.is_finite() and _D0 <= rc <= _D1):
+                return None
+            cn, cd = 0, pd_
+        else:
+            cn, cd = rc.as_integer_ratio()
+        if not compound:
+            kn, kd = 0, 1
+        elif rk is rp:
+            kn, kd = pn_, pd_
+        elif type(rk) is _DEC:
+            kn, kd = rk.as_integer_ratio()
+        else:
+            return None
+    except (ValueError, OverflowError):
+        return None
+    if pn <= 0 or not (0 <= pn_ <= pd_ and 0 <= cn <= cd and 0 <= kn <= kd):  # rates within 0–100%
+        return None
+    rate_den = cd if cd == pd_ == kd else lcm(cd, pd_, kd)
+    if caps:
+        for _, d, _ in cap_r:
+            if rate_den % d:
+                rate_den = lcm(rate_den, d)
+        # (rate numerator, covers interest, covers penalty, covers compound) of each cap
+        cap_list = [(n * (rate_den // d), c[1], c[2], c[3]) for n, d, c in cap_r]
     money_den = pd
-    if stated is not None:
-        sn, sd = stated.as_integer_ratio()
-        if money_den % sd:
-            money_den = lcm(money_den, sd)
-    cuts = {s0, e0, d0} if d0 <= e0 else {s0, e0}
+    if stated is not None and money_den % sd:
+        money_den = lcm(money_den, sd)
     pay_r = []
+    last = s0
     for r in pays:
         a = r["amount"]
         w = r["paid_on"]
-        if not (type(a) is _DEC and type(w) is _DATE and a.is_finite() and a > 0):
+        if not (type(a) is _DEC and type(w) is _DATE and a.is_finite() and a > _D0):
             return None
         w = w.toordinal()
         if not s0 <= w <= e0:
@@ -758,22 +778,35 @@ def ledger_fen(p: object, start: object, rc: object, rp: object, rk: object, com
         if money_den % d:
             money_den = lcm(money_den, d)
         pay_r.append((w, n, d))
-        cuts.add(w)
-    if len(pay_r) > 1:
+        if w < last:
+            last = e0 + 1  # out of date order
+        else:
+            last = w
+    if last > e0:
         pay_r.sort(key=_first)  # stable: repayments on one date in the order given
+    cuts = {d0, e0} if skip else {s0, e0, d0} if d0 <= e0 else {s0, e0}
+    for w, _, _ in pay_r:
+        if not skip or w >= d0:
+            cuts.add(w)
     timeline = sorted(cuts)
 
     # ---- the ledger ---------------------------------------------------------------------------------------
+    rc_n = cn * (rate_den // cd)
+    rp_n = pn_ * (rate_den // pd_)
+    rk_n = kn * (rate_den // kd)
     rb = rate_den * basis
     den = money_den * rb ** (len(timeline) - 1)
     P = pn * (den // pd)  # noqa: N806
     pool = interest = pen = comp = 0
     room = None  # what the caps allow the stated interest over the period (Σ per segment)
-    # (rate numerator, covers interest, covers penalty, covers compound) of each cap
-    cap_list = [(n * (rate_den // d), c[1], c[2], c[3]) for n, d, c in cap_r] if cap_r else None
     k = 0
     n_pays = len(pay_r)
-    t = s0
+    t = timeline[0]
+    if skip:
+        while k < n_pays and pay_r[k][0] < d0:
+            _, n, d = pay_r[k]
+            k += 1
+            P -= min(n * (den // d), P)  # noqa: N806
     for nxt in timeline:
         days = nxt - t
         if days:
@@ -808,7 +841,7 @@ def ledger_fen(p: object, start: object, rc: object, rp: object, rk: object, com
                                 a_pen -= excess if excess < a_pen else a_pen
                 pen += a_pen
                 comp += a_comp
-        t = nxt
+            t = nxt
         if t == d0:
             if stated is None:
                 interest = pool
@@ -848,17 +881,18 @@ def ledger_fen(p: object, start: object, rc: object, rp: object, rk: object, com
     interest += pool
     if den % 100 == 0:
         q = den // 100
+        half = q - q // 2  # 2 × rest ≥ q  ⇔  rest ≥ ⌈q / 2⌉
         a, r = divmod(P, q)
-        if 2 * r >= q:
+        if r >= half:
             a += 1
         b, r = divmod(interest, q)
-        if 2 * r >= q:
+        if r >= half:
             b += 1
         c, r = divmod(pen, q)
-        if 2 * r >= q:
+        if r >= half:
             c += 1
         e, r = divmod(comp, q)
-        if 2 * r >= q:
+        if r >= half:
             e += 1
     else:
         out = []

@@ -26,7 +26,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from ..runtime import ops
 from ..runtime.daycount import DayCount
-from ..runtime.ledger import CapSpec, run_ledger
+from ..runtime.ledger import CapSpec, LedgerSettings, run_ledger
 from ..runtime.money import FEN
 from ..runtime.tables import BandSchedule
 from . import ast
@@ -89,6 +89,8 @@ class CodeGen:
         self.prelude: list[str] = []
         self.prelude_spans: list[Span | None] = []
         self._schedule_fn: dict[str, str] = {}
+        #: award lines a cap may rewrite (to a limit that need not have two places)
+        self._capped = {t for step in checked.steps if isinstance(step, ast.Cap) for t in step.targets}
 
     # -------------------------------------------------------------- emit helpers
     def emit(self, code: str, span: Span | None = None) -> None:
@@ -171,9 +173,7 @@ class CodeGen:
 
     def definition(self, d: ast.Definition) -> None:
         award = d.name in self.c.awards
-        code = self.expr(d.expr)
-        if award:
-            code = self.round(code)
+        code = self.rounded(d.expr) if award else self.expr(d.expr)
         self.emit(f"v_{d.name} = {code}", d.span)
         slot = self.slot(TraceSlot(d.name, "award" if award else "compute", d.span,
                                    tuple(self.c.citation_text(d.citation)), self.c.refs.get(d.name, ()),
@@ -184,6 +184,41 @@ class CodeGen:
     def round(code: str) -> str:
         """Half-up to the fen, inline (the caller's 40-digit context is in force)."""
         return f"({code}).quantize(_FEN, _HALF_UP)"
+
+    def rounded(self, node: ast.Expr) -> str:
+        """``node`` rounded half-up to the fen, with no rounding where it cannot change anything.
+
+        A number is rounded here, once; a choice rounds each branch (so a constant branch is
+        rounded here too); a value already in fen (:meth:`in_fen`) is left alone.
+        """
+        if isinstance(node, ast.Number):
+            return self.const(ops.round_fen(node.value))
+        if isinstance(node, ast.If):
+            return f"({self.rounded(node.then)} if {self.expr(node.cond)} else {self.rounded(node.else_)})"
+        if self.in_fen(node):
+            return self.expr(node)
+        return self.round(self.expr(node))
+
+    def in_fen(self, node: ast.Expr) -> bool:
+        """Whether ``node`` is already money with exactly two places, so that rounding it is a no-op.
+
+        True of a ledger's lines (the engine rounds each once), of award lines no cap rewrites
+        (rounded where defined), and of sums, differences, negations and choices of those: adding
+        numbers with two places gives two places, exactly, in the 40-digit context.
+        """
+        if isinstance(node, ast.Attr):
+            obj = node.obj
+            return (isinstance(obj, ast.Name) and obj.name not in self._locals
+                    and isinstance(getattr(self.c.definitions.get(obj.name), "expr", None), ast.Ledger))
+        if isinstance(node, ast.Name):
+            return node.name in self.c.awards and node.name not in self._capped and node.name not in self._locals
+        if isinstance(node, ast.BinOp):
+            return node.op in ("+", "-") and self.in_fen(node.left) and self.in_fen(node.right)
+        if isinstance(node, ast.Neg):
+            return self.in_fen(node.operand)
+        if isinstance(node, ast.If):
+            return self.in_fen(node.then) and self.in_fen(node.else_)
+        return False
 
     def cap(self, cap: ast.Cap) -> None:
         targets = ", ".join(f"v_{t}" for t in cap.targets)
@@ -329,7 +364,10 @@ class CodeGen:
 
     def expr_Ledger(self, n: ast.Ledger) -> str:
         spec = self.c.ledger_spec(n)
-        settings = ", ".join(f"{st.name!r}: {self.expr(st.expr)}" for st in n.settings)
+        given = {st.name: self.expr(st.expr) for st in n.settings}
+        # a plain tuple in LedgerSettings order, unset ones at their default
+        settings = ", ".join(given.get(name, repr(LedgerSettings._field_defaults.get(name)))
+                             for name in LedgerSettings._fields)
         caps = []
         for i, cap in enumerate(n.caps):
             parts = [
@@ -346,7 +384,7 @@ class CodeGen:
             # that is not in force for this case)
             caps.append(made if cap.when is None else f"({made} if {self.expr(cap.when)} else None)")
         traced = "_trace is not None" if self.tracing else "False"
-        return f"_ledger({self.const(spec)}, {{{settings}}}, [{', '.join(caps)}], _DC[0], {traced})"
+        return f"_ledger({self.const(spec)}, ({settings}), [{', '.join(caps)}], _DC[0], {traced})"
 
     def schedule(self, sched: BandSchedule, value: str) -> str:
         """A band schedule compiled once, at module level, to closed form.

@@ -17,7 +17,7 @@ from typing import Any
 from ..cases.inputs import bounds_error
 from ..runtime import ops
 from ..runtime.daycount import DayCount
-from ..runtime.ledger import CapSpec, run_ledger
+from ..runtime.ledger import CapSpec, LedgerSettings, run_ledger
 from ..runtime.money import RULES_CONTEXT
 from . import ast
 from .checker import CheckedRuleset
@@ -208,7 +208,7 @@ class Interpreter:
 
     def eval_Ledger(self, n: ast.Ledger, env):
         spec = self.c.ledger_spec(n)
-        settings = {st.name: self.eval(st.expr, env) for st in n.settings}
+        settings = LedgerSettings(**{st.name: self.eval(st.expr, env) for st in n.settings})
         caps = [
             CapSpec(f"{spec.name} cap {i + 1} (line {cap.span.line})", cap.components, self.eval(cap.rate, env),
                     self.eval(cap.start, env) if cap.start is not None else None,

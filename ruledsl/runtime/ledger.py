@@ -21,12 +21,12 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from ..calc import Award, Cap, Cost, Instalment, LoanCase, RateChange, Repayment, compute, schedules
-from ..calc.award import cents
 from ..calc.fast import ledger_fen
 from ..calc.model import ACCRUING, COMPONENTS, COMPOUND, DEFAULT_ORDER, INTEREST, PENALTY
 from .daycount import DayCount
 
 _ZERO_FEN = Decimal("0.00")
+_FEN = Decimal("0.01")  # 0.01 × whole fen: exact, two places
 
 #: what a ledger yields, each an amount of money rounded to the fen
 LEDGER_LINES = ("principal_outstanding", "interest", "penalty_interest", "compound_interest", "fees", "total")
@@ -45,6 +45,33 @@ class LedgerSpec:
     name: str
     order: tuple[str, ...] | None
     citations: tuple[tuple[str, str], ...]  # component → citation text, overriding the engine's
+
+    @property
+    def quick(self) -> bool:
+        """Whether the allocation order is the default one (the kernel knows no other)."""
+        return self.order is None or self.order == DEFAULT_ORDER
+
+
+class LedgerSettings(NamedTuple):
+    """A ledger block's settings for one case (``None``: not set).
+
+    Compiled rules pass a plain tuple in this order (cheaper to build than a dict);
+    the names document it and :meth:`_make` reads it back.
+    """
+
+    principal: Decimal
+    contract_rate: Decimal
+    disbursed_on: date
+    until: date
+    penalty_rate: Decimal | None = None
+    compound_rate: Decimal | None = None
+    compound: bool = True
+    due_on: date | None = None
+    instalments: list[dict[str, Any]] | None = None
+    repayments: list[dict[str, Any]] | None = None
+    costs: list[dict[str, Any]] | None = None
+    rate_changes: list[dict[str, Any]] | None = None
+    accelerated_on: date | None = None
 
 
 class CapSpec(NamedTuple):
@@ -102,9 +129,12 @@ def _covers(components: tuple[str, ...]) -> tuple[bool, bool, bool]:
     return hit
 
 
-def run_ledger(spec: LedgerSpec, settings: dict[str, Any], caps: list[CapSpec | None], day_count: DayCount,
+def run_ledger(spec: LedgerSpec, settings: tuple, caps: list[CapSpec | None], day_count: DayCount,
                trace: bool = False) -> LedgerResult:
-    """Run the engine on one case; with ``trace`` the result carries every segment, cut and allocation."""
+    """Run the engine on one case; with ``trace`` the result carries every segment, cut and allocation.
+
+    ``settings`` is a :class:`LedgerSettings` or a plain tuple in its order.
+    """
     if not trace:
         quick = _quick(spec, settings, caps, day_count)
         if quick is not None:
@@ -114,77 +144,65 @@ def run_ledger(spec: LedgerSpec, settings: dict[str, Any], caps: list[CapSpec | 
     return LedgerResult({name: figures[name] for name in LEDGER_LINES}, award)
 
 
-def _quick(spec: LedgerSpec, settings: dict[str, Any], caps: list[CapSpec | None],
+def _quick(spec: LedgerSpec, settings: tuple, caps: list[CapSpec | None],
            day_count: DayCount) -> LedgerResult | None:
     """The kernel's figures for the common shape, or ``None``."""
-    get = settings.get
-    insts = get("instalments")
+    (principal, rc, disbursed_on, until, rp, rk, compound, due, insts, pays, costs, rate_changes,
+     accelerated_on) = settings
+    if costs or rate_changes or accelerated_on is not None or not spec.quick \
+            or day_count.first_day is day_count.last_day:
+        return None
+    stated = None
     if insts is not None:
         if len(insts) != 1:
             return None
         inst = insts[0]
-        due = inst["due_on"]
-        stated = inst.get("interest")
-        principal = settings["principal"]
         if inst["principal"] != principal:
             return None
-    else:
-        due = get("due_on")
-        stated = None
-        principal = settings["principal"]
-    if get("costs") or get("rate_changes") or get("accelerated_on") is not None \
-            or (spec.order is not None and spec.order != DEFAULT_ORDER) \
-            or day_count.first_day == day_count.last_day:
-        return None
-    kernel_caps = ()
-    if caps:
-        kernel_caps = []
-        for c in caps:
-            if c is None:
-                continue
+        due = inst["due_on"]
+        stated = inst.get("interest")
+    kernel_caps = []
+    for c in caps:
+        if c is not None:
             if c.unsupported or c.start is not None or c.before is not None:
                 return None
             kernel_caps.append((c.rate, *_covers(c.components)))
-    rc = settings["contract_rate"]
-    rp = get("penalty_rate")
     if rp is None:
         rp = rc
-    rk = get("compound_rate")
     if rk is None:
         rk = rp
-    lines = ledger_fen(principal, settings["disbursed_on"], rc, rp, rk, get("compound", True) is not False, due,
-                       stated, settings["until"], get("repayments") or (), kernel_caps, day_count.basis)
+    lines = ledger_fen(principal, disbursed_on, rc, rp, rk, compound is not False, due, stated, until,
+                       pays or (), kernel_caps, day_count.basis)
     if lines is None:
         return None
     a, b, c, e, _, g = lines
-    result = _QuickLedgerResult(principal_outstanding=cents(a), interest=cents(b), penalty_interest=cents(c),
-                                compound_interest=cents(e), fees=_ZERO_FEN, total=cents(g))
+    result = _QuickLedgerResult(principal_outstanding=_FEN * a, interest=_FEN * b, penalty_interest=_FEN * c,
+                                compound_interest=_FEN * e, fees=_ZERO_FEN, total=_FEN * g)
     result._args = (spec, settings, caps, day_count)
     return result
 
 
-def _case(spec: LedgerSpec, settings: dict[str, Any], caps: list[CapSpec | None], day_count: DayCount) -> LoanCase:
-    principal = settings["principal"]
-    if settings.get("instalments") is not None:
-        instalments = tuple(Instalment(i["due_on"], i["principal"], i.get("interest"))
-                            for i in settings["instalments"])
+def _case(spec: LedgerSpec, settings: tuple, caps: list[CapSpec | None], day_count: DayCount) -> LoanCase:
+    s = LedgerSettings._make(settings)
+    if s.instalments is not None:
+        instalments = tuple(Instalment(i["due_on"], i["principal"], i.get("interest")) for i in s.instalments)
     else:
-        instalments = schedules.bullet(principal, settings["due_on"])
+        instalments = schedules.bullet(s.principal, s.due_on)
     return LoanCase(
-        principal=principal,
-        disbursed_on=settings["disbursed_on"],
-        contract_rate=settings["contract_rate"],
-        calc_until=settings["until"],
+        principal=s.principal,
+        disbursed_on=s.disbursed_on,
+        contract_rate=s.contract_rate,
+        calc_until=s.until,
         instalments=instalments,
-        penalty_rate=settings.get("penalty_rate"),
-        compound_rate=settings.get("compound_rate"),
-        compound=settings.get("compound", True) is not False,
-        repayments=tuple(Repayment(r["paid_on"], r["amount"]) for r in settings.get("repayments") or ()),
-        costs=tuple(Cost(c["incurred_on"], c["amount"], c.get("label", "fees")) for c in settings.get("costs") or ()),
+        penalty_rate=s.penalty_rate,
+        compound_rate=s.compound_rate,
+        compound=s.compound is not False,
+        repayments=tuple(Repayment(r["paid_on"], r["amount"]) for r in s.repayments or ()),
+        costs=tuple(Cost(c["incurred_on"], c["amount"], c.get("label", "fees")) for c in s.costs or ()),
         rate_changes=tuple(
             RateChange(r["effective_on"], r.get("contract_rate"), r.get("penalty_rate"), r.get("compound_rate"))
-            for r in settings.get("rate_changes") or ()),
-        accelerated_on=settings.get("accelerated_on"),
+            for r in s.rate_changes or ()),
+        accelerated_on=s.accelerated_on,
         caps=tuple(
             Cap(name=c.name, citation=c.citation, rate=c.rate, components=c.components,
                 kind="unsupported" if c.unsupported else "remove", from_on=c.start, before=c.before)

@@ -14,7 +14,14 @@ from hypothesis import strategies as st
 from ruledsl.calc.model import ACCRUING, DEFAULT_ORDER
 from ruledsl.lang.errors import InputError
 from ruledsl.runtime.daycount import DayCount
-from ruledsl.runtime.ledger import LEDGER_LINES, CapSpec, LedgerSpec, _QuickLedgerResult, run_ledger
+from ruledsl.runtime.ledger import (
+    LEDGER_LINES,
+    CapSpec,
+    LedgerSettings,
+    LedgerSpec,
+    _QuickLedgerResult,
+    run_ledger,
+)
 
 EXAMPLES = int(os.environ.get("RULEDSL_CALC_EXAMPLES", "300"))
 SPEC = LedgerSpec("loan", DEFAULT_ORDER, ())
@@ -55,7 +62,8 @@ def ledgers(draw) -> tuple[dict, list, DayCount]:
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ledgers())
 def test_kernel_equals_traced_engine(case: tuple[dict, list, DayCount]) -> None:
-    found, caps, dc = case
+    named, caps, dc = case
+    found = LedgerSettings(**named)
     quick = run_ledger(SPEC, found, caps, dc, trace=False)
     traced = run_ledger(SPEC, found, caps, dc, trace=True)
     assert isinstance(quick, _QuickLedgerResult)
@@ -64,14 +72,14 @@ def test_kernel_equals_traced_engine(case: tuple[dict, list, DayCount]) -> None:
     assert quick.award.figures() == traced.award.figures()  # the lazy award
 
 
-def base(**over) -> dict:
+def base(**over) -> LedgerSettings:
     found = {"principal": Decimal("10000"), "contract_rate": Decimal("0.30"), "penalty_rate": Decimal("0.45"),
              "compound_rate": Decimal("0.45"), "compound": True, "disbursed_on": date(2023, 1, 1),
              "instalments": [{"due_on": date(2024, 1, 1), "principal": Decimal("10000"),
                               "interest": Decimal("3000")}],
              "repayments": [], "costs": [], "accelerated_on": None, "until": date(2024, 7, 1)}
     found.update(over)
-    return found
+    return LedgerSettings(**found)
 
 
 CAP24 = CapSpec("24%", ACCRUING, Decimal("0.24"), None, None, False, "法发〔2017〕22号")
@@ -121,6 +129,12 @@ def test_windows_and_unsupported_caps_run_the_engine(caps: list):
 def test_bad_input_is_refused_by_the_engine(over: dict, field: str):
     with pytest.raises(InputError, match=field.replace("[", r"\[").replace("]", r"\]")):
         run_ledger(SPEC, base(**over), [CAP24], DayCount())
+
+
+def test_settings_are_the_languages_ledger_settings():
+    from ruledsl.lang.checker import LEDGER_SETTINGS
+
+    assert set(LedgerSettings._fields) == set(LEDGER_SETTINGS)
 
 
 def test_lines_are_the_ledger_lines():
