@@ -283,8 +283,10 @@ def main() -> None:
     fallbacks = int(batch["fallback"].sum())
     loop_diff = sum(1 for want, row in zip(exact, loop, strict=True)
                     if tuple(int(v * 100) for v in row) != want)
-    rs_diff = sum(1 for (out, _), a in zip(rs_out, rs_traced, strict=True)
-                  if any(out[line] != a[line] for line in RULESET_LINES))
+    at = [ruleset.columns.index(line) for line in RULESET_LINES]  # a batch row's columns of the award lines
+    rs_diff = sum(1 for (row, _), a in zip(rs_out, rs_traced, strict=True)
+                  if any(row[k] != a[line] or str(row[k]) != str(a[line])
+                         for k, line in zip(at, RULESET_LINES, strict=True)))
 
     results = [
         ("engine per case, full trace (compute(case))", rate(n, t_engine)),

@@ -99,8 +99,11 @@ def main() -> None:
     print(f"    compiled     {n / cb:12,.0f} cases/s")
     print(f"    interpreter  {n / ib:12,.0f} cases/s     ratio {ib / cb:.1f}×  (target ≥ 10×)  "
           f"{'ok' if ib / cb >= 10 else 'BELOW TARGET'}")
-    mismatches = sum(1 for outs in zip(compiled_one, interp_one, compiled_batch, interp_batch, strict=True)
-                     if any(o != outs[0] for o in outs))
+    # one call gives (values by name, route); a batch gives (row in ruleset.columns order, route)
+    columns = ruleset.columns
+    mismatches = sum(1 for one, other, row, irow in zip(compiled_one, interp_one, compiled_batch, interp_batch,
+                                                          strict=True)
+                     if one != other or row != irow or (dict(zip(columns, row[0], strict=True)), row[1]) != one)
     print(f"  disagreements: {mismatches}")
     if mismatches:
         sys.exit(1)

@@ -60,8 +60,14 @@ def subject_of(cert) -> str:  # type: ignore[no-untyped-def]
 
 
 def _asn1():  # type: ignore[no-untyped-def]
+    """asn1crypto's modules, with the PDF CMS attribute types registered before anything uses CMS.
+
+    (asn1crypto builds an OID type's reverse map the first time the type is used; a type
+    registered after that — ``asn1crypto.pdf`` registers Adobe's revocation-info attribute,
+    which pyhanko signs with — would stay unknown to it for the rest of the process.)
+    """
     try:
-        from asn1crypto import algos, cms, core, tsp, x509
+        from asn1crypto import algos, cms, core, pdf, tsp, x509  # noqa: F401 — pdf: see above
     except ModuleNotFoundError as exc:  # the `pdf` extra
         raise MalformedError.of(
             "timestamps need the `pdf` extra", hint="pip install 'ruledsl[pdf]'"
@@ -206,7 +212,7 @@ def respond(tsa: Issued, request: bytes, chain: Sequence = (), gen_time: datetim
 def response_status(data: bytes) -> tuple[str, list[str]]:
     """(PKIStatus, status strings) of a DER ``TimeStampResp`` — also one without a token (a rejection),
     which asn1crypto's ``TimeStampResp`` will not parse."""
-    from asn1crypto import core, tsp
+    _, _, core, tsp, _ = _asn1()
 
     try:
         seq = core.Sequence.load(data, strict=True)
@@ -244,7 +250,7 @@ def token_of(data: bytes):  # type: ignore[no-untyped-def]
 
 def tst_info(data: bytes):  # type: ignore[no-untyped-def]
     """(SignedData, TSTInfo) of a token or response, fully parsed; :class:`MalformedError` otherwise."""
-    from asn1crypto import core, tsp
+    _, _, core, tsp, _ = _asn1()
 
     token = token_of(data)
     try:

@@ -31,25 +31,34 @@ _ARITH = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator
 class Interpreter:
     def __init__(self, checked: CheckedRuleset) -> None:
         self.c = checked
+        #: what a run yields, in this order (as the compiled code's rows)
+        self.columns = tuple(f.name for f in checked.inputs) + tuple(checked.definitions)
 
     def run(self, inputs: dict[str, Any], evidence_complete: bool = True) -> tuple[dict[str, Any], int | None]:
         saved = getcontext()
         setcontext(RULES_CONTEXT)
         try:
-            return self._run(inputs, evidence_complete)
+            env, route = self._run(inputs, evidence_complete)
         finally:
             setcontext(saved)
+        return {name: env[name] for name in self.columns}, route
 
     def run_batch(self, cases: list[dict[str, Any]], evidence_complete: bool = True) -> list:
-        """Many cases under one decimal context (the benchmark's like-for-like with ``call_batch``)."""
+        """Many cases under one decimal context, as rows in ``columns`` order (like ``Ruleset.call_batch``)."""
+        columns = self.columns
         saved = getcontext()
         setcontext(RULES_CONTEXT)
         try:
-            return [self._run(inputs, evidence_complete) for inputs in cases]
+            rows = []
+            for inputs in cases:
+                env, route = self._run(inputs, evidence_complete)
+                rows.append((tuple(env[name] for name in columns), route))
+            return rows
         finally:
             setcontext(saved)
 
     def _run(self, inputs: dict[str, Any], evidence_complete: bool) -> tuple[dict[str, Any], int | None]:
+        """(every value by name, the route); the environment may hold more than ``columns``."""
         env: dict[str, Any] = {}
         self.evidence_complete = evidence_complete
         bad = []
@@ -81,8 +90,7 @@ class Interpreter:
             if rule.cond is None or self.eval(rule.cond, env):
                 route = i
                 break
-        names = [f.name for f in self.c.inputs] + list(self.c.definitions)
-        return {n: env[n] for n in names}, route
+        return env, route
 
     # -------------------------------------------------------------- expressions
     def eval(self, node: ast.Expr, env: dict[str, Any]) -> Any:

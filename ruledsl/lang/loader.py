@@ -103,16 +103,25 @@ class Ruleset:
         entries = self._trace_entries(raw, values, outputs, route) if raw is not None else []
         return Decision(c.name, c.version, outputs, award, evidence, stage, entries, self.types)
 
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The names of the values in a row of :meth:`call_batch`: every input, then every definition."""
+        return self.code.columns
+
     def call(self, values: dict[str, Any], evidence_complete: bool = True, trace: list | None = None):
-        """The compiled function itself: (outputs by name, index of the chosen route)."""
+        """The compiled rules on one typed case: (every input and definition by name, index of the route)."""
         with self._running():
             if trace is None:
-                return self.code.fast(values, evidence_complete)
-            return self.code.function(values, evidence_complete, trace)
+                row, route = self.code.fast(values, evidence_complete)
+            else:
+                row, route = self.code.function(values, evidence_complete, trace)
+        return dict(zip(self.code.columns, row)), route  # noqa: B905 — a row has every column
 
     def call_batch(self, cases: list[dict[str, Any]], evidence_complete: bool = True) -> list:
         """The compiled rules over many typed cases under one decimal context (the pre-check's loop).
 
+        Each case gives ``(row, route)``: the row holds the values in :attr:`columns` order, as a
+        database cursor returns rows (``dict(zip(ruleset.columns, row))`` names them).
         A case that fails raises for the whole batch, located at its rule line; callers that must
         keep going (the batch pre-check) catch per case with :meth:`call`.
 
