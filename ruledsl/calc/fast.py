@@ -769,12 +769,12 @@ def ledger_fen(p: object, start: object, rc: object, rp: object, rk: object, com
     for r in pays:
         a = r["amount"]
         w = r["paid_on"]
-        if not (type(a) is _DEC and type(w) is _DATE and a.is_finite() and a > _D0):
+        if not (type(a) is _DEC and type(w) is _DATE and a.is_finite()):
             return None
         w = w.toordinal()
-        if not s0 <= w <= e0:
-            return None
         n, d = a.as_integer_ratio()
+        if n <= 0 or not s0 <= w <= e0:
+            return None
         if money_den % d:
             money_den = lcm(money_den, d)
         pay_r.append((w, n, d))
@@ -879,25 +879,18 @@ def ledger_fen(p: object, start: object, rc: object, rp: object, rk: object, com
 
     # ---- lines, rounded half-up to the fen once each ---------------------------------------------------
     interest += pool
+    # ⌊x / q + ½⌋ = ⌊(2x + q) / 2q⌋ with q = den / 100 fen: half-up, in one division
     if den % 100 == 0:
         q = den // 100
-        half = q - q // 2  # 2 × rest ≥ q  ⇔  rest ≥ ⌈q / 2⌉
-        a, r = divmod(P, q)
-        if r >= half:
-            a += 1
-        b, r = divmod(interest, q)
-        if r >= half:
-            b += 1
-        c, r = divmod(pen, q)
-        if r >= half:
-            c += 1
-        e, r = divmod(comp, q)
-        if r >= half:
-            e += 1
+        q2 = 2 * q
+        a = (2 * P + q) // q2
+        b = (2 * interest + q) // q2
+        c = (2 * pen + q) // q2
+        e = (2 * comp + q) // q2
     else:
-        out = []
-        for num in (P, interest, pen, comp):
-            v, r = divmod(num * 100, den)
-            out.append(v + 1 if 2 * r >= den else v)
-        a, b, c, e = out
+        q2 = 2 * den
+        a = (200 * P + den) // q2
+        b = (200 * interest + den) // q2
+        c = (200 * pen + den) // q2
+        e = (200 * comp + den) // q2
     return a, b, c, e, 0, a + b + c + e

@@ -27,7 +27,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from ..runtime import ops
 from ..runtime.daycount import DayCount
-from ..runtime.ledger import CapSpec, LedgerSettings, run_ledger
+from ..runtime.ledger import CapSpec, LedgerSettings, run_ledger, run_ledger_fast
 from ..runtime.money import FEN
 from ..runtime.tables import BandSchedule
 from . import ast
@@ -387,8 +387,8 @@ class CodeGen:
             # a cap whose `when` is false is not evaluated at all (its rate may need a table value
             # that is not in force for this case)
             caps.append(made if cap.when is None else f"({made} if {self.expr(cap.when)} else None)")
-        traced = "_trace is not None" if self.tracing else "False"
-        return f"_ledger({self.const(spec)}, ({settings}), [{', '.join(caps)}], _DC[0], {traced})"
+        args = f"{self.const(spec)}, ({settings}), [{', '.join(caps)}], _DC[0]"
+        return f"_ledger({args}, _trace is not None)" if self.tracing else f"_ledger_fast({args})"
 
     def schedule(self, sched: BandSchedule, value: str) -> str:
         """A band schedule compiled once, at module level, to closed form.
@@ -472,6 +472,7 @@ RUNTIME_NAMES = {
     "_ZERO": ops.ZERO,
     "_no_band": _no_band,
     "_ledger": run_ledger,
+    "_ledger_fast": run_ledger_fast,
     "_CapSpec": CapSpec,
     "_add_days": ops.add_days,
     "_date_diff": ops.date_diff,

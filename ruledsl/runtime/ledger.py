@@ -15,7 +15,7 @@ the kernel's quick check does not accept, runs :func:`ruledsl.calc.compute`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -45,11 +45,11 @@ class LedgerSpec:
     name: str
     order: tuple[str, ...] | None
     citations: tuple[tuple[str, str], ...]  # component → citation text, overriding the engine's
+    #: whether the allocation order is the default one (the integer kernel knows no other)
+    quick: bool = field(init=False)
 
-    @property
-    def quick(self) -> bool:
-        """Whether the allocation order is the default one (the kernel knows no other)."""
-        return self.order is None or self.order == DEFAULT_ORDER
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "quick", self.order is None or self.order == DEFAULT_ORDER)
 
 
 class LedgerSettings(NamedTuple):
@@ -136,36 +136,30 @@ def run_ledger(spec: LedgerSpec, settings: tuple, caps: list[CapSpec | None], da
     ``settings`` is a :class:`LedgerSettings` or a plain tuple in its order.
     """
     if not trace:
-        quick = _quick(spec, settings, caps, day_count)
-        if quick is not None:
-            return quick
-    award = compute(_case(spec, settings, caps, day_count), trace=trace)
-    figures = award.figures()
-    return LedgerResult({name: figures[name] for name in LEDGER_LINES}, award)
+        return run_ledger_fast(spec, settings, caps, day_count)
+    return _engine(spec, settings, caps, day_count, True)
 
 
-def _quick(spec: LedgerSpec, settings: tuple, caps: list[CapSpec | None],
-           day_count: DayCount) -> LedgerResult | None:
-    """The kernel's figures for the common shape, or ``None``."""
+def run_ledger_fast(spec: LedgerSpec, settings: tuple, caps: list[CapSpec | None],
+                    day_count: DayCount) -> LedgerResult:
+    """Untraced: the integer kernel's figures for the common shape, the engine's for every other case."""
     (principal, rc, disbursed_on, until, rp, rk, compound, due, insts, pays, costs, rate_changes,
      accelerated_on) = settings
     if costs or rate_changes or accelerated_on is not None or not spec.quick \
             or day_count.first_day is day_count.last_day:
-        return None
+        return _engine(spec, settings, caps, day_count, False)
     stated = None
     if insts is not None:
-        if len(insts) != 1:
-            return None
+        if len(insts) != 1 or insts[0]["principal"] != principal:
+            return _engine(spec, settings, caps, day_count, False)
         inst = insts[0]
-        if inst["principal"] != principal:
-            return None
         due = inst["due_on"]
         stated = inst.get("interest")
     kernel_caps = []
     for c in caps:
         if c is not None:
             if c.unsupported or c.start is not None or c.before is not None:
-                return None
+                return _engine(spec, settings, caps, day_count, False)
             kernel_caps.append((c.rate, *_covers(c.components)))
     if rp is None:
         rp = rc
@@ -173,13 +167,20 @@ def _quick(spec: LedgerSpec, settings: tuple, caps: list[CapSpec | None],
         rk = rp
     lines = ledger_fen(principal, disbursed_on, rc, rp, rk, compound is not False, due, stated, until,
                        pays or (), kernel_caps, day_count.basis)
-    if lines is None:
-        return None
+    if lines is None:  # an input the kernel's quick check does not accept: the engine checks and explains
+        return _engine(spec, settings, caps, day_count, False)
     a, b, c, e, _, g = lines
     result = _QuickLedgerResult(principal_outstanding=_FEN * a, interest=_FEN * b, penalty_interest=_FEN * c,
                                 compound_interest=_FEN * e, fees=_ZERO_FEN, total=_FEN * g)
     result._args = (spec, settings, caps, day_count)
     return result
+
+
+def _engine(spec: LedgerSpec, settings: tuple, caps: list[CapSpec | None], day_count: DayCount,
+            trace: bool) -> LedgerResult:
+    award = compute(_case(spec, settings, caps, day_count), trace=trace)
+    figures = award.figures()
+    return LedgerResult({name: figures[name] for name in LEDGER_LINES}, award)
 
 
 def _case(spec: LedgerSpec, settings: tuple, caps: list[CapSpec | None], day_count: DayCount) -> LoanCase:
