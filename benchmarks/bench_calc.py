@@ -26,7 +26,11 @@ Every path is checked against the traced engine on every case (fen-exact lines);
 the peers' agreement is reported, not required.  Peers get their inputs prepared as
 plain dicts / ints outside the timed loop; the engine takes the ``LoanCase`` objects.
 The generated data is moved out of the garbage collector's young generations
-(``gc.freeze``) before timing, for every path alike.
+(``gc.freeze``) before timing, every run starts after a full collection, and each path's
+results are reduced to whole fen as soon as it is timed and then dropped, so that no path
+runs beside another's 100,000 results (the traced awards alone take gigabytes).
+``call_batch`` pauses the cyclic collector for its batch (the product does so, see its
+docstring); the other paths run with it on.
 """
 
 from __future__ import annotations
@@ -233,13 +237,19 @@ def rate(count: int, seconds: float) -> float:
 
 
 def timed(fn, repeat: int = 1):
-    """(result, best seconds) of ``fn()`` over ``repeat`` runs."""
+    """(result, best seconds) of ``fn()`` over ``repeat`` runs, each started after a full collection."""
     best, out = float("inf"), None
     for _ in range(repeat):
+        gc.collect()
         t0 = time.perf_counter()
         out = fn()
         best = min(best, time.perf_counter() - t0)
     return out, best
+
+
+def fen(values) -> tuple[int, ...]:
+    """Amounts in yuan as whole fen (each is already rounded to the fen)."""
+    return tuple(int(v * 100) for v in values)
 
 
 def main() -> None:
@@ -264,29 +274,36 @@ def main() -> None:
     gc.collect()
     gc.freeze()
 
+    # Each path is timed, its results are reduced to whole fen at once and dropped, so that no path
+    # runs on a heap swollen by another's (100,000 traced awards take gigabytes).
     awards, t_engine = timed(lambda: [compute(c) for c in cases])
+    exact = [(fen(a[line] for line in LINES), a.overpaid) for a in awards]
+    del awards
     fast, t_fast = timed(lambda: [compute(c, trace=False) for c in cases], 3)
+    fast_diff = sum(1 for f, want in zip(fast, exact, strict=True)
+                    if (fen(f[line] for line in LINES), f.overpaid) != want)
+    del fast
     _, t_fast_dec = timed(lambda: [compute(c, trace=False).figures() for c in cases], 3)
     t0 = time.perf_counter()
     frame_from_cases(cases)
     t_frame = time.perf_counter() - t0
     batch, t_vec = timed(lambda: compute_batch(frame), 5)
-    rs_out, t_rs = timed(lambda: ruleset.call_batch(typed), 3)
-    rs_traced = [compute(c) for c in stated_cases]
-    loop, t_loop = timed(lambda: [decimal_loop(c) for c in cases])
-
-    exact = [tuple(int(a[line] * 100) for line in LINES) for a in awards]
-    fast_diff = sum(1 for a, f in zip(awards, fast, strict=True)
-                    if f.figures() != a.figures() or f.overpaid != a.overpaid)
     cols = [batch[line].to_numpy() for line in LINES]
-    vec_diff = sum(1 for pos, want in enumerate(exact) if tuple(int(c[pos]) for c in cols) != want)
+    vec_diff = sum(1 for pos, (want, _) in enumerate(exact) if tuple(int(c[pos]) for c in cols) != want)
     fallbacks = int(batch["fallback"].sum())
-    loop_diff = sum(1 for want, row in zip(exact, loop, strict=True)
-                    if tuple(int(v * 100) for v in row) != want)
+    del batch, cols
+    rs_out, t_rs = timed(lambda: ruleset.call_batch(typed), 3)
     at = [ruleset.columns.index(line) for line in RULESET_LINES]  # a batch row's columns of the award lines
-    rs_diff = sum(1 for (row, _), a in zip(rs_out, rs_traced, strict=True)
-                  if any(row[k] != a[line] or str(row[k]) != str(a[line])
-                         for k, line in zip(at, RULESET_LINES, strict=True)))
+    # fen and exponent (two places) of every award line
+    rs_lines = [tuple((row[k], str(row[k])) for k in at) for row, _ in rs_out]
+    del rs_out
+    rs_traced = [compute(c) for c in stated_cases]
+    rs_diff = sum(1 for got, a in zip(rs_lines, rs_traced, strict=True)
+                  if got != tuple((a[line], str(a[line])) for line in RULESET_LINES))
+    del rs_traced, rs_lines
+    loop, t_loop = timed(lambda: [decimal_loop(c) for c in cases])
+    loop_diff = sum(1 for (want, _), row in zip(exact, loop, strict=True) if fen(row) != want)
+    del loop
 
     results = [
         ("engine per case, full trace (compute(case))", rate(n, t_engine)),
@@ -309,7 +326,7 @@ def main() -> None:
             rows = [zen_input(c) for c in cases[:zn]]
             outs, t_zen = timed(lambda: [decision.evaluate(row)["result"] for row in rows])
             zen_rate = rate(zn, t_zen)
-            zen_diff = sum(1 for want, out in zip(exact, outs, strict=False)
+            zen_diff = sum(1 for (want, _), out in zip(exact, outs, strict=False)
                            if tuple(int(out[line]) for line in LINES) != want)
             results.append((f"zen-engine decision, same ledger formula (peer, {zn:,} cases)", zen_rate))
             simple = zen.compile_expression("p * rc * (due) / (basis * 10000)")
