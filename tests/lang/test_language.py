@@ -181,3 +181,66 @@ award:
     assert str(decision.award["interest"]) == "897.53"
     outputs, _ = interpret(ruleset.checked, parse_case(ruleset.checked, case))
     assert outputs == decision.values
+
+
+def test_award_lines_have_two_places_whether_or_not_the_compiler_rounds_them() -> None:
+    """The compiler leaves out roundings that cannot change a value (ledger lines, sums of award lines)
+    and rounds constants once; every award line must still come out with exactly two places, as the
+    interpreter (which rounds every award line) gives it."""
+    text = HEADER + """input:
+  principal: money
+  waived: bool = false
+ledger loan per S:
+  principal = principal
+  contract_rate = 12%
+  disbursed_on = 2023-01-01
+  due_on = 2024-01-01
+  until = 2024-07-01
+award:
+  interest = loan.interest per S
+  penalty = loan.penalty_interest per S
+  both = interest + penalty per S
+  owed = if waived then 0 else both per S
+  fee = 5 per S
+  capped = both per S
+  cap capped at 0 per S
+  rest = capped + fee per S
+"""
+    ruleset = load_text(text, "places.rules")
+    python = ruleset.python_source
+    assert "v_interest = v_loan['interest']\n" in python  # the engine's line, already in fen
+    assert "v_both = (v_interest + v_penalty)\n" in python
+    # interest 10,000 × 12% × 365 / 365 = 1,200.00; penalty at the contract rate (no penalty rate given)
+    # on 10,000 for 2024-01-01 → 2024-07-01 = 182 days: 10,000 × 12% × 182 / 365 = 598.3561… → 598.36
+    want = {"interest": "1200.00", "penalty": "598.36", "both": "1798.36", "owed": "1798.36", "fee": "5.00",
+            "capped": "0.00", "rest": "5.00"}
+    for waived, owed in ((False, "1798.36"), (True, "0.00")):
+        case = {"principal": "10000", "waived": waived}
+        decision = ruleset.evaluate(case, trace=False)
+        outputs, _ = interpret(ruleset.checked, parse_case(ruleset.checked, case))
+        got = {name: str(decision.values[name]) for name in want}
+        assert got == {**want, "owed": owed}
+        assert got == {name: str(outputs[name]) for name in want}  # the interpreter, exponents included
+        row, _ = ruleset.call_batch([parse_case(ruleset.checked, case)])[0]
+        assert {name: str(row[ruleset.columns.index(name)]) for name in want} == got
+
+
+def test_call_batch_resumes_the_cycle_collector_even_when_a_case_fails() -> None:
+    import gc
+
+    text = HEADER + "input:\n  a: money\n  n: number\naward:\n  share = a / n per S\n"
+    ruleset = load_text(text, "share.rules")
+    good, bad = ({"a": Decimal("100"), "n": Decimal(n)} for n in ("4", "0"))
+    assert gc.isenabled()
+    rows = ruleset.call_batch([good, good])
+    assert [str(row[ruleset.columns.index("share")]) for row, _ in rows] == ["25.00", "25.00"]  # 100 / 4
+    assert gc.isenabled()
+    with pytest.raises(RulesRuntimeError, match="division by zero"):
+        ruleset.call_batch([good, bad])
+    assert gc.isenabled()
+    gc.disable()  # a caller that paused it itself gets it back paused
+    try:
+        ruleset.call_batch([good])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
