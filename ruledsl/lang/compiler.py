@@ -5,10 +5,10 @@ twin ``evaluate_fast(_in, _ev)``:
 inputs come in as a dict of already-typed values, every definition becomes a
 local variable ``v_<name>`` assigned in dependency order, caps rewrite the
 lines they limit, and the route is chosen last; both return ``(row, route)``,
-the row holding every input and definition in ``CompiledCode.columns`` order. No text from the ruleset is
-ever spliced into the code: names are checked identifiers, prefixed ``v_``;
-every literal (numbers, texts, dates) is a module constant ``_c<N>`` bound
-when the code is loaded, never written into the source.
+the row holding every input and definition in ``CompiledCode.columns`` order.
+No text from the ruleset is ever spliced into the code: names are checked
+identifiers, prefixed ``v_``; every literal (numbers, texts, dates) is a module
+constant ``_c<N>`` bound when the code is loaded, never written into the source.
 
 Each generated line remembers the rule span it came from, so a failure while
 running (division by zero, no LPR in force on a date) is reported at the rule

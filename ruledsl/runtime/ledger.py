@@ -24,9 +24,9 @@ from ..calc import Award, Cap, Cost, Instalment, LoanCase, RateChange, Repayment
 from ..calc.fast import ledger_fen
 from ..calc.model import ACCRUING, COMPONENTS, COMPOUND, DEFAULT_ORDER, INTEREST, PENALTY
 from .daycount import DayCount
+from .money import FEN
 
 _ZERO_FEN = Decimal("0.00")
-_FEN = Decimal("0.01")  # 0.01 × whole fen: exact, two places
 
 #: what a ledger yields, each an amount of money rounded to the fen
 LEDGER_LINES = ("principal_outstanding", "interest", "penalty_interest", "compound_interest", "fees", "total")
@@ -146,7 +146,7 @@ def run_ledger_fast(spec: LedgerSpec, settings: tuple, caps: list[CapSpec | None
     (principal, rc, disbursed_on, until, rp, rk, compound, due, insts, pays, costs, rate_changes,
      accelerated_on) = settings
     if costs or rate_changes or accelerated_on is not None or not spec.quick \
-            or day_count.first_day is day_count.last_day:
+            or day_count.first_day == day_count.last_day:
         return _engine(spec, settings, caps, day_count, False)
     stated = None
     if insts is not None:
@@ -169,9 +169,9 @@ def run_ledger_fast(spec: LedgerSpec, settings: tuple, caps: list[CapSpec | None
                        pays or (), kernel_caps, day_count.basis)
     if lines is None:  # an input the kernel's quick check does not accept: the engine checks and explains
         return _engine(spec, settings, caps, day_count, False)
-    a, b, c, e, _, g = lines
-    result = _QuickLedgerResult(principal_outstanding=_FEN * a, interest=_FEN * b, penalty_interest=_FEN * c,
-                                compound_interest=_FEN * e, fees=_ZERO_FEN, total=_FEN * g)
+    a, b, c, e, _, g = lines  # whole fen; FEN × n is calc.award.cents(n), inlined on this hot path
+    result = _QuickLedgerResult(principal_outstanding=FEN * a, interest=FEN * b, penalty_interest=FEN * c,
+                                compound_interest=FEN * e, fees=_ZERO_FEN, total=FEN * g)
     result._args = (spec, settings, caps, day_count)
     return result
 
