@@ -1,11 +1,10 @@
-"""`make demo` until the judge assistant lands: decide and explain the shipped example cases.
+"""A terminal walk through the shipped example cases (``python -m ruledsl.demo``).
 
-Each file in ``examples/cases/`` names its ruleset and holds the case inputs::
-
-    {"title": "…", "ruleset": "rulesets/cn/court_fees.rules", "case": {"claim_amount": "48650.32"}}
-
-Then the evidence demo (``examples/evidence/``): four consumer-loan cases whose declared
-evidence files are verified against the demo court log and judged by its evidence rules.
+``make demo`` starts the judge assistant (assistant_ui/) on the same cases; this prints
+what it shows: every case in ``examples/cases/`` decided and explained with the law
+behind each figure, then the evidence demo (``examples/evidence/``), four consumer-loan
+cases whose declared evidence files are verified against the demo court log (SQLite)
+and judged by its evidence rules.
 """
 
 from __future__ import annotations
@@ -13,47 +12,27 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .cases.evidence import attach_evidence
-from .cases.inputs import load_case_json
+from .cases.review import DEMO_EVIDENCE, decide_case, example_cases, read_case_file
 from .lang.commands import out, print_explanation, report
 from .lang.errors import RulesError
-from .lang.loader import load
-
-ROOT = Path(__file__).resolve().parent.parent
-EVIDENCE = ROOT / "examples" / "evidence"
-
-
-def show(title: str, ruleset_path: Path, data: dict, origin: str, base: Path) -> bool:
-    try:
-        ruleset = load(ruleset_path)
-        data = attach_evidence(data, base, EVIDENCE / "court.pub", [str(EVIDENCE / "trust" / "root-ca.pem")],
-                               frozenset(ruleset.checked.input_types))
-        decision = ruleset.evaluate(data, origin)
-    except RulesError as exc:
-        report(exc)
-        return False
-    out.rule(title)
-    print_explanation(ruleset, decision, title=f"{Path(origin).name} — {decision.ruleset} {decision.version}")
-    return True
 
 
 def main(argv: list[str] | None = None) -> int:
-    folder = Path(argv[0]) if argv else ROOT / "examples" / "cases"
     ok = True
-    for path in sorted(folder.glob("*.json")):
+    try:
+        cases = [read_case_file(p) for p in sorted(Path(argv[0]).glob("*.json"))] if argv else example_cases()
+    except RulesError as exc:
+        report(exc)
+        return 1
+    for case in cases:
         try:
-            spec = load_case_json(path.read_text(encoding="utf-8-sig"), str(path))
+            ruleset, decision = decide_case(case, DEMO_EVIDENCE)
         except RulesError as exc:
             report(exc)
             ok = False
             continue
-        ok &= show(spec.get("title", path.stem), ROOT / spec["ruleset"], spec.get("case", {}), str(path),
-                   path.parent)
-    if not argv:
-        for path in sorted(EVIDENCE.glob("cases/*/evidence.json")):
-            data = load_case_json(path.read_text(encoding="utf-8-sig"), str(path))
-            ok &= show(f"证据核验 evidence check — {path.parent.name}", EVIDENCE / "demo.rules", data, str(path),
-                       path.parent)
+        out.rule(case.title)
+        print_explanation(ruleset, decision, title=f"{case.path.name} — {decision.ruleset} {decision.version}")
     return 0 if ok else 1
 
 

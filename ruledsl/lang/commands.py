@@ -16,10 +16,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..cases.evidence import attach_evidence
-from ..cases.inputs import json_schema, load_case_json, parse_assignment
-from ..runtime.ledger import LedgerResult
-from ..runtime.rates import format_rate
-from ..runtime.values import display
+from ..cases.inputs import json_schema, parse_assignment
+from ..cases.review import read_case_file
+from ..reports.sheet import LedgerSheet, case_sheet, evidence_rows
 from .errors import RulesError
 from .examples import run_examples
 from .fmt import format_text
@@ -129,7 +128,7 @@ def gather_case(ruleset_path: Path, case: Path | None, sets: list[str] | None,
     data: dict[str, Any] = {}
     origin = "--set"
     if case is not None:
-        data = load_case_json(read_text(case), str(case))
+        data = read_case_file(case, ruleset_path).inputs  # plain inputs, or a wrapped {"title", "ruleset", "case"}
         origin = str(case)
     for item in sets or []:
         name, value = parse_assignment(item)
@@ -175,21 +174,21 @@ def eval_cmd(ruleset: RulesetArg, case: CaseOpt = None, set_: SetOpt = None, cou
     for name, money in decision.award.items():
         table.add_row(escape(name), escape(labels.get(name) or ""), f"{money.amount:,.2f}")
     out.print(table)
-    print_evidence(decision)
+    print_evidence(evidence_rows(decision))
     if decision.route:
         out.print(f"route: {decision.route}", markup=False)
 
 
-def print_evidence(decision: Decision) -> None:
-    if not decision.evidence:
+def print_evidence(rows: list[dict]) -> None:
+    """The evidence findings of a case sheet, coloured by state."""
+    if not rows:
         return
     table = Table(title="evidence 证据")
     for col in ("kind", "status", "reason", "law"):
         table.add_column(col)
-    for r in decision.evidence:
-        colour = "green" if r.satisfied else ("yellow" if r.severity == "warning" else "red")
-        reason = r.reason + (f" — {r.message}" if r.message else "")
-        table.add_row(escape(r.kind), f"[{colour}]{r.status}[/]", escape(reason), escape("; ".join(r.citations)))
+    for r in rows:
+        colour = "green" if r["satisfied"] else ("yellow" if r["severity"] == "warning" else "red")
+        table.add_row(escape(r["kind"]), f"[{colour}]{r['status']}[/]", escape(r["reason"]), escape(r["law"]))
     out.print(table)
 
 
@@ -202,65 +201,42 @@ def explain_cmd(ruleset: RulesetArg, case: CaseOpt = None, set_: SetOpt = None, 
 
 def print_explanation(rs: Ruleset, decision: Decision, title: str | None = None) -> None:
     """The trace as a table — one row per rule that produced a value, with its law — then, for
-    each loan ledger, its calculation sheet: segments, caps and allocations."""
-    table = Table(title=escape(title or f"{decision.ruleset} {decision.version} — explanation"), show_lines=True)
-    for col in ("rule", "line", "from", "value", "law"):
-        table.add_column(col, overflow="fold")
-    ledgers: list[tuple[str, LedgerResult]] = []
-    for e in decision.trace:
-        if e.kind == "input":
-            continue
-        if isinstance(e.value, LedgerResult):
-            ledgers.append((e.rule, e.value))
-        name = e.rule + (f"\n{e.label}" if e.label else "")
-        inputs = "\n".join(
-            f"{k} = ledger (calculation below)" if isinstance(v, LedgerResult) else f"{k} = {display(v, rs.types.get(k))}"
-            for k, v in e.inputs.items())
-        if e.note:
-            inputs = (inputs + "\n" if inputs else "") + e.note
-        value = display(e.value, rs.types.get(e.rule)) if e.kind != "route" else str(e.value)
-        if isinstance(e.value, LedgerResult):
-            value = value.replace(", ", "\n")
-        table.add_row(escape(name), str(e.span.line if e.span else ""), escape(inputs), escape(value),
-                      escape("\n".join(e.citations)))
-    out.print(table)
-    for name, ledger in ledgers:
-        print_calculation(name, ledger)
-    print_evidence(decision)
-    if decision.route:
-        out.print(f"route: {decision.route}", markup=False)
+    each loan ledger, its calculation sheet: segments, caps and allocations (rows from
+    :func:`ruledsl.reports.sheet.case_sheet`, which the judge assistant shows too)."""
+    sheet = case_sheet(rs, decision, title or f"{decision.ruleset} {decision.version} — explanation")
+    print_rows(sheet.title, sheet.steps, ("rule", "line", "from", "value", "law"), show_lines=True)
+    for ledger in sheet.ledgers:
+        print_calculation(ledger)
+    print_evidence(sheet.evidence)
+    if sheet.route:
+        out.print(f"route: {sheet.route}", markup=False)
 
 
-def print_calculation(name: str, ledger: LedgerResult) -> None:
+def print_calculation(ledger: LedgerSheet) -> None:
     """A judge's calculation sheet for one ledger (计算明细): every segment, cut and allocation."""
-    award = ledger.award
-    seg = Table(title=escape(f"{name} — 计算明细 segments"), show_lines=False)
-    for col in ("line", "#", "from", "to", "days", "base", "rate", "basis", "amount", "rule", "law"):
-        seg.add_column(col, overflow="fold", justify="right" if col in ("days", "base", "amount") else "left")
-    for s in award.segments:
-        seg.add_row(s.component, str(s.instalment or ""), str(s.start), str(s.end), str(s.days), f"{s.base:,}",
-                    escape(f"{format_rate(s.rate)} ({s.rate_source})"), str(s.basis), f"{s.amount:,}",
-                    escape(s.rule), escape(s.citation))
-    out.print(seg)
-    if award.cuts:
-        cuts = Table(title="caps 限额 — what was removed and why")
-        for col in ("cap", "from", "to", "days", "accrued", "allowed", "removed", "law"):
-            cuts.add_column(col, overflow="fold")
-        for c in award.cuts:
-            cuts.add_row(escape(f"{c.cap} ({c.kind}) {c.base:,} × {format_rate(c.cap_rate)}"), str(c.start),
-                         str(c.end), str(c.days), f"{c.accrued:,}", f"{c.allowed:,}", f"{c.removed:,}",
-                         escape(c.citation))
-        out.print(cuts)
-    if award.allocations:
-        alloc = Table(title="repayments 还款冲抵 — how each payment was applied")
-        for col in ("paid on", "amount", "applied to", "law"):
-            alloc.add_column(col, overflow="fold")
-        for a in award.allocations:
-            parts = "\n".join(f"{c}{' #' + str(i) if i else ''} {amt:,}" for c, i, amt in a.parts)
-            alloc.add_row(str(a.paid_on), f"{a.amount:,}", escape(parts), escape(a.citation))
-        out.print(alloc)
-    for note in award.notes:
+    print_rows(f"{ledger.name} — 计算明细 segments", ledger.segments,
+               ("component", "#", "start", "end", "days", "base", "rate", "basis", "amount", "rule", "law"),
+               headers=("line", "#", "from", "to"), right=("days", "base", "amount"))
+    print_rows("caps 限额 — what was removed and why", ledger.cuts,
+               ("cap", "start", "end", "days", "accrued", "allowed", "removed", "law"), headers=("cap", "from", "to"))
+    print_rows("repayments 还款冲抵 — how each payment was applied", ledger.allocations,
+               ("paid_on", "amount", "applied_to", "law"), headers=("paid on", "amount", "applied to"))
+    for note in ledger.notes:
         out.print(f"note: {note}", markup=False)
+
+
+def print_rows(title: str, rows: list[dict], columns: tuple[str, ...], headers: tuple[str, ...] = (),
+               right: tuple[str, ...] = (), show_lines: bool = False) -> None:
+    """One table of a case sheet (nothing when it has no rows); ``headers`` rename the first columns."""
+    if not rows:
+        return
+    table = Table(title=escape(title), show_lines=show_lines)
+    for i, col in enumerate(columns):
+        table.add_column(headers[i] if i < len(headers) else col, overflow="fold",
+                         justify="right" if col in right else "left")
+    for row in rows:
+        table.add_row(*(escape(row[col]) for col in columns))
+    out.print(table)
 
 
 def schema_cmd(ruleset: RulesetArg) -> None:

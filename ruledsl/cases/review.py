@@ -1,0 +1,104 @@
+"""Case files and deciding them: what ``make demo``, ``ruledsl explain --case`` and the judge assistant share.
+
+A case file is JSON.  Either the inputs themselves (``{"principal": "10000", …}``) or a
+wrapped case that names its title and ruleset::
+
+    {"title": "信用卡纠纷 — …", "ruleset": "rulesets/cn/credit_card.rules", "case": {"principal": "48650.32", …}}
+
+(``ruleset`` is relative to the project root the file sits in; see :func:`read_case_file`).
+Evidence files a case declares (``evidence_files``) are found next to the case file and
+verified against the court's log before the rules judge them
+(:func:`ruledsl.cases.evidence.attach_evidence`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..lang.errors import RulesError
+from ..lang.loader import Decision, Ruleset, load
+from .evidence import attach_evidence
+from .inputs import load_case_json
+
+#: the repository's root (examples/ and rulesets/ sit under it)
+ROOT = Path(__file__).resolve().parents[2]
+#: the demo court log and its keys (examples/evidence/README.md)
+EVIDENCE_DEMO = ROOT / "examples" / "evidence"
+
+
+@dataclass(frozen=True)
+class CaseFile:
+    """One case: where it came from, its title, the ruleset that decides it and its raw inputs."""
+
+    path: Path
+    title: str
+    ruleset: Path | None
+    inputs: dict[str, Any] = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """How to verify the evidence files cases declare: the court's public key and trusted roots."""
+
+    court_key: Path | None = None
+    trust: tuple[Path, ...] = ()
+
+
+#: the demo log's key and test root (examples/evidence)
+DEMO_EVIDENCE = Evidence(EVIDENCE_DEMO / "court.pub", (EVIDENCE_DEMO / "trust" / "root-ca.pem",))
+
+
+def read_case_file(path: Path, ruleset: Path | None = None) -> CaseFile:
+    """A case file, plain or wrapped; ``ruleset`` is used when the file names none."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")  # files saved by Notepad start with a BOM
+    except UnicodeDecodeError as exc:
+        raise RulesError.at(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise RulesError.at(f"cannot read {path}: {exc.strerror}") from None
+    data = load_case_json(text, str(path))
+    if isinstance(data.get("case"), dict) and ("ruleset" in data or "title" in data):
+        named = data.get("ruleset")
+        if named is not None:
+            ruleset = _resolve(path, str(named))
+        return CaseFile(path, str(data.get("title") or path.stem), ruleset, data["case"])
+    return CaseFile(path, path.stem, ruleset, data)
+
+
+def _resolve(path: Path, named: str) -> Path:
+    """A ruleset path from a case file: absolute, or relative to the first folder above the file that holds it."""
+    candidate = Path(named)
+    if candidate.is_absolute():
+        return candidate
+    for folder in path.resolve().parents:
+        if (folder / candidate).exists():
+            return folder / candidate
+    raise RulesError.at(f"{path}: the ruleset {named} named by the case file is not found",
+                        hint="give it relative to the project root, e.g. rulesets/cn/consumer_loan.rules")
+
+
+def example_cases(root: Path = ROOT) -> list[CaseFile]:
+    """The shipped demo cases: ``examples/cases/*.json``, then the evidence demo's cases."""
+    cases = [read_case_file(p) for p in sorted((root / "examples" / "cases").glob("*.json"))]
+    demo = root / "examples" / "evidence"
+    for p in sorted(demo.glob("cases/*/evidence.json")):
+        case = read_case_file(p, demo / "demo.rules")
+        cases.append(CaseFile(p, f"证据核验 evidence check — {p.parent.name}", case.ruleset, case.inputs))
+    return cases
+
+
+def decide_case(case: CaseFile, evidence: Evidence = Evidence(), ruleset: Ruleset | None = None,
+                trace: bool = True) -> tuple[Ruleset, Decision]:
+    """Load the case's ruleset (unless given), verify its evidence files and decide it.
+
+    Raises :class:`~ruledsl.lang.errors.RulesError` (located, with a hint) for a bad ruleset or case.
+    """
+    if ruleset is None:
+        if case.ruleset is None:
+            raise RulesError.at(f"{case.path}: no ruleset for this case", hint="name one with \"ruleset\": …")
+        ruleset = load(case.ruleset)
+    data = attach_evidence(dict(case.inputs), case.path.parent, evidence.court_key,
+                           [str(t) for t in evidence.trust], frozenset(ruleset.checked.input_types))
+    return ruleset, ruleset.evaluate(data, str(case.path), trace=trace)

@@ -1,0 +1,117 @@
+"""A decided case as plain tables — the explain stage, shared by every surface.
+
+:func:`case_sheet` turns a :class:`~ruledsl.lang.loader.Decision` into rows of text
+(and the award lines as :class:`~ruledsl.runtime.money.Money`): the facts the case
+gave, each award line with its law, each rule step, every loan ledger's calculation
+sheet (segments, caps, repayments) and the evidence findings.  ``ruledsl explain``
+prints these tables with rich, the judge assistant shows them with Streamlit; neither
+computes anything itself.
+
+Each table's columns are keys of :data:`COLUMNS`, which gives the Chinese heading a
+judge reads beside the English key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..runtime.ledger import LedgerResult
+from ..runtime.money import Money
+from ..runtime.rates import format_rate
+from ..runtime.values import display
+
+#: column key → heading shown to judges (中文 / English)
+COLUMNS = {
+    "name": "项目 item", "label": "名称 label", "amount": "金额 amount", "law": "法律依据 law",
+    "rule": "规则 rule", "line": "行 line", "from": "依据数值 from", "value": "结果 value",
+    "component": "科目 line", "#": "期次 #", "start": "起 from", "end": "止 to", "days": "天数 days",
+    "base": "基数 base", "rate": "年利率 rate", "basis": "年基准天数 basis",
+    "cap": "限额 cap", "accrued": "应计 accrued", "allowed": "上限 allowed", "removed": "调减 removed",
+    "paid_on": "还款日 paid on", "applied_to": "冲抵 applied to",
+    "kind": "证据 kind", "status": "状态 status", "reason": "理由 reason",
+}
+
+
+@dataclass(frozen=True)
+class LedgerSheet:
+    """One ledger's calculation sheet (计算明细)."""
+
+    name: str
+    segments: list[dict[str, str]]
+    cuts: list[dict[str, str]]
+    allocations: list[dict[str, str]]
+    notes: list[str]
+
+
+@dataclass(frozen=True)
+class CaseSheet:
+    title: str
+    ruleset: str
+    version: str
+    facts: list[dict[str, str]]        # name, label, value: the inputs as the case gave them
+    awards: list[dict[str, Any]]       # name, label, amount (Money), law
+    steps: list[dict[str, str]]        # rule, line, from, value, law: how each figure was reached
+    ledgers: list[LedgerSheet]
+    evidence: list[dict[str, Any]]     # kind, status, reason, law, satisfied, severity
+    route: str | None
+    evidence_complete: bool
+    total: Money | None = field(default=None)
+
+
+def case_sheet(ruleset, decision, title: str | None = None) -> CaseSheet:  # type: ignore[no-untyped-def]
+    """Every table of a decided case (``decision`` must carry its trace: ``evaluate(…, trace=True)``)."""
+    types = ruleset.types
+    checked = ruleset.checked
+    labels = {f.name: f.label for f in checked.inputs} | {
+        name: d.label for name, d in checked.definitions.items()}
+    facts = [{"name": f.name, "label": f.label or "", "value": display(decision.values[f.name], types.get(f.name))}
+             for f in checked.inputs if decision.values.get(f.name) is not None]
+    citations = {e.rule: "\n".join(e.citations) for e in decision.trace if e.kind == "award"}
+    awards = [{"name": name, "label": labels.get(name) or "", "amount": amount, "law": citations.get(name, "")}
+              for name, amount in decision.award.items()]
+    steps, ledgers = [], []
+    for e in decision.trace:
+        if e.kind == "input":
+            continue
+        if isinstance(e.value, LedgerResult):
+            ledgers.append(ledger_sheet(e.rule, e.value))
+        inputs = "\n".join(
+            f"{k} = ledger (calculation below)" if isinstance(v, LedgerResult) else f"{k} = {display(v, types.get(k))}"
+            for k, v in e.inputs.items())
+        if e.note:
+            inputs = (inputs + "\n" if inputs else "") + e.note
+        value = display(e.value, types.get(e.rule)) if e.kind != "route" else str(e.value)
+        if isinstance(e.value, LedgerResult):
+            value = value.replace(", ", "\n")
+        steps.append({"rule": e.rule + (f"\n{e.label}" if e.label else ""),
+                      "line": str(e.span.line if e.span else ""), "from": inputs, "value": value,
+                      "law": "\n".join(e.citations)})
+    return CaseSheet(title or f"{decision.ruleset} {decision.version}", decision.ruleset, decision.version, facts,
+                     awards, steps, ledgers, evidence_rows(decision), decision.route, decision.evidence_complete,
+                     decision.award.get("total"))
+
+
+def evidence_rows(decision) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
+    """Each evidence rule's finding: kind, status, reason, law, and whether it is met / only a warning."""
+    return [{"kind": r.kind, "status": r.status, "reason": r.reason + (f" — {r.message}" if r.message else ""),
+             "law": "; ".join(r.citations), "satisfied": r.satisfied, "severity": r.severity}
+            for r in decision.evidence]
+
+
+def ledger_sheet(name: str, ledger: LedgerResult) -> LedgerSheet:
+    """A ledger's segments, cuts and allocations as rows of text."""
+    award = ledger.award
+    segments = [{"component": s.component, "#": str(s.instalment or ""), "start": str(s.start), "end": str(s.end),
+                 "days": str(s.days), "base": f"{s.base:,}", "rate": f"{format_rate(s.rate)} ({s.rate_source})",
+                 "basis": str(s.basis), "amount": f"{s.amount:,}", "rule": s.rule, "law": s.citation}
+                for s in award.segments]
+    cuts = [{"cap": f"{c.cap} ({c.kind}) {c.base:,} × {format_rate(c.cap_rate)}", "start": str(c.start),
+             "end": str(c.end), "days": str(c.days), "accrued": f"{c.accrued:,}", "allowed": f"{c.allowed:,}",
+             "removed": f"{c.removed:,}", "law": c.citation}
+            for c in award.cuts]
+    allocations = [{"paid_on": str(a.paid_on), "amount": f"{a.amount:,}",
+                    "applied_to": "\n".join(f"{c}{' #' + str(i) if i else ''} {amt:,}" for c, i, amt in a.parts),
+                    "law": a.citation}
+                   for a in award.allocations]
+    return LedgerSheet(name, segments, cuts, allocations, list(award.notes))
