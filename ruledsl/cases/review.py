@@ -102,3 +102,28 @@ def decide_case(case: CaseFile, evidence: Evidence = Evidence(), ruleset: Rulese
     data = attach_evidence(dict(case.inputs), case.path.parent, evidence.court_key,
                            [str(t) for t in evidence.trust], frozenset(ruleset.checked.input_types))
     return ruleset, ruleset.evaluate(data, str(case.path), trace=trace)
+
+
+def evidence_log_summary(url: str | None = None) -> dict[str, str]:
+    """The court log the demo's evidence is verified against, audited: origin, leaves, checkpoints, root.
+
+    ``url`` defaults to the demo log (``examples/evidence/demo.db``, SQLite); an audit failure
+    is reported in the ``audit`` entry, not raised (the page still shows the case).
+    """
+    from ..evidence.errors import EvidenceError
+    from ..evidence.log import EvidenceLog
+    from ..store import LogStore
+
+    try:
+        store = LogStore(url or f"sqlite:///{EVIDENCE_DEMO / 'demo.db'}")
+    except EvidenceError as exc:
+        return {"audit": f"失败 FAILED: {exc}"}
+    try:
+        log = EvidenceLog.open(store)
+        leaves, checkpoints, root = log.audit()
+    except EvidenceError as exc:
+        return {"audit": f"失败 FAILED: {exc}"}
+    finally:
+        store.close()
+    return {"origin": log.origin, "leaves": str(leaves), "signed checkpoints": str(checkpoints),
+            "root": root.hex()[:16] + "…", "audit": "通过 passed"}

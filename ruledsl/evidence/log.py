@@ -47,6 +47,20 @@ class EvidenceLog:
     def head(self) -> tuple[int, bytes]:
         return self.store.head(self.info)
 
+    def audit(self) -> tuple[int, int, bytes]:
+        """Recompute every leaf, stored hash and tree head, and check every signed checkpoint is
+        consistent with the head: ``(leaves recomputed, checkpoints checked, root)``; raises otherwise."""
+        n = self.store.audit(self.info)
+        checkpoints = self.store.checkpoints(self.info)
+        size, root = self.head()
+        for s, note in checkpoints:
+            cp = open_checkpoint(note, self.verifier).checkpoint
+            if cp.size != s:
+                raise MalformedError.of(f"stored checkpoint {s} says size {cp.size}")
+            verify_consistency(cp.size, size, self.store.consistency_proof(self.info, cp.size, size), cp.root, root,
+                               self.hasher)
+        return n, len(checkpoints), root
+
     def append(self, records: Sequence[EvidenceRecord | bytes]) -> tuple[int, int, bytes]:
         raw = [r.canonical() if isinstance(r, EvidenceRecord) else bytes(r) for r in records]
         return self.store.append(self.info, raw)

@@ -103,6 +103,10 @@ class Money:
     def __setattr__(self, name: str, value: object) -> None:  # frozen
         raise AttributeError("Money is immutable")
 
+    def __reduce__(self) -> tuple:
+        """Pickled as its exact amount (worker processes and caches copy decisions so)."""
+        return (Money, (self.amount,))
+
     @classmethod
     def from_fen(cls, fen: int) -> Money:
         return cls(Decimal(fen).scaleb(-2))

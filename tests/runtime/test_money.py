@@ -88,3 +88,11 @@ def test_accrue_simple_interest() -> None:
     assert round_fen(interest) == Decimal("197.26")
     # basis 360: 10,000 × 12% × 60 / 360 = 200.00
     assert DayCount(360).accrue(Decimal("10000"), Decimal("0.12"), date(2024, 1, 1), date(2024, 3, 1)) == 200
+
+
+def test_money_survives_pickling_exactly() -> None:
+    import pickle
+
+    amount = Money("1234.5678")  # more places than the fen: the exact amount travels, not the rounded one
+    copy = pickle.loads(pickle.dumps(amount))
+    assert copy == amount and copy.amount == Decimal("1234.5678") and str(copy) == "1234.57"

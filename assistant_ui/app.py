@@ -1,0 +1,106 @@
+"""裁判辅助 — the judge assistant (Streamlit).
+
+    streamlit run assistant_ui/app.py        # or: make demo
+
+A judge picks a case; the page shows the award with the law behind each figure, the
+evidence findings (verified against the court's evidence log, SQLite by default), the
+calculation sheet of every loan ledger, the facts the case gave and each rule step.
+Everything shown comes from ruledsl APIs (:mod:`ruledsl.cases.review` decides,
+:mod:`ruledsl.reports.sheet` lays out); this file only renders.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from ruledsl.cases.review import DEMO_EVIDENCE, decide_case, evidence_log_summary, example_cases
+from ruledsl.lang.errors import RulesError
+from ruledsl.reports.sheet import COLUMNS, CaseSheet, case_sheet
+
+STATUS = {"satisfied": "✅ 符合 satisfied", "missing": "❌ 缺失 missing", "unsigned": "❌ 未签名 unsigned",
+          "late": "❌ 存证超时 late", "tampered": "❌ 被篡改 tampered", "unverifiable": "❌ 无法核验 unverifiable",
+          "warning": "⚠️ 提示 warning"}
+
+
+def table(rows: list[dict], columns: tuple[str, ...]) -> None:
+    """Rows of a case sheet under their Chinese / English headings (nothing when there are none)."""
+    if not rows:
+        return
+    frame = pd.DataFrame([{COLUMNS.get(c, c): row[c] for c in columns} for row in rows])
+    st.dataframe(frame, hide_index=True, width="stretch")
+
+
+def show(sheet: CaseSheet) -> None:
+    st.header(sheet.title)
+    route = f" · 程序 route: **{sheet.route}**" if sheet.route else ""
+    st.caption(f"规则集 ruleset {sheet.ruleset} {sheet.version}{route}")
+    if sheet.evidence:
+        if sheet.evidence_complete:
+            st.success("证据齐全 evidence complete")
+        else:
+            st.error("证据不齐或未通过核验 evidence incomplete — see 证据 evidence")
+    award, evidence, calculation, facts, steps = st.tabs(
+        ["裁判金额 award", "证据 evidence", "计算明细 calculation", "案件事实 facts", "推理过程 steps"])
+    with award:
+        if not sheet.awards:
+            st.info("本规则集无裁判金额 this ruleset decides no amounts")
+        if sheet.total is not None:
+            st.metric("合计 total (元)", f"{sheet.total.amount:,.2f}")
+        table([{**a, "amount": f"{a['amount'].amount:,.2f}"} for a in sheet.awards], ("name", "label", "amount", "law"))
+    with evidence:
+        if not sheet.evidence:
+            st.info("本规则集无证据规则 this ruleset has no evidence rules")
+        else:
+            table([{**r, "status": STATUS.get(r["status"], r["status"])} for r in sheet.evidence],
+                  ("kind", "status", "reason", "law"))
+        log = evidence_log_summary()
+        if log:
+            st.caption("存证平台 evidence log (SQLite): " + " · ".join(f"{k} {v}" for k, v in log.items()))
+    with calculation:
+        if not sheet.ledgers:
+            st.info("本案无借贷台账 no loan ledger in this case")
+        for ledger in sheet.ledgers:
+            st.subheader(f"{ledger.name} — 分段计息 segments")
+            table(ledger.segments, ("component", "#", "start", "end", "days", "base", "rate", "basis", "amount",
+                                    "rule", "law"))
+            if ledger.cuts:
+                st.subheader("限额调减 caps")
+                table(ledger.cuts, ("cap", "start", "end", "days", "accrued", "allowed", "removed", "law"))
+            if ledger.allocations:
+                st.subheader("还款冲抵 repayments")
+                table(ledger.allocations, ("paid_on", "amount", "applied_to", "law"))
+            for note in ledger.notes:
+                st.caption(note)
+    with facts:
+        table(sheet.facts, ("name", "label", "value"))
+    with steps:
+        table(sheet.steps, ("rule", "line", "from", "value", "law"))
+
+
+@st.cache_data(show_spinner=False)
+def sheet_of(index: int) -> CaseSheet | str:
+    """The sheet of the index-th example case, or the located error text."""
+    case = example_cases()[index]
+    try:
+        ruleset, decision = decide_case(case, DEMO_EVIDENCE)
+    except RulesError as exc:
+        return str(exc)
+    return case_sheet(ruleset, decision, case.title)
+
+
+def main() -> None:
+    st.set_page_config(page_title="裁判辅助 ruledsl", layout="wide")
+    cases = example_cases()
+    with st.sidebar:
+        st.title("裁判辅助")
+        st.caption("小额金融借款纠纷 · judge assistant")
+        index = st.radio("案件 cases", range(len(cases)), format_func=lambda i: cases[i].title, key="case")
+    sheet = sheet_of(index)
+    if isinstance(sheet, str):
+        st.error(sheet)
+        return
+    show(sheet)
+
+
+main()
