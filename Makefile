@@ -17,13 +17,15 @@ $(STAMP): pyproject.toml
 sysdeps:
 	bash scripts/sysdeps.sh
 
-## Evaluate and explain the shipped example cases (the judge assistant replaces this when it lands).
+## The judge assistant on the shipped example cases, evidence checked against the demo SQLite log.
+## (`.venv/bin/python -m ruledsl.demo` prints the same cases in the terminal.)
 demo: $(STAMP)
-	$(BIN)/python -m ruledsl.demo
+	@echo "裁判辅助 judge assistant: http://localhost:8501   (Ctrl-C stops it)"
+	$(BIN)/streamlit run assistant_ui/app.py
 
 ## Install what the tests need and run every test.
 test: sysdeps $(STAMP)
-	$(BIN)/ruff check ruledsl tests benchmarks
+	$(BIN)/ruff check ruledsl tests benchmarks assistant_ui
 	$(BIN)/python -m pytest -n 2 tests
 
 ## Benchmarks (not tests): print throughput and ratios against their peers.
@@ -34,7 +36,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_log.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check ruledsl tests benchmarks
+	$(BIN)/ruff check ruledsl tests benchmarks assistant_ui
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache

@@ -4,7 +4,8 @@
 set -euo pipefail
 need=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
-command -v chromium >/dev/null 2>&1 || need+=(chromium chromium-driver)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)  # the judge assistant's browser test
 fc-list 2>/dev/null | grep -i 'Noto Sans CJK' >/dev/null || need+=(fonts-noto-cjk)
 command -v fc-list >/dev/null 2>&1 || need+=(fontconfig)
 # weasyprint (verification report PDFs) loads pango and harfbuzz through ffi
