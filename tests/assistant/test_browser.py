@@ -111,8 +111,10 @@ def test_a_judge_opens_a_case_and_reads_the_award(server, browser, tmp_path) -> 
     target = next(c for c in cases if c.path.parent.name == "loan-2024-003")
     labels = browser.find_elements(By.CSS_SELECTOR, "section[data-testid='stSidebar'] label")
     next(label for label in labels if label.text.strip() == target.title).click()
-    body = _wait_for(browser, lambda body, header: header == target.title, "the chosen case")
-    assert "证据不齐或未通过核验" in body and "本规则集无裁判金额" in body
+    # (while Streamlit reruns, the last case's elements stay on the page until replaced: wait for the new ones)
+    body = _wait_for(browser, lambda body, header: header == target.title and "本规则集无裁判金额" in body
+                     and total not in body, "the chosen case")
+    assert "证据不齐或未通过核验" in body
     shot = Path(os.environ.get("RULEDSL_SCREENSHOT", tmp_path / "assistant.png"))
     browser.save_screenshot(str(shot))
     assert shot.stat().st_size > 10_000
