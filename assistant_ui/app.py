@@ -16,6 +16,7 @@ import streamlit as st
 
 from ruledsl.cases.review import DEMO_EVIDENCE, decide_case, evidence_log_summary, example_cases
 from ruledsl.lang.errors import RulesError
+from ruledsl.reports.calculation import render_calculation_pdf
 from ruledsl.reports.sheet import COLUMNS, CaseSheet, case_sheet
 
 STATUS = {"satisfied": "✅ 符合 satisfied", "missing": "❌ 缺失 missing", "unsigned": "❌ 未签名 unsigned",
@@ -31,7 +32,7 @@ def table(rows: list[dict], columns: tuple[str, ...]) -> None:
     st.dataframe(frame, hide_index=True, width="stretch")
 
 
-def show(sheet: CaseSheet) -> None:
+def show(sheet: CaseSheet, pdf: bytes | str) -> None:
     st.header(sheet.title)
     route = f" · 程序 route: **{sheet.route}**" if sheet.route else ""
     st.caption(f"规则集 ruleset {sheet.ruleset} {sheet.version}{route}")
@@ -48,6 +49,11 @@ def show(sheet: CaseSheet) -> None:
         if sheet.total is not None:
             st.metric("合计 total (元)", f"{sheet.total.amount:,.2f}")
         table([{**a, "amount": f"{a['amount'].amount:,.2f}"} for a in sheet.awards], ("name", "label", "amount", "law"))
+        if isinstance(pdf, bytes):
+            st.download_button("下载裁判金额计算书 PDF · calculation sheet", pdf, file_name=f"{sheet.title[:40]}.pdf",
+                               mime="application/pdf")
+        else:
+            st.caption(pdf)
     with evidence:
         if not sheet.evidence:
             st.info("本规则集无证据规则 this ruleset has no evidence rules")
@@ -78,6 +84,18 @@ def show(sheet: CaseSheet) -> None:
         table(sheet.steps, ("rule", "line", "from", "value", "law"))
 
 
+@st.cache_data(show_spinner="生成计算书 rendering the calculation sheet…")
+def pdf_of(index: int) -> bytes | str:
+    """The index-th case's calculation sheet as PDF bytes, or why it cannot be made (no `pdf` extra)."""
+    sheet = sheet_of(index)
+    if isinstance(sheet, str):
+        return sheet
+    try:
+        return render_calculation_pdf(sheet)
+    except RulesError as exc:
+        return str(exc)
+
+
 @st.cache_data(show_spinner=False)
 def sheet_of(index: int) -> CaseSheet | str:
     """The sheet of the index-th example case, or the located error text."""
@@ -100,7 +118,7 @@ def main() -> None:
     if isinstance(sheet, str):
         st.error(sheet)
         return
-    show(sheet)
+    show(sheet, pdf_of(index))
 
 
 main()

@@ -193,10 +193,23 @@ def print_evidence(rows: list[dict]) -> None:
 
 
 def explain_cmd(ruleset: RulesetArg, case: CaseOpt = None, set_: SetOpt = None, court_key: KeyOpt = None,
-                trust: TrustOpt = None) -> None:
+                trust: TrustOpt = None,
+                pdf: Annotated[Path | None, typer.Option("--pdf", dir_okay=False,
+                                                         help="also write the calculation sheet (裁判金额计算书) "
+                                                              "as a PDF")] = None) -> None:
     """Show how every figure was reached: rule, line, inputs, value, law."""
     rs, decision = decide(ruleset, case, set_, court_key, trust)
     print_explanation(rs, decision)
+    if pdf is not None:
+        from ..reports.calculation import write_calculation_sheet
+
+        try:
+            title = read_case_file(case).title if case is not None else None
+            write_calculation_sheet(case_sheet(rs, decision, title), pdf)
+        except RulesError as exc:
+            report(exc)
+            raise typer.Exit(1) from None
+        out.print(f"calculation sheet: {pdf}", markup=False)
 
 
 def print_explanation(rs: Ruleset, decision: Decision, title: str | None = None) -> None:

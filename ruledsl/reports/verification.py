@@ -14,40 +14,19 @@ check time), so two reports of the same check carry the same number.
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC
 from pathlib import Path
 
-from ruledsl.evidence.errors import EvidenceError
 from ruledsl.evidence.findings import FAILED, OK, WARNING
 from ruledsl.evidence.verify import EvidenceVerification
+from ruledsl.reports.render import ReportError, css, environment, html_to_pdf, write_pdf
 
-TEMPLATES = Path(__file__).parent / "templates"
+__all__ = ["ReportError", "render_html", "render_pdf", "write_verification_report"]
 STATUS_ZH = {OK: "通过", WARNING: "需注意", FAILED: "未通过"}
 STATUS_EN = {OK: "passed", WARNING: "attention", FAILED: "failed"}
 KINDS_ZH = {
     "loan_contract": "借款合同", "disbursement_record": "放款记录", "repayment_record": "还款记录",
     "overdue_notice": "逾期催收通知", "identity_verification": "身份核验记录", "guarantee_contract": "担保合同",
 }
-
-
-class ReportError(EvidenceError):
-    kind = "report error"
-
-
-def _env():  # type: ignore[no-untyped-def]
-    try:
-        import jinja2
-    except ModuleNotFoundError as exc:
-        raise ReportError.of("reports need the `pdf` extra", hint="pip install 'ruledsl[pdf]'") from exc
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
-        autoescape=jinja2.select_autoescape(["html"]),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["utc"] = lambda t: t.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC") if t else "—"
-    return env
 
 
 def report_number(v: EvidenceVerification) -> str:
@@ -76,26 +55,14 @@ def render_html(v: EvidenceVerification) -> str:
         "STATUS_ZH": STATUS_ZH,
         "STATUS_EN": STATUS_EN,
         "test_pki": _uses_test_pki(v),
-        "css": (TEMPLATES / "report.css").read_text("utf-8"),
+        "css": css(),
     }
-    return _env().get_template("verification.html").render(**ctx)
+    return environment().get_template("verification.html").render(**ctx)
 
 
 def render_pdf(v: EvidenceVerification) -> bytes:
-    try:
-        import weasyprint
-    except (ModuleNotFoundError, OSError) as exc:  # OSError: pango missing (scripts/sysdeps.sh installs it)
-        raise ReportError.of(f"cannot load weasyprint: {exc}",
-                             hint="pip install 'ruledsl[pdf]' and the Debian pango libraries") from exc
-    html = weasyprint.HTML(string=render_html(v), base_url=str(TEMPLATES))
-    return html.write_pdf()
+    return html_to_pdf(render_html(v))
 
 
 def write_verification_report(v: EvidenceVerification, path: str | Path) -> Path:
-    p = Path(path)
-    data = render_pdf(v)
-    try:
-        p.write_bytes(data)
-    except OSError as exc:
-        raise ReportError.of(f"cannot write the report to {p}: {exc.strerror}") from None
-    return p
+    return write_pdf(render_pdf(v), path)

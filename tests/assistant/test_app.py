@@ -52,6 +52,8 @@ def test_the_page_shows_the_award_ruledsl_decides(index: int) -> None:
         assert at.metric[0].value == f"{decision.award['total'].amount:,.2f}"
     laws = list(awards.iloc[:, 3])
     assert all(laws), "every award line shows the law behind it"
+    download = award_tab.get("download_button")
+    assert [d.proto.label for d in download] == ["下载裁判金额计算书 PDF · calculation sheet"]
 
 
 def test_evidence_findings_and_the_audited_log_are_shown() -> None:

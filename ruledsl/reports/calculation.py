@@ -1,0 +1,27 @@
+"""The calculation sheet (裁判金额计算书): a decided case's tables as a PDF a judge can file or hand out.
+
+The same tables ``ruledsl explain`` prints and the judge assistant shows
+(:func:`ruledsl.reports.sheet.case_sheet`): the award lines with their law, every
+ledger's segments, caps and repayments, the evidence findings and the facts.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ruledsl.reports.render import css, environment, html_to_pdf, write_pdf
+from ruledsl.reports.sheet import COLUMNS, CaseSheet
+
+
+def render_calculation_html(sheet: CaseSheet) -> str:
+    awards = [{**a, "amount": f"{a['amount'].amount:,.2f}"} for a in sheet.awards]
+    return environment().get_template("calculation.html").render(sheet=sheet, awards=awards, COLUMNS=COLUMNS,
+                                                                 css=css())
+
+
+def render_calculation_pdf(sheet: CaseSheet) -> bytes:
+    return html_to_pdf(render_calculation_html(sheet))
+
+
+def write_calculation_sheet(sheet: CaseSheet, path: str | Path) -> Path:
+    return write_pdf(render_calculation_pdf(sheet), path)
