@@ -41,8 +41,8 @@ def show(sheet: CaseSheet, pdf: bytes | str) -> None:
             st.success("证据齐全 evidence complete")
         else:
             st.error("证据不齐或未通过核验 evidence incomplete — see 证据 evidence")
-    award, evidence, calculation, facts, steps = st.tabs(
-        ["裁判金额 award", "证据 evidence", "计算明细 calculation", "案件事实 facts", "推理过程 steps"])
+    award, evidence, calculation, parties, facts, steps = st.tabs(
+        ["裁判金额 award", "证据 evidence", "计算明细 calculation", "当事人 parties", "案件事实 facts", "推理过程 steps"])
     with award:
         if not sheet.awards:
             st.info("本规则集无裁判金额 this ruleset decides no amounts")
@@ -78,6 +78,10 @@ def show(sheet: CaseSheet, pdf: bytes | str) -> None:
                 table(ledger.allocations, ("paid_on", "amount", "applied_to", "law"))
             for note in ledger.notes:
                 st.caption(note)
+    with parties:
+        if not sheet.parties:
+            st.info("案件文件未列当事人 the case file lists no parties")
+        table(sheet.parties, ("role", "party", "party_kind", "id", "address", "note"))
     with facts:
         table(sheet.facts, ("name", "label", "value"))
     with steps:
@@ -104,7 +108,7 @@ def sheet_of(index: int) -> CaseSheet | str:
         ruleset, decision = decide_case(case, DEMO_EVIDENCE)
     except RulesError as exc:
         return str(exc)
-    return case_sheet(ruleset, decision, case.title)
+    return case_sheet(ruleset, decision, case.title, case.parties)
 
 
 def main() -> None:

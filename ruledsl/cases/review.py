@@ -3,7 +3,8 @@
 A case file is JSON.  Either the inputs themselves (``{"principal": "10000", …}``) or a
 wrapped case that names its title and ruleset::
 
-    {"title": "信用卡纠纷 — …", "ruleset": "rulesets/cn/credit_card.rules", "case": {"principal": "48650.32", …}}
+    {"title": "信用卡纠纷 — …", "ruleset": "rulesets/cn/credit_card.rules", "case": {"principal": "48650.32", …},
+     "parties": [{"role": "原告 贷款人", "name": "…", "kind": "法人"}, …]}
 
 (``ruleset`` is relative to the project root the file sits in; see :func:`read_case_file`).
 Evidence files a case declares (``evidence_files``) are found next to the case file and
@@ -36,6 +37,9 @@ class CaseFile:
     title: str
     ruleset: Path | None
     inputs: dict[str, Any] = field(repr=False)
+    #: the parties as the case file lists them (当事人): role and name, and optionally
+    #: kind (自然人 / 法人), id (masked), address, note — shown to the judge, never used by the rules
+    parties: tuple[dict[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -63,8 +67,29 @@ def read_case_file(path: Path, ruleset: Path | None = None) -> CaseFile:
         named = data.get("ruleset")
         if named is not None:
             ruleset = _resolve(path, str(named))
-        return CaseFile(path, str(data.get("title") or path.stem), ruleset, data["case"])
+        return CaseFile(path, str(data.get("title") or path.stem), ruleset, data["case"],
+                        _parties(path, data.get("parties", [])))
     return CaseFile(path, path.stem, ruleset, data)
+
+
+PARTY_FIELDS = ("role", "name", "kind", "id", "address", "note")
+
+
+def _parties(path: Path, raw: object) -> tuple[dict[str, str], ...]:
+    if not isinstance(raw, list):
+        raise RulesError.at(f"{path}: \"parties\" must be a list of objects", hint='[{"role": "原告", "name": "…"}]')
+    parties = []
+    for n, party in enumerate(raw, start=1):
+        where = f"{path}: parties[{n}]"
+        if not isinstance(party, dict):
+            raise RulesError.at(f"{where} must be an object with role and name")
+        unknown = sorted(set(party) - set(PARTY_FIELDS))
+        if unknown:
+            raise RulesError.at(f"{where}: unknown field {unknown[0]!r}", hint=f"fields: {', '.join(PARTY_FIELDS)}")
+        if not all(isinstance(v, str) for v in party.values()) or not party.get("role") or not party.get("name"):
+            raise RulesError.at(f"{where} needs text values, role and name among them")
+        parties.append({k: party.get(k, "") for k in PARTY_FIELDS})
+    return tuple(parties)
 
 
 def _resolve(path: Path, named: str) -> Path:
@@ -85,7 +110,8 @@ def example_cases(root: Path = ROOT) -> list[CaseFile]:
     demo = root / "examples" / "evidence"
     for p in sorted(demo.glob("cases/*/evidence.json")):
         case = read_case_file(p, demo / "demo.rules")
-        cases.append(CaseFile(p, f"证据核验 evidence check — {p.parent.name}", case.ruleset, case.inputs))
+        cases.append(CaseFile(p, f"证据核验 evidence check — {p.parent.name}", case.ruleset, case.inputs,
+                              case.parties))
     return cases
 
 

@@ -204,8 +204,9 @@ def explain_cmd(ruleset: RulesetArg, case: CaseOpt = None, set_: SetOpt = None, 
         from ..reports.calculation import write_calculation_sheet
 
         try:
-            title = read_case_file(case).title if case is not None else None
-            write_calculation_sheet(case_sheet(rs, decision, title), pdf)
+            named = read_case_file(case) if case is not None else None
+            write_calculation_sheet(case_sheet(rs, decision, named and named.title, named.parties if named else ()),
+                                    pdf)
         except RulesError as exc:
             report(exc)
             raise typer.Exit(1) from None

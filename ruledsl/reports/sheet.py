@@ -30,6 +30,8 @@ COLUMNS = {
     "cap": "限额 cap", "accrued": "应计 accrued", "allowed": "上限 allowed", "removed": "调减 removed",
     "paid_on": "还款日 paid on", "applied_to": "冲抵 applied to",
     "kind": "证据 kind", "status": "状态 status", "reason": "理由 reason",
+    "role": "诉讼地位 role", "party": "当事人 name", "party_kind": "类型 kind", "id": "证件号 id (masked)",
+    "address": "住所 address", "note": "备注 note",
 }
 
 
@@ -57,10 +59,13 @@ class CaseSheet:
     route: str | None
     evidence_complete: bool
     total: Money | None = field(default=None)
+    parties: list[dict[str, str]] = field(default_factory=list)  # role, party, party_kind, id, address, note
 
 
-def case_sheet(ruleset, decision, title: str | None = None) -> CaseSheet:  # type: ignore[no-untyped-def]
-    """Every table of a decided case (``decision`` must carry its trace: ``evaluate(…, trace=True)``)."""
+def case_sheet(ruleset, decision, title: str | None = None,  # type: ignore[no-untyped-def]
+               parties: tuple[dict[str, str], ...] = ()) -> CaseSheet:
+    """Every table of a decided case (``decision`` must carry its trace: ``evaluate(…, trace=True)``);
+    ``parties`` as a case file lists them (:attr:`ruledsl.cases.review.CaseFile.parties`)."""
     types = ruleset.types
     checked = ruleset.checked
     labels = {f.name: f.label for f in checked.inputs} | {
@@ -89,7 +94,9 @@ def case_sheet(ruleset, decision, title: str | None = None) -> CaseSheet:  # typ
                       "law": "\n".join(e.citations)})
     return CaseSheet(title or f"{decision.ruleset} {decision.version}", decision.ruleset, decision.version, facts,
                      awards, steps, ledgers, evidence_rows(decision), decision.route, decision.evidence_complete,
-                     decision.award.get("total"))
+                     decision.award.get("total"),
+                     [{"role": p["role"], "party": p["name"], "party_kind": p.get("kind", ""), "id": p.get("id", ""),
+                       "address": p.get("address", ""), "note": p.get("note", "")} for p in parties])
 
 
 def evidence_rows(decision) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]

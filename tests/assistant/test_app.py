@@ -76,3 +76,14 @@ def test_a_ledger_case_shows_its_calculation_sheet() -> None:
     segments = calculation.dataframe[0].value
     assert {"起 from", "止 to", "天数 days", "金额 amount", "法律依据 law"} <= set(segments.columns)
     assert len(segments) > 0
+
+
+def test_the_parties_of_a_case_file_are_shown() -> None:
+    index = next(i for i, c in enumerate(CASES) if c.path.name == "loan_consumer_finance_accelerated.json")
+    at = page(index)
+    parties = at.tabs[3].dataframe[0].value
+    assert list(parties.iloc[:, 0]) == ["原告 贷款人", "被告 借款人"]
+    assert list(parties.iloc[:, 1]) == ["某某消费金融股份有限公司", "王某"]
+    # a case file without parties says so
+    bare = next(i for i, c in enumerate(CASES) if not c.parties)
+    assert [i.value for i in page(bare).tabs[3].info] == ["案件文件未列当事人 the case file lists no parties"]
