@@ -17,7 +17,7 @@ import streamlit as st
 from ruledsl.cases.review import DEMO_EVIDENCE, decide_case, evidence_log_summary, example_cases
 from ruledsl.lang.errors import RulesError
 from ruledsl.reports.calculation import render_calculation_pdf
-from ruledsl.reports.sheet import COLUMNS, CaseSheet, case_sheet
+from ruledsl.reports.sheet import COLUMNS, CaseSheet, case_sheet, yuan
 
 STATUS = {"satisfied": "✅ 符合 satisfied", "missing": "❌ 缺失 missing", "unsigned": "❌ 未签名 unsigned",
           "late": "❌ 存证超时 late", "tampered": "❌ 被篡改 tampered", "unverifiable": "❌ 无法核验 unverifiable",
@@ -47,8 +47,8 @@ def show(sheet: CaseSheet, pdf: bytes | str) -> None:
         if not sheet.awards:
             st.info("本规则集无裁判金额 this ruleset decides no amounts")
         if sheet.total is not None:
-            st.metric("合计 total (元)", f"{sheet.total.amount:,.2f}")
-        table([{**a, "amount": f"{a['amount'].amount:,.2f}"} for a in sheet.awards], ("name", "label", "amount", "law"))
+            st.metric("合计 total (元)", yuan(sheet.total))
+        table(sheet.awards, ("name", "label", "figure", "law"))
         if isinstance(pdf, bytes):
             st.download_button("下载裁判金额计算书 PDF · calculation sheet", pdf, file_name=f"{sheet.title[:40]}.pdf",
                                mime="application/pdf")

@@ -18,7 +18,7 @@ from rich.table import Table
 from ..cases.evidence import attach_evidence
 from ..cases.inputs import json_schema, parse_assignment
 from ..cases.review import read_case_file
-from ..reports.sheet import LedgerSheet, case_sheet, evidence_rows
+from ..reports.sheet import LedgerSheet, case_sheet, evidence_rows, yuan
 from .errors import RulesError
 from .examples import run_examples
 from .fmt import format_text
@@ -172,7 +172,7 @@ def eval_cmd(ruleset: RulesetArg, case: CaseOpt = None, set_: SetOpt = None, cou
     table.add_column("项目")
     table.add_column("amount (元)", justify="right")
     for name, money in decision.award.items():
-        table.add_row(escape(name), escape(labels.get(name) or ""), f"{money.amount:,.2f}")
+        table.add_row(escape(name), escape(labels.get(name) or ""), yuan(money))
     out.print(table)
     print_evidence(evidence_rows(decision))
     if decision.route:

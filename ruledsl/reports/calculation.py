@@ -14,9 +14,7 @@ from ruledsl.reports.sheet import COLUMNS, CaseSheet
 
 
 def render_calculation_html(sheet: CaseSheet) -> str:
-    awards = [{**a, "amount": f"{a['amount'].amount:,.2f}"} for a in sheet.awards]
-    return environment().get_template("calculation.html").render(sheet=sheet, awards=awards, COLUMNS=COLUMNS,
-                                                                 css=css())
+    return environment().get_template("calculation.html").render(sheet=sheet, COLUMNS=COLUMNS, css=css())
 
 
 def render_calculation_pdf(sheet: CaseSheet) -> bytes:

@@ -23,7 +23,7 @@ from ..runtime.values import display
 
 #: column key → heading shown to judges (中文 / English)
 COLUMNS = {
-    "name": "项目 item", "label": "名称 label", "amount": "金额 amount", "law": "法律依据 law",
+    "name": "项目 item", "label": "名称 label", "amount": "金额 amount", "figure": "金额（元）amount", "law": "法律依据 law",
     "rule": "规则 rule", "line": "行 line", "from": "依据数值 from", "value": "结果 value",
     "component": "科目 line", "#": "期次 #", "start": "起 from", "end": "止 to", "days": "天数 days",
     "base": "基数 base", "rate": "年利率 rate", "basis": "年基准天数 basis",
@@ -52,7 +52,7 @@ class CaseSheet:
     ruleset: str
     version: str
     facts: list[dict[str, str]]        # name, label, value: the inputs as the case gave them
-    awards: list[dict[str, Any]]       # name, label, amount (Money), law
+    awards: list[dict[str, Any]]       # name, label, amount (Money), figure (its text: 12,345.67), law
     steps: list[dict[str, str]]        # rule, line, from, value, law: how each figure was reached
     ledgers: list[LedgerSheet]
     evidence: list[dict[str, Any]]     # kind, status, reason, law, satisfied, severity
@@ -73,7 +73,8 @@ def case_sheet(ruleset, decision, title: str | None = None,  # type: ignore[no-u
     facts = [{"name": f.name, "label": f.label or "", "value": display(decision.values[f.name], types.get(f.name))}
              for f in checked.inputs if decision.values.get(f.name) is not None]
     citations = {e.rule: "\n".join(e.citations) for e in decision.trace if e.kind == "award"}
-    awards = [{"name": name, "label": labels.get(name) or "", "amount": amount, "law": citations.get(name, "")}
+    awards = [{"name": name, "label": labels.get(name) or "", "amount": amount, "figure": yuan(amount),
+               "law": citations.get(name, "")}
               for name, amount in decision.award.items()]
     steps, ledgers = [], []
     for e in decision.trace:
@@ -104,6 +105,11 @@ def evidence_rows(decision) -> list[dict[str, Any]]:  # type: ignore[no-untyped-
     return [{"kind": r.kind, "status": r.status, "reason": r.reason + (f" — {r.message}" if r.message else ""),
              "law": "; ".join(r.citations), "satisfied": r.satisfied, "severity": r.severity}
             for r in decision.evidence]
+
+
+def yuan(money: Money) -> str:
+    """An award figure as judges write it: yuan with thousands separators and two places (12,345.67)."""
+    return f"{money.amount:,.2f}"
 
 
 def ledger_sheet(name: str, ledger: LedgerResult) -> LedgerSheet:
