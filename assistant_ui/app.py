@@ -14,7 +14,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ruledsl.cases.review import DEMO_EVIDENCE, decide_case, evidence_log_summary, example_cases
+from ruledsl.cases.review import (
+    DEMO_EVIDENCE,
+    decide_case,
+    decide_upload,
+    evidence_log_summary,
+    example_cases,
+)
 from ruledsl.lang.errors import RulesError
 from ruledsl.reports.calculation import render_calculation_pdf
 from ruledsl.reports.sheet import COLUMNS, CaseSheet, case_sheet, yuan
@@ -89,9 +95,9 @@ def show(sheet: CaseSheet, pdf: bytes | str) -> None:
 
 
 @st.cache_data(show_spinner="生成计算书 rendering the calculation sheet…")
-def pdf_of(index: int) -> bytes | str:
-    """The index-th case's calculation sheet as PDF bytes, or why it cannot be made (no `pdf` extra)."""
-    sheet = sheet_of(index)
+def pdf_of(source: tuple) -> bytes | str:
+    """The calculation sheet of a case (see :func:`sheet_of`) as PDF bytes, or why it cannot be made."""
+    sheet = sheet_of(source)
     if isinstance(sheet, str):
         return sheet
     try:
@@ -100,12 +106,15 @@ def pdf_of(index: int) -> bytes | str:
         return str(exc)
 
 
-@st.cache_data(show_spinner=False)
-def sheet_of(index: int) -> CaseSheet | str:
-    """The sheet of the index-th example case, or the located error text."""
-    case = example_cases()[index]
+@st.cache_data(show_spinner="裁判计算中 deciding…")
+def sheet_of(source: tuple) -> CaseSheet | str:
+    """``("example", index)`` or ``("upload", name, bytes)`` decided and laid out, or the located error."""
     try:
-        ruleset, decision = decide_case(case, DEMO_EVIDENCE)
+        if source[0] == "upload":
+            case, ruleset, decision = decide_upload(source[2], source[1], DEMO_EVIDENCE)
+        else:
+            case = example_cases()[source[1]]
+            ruleset, decision = decide_case(case, DEMO_EVIDENCE)
     except RulesError as exc:
         return str(exc)
     return case_sheet(ruleset, decision, case.title, case.parties)
@@ -117,12 +126,16 @@ def main() -> None:
     with st.sidebar:
         st.title("裁判辅助")
         st.caption("小额金融借款纠纷 · judge assistant")
-        index = st.radio("案件 cases", range(len(cases)), format_func=lambda i: cases[i].title, key="case")
-    sheet = sheet_of(index)
+        upload = st.file_uploader("上传案件 open a case file (JSON)", type=["json"], key="upload",
+                                  help='{"title": …, "ruleset": "rulesets/cn/….rules", "case": {…}, "parties": […]}')
+        index = st.radio("案件 cases", range(len(cases)), format_func=lambda i: cases[i].title, key="case",
+                         disabled=upload is not None)
+    source = ("upload", upload.name, upload.getvalue()) if upload is not None else ("example", index)
+    sheet = sheet_of(source)
     if isinstance(sheet, str):
         st.error(sheet)
         return
-    show(sheet, pdf_of(index))
+    show(sheet, pdf_of(source))
 
 
 main()

@@ -14,6 +14,7 @@ verified against the court's log before the rules judge them
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,19 +58,31 @@ DEMO_EVIDENCE = Evidence(EVIDENCE_DEMO / "court.pub", (EVIDENCE_DEMO / "trust" /
 def read_case_file(path: Path, ruleset: Path | None = None) -> CaseFile:
     """A case file, plain or wrapped; ``ruleset`` is used when the file names none."""
     try:
-        text = path.read_text(encoding="utf-8-sig")  # files saved by Notepad start with a BOM
-    except UnicodeDecodeError as exc:
-        raise RulesError.at(f"{path}: not UTF-8 text (byte {exc.start})") from None
+        data = path.read_bytes()
     except OSError as exc:
         raise RulesError.at(f"cannot read {path}: {exc.strerror}") from None
-    data = load_case_json(text, str(path))
-    if isinstance(data.get("case"), dict) and ("ruleset" in data or "title" in data):
-        named = data.get("ruleset")
+    return read_case_bytes(data, path, ruleset)
+
+
+def read_case_bytes(data: bytes, path: Path, ruleset: Path | None = None, root: Path | None = None) -> CaseFile:
+    """A case file's content (an upload, say) as if read from ``path``.
+
+    A ruleset the file names is looked for in the folders above ``path``, or, when ``root`` is
+    given, only among the published rulesets under ``root/rulesets`` (an upload has no folder of
+    its own, and must not make the server read any other file).
+    """
+    try:
+        text = data.decode("utf-8-sig")  # files saved by Notepad start with a BOM
+    except UnicodeDecodeError as exc:
+        raise RulesError.at(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    raw = load_case_json(text, str(path))
+    if isinstance(raw.get("case"), dict) and ("ruleset" in raw or "title" in raw):
+        named = raw.get("ruleset")
         if named is not None:
-            ruleset = _resolve(path, str(named))
-        return CaseFile(path, str(data.get("title") or path.stem), ruleset, data["case"],
-                        _parties(path, data.get("parties", [])))
-    return CaseFile(path, path.stem, ruleset, data)
+            ruleset = _resolve(path, str(named), root)
+        return CaseFile(path, str(raw.get("title") or path.stem), ruleset, raw["case"],
+                        _parties(path, raw.get("parties", [])))
+    return CaseFile(path, path.stem, ruleset, raw)
 
 
 PARTY_FIELDS = ("role", "name", "kind", "id", "address", "note")
@@ -92,9 +105,18 @@ def _parties(path: Path, raw: object) -> tuple[dict[str, str], ...]:
     return tuple(parties)
 
 
-def _resolve(path: Path, named: str) -> Path:
-    """A ruleset path from a case file: absolute, or relative to the first folder above the file that holds it."""
+def _resolve(path: Path, named: str, root: Path | None = None) -> Path:
+    """A ruleset path from a case file: absolute, or relative to ``root`` or else to the first folder
+    above the file that holds it."""
     candidate = Path(named)
+    if root is not None:
+        published = (root / "rulesets").resolve()
+        found = (root / candidate).resolve()
+        if candidate.is_absolute() or found.suffix != ".rules" or not found.is_relative_to(published) \
+                or not found.is_file():
+            raise RulesError.at(f"{path}: {named} is not a published ruleset",
+                                hint="name one under rulesets/, e.g. rulesets/cn/consumer_loan.rules")
+        return found
     if candidate.is_absolute():
         return candidate
     for folder in path.resolve().parents:
@@ -116,18 +138,33 @@ def example_cases(root: Path = ROOT) -> list[CaseFile]:
 
 
 def decide_case(case: CaseFile, evidence: Evidence = Evidence(), ruleset: Ruleset | None = None,
-                trace: bool = True) -> tuple[Ruleset, Decision]:
+                trace: bool = True, files: Path | None = None) -> tuple[Ruleset, Decision]:
     """Load the case's ruleset (unless given), verify its evidence files and decide it.
 
+    Evidence files are looked for in ``files``, by default the case file's folder.
     Raises :class:`~ruledsl.lang.errors.RulesError` (located, with a hint) for a bad ruleset or case.
     """
     if ruleset is None:
         if case.ruleset is None:
             raise RulesError.at(f"{case.path}: no ruleset for this case", hint="name one with \"ruleset\": …")
         ruleset = load(case.ruleset)
-    data = attach_evidence(dict(case.inputs), case.path.parent, evidence.court_key,
+    data = attach_evidence(dict(case.inputs), files or case.path.parent, evidence.court_key,
                            [str(t) for t in evidence.trust], frozenset(ruleset.checked.input_types))
     return ruleset, ruleset.evaluate(data, str(case.path), trace=trace)
+
+
+def decide_upload(data: bytes, name: str, evidence: Evidence = Evidence(),
+                  root: Path = ROOT) -> tuple[CaseFile, Ruleset, Decision]:
+    """A case file uploaded to the judge assistant, decided.
+
+    It may name only a published ruleset (under ``root/rulesets``), and the evidence files it
+    declares are looked for in an empty folder: an upload brings none, so each is reported
+    missing, and no file of the server is ever read on its behalf.
+    """
+    case = read_case_bytes(data, Path(Path(name).name), root=root)
+    with tempfile.TemporaryDirectory() as nothing:
+        ruleset, decision = decide_case(case, evidence, files=Path(nothing))
+    return case, ruleset, decision
 
 
 def evidence_log_summary(url: str | None = None) -> dict[str, str]:

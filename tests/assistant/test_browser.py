@@ -7,6 +7,7 @@ skipping it.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -115,6 +116,15 @@ def test_a_judge_opens_a_case_and_reads_the_award(server, browser, tmp_path) -> 
     body = _wait_for(browser, lambda body, header: header == target.title and "本规则集无裁判金额" in body
                      and total not in body, "the chosen case")
     assert "证据不齐或未通过核验" in body
+
+    # open a case file of one's own: the upload names a published ruleset
+    upload = tmp_path / "mine.json"
+    upload.write_text(json.dumps({"title": "上传的诉讼费案件", "ruleset": "rulesets/cn/court_fees.rules",
+                                  "case": {"claim_amount": "100000"}}, ensure_ascii=False), encoding="utf-8")
+    browser.find_element(By.CSS_SELECTOR, "section[data-testid='stSidebar'] input[type='file']").send_keys(str(upload))
+    body = _wait_for(browser, lambda body, header: header == "上传的诉讼费案件" and "本规则集无裁判金额" not in body,
+                     "the uploaded case")
+    assert "cn.court_fees" in body
     shot = Path(os.environ.get("RULEDSL_SCREENSHOT", tmp_path / "assistant.png"))
     browser.save_screenshot(str(shot))
     assert shot.stat().st_size > 10_000
