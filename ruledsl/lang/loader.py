@@ -117,13 +117,15 @@ class Ruleset:
                 row, route = self.code.function(values, evidence_complete, trace)
         return dict(zip(self.code.columns, row)), route  # noqa: B905 — a row has every column
 
-    def call_batch(self, cases: list[dict[str, Any]], evidence_complete: bool = True) -> list:
+    def call_batch(self, cases: list[dict[str, Any]], evidence_complete: bool = True,
+                   failures: dict[int, RulesError] | None = None) -> list:
         """The compiled rules over many typed cases under one decimal context (the pre-check's loop).
 
         Each case gives ``(row, route)``: the row holds the values in :attr:`columns` order, as a
         database cursor returns rows (``dict(zip(ruleset.columns, row))`` names them).
-        A case that fails raises for the whole batch, located at its rule line; callers that must
-        keep going (the batch pre-check) catch per case with :meth:`call`.
+        A case that fails raises for the whole batch, located at its rule line — unless a
+        ``failures`` dict is given: then the failing case's error is recorded there under its
+        index, its entry in the result is ``None``, and the other cases are decided.
 
         The cyclic garbage collector is paused for the batch: compiled rules create no reference
         cycles (every object they make is freed by reference counting), and without the pause the
@@ -135,7 +137,19 @@ class Ruleset:
         gc.disable()
         try:
             with self._running():
-                return [fast(values, evidence_complete) for values in cases]
+                if failures is None:
+                    return [fast(values, evidence_complete) for values in cases]
+                out: list = []
+                for index, values in enumerate(cases):
+                    try:
+                        out.append(fast(values, evidence_complete))
+                    except Exception as exc:
+                        error = located(exc, self.code)
+                        if error is None:  # not a failure of the rules: a bug, let it out
+                            raise
+                        failures[index] = error
+                        out.append(None)
+                return out
         finally:
             if paused:
                 gc.enable()
@@ -192,8 +206,20 @@ class _RulesRun:
 
     def __exit__(self, kind, exc, tb) -> None:
         setcontext(self.saved)
-        if isinstance(exc, (ArithmeticError, LookupError, ValueError, TypeError)) and not isinstance(exc, RulesError):
-            raise RulesRuntimeError.at(_runtime_message(exc), rule_span_of(exc, self.code)) from None
+        if exc is not None and not isinstance(exc, RulesError):
+            error = located(exc, self.code)
+            if error is not None:
+                raise error from None
+
+
+def located(exc: BaseException, code: CompiledCode) -> RulesError | None:
+    """A failure inside compiled rules as users see it: an error at the rule line (``None``: not the
+    rules' failure — a bug, which should propagate as it is)."""
+    if isinstance(exc, RulesError):
+        return exc
+    if isinstance(exc, (ArithmeticError, LookupError, ValueError, TypeError)):
+        return RulesRuntimeError.at(_runtime_message(exc), rule_span_of(exc, code))
+    return None
 
 
 def _runtime_message(exc: BaseException) -> str:

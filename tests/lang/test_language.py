@@ -244,3 +244,20 @@ def test_call_batch_resumes_the_cycle_collector_even_when_a_case_fails() -> None
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_call_batch_can_keep_going_past_failing_cases() -> None:
+    text = HEADER + "input:\n  a: money\n  n: number min 1\naward:\n  share = a / (n - 2) per S\n"
+    ruleset = load_text(text, "share.rules")
+    cases = [{"a": Decimal("100"), "n": Decimal(n)} for n in ("6", "2", "0", "3")]
+    failures: dict = {}
+    rows = ruleset.call_batch(cases, failures=failures)
+    at = ruleset.columns.index("share")
+    # 100 / (6 − 2) = 25.00 and 100 / (3 − 2) = 100.00; n = 2 divides by zero; n = 0 is below its min
+    assert [None if r is None else str(r[0][at]) for r in rows] == ["25.00", None, None, "100.00"]
+    assert sorted(failures) == [1, 2]
+    assert failures[1].diagnostics[0].message == "division by zero"
+    assert failures[1].diagnostics[0].span.line == 7  # the rule line, as call() reports it
+    assert "`n` must be at least 1" in str(failures[2])
+    with pytest.raises(RulesRuntimeError):  # without a failures dict the batch stops at the first
+        ruleset.call_batch(cases)
