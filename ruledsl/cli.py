@@ -18,7 +18,7 @@ app = typer.Typer(
 )
 
 # Command groups that live beside their layer register themselves here.
-for _module in ("ruledsl.lang.commands", "ruledsl.evidence.cli"):
+for _module in ("ruledsl.lang.commands", "ruledsl.evidence.cli", "ruledsl.precheck.cli"):
     try:
         _mod = importlib.import_module(_module)
     except ModuleNotFoundError as _exc:  # a layer not built yet
