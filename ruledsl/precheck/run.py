@@ -37,6 +37,7 @@ class RowResult:
 class Precheck:
     ruleset: str
     version: str
+    lines: list[str]              # the ruleset's award lines, in its order
     results: list[RowResult]
     ignored_columns: list[str]
 
@@ -45,17 +46,10 @@ class Precheck:
 
     def rows(self) -> list[dict[str, Any]]:
         """One flat record per row, for a sheet: row, status, each award line, route, problems."""
-        lines = sorted({name for r in self.results for name in r.award}, key=self._order)
         return [{"row": r.number, "status": STATUS_ZH[r.status],
-                 **{name: yuan(r.award[name]) if name in r.award else "" for name in lines},
+                 **{name: yuan(r.award[name]) if name in r.award else "" for name in self.lines},
                  "route": r.route or "", "problems": "\n".join(r.problems)}
                 for r in self.results]
-
-    def _order(self, name: str) -> int:
-        for r in self.results:
-            if name in r.award:
-                return list(r.award).index(name)
-        return 0
 
 
 def precheck(ruleset: Ruleset, table: Table) -> Precheck:
@@ -76,11 +70,11 @@ def precheck(ruleset: Ruleset, table: Table) -> Precheck:
                    for r in findings if r.severity == "error" and not r.satisfied]
         typed.append((row.number, values, missing, not missing))
     checked = ruleset.checked
+    at = {name: ruleset.columns.index(name) for name in checked.awards}
     for complete in (True, False):  # the compiled rules take evidence completeness per batch
         batch = [t for t in typed if t[3] is complete]
         failures: dict[int, RulesError] = {}
         rows = ruleset.call_batch([t[1] for t in batch], complete, failures)
-        at = {name: ruleset.columns.index(name) for name in checked.awards}
         for k, (number, _, missing, _) in enumerate(batch):
             if k in failures:
                 results[number] = RowResult(number, REFUSED, problems=_messages(failures[k]))
@@ -89,7 +83,8 @@ def precheck(ruleset: Ruleset, table: Table) -> Precheck:
             award = {name: Money(values[i]) for name, i in at.items()}
             stage = checked.routes[route].stage if route is not None else None
             results[number] = RowResult(number, READY if complete else INCOMPLETE, award, stage, missing)
-    return Precheck(checked.name, checked.version, [results[n] for n in sorted(results)], table.ignored)
+    return Precheck(checked.name, checked.version, list(checked.awards), [results[n] for n in sorted(results)],
+                    table.ignored)
 
 
 def write_results(result: Precheck, path: Path) -> Path:

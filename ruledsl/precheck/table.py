@@ -77,10 +77,10 @@ def _columns(header: list[str], checked: CheckedRuleset, path: Path) -> tuple[di
     by_label = {f.label: f.name for f in checked.inputs if f.label}
     names = {f.name for f in checked.inputs}
     columns, ignored = {}, []
-    for heading in header:
+    for position, heading in enumerate(header, start=1):
         name = heading if heading in names else by_label.get(heading)
         if name is None:
-            ignored.append(heading)
+            ignored.append(heading or f"(column {position}, no heading)")
         elif name in columns.values():
             raise InputError.at(f"{path}: two columns give `{name}`", hint="keep one of them")
         else:
