@@ -4,7 +4,8 @@ The first row (Excel, CSV) names the columns: an input's name (``principal``) or
 as the ruleset gives it (``借款本金``).  Columns the ruleset does not know are kept aside and
 reported, never guessed at.  An empty cell is an input not given (its default applies).
 A list or record input (``instalments``, ``repayments``) is written in its cell as JSON:
-``[{"due_on": "2024-05-10", "principal": "5000.00", "interest": "120.00"}]``.
+``[{"due_on": "2024-05-10", "principal": "5000.00", "interest": "120.00"}]``; so are the row's
+evidence items, in a column headed ``evidence`` (证据), as a case file gives them.
 
 Excel numbers are taken at the value the sheet shows (the shortest decimal that reads back
 as the stored binary number: 12345.67, never 12345.670000000000073); dates become ISO dates.
@@ -24,6 +25,9 @@ from typing import Any
 
 from ..lang.checker import CheckedRuleset
 from ..lang.errors import InputError, RulesError
+
+#: the column of a row's evidence items (JSON: [{"kind": "loan_contract", "signed": true, …}]), as in a case file
+EVIDENCE_HEADINGS = {"evidence": "evidence", "证据": "evidence"}
 
 
 @dataclass
@@ -64,8 +68,9 @@ def read_table(path: Path, checked: CheckedRuleset) -> Table:
             name = columns.get(heading)
             if name is None or value is None or (isinstance(value, str) and not value.strip()):
                 continue
+            kind = checked.input_types[name].kind if name in checked.input_types else "list"  # evidence
             try:
-                row.inputs[name] = _cell(value, checked.input_types[name].kind)
+                row.inputs[name] = _cell(value, kind)
             except ValueError as exc:
                 row.problems.append(f"{heading}: {exc}")
         if row.inputs or row.problems:  # blank lines at the end of a sheet are not cases
@@ -78,7 +83,7 @@ def _columns(header: list[str], checked: CheckedRuleset, path: Path) -> tuple[di
     names = {f.name for f in checked.inputs}
     columns, ignored = {}, []
     for position, heading in enumerate(header, start=1):
-        name = heading if heading in names else by_label.get(heading)
+        name = heading if heading in names else by_label.get(heading) or EVIDENCE_HEADINGS.get(heading)
         if name is None:
             ignored.append(heading or f"(column {position}, no heading)")
         elif name in columns.values():

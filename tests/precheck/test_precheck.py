@@ -103,6 +103,18 @@ def test_list_inputs_in_json_cells_and_missing_evidence(tmp_path: Path) -> None:
     assert any(p.startswith("loan_contract: ") for p in first.problems)
     assert second.status == REFUSED and second.problems[0].startswith("instalments: not JSON")
 
+    # the same loan with its evidence items in a 证据 column: ready to file
+    evidence = ROOT / "examples" / "cases" / "loan_consumer_finance_accelerated.json"
+    items = json.dumps(json.loads(evidence.read_text(encoding="utf-8"))["case"]["evidence"], ensure_ascii=False)
+    path = sheet(tmp_path / "with_evidence.xlsx", [
+        ["principal", "借款年利率", "disbursed_on", "instalments", "filed_on", "证据"],
+        ["10000", "12%", "2024-01-01", instalments, "2025-01-01", items],
+    ])
+    table = read_table(path, rs.checked)
+    assert table.ignored == []
+    (ready,) = precheck(rs, table).results
+    assert (ready.status, ready.problems, str(ready.award["total"])) == (READY, [], "11200.00")
+
 
 def test_a_missing_required_column_stops_the_table_with_a_hint(tmp_path: Path) -> None:
     rs = load(LOAN)
