@@ -281,6 +281,14 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return seen
 
 
+def decode_text(data: bytes, origin: str, hint: str | None = None) -> str:
+    """A file's bytes as text: UTF-8, with or without the BOM Notepad and Excel write; else a located error."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(Diagnostic(f"{origin}: not UTF-8 text (byte {exc.start})", hint=hint)) from None
+
+
 def load_case_json(text: str, origin: str) -> dict[str, Any]:
     """Decode a case file, keeping every number exact (Decimal, never float); a key given twice is an error."""
     try:

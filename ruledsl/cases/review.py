@@ -22,7 +22,7 @@ from typing import Any
 from ..lang.errors import RulesError
 from ..lang.loader import Decision, Ruleset, load
 from .evidence import attach_evidence
-from .inputs import load_case_json
+from .inputs import decode_text, load_case_json
 
 #: the repository's root (examples/ and rulesets/ sit under it)
 ROOT = Path(__file__).resolve().parents[2]
@@ -71,11 +71,7 @@ def read_case_bytes(data: bytes, path: Path, ruleset: Path | None = None, root: 
     given, only among the published rulesets under ``root/rulesets`` (an upload has no folder of
     its own, and must not make the server read any other file).
     """
-    try:
-        text = data.decode("utf-8-sig")  # files saved by Notepad start with a BOM
-    except UnicodeDecodeError as exc:
-        raise RulesError.at(f"{path}: not UTF-8 text (byte {exc.start})") from None
-    raw = load_case_json(text, str(path))
+    raw = load_case_json(decode_text(data, str(path)), str(path))
     if isinstance(raw.get("case"), dict) and ("ruleset" in raw or "title" in raw):
         named = raw.get("ruleset")
         if named is not None:

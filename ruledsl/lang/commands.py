@@ -16,7 +16,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..cases.evidence import attach_evidence
-from ..cases.inputs import json_schema, parse_assignment
+from ..cases.inputs import decode_text, json_schema, parse_assignment
 from ..cases.review import read_case_file
 from ..reports.sheet import LedgerSheet, case_sheet, evidence_rows, yuan
 from .errors import RulesError
@@ -45,10 +45,7 @@ def report(exc: RulesError) -> None:
 
 
 def read_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8-sig")  # files saved by Notepad start with a BOM
-    except UnicodeDecodeError as exc:
-        raise RulesError.at(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    return decode_text(path.read_bytes(), str(path))
 
 
 def check_cmd(files: Files) -> None:

@@ -66,8 +66,7 @@ def precheck(ruleset: Ruleset, table: Table) -> Precheck:
         except RulesError as exc:
             results[row.number] = RowResult(row.number, REFUSED, problems=_messages(exc, f"row {row.number}: "))
             continue
-        missing = [f"{r.kind}: {r.reason}" + (f" — {r.message}" if r.message else "")
-                   for r in findings if r.severity == "error" and not r.satisfied]
+        missing = [f"{r.kind}: {r.explanation}" for r in findings if r.severity == "error" and not r.satisfied]
         typed.append((row.number, values, missing, not missing))
     checked = ruleset.checked
     at = {name: ruleset.columns.index(name) for name in checked.awards}

@@ -23,6 +23,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from ..cases.inputs import decode_text
 from ..lang.checker import CheckedRuleset
 from ..lang.errors import InputError, RulesError
 
@@ -145,11 +146,7 @@ def _excel(path: Path) -> tuple[list[str], list[tuple[int, tuple]]]:
 
 
 def _csv(data: bytes, path: Path) -> tuple[list[str], list[tuple[int, tuple]]]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise RulesError.at(f"{path}: not UTF-8 text (byte {exc.start})",
-                            hint="save the sheet as “CSV UTF-8”") from None
+    text = decode_text(data, str(path), hint="save the sheet as “CSV UTF-8”")
     reader = csv.reader(io.StringIO(text, newline=""))
     header = [h.strip() for h in next(reader, [])]
     return header, [(reader.line_num, tuple(cells)) for cells in reader]
@@ -157,10 +154,7 @@ def _csv(data: bytes, path: Path) -> tuple[list[str], list[tuple[int, tuple]]]:
 
 def _json_rows(path: Path, checked: CheckedRuleset) -> Table:
     """JSON lines (one case object per line) or a JSON array of case objects; "row" = line / position."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise RulesError.at(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    text = decode_text(path.read_bytes(), str(path))
     rows = []
     if text.lstrip().startswith("["):
         try:

@@ -102,7 +102,7 @@ def case_sheet(ruleset, decision, title: str | None = None,  # type: ignore[no-u
 
 def evidence_rows(decision) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
     """Each evidence rule's finding: kind, status, reason, law, and whether it is met / only a warning."""
-    return [{"kind": r.kind, "status": r.status, "reason": r.reason + (f" — {r.message}" if r.message else ""),
+    return [{"kind": r.kind, "status": r.status, "reason": r.explanation,
              "law": "; ".join(r.citations), "satisfied": r.satisfied, "severity": r.severity}
             for r in decision.evidence]
 

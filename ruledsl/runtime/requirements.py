@@ -30,6 +30,11 @@ class RequirementResult:
     def satisfied(self) -> bool:
         return self.status == "satisfied"
 
+    @property
+    def explanation(self) -> str:
+        """The reason, then the ruleset's own message for this requirement when it has one."""
+        return self.reason + (f" — {self.message}" if self.message else "")
+
     def as_dict(self) -> dict[str, object]:
         return {
             "kind": self.kind,
