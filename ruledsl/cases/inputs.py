@@ -266,9 +266,11 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     raw = raw.strip()
     if raw[:1] in "[{":
         try:
-            return name.strip(), json.loads(raw, parse_float=Decimal)
+            return name.strip(), exact_json(raw)
         except json.JSONDecodeError as exc:
             raise InputError(Diagnostic(f"--set {name}: not valid JSON: {exc.msg} at column {exc.colno}")) from None
+        except ValueError as exc:  # a key given twice
+            raise InputError(Diagnostic(f"--set {name}: {exc}")) from None
     return name.strip(), raw
 
 
@@ -279,6 +281,12 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
             raise ValueError(f"`{key}` is given twice")
         seen[key] = value
     return seen
+
+
+def exact_json(text: str) -> Any:
+    """JSON as case data reads it: every number an exact Decimal (never a float), a key given twice
+    an error (``ValueError``; malformed text raises ``json.JSONDecodeError``, a ``ValueError`` too)."""
+    return json.loads(text.removeprefix("\ufeff"), parse_float=Decimal, object_pairs_hook=_no_duplicates)
 
 
 def decode_text(data: bytes, origin: str, hint: str | None = None) -> str:
@@ -292,7 +300,7 @@ def decode_text(data: bytes, origin: str, hint: str | None = None) -> str:
 def load_case_json(text: str, origin: str) -> dict[str, Any]:
     """Decode a case file, keeping every number exact (Decimal, never float); a key given twice is an error."""
     try:
-        data = json.loads(text.removeprefix("\ufeff"), parse_float=Decimal, object_pairs_hook=_no_duplicates)
+        data = exact_json(text)
     except ValueError as exc:
         if not isinstance(exc, json.JSONDecodeError):
             raise InputError(Diagnostic(f"{origin}: {exc}")) from None

@@ -23,7 +23,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ..cases.inputs import decode_text
+from ..cases.inputs import decode_text, exact_json
 from ..lang.checker import CheckedRuleset
 from ..lang.errors import InputError, RulesError
 
@@ -115,7 +115,7 @@ def _cell(value: Any, kind: str) -> Any:
     text = str(value).strip()
     if kind in ("list", "record"):
         try:
-            return json.loads(text)
+            return exact_json(text)
         except json.JSONDecodeError as exc:
             raise ValueError(f"not JSON ({exc.msg} at character {exc.pos + 1})") from None
     if kind == "bool":
@@ -158,17 +158,21 @@ def _json_rows(path: Path, checked: CheckedRuleset) -> Table:
     rows = []
     if text.lstrip().startswith("["):
         try:
-            items = list(enumerate(json.loads(text), start=1))
+            items = list(enumerate(exact_json(text), start=1))
         except json.JSONDecodeError as exc:
             raise RulesError.at(f"{path}:{exc.lineno}:{exc.colno}: not JSON ({exc.msg})") from None
+        except ValueError as exc:  # a key given twice
+            raise RulesError.at(f"{path}: {exc}") from None
     else:
         items = []
         for number, line in enumerate(text.splitlines(), start=1):
             if line.strip():
                 try:
-                    items.append((number, json.loads(line)))
+                    items.append((number, exact_json(line)))
                 except json.JSONDecodeError as exc:
                     rows.append(Row(number, problems=[f"not JSON ({exc.msg} at column {exc.colno})"]))
+                except ValueError as exc:  # a key given twice
+                    rows.append(Row(number, problems=[str(exc)]))
     for number, item in items:
         if isinstance(item, dict):
             rows.append(Row(number, dict(item)))

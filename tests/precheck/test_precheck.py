@@ -131,9 +131,12 @@ def test_csv_and_json_lines(tmp_path: Path) -> None:
     result = precheck(rs, read_table(csv_path, rs.checked))
     assert [(r.number, r.status) for r in result.results] == [(2, READY), (3, REFUSED)]
     jsonl = tmp_path / "fees.jsonl"
-    jsonl.write_text('{"claim_amount": "100000"}\n{"claim_amount": 1e5}\nnot json\n', encoding="utf-8")
+    jsonl.write_text('{"claim_amount": "100000"}\n{"claim_amount": 1e5}\nnot json\n'
+                     '{"claim_amount": "1", "claim_amount": "100000"}\n', encoding="utf-8")
     result = precheck(rs, read_table(jsonl, rs.checked))
-    assert [(r.number, r.status) for r in result.results] == [(1, READY), (2, REFUSED), (3, REFUSED)]
-    assert str(result.results[0].award["acceptance_fee"]) == "2300.00"
+    # numbers read exactly, as in a case file (1e5 is 100,000, not a float); a key given twice is refused
+    assert [(r.number, r.status) for r in result.results] == [(1, READY), (2, READY), (3, REFUSED), (4, REFUSED)]
+    assert [str(r.award["acceptance_fee"]) for r in result.results[:2]] == ["2300.00", "2300.00"]
+    assert result.results[3].problems == ["`claim_amount` is given twice"]
     write_results(result, tmp_path / "out.csv")
     assert (tmp_path / "out.csv").read_text(encoding="utf-8-sig").splitlines()[0].startswith("row,status,")
