@@ -5,7 +5,7 @@
 A judge picks a case; the page shows the award with the law behind each figure, the
 evidence findings (verified against the court's evidence log, SQLite by default), the
 calculation sheet of every loan ledger, the facts the case gave and each rule step.
-Everything shown comes from ruledsl APIs (:mod:`ruledsl.cases.review` decides,
+Everything shown comes from ruledsl APIs (:mod:`ruledsl.review` decides,
 :mod:`ruledsl.reports.sheet` lays out); this file only renders.
 """
 
@@ -14,16 +14,17 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ruledsl.cases.review import (
+from ruledsl.core.errors import RulesError
+from ruledsl.core.money import yuan
+from ruledsl.reports.calculation import render_calculation_pdf
+from ruledsl.reports.sheet import COLUMNS, CaseSheet, case_sheet
+from ruledsl.review import (
     DEMO_EVIDENCE,
     decide_case,
     decide_upload,
     evidence_log_summary,
     example_cases,
 )
-from ruledsl.lang.errors import RulesError
-from ruledsl.reports.calculation import render_calculation_pdf
-from ruledsl.reports.sheet import COLUMNS, CaseSheet, case_sheet, yuan
 
 STATUS = {"satisfied": "✅ 符合 satisfied", "missing": "❌ 缺失 missing", "unsigned": "❌ 未签名 unsigned",
           "late": "❌ 存证超时 late", "tampered": "❌ 被篡改 tampered", "unverifiable": "❌ 无法核验 unverifiable",

@@ -10,7 +10,7 @@ rates, penalty and compound interest) it measures, in one process on the same da
   default) and with ``trace=False`` (the integer fast path of :mod:`ruledsl.calc.fast`),
   the latter also including reading the six figures out as Decimals;
 * the compiled ruleset ``rulesets/cn/consumer_loan.rules`` per case
-  (:meth:`ruledsl.lang.loader.Ruleset.call_batch`, the batch pre-check's loop) on the same
+  (:meth:`ruledsl.ruleset.Ruleset.call_batch`, the batch pre-check's loop) on the same
   cases written as that ruleset's inputs: one instalment whose stated interest is the
   day-count interest of the term (rounded to the fen), the same repayments, penalty and
   compound rates by the ruleset's defaults (contract rate × 150%), no reduction asked.
@@ -266,7 +266,7 @@ def main() -> None:
     print(f"{n:,} generated single-maturity cases (1–2 repayments), seed {args.seed}")
     frame = frame_from_cases(cases)
     from ruledsl.cases.inputs import parse_case
-    from ruledsl.lang.loader import load
+    from ruledsl.ruleset import load
 
     ruleset = load(str(RULESET))
     raws, stated_cases = ruleset_cases(cases)

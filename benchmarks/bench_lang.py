@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from ruledsl.lang import compiler  # noqa: E402
 from ruledsl.lang.interpreter import Interpreter  # noqa: E402
-from ruledsl.lang.loader import load  # noqa: E402
+from ruledsl.ruleset import load  # noqa: E402
 
 
 def compile_times(repeat: int = 5) -> list[tuple[str, float, float]]:

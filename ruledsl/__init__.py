@@ -1,7 +1,7 @@
 """ruledsl — law-cited rules for small-amount financial disputes.
 
 Pipeline: ``lang`` (parse → check → compile) turns ruleset text into a
-:class:`~ruledsl.lang.loader.Ruleset`; ``runtime`` holds what compiled rules
+:class:`~ruledsl.ruleset.Ruleset`; ``runtime`` holds what compiled rules
 call (money, rates, day counts, dated tables, traces).
 """
 

@@ -43,13 +43,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from ruledsl.evidence.log import EvidenceLog  # noqa: E402
 from ruledsl.evidence.note import ALG_COSIGNATURE_V1, ALG_ED25519, Signer, key_hash  # noqa: E402
 from ruledsl.evidence.pki import make_test_pki  # noqa: E402
 from ruledsl.evidence.signing import sign_detached_cms, sign_pdf  # noqa: E402
 from ruledsl.evidence.tsa import issue_timestamp  # noqa: E402
 from ruledsl.evidence.witness import Witness  # noqa: E402
 from ruledsl.store import LogStore  # noqa: E402
+from ruledsl.store.log import EvidenceLog  # noqa: E402
 
 CST = timezone(timedelta(hours=8))
 SEED = "ruledsl-evidence-demo-v1"

@@ -17,11 +17,11 @@ outputs and where rounding happens, :mod:`ruledsl.calc.caps` for legal caps and
 :mod:`ruledsl.calc.vectorized` for the batch path over integer fen.
 """
 
-from . import caps, schedules
-from .award import AllocationTrace, Award, AwardLine, CapCut, SegmentTrace, fen
-from .engine import compute
-from .lpr import RateTables, load_rate_tables
-from .model import (
+from ruledsl.calc import caps, schedules
+from ruledsl.calc.award import AllocationTrace, Award, AwardLine, CapCut, SegmentTrace, fen
+from ruledsl.calc.engine import compute
+from ruledsl.calc.lpr import RateTables, load_rate_tables
+from ruledsl.calc.model import (
     ACCRUING,
     COMPONENTS,
     COMPOUND,
@@ -38,7 +38,7 @@ from .model import (
     RateChange,
     Repayment,
 )
-from .validate import check_case
+from ruledsl.calc.validate import check_case
 
 __all__ = [
     "ACCRUING", "COMPONENTS", "COMPOUND", "DEFAULT_ORDER", "FEES", "INTEREST", "PENALTY", "PRINCIPAL",

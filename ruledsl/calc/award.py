@@ -15,7 +15,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 
-from ..runtime.money import FEN
+from ruledsl.core.money import FEN
 
 SHOW = Decimal("0.0000000001")
 
@@ -276,7 +276,7 @@ class FigureAward(Award):
             return _LINES_SLOT.__get__(self, Award)
         except AttributeError:
             pass
-        from .fast import exact  # the exact lines are recomputed on demand, not kept per award
+        from ruledsl.calc.fast import exact  # the exact lines are recomputed on demand, not kept per award
 
         case = self._case
         nums, den = exact(case)

@@ -18,8 +18,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from .lpr import RateTables
-from .model import ACCRUING, Cap
+from ruledsl.calc.lpr import RateTables
+from ruledsl.calc.model import ACCRUING, Cap
 
 SPC_2017_22 = "最高人民法院关于进一步加强金融审判工作的若干意见（法发〔2017〕22号）第二条"
 SPC_2015 = "最高人民法院关于审理民间借贷案件适用法律若干问题的规定（法释〔2015〕18号）"

@@ -57,11 +57,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
-from ..lang.errors import RulesRuntimeError
-from .award import LINE_LABELS, AllocationTrace, Award, AwardLine, CapCut, SegmentTrace, fen, show
-from .fast import figures
-from .lpr import RateTables, load_rate_tables
-from .model import (
+from ruledsl.calc.award import LINE_LABELS, AllocationTrace, Award, AwardLine, CapCut, SegmentTrace, fen, show
+from ruledsl.calc.fast import figures
+from ruledsl.calc.lpr import RateTables, load_rate_tables
+from ruledsl.calc.model import (
     CIVIL_560,
     CIVIL_561,
     COMPOUND,
@@ -74,7 +73,8 @@ from .model import (
     LprRate,
     Rate,
 )
-from .validate import check_case
+from ruledsl.calc.validate import check_case
+from ruledsl.core.errors import RulesRuntimeError
 
 ZERO = Fraction(0)
 CUT_ORDER = (COMPOUND, PENALTY, INTEREST)  # a cap takes the excess from these first
@@ -174,8 +174,8 @@ def compute(case: LoanCase, tables: RateTables | None = None, *, validate: bool 
     """Compute the award of ``case``: rounded lines plus the full per-segment trace.
 
     ``tables`` holds the LPR/benchmark tables (loaded from ``rulesets/cn/tables`` on
-    first need when omitted).  Raises :class:`~ruledsl.lang.errors.InputError` for a
-    bad case and :class:`~ruledsl.lang.errors.RulesRuntimeError` when a rate needs an
+    first need when omitted).  Raises :class:`~ruledsl.core.errors.InputError` for a
+    bad case and :class:`~ruledsl.core.errors.RulesRuntimeError` when a rate needs an
     LPR that is not in the table.
 
     ``trace=False`` (batch use) gives the same figures, overpayment, unsupported

@@ -25,13 +25,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from ..lang.errors import InputError
-from ..runtime.daycount import DayCount, to_date
-from ..runtime.money import to_decimal
-from ..runtime.rates import parse_rate
-from . import caps as cap_presets
-from . import schedules
-from .model import DEFAULT_ORDER, Cap, Cost, LoanCase, LprRate, Rate, RateChange, Repayment
+from ruledsl.calc import caps as cap_presets
+from ruledsl.calc import schedules
+from ruledsl.calc.model import DEFAULT_ORDER, Cap, Cost, LoanCase, LprRate, Rate, RateChange, Repayment
+from ruledsl.core.daycount import DayCount, to_date
+from ruledsl.core.errors import InputError
+from ruledsl.core.money import to_decimal
+from ruledsl.core.rates import parse_rate
 
 
 def _date(value: Any, field: str) -> date:

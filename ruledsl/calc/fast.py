@@ -39,8 +39,8 @@ from decimal import Decimal
 from fractions import Fraction
 from math import lcm
 
-from .award import FigureAward, show
-from .model import (
+from ruledsl.calc.award import FigureAward, show
+from ruledsl.calc.model import (
     ACCRUING,
     COMPONENTS,
     COMPOUND,
@@ -51,7 +51,7 @@ from .model import (
     PRINCIPAL,
     LoanCase,
 )
-from .validate import check_case
+from ruledsl.calc.validate import check_case
 
 _DEC = Decimal
 _DATE = date

@@ -19,7 +19,7 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
-from ..runtime.tables import DatedTable
+from ruledsl.runtime.tables import DatedTable
 
 LPR_TERMS = ("one_year", "five_year")
 BENCHMARK_TERMS = ("up_to_one_year", "one_to_five_years", "over_five_years")

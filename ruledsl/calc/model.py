@@ -3,11 +3,11 @@
 Money is :class:`~decimal.Decimal` yuan, rates are annual :class:`~decimal.Decimal`
 fractions (24% → ``Decimal("0.24")``), dates are :class:`datetime.date`.  Nothing
 here computes; :func:`ruledsl.calc.validate.check_case` rejects bad input with an
-:class:`~ruledsl.lang.errors.InputError` naming the field.
+:class:`~ruledsl.core.errors.InputError` naming the field.
 
 Day model (one rule for every component, so segments add up)
 ------------------------------------------------------------
-With the default :class:`~ruledsl.runtime.daycount.DayCount` ``(365, first_day=True,
+With the default :class:`~ruledsl.core.daycount.DayCount` ``(365, first_day=True,
 last_day=False)`` (算头不算尾) a balance that exists from date ``a`` to date ``b``
 accrues for ``b − a`` days:
 
@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from ..runtime.daycount import DayCount
+from ruledsl.core.daycount import DayCount
 
 #: Component names used for allocation order, caps and award lines.
 FEES = "fees"

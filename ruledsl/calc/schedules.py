@@ -21,9 +21,9 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal, localcontext
 
-from ..lang.errors import InputError
-from ..runtime.money import round_fen, to_decimal
-from .model import Instalment
+from ruledsl.calc.model import Instalment
+from ruledsl.core.errors import InputError
+from ruledsl.core.money import round_fen, to_decimal
 
 TWELVE = Decimal(12)
 

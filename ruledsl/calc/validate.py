@@ -10,8 +10,8 @@ from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
-from ..lang.errors import Diagnostic, InputError
-from .model import ACCRUING, COMPONENTS, Cap, LoanCase, LprRate, Rate
+from ruledsl.calc.model import ACCRUING, COMPONENTS, Cap, LoanCase, LprRate, Rate
+from ruledsl.core.errors import Diagnostic, InputError
 
 #: A rate fraction above this is almost always a percentage typed without ``%``.
 MAX_RATE = Decimal(1)

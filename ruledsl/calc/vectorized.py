@@ -35,9 +35,9 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from ..runtime.daycount import DayCount
-from .engine import compute
-from .model import DEFAULT_ORDER, Instalment, LoanCase, Repayment
+from ruledsl.calc.engine import compute
+from ruledsl.calc.model import DEFAULT_ORDER, Instalment, LoanCase, Repayment
+from ruledsl.core.daycount import DayCount
 
 RATE_SCALE = 10_000           # rates in units of 0.01% (1200 = 12%)
 SUB = 1000                    # extra sub-units so a whole-fen accrual stays exact

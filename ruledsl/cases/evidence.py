@@ -18,7 +18,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ..lang.errors import Diagnostic, InputError
+from ruledsl.core.errors import Diagnostic, InputError
 
 #: keys a case file may carry that are about the case, not inputs of the ruleset
 META_KEYS = ("case", "case_id", "title", "ruleset")
@@ -43,8 +43,8 @@ def attach_evidence(data: dict[str, Any], base_dir: Path, court_key: str | os.Pa
         raise InputError(Diagnostic(
             f"the case declares {len(declarations)} evidence files, but no court key was given to verify them",
             hint="pass --court-key court.pub (or set RULEDSL_COURT_KEY)"))
-    from ..evidence.errors import EvidenceError
-    from ..evidence.facts import evidence_items
+    from ruledsl.core.errors import EvidenceError
+    from ruledsl.evidence.facts import evidence_items
 
     try:
         items = evidence_items(declarations, base_dir, key, trust=trust or None)

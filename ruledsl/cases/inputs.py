@@ -27,14 +27,14 @@ from pydantic import (
     create_model,
 )
 
-from ..lang import ast
-from ..lang.checker import CheckedRuleset
-from ..lang.errors import Diagnostic, InputError, did_you_mean
-from ..lang.types import D_DAILY, D_DAYS, D_HOURS, D_MONEY, D_RATE, Type
-from ..runtime.daycount import to_date
-from ..runtime.money import to_decimal
-from ..runtime.rates import parse_rate
-from ..runtime.values import to_json
+from ruledsl.core.daycount import to_date
+from ruledsl.core.errors import Diagnostic, InputError, did_you_mean
+from ruledsl.core.money import to_decimal
+from ruledsl.core.rates import parse_rate
+from ruledsl.core.text import exact_json
+from ruledsl.core.types import D_DAILY, D_DAYS, D_HOURS, D_MONEY, D_RATE, Type
+from ruledsl.lang import ast
+from ruledsl.lang.checker import CheckedRuleset
 
 CHINA = timezone(timedelta(hours=8))
 
@@ -250,14 +250,6 @@ def _loc(parts: tuple) -> str:
     return text
 
 
-def bounds_error(bad: list[tuple[str, str, Any, Any]]) -> InputError:
-    """Build the error for inputs outside their declared ``min``/``max``."""
-    return InputError([
-        Diagnostic(f"`{name}` must be {word} {to_json(limit, None)}, but it is {to_json(value, None)}")
-        for name, word, limit, value in bad
-    ])
-
-
 def parse_assignment(text: str) -> tuple[str, Any]:
     """``name=value`` from the command line; JSON arrays/objects/booleans are decoded."""
     if "=" not in text:
@@ -272,42 +264,6 @@ def parse_assignment(text: str) -> tuple[str, Any]:
         except ValueError as exc:  # a key given twice
             raise InputError(Diagnostic(f"--set {name}: {exc}")) from None
     return name.strip(), raw
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    seen: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in seen:
-            raise ValueError(f"`{key}` is given twice")
-        seen[key] = value
-    return seen
-
-
-def exact_json(text: str) -> Any:
-    """JSON as case data reads it: every number an exact Decimal (never a float), a key given twice
-    an error (``ValueError``; malformed text raises ``json.JSONDecodeError``, a ``ValueError`` too)."""
-    return json.loads(text.removeprefix("\ufeff"), parse_float=Decimal, object_pairs_hook=_no_duplicates)
-
-
-def decode_text(data: bytes, origin: str, hint: str | None = None) -> str:
-    """A file's bytes as text: UTF-8, with or without the BOM Notepad and Excel write; else a located error."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(Diagnostic(f"{origin}: not UTF-8 text (byte {exc.start})", hint=hint)) from None
-
-
-def load_case_json(text: str, origin: str) -> dict[str, Any]:
-    """Decode a case file, keeping every number exact (Decimal, never float); a key given twice is an error."""
-    try:
-        data = exact_json(text)
-    except ValueError as exc:
-        if not isinstance(exc, json.JSONDecodeError):
-            raise InputError(Diagnostic(f"{origin}: {exc}")) from None
-        raise InputError(Diagnostic(f"{origin}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}")) from None
-    if not isinstance(data, dict):
-        raise InputError(Diagnostic(f"{origin}: a case file holds one JSON object of input names to values"))
-    return data
 
 
 def json_schema(checked: CheckedRuleset) -> dict[str, Any]:

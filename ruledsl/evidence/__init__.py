@@ -5,7 +5,7 @@
 * :mod:`~ruledsl.evidence.note` / :mod:`~ruledsl.evidence.checkpoint` — signed notes and checkpoints
 * :mod:`~ruledsl.evidence.witness` — cosigning witnesses that refuse shrinking or forked trees
 * :mod:`~ruledsl.evidence.bundle` — offline-verifiable bundles
-* :mod:`~ruledsl.evidence.log` — the log itself, on :mod:`ruledsl.store`
+* :mod:`~ruledsl.store.log` — the log itself, on :mod:`ruledsl.store`
 * :mod:`~ruledsl.evidence.pki` — trust stores, and the LOCAL TEST CA / TEST TSA (TEST — NOT FOR PRODUCTION)
 * :mod:`~ruledsl.evidence.tsa` — RFC 3161 timestamps: issue (test TSA) and verify
 * :mod:`~ruledsl.evidence.signing` / :mod:`~ruledsl.evidence.signatures` — sign / verify PDFs and detached CMS
@@ -13,6 +13,6 @@
 * :mod:`~ruledsl.evidence.facts` — ``evidence_items``: declared evidence files → items for the ``evidence:`` rules
 """
 
-from ruledsl.evidence.errors import EvidenceError, MalformedError, RefusedError, StoreError, VerificationError
+from ruledsl.core.errors import EvidenceError, MalformedError, RefusedError, StoreError, VerificationError
 
 __all__ = ["EvidenceError", "MalformedError", "RefusedError", "StoreError", "VerificationError"]

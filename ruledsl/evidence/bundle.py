@@ -25,8 +25,8 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 
+from ruledsl.core.errors import EvidenceError, MalformedError, VerificationError
 from ruledsl.evidence.checkpoint import SignedCheckpoint, open_checkpoint
-from ruledsl.evidence.errors import EvidenceError, MalformedError, VerificationError
 from ruledsl.evidence.hashing import HASH_SIZE, hasher
 from ruledsl.evidence.merkle import verify_inclusion
 from ruledsl.evidence.note import Verifier

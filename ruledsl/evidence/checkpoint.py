@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ruledsl.evidence.errors import MalformedError, VerificationError
+from ruledsl.core.errors import MalformedError, VerificationError
 from ruledsl.evidence.hashing import HASH_SIZE
 from ruledsl.evidence.note import Note, Verifier, b64decode, b64encode, open_note, parse_note
 

@@ -58,7 +58,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from ruledsl.evidence.errors import MalformedError
+from ruledsl.core.errors import MalformedError
 from ruledsl.evidence.findings import FAILED
 from ruledsl.evidence.note import Verifier
 from ruledsl.evidence.pki import TrustStore
@@ -147,7 +147,7 @@ def verify_declarations(
     origin: str | None = None,
 ) -> list[EvidenceFact]:
     """Verify every declaration (see the module docstring); malformed declarations raise
-    :class:`~ruledsl.evidence.errors.MalformedError` naming the entry."""
+    :class:`~ruledsl.core.errors.MalformedError` naming the entry."""
     if not isinstance(declarations, Sequence) or isinstance(declarations, str | bytes):
         raise MalformedError.of("evidence_files must be a list of objects")
     base = Path(base_dir).resolve()

@@ -17,7 +17,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ruledsl.evidence.errors import MalformedError
+from ruledsl.core.errors import MalformedError
 
 HASH_SIZE = 32
 _LEAF = b"\x00"

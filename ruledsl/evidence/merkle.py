@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
-from ruledsl.evidence.errors import MalformedError, VerificationError
+from ruledsl.core.errors import MalformedError, VerificationError
 from ruledsl.evidence.hashing import HASH_SIZE, SHA256, Hasher
 
 Node = tuple[int, int]  # (level, index): the perfect subtree of leaves [index*2^level, (index+1)*2^level)

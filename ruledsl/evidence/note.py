@@ -32,7 +32,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from ruledsl.evidence.errors import MalformedError, VerificationError
+from ruledsl.core.errors import MalformedError, VerificationError
 
 ALG_ED25519 = 0x01
 ALG_COSIGNATURE_V1 = 0x04

@@ -37,7 +37,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from ruledsl.evidence.errors import MalformedError
+from ruledsl.core.errors import MalformedError
 
 TEST_LABEL = "TEST — NOT FOR PRODUCTION"
 NOT_BEFORE = datetime(2020, 1, 1, tzinfo=UTC)

@@ -32,7 +32,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from ruledsl.evidence.errors import MalformedError
+from ruledsl.core.errors import MalformedError
 
 FORMAT = "ruledsl-evidence/v1"
 DIGEST_ALGS = ("sha256", "sm3")

@@ -32,7 +32,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from ruledsl.evidence.errors import MalformedError
+from ruledsl.core.errors import MalformedError
 from ruledsl.evidence.findings import FAILED, OK, Finding, failed, ok, warning, worst
 from ruledsl.evidence.pki import TEST_LABEL, Issued, TrustStore
 

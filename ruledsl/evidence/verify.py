@@ -22,8 +22,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from ruledsl.core.errors import EvidenceError
 from ruledsl.evidence.bundle import read_members, verify_bundle
-from ruledsl.evidence.errors import EvidenceError
 from ruledsl.evidence.findings import FAILED, OK, WARNING, Finding, failed, ok, warning, worst
 from ruledsl.evidence.hashing import hasher
 from ruledsl.evidence.note import Verifier

@@ -19,8 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ruledsl.core.errors import EvidenceError, MalformedError, RefusedError
 from ruledsl.evidence.checkpoint import open_checkpoint
-from ruledsl.evidence.errors import EvidenceError, MalformedError, RefusedError
 from ruledsl.evidence.hashing import hasher
 from ruledsl.evidence.merkle import verify_consistency
 from ruledsl.evidence.note import ALG_COSIGNATURE_V1, Signer, Verifier, b64decode, b64encode, sign_note

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .errors import Span
+from ruledsl.core.errors import Span
 
 NO_SPAN = Span(0, 0, 0, 0)
 

@@ -14,12 +14,9 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from ..runtime.daycount import DayCount
-from ..runtime.ledger import CAP_COMPONENTS, LEDGER_LINES, ORDER_WORDS, LedgerSpec
-from ..runtime.tables import Band, BandSchedule, DatedTable
-from . import ast
-from .errors import Diagnostic, RulesCheckError, Source, Span, TableError, did_you_mean
-from .types import (
+from ruledsl.core.daycount import DayCount
+from ruledsl.core.errors import Diagnostic, RulesCheckError, Source, Span, TableError, did_you_mean
+from ruledsl.core.types import (
     BOOL,
     D_DAILY,
     D_DAYS,
@@ -44,6 +41,9 @@ from .types import (
     qty,
     unify,
 )
+from ruledsl.lang import ast
+from ruledsl.runtime.ledger import CAP_COMPONENTS, LEDGER_LINES, ORDER_WORDS, LedgerSpec
+from ruledsl.runtime.tables import Band, BandSchedule, DatedTable
 
 #: names a ruleset may not define: they mean something already
 RESERVED = frozenset({"route", "evidence", "basis", "true", "false"})

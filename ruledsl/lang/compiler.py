@@ -25,15 +25,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from ..runtime import ops
-from ..runtime.daycount import DayCount
-from ..runtime.ledger import CapSpec, LedgerSettings, run_ledger, run_ledger_fast
-from ..runtime.money import FEN
-from ..runtime.tables import BandSchedule
-from . import ast
-from .checker import CheckedRuleset
-from .errors import Span
-from .types import D_DAILY, Type
+from ruledsl.core.daycount import DayCount
+from ruledsl.core.errors import Span, bounds_error
+from ruledsl.core.money import FEN
+from ruledsl.core.types import D_DAILY, Type
+from ruledsl.lang import ast
+from ruledsl.lang.checker import CheckedRuleset
+from ruledsl.runtime import ops
+from ruledsl.runtime.ledger import CapSpec, LedgerSettings, run_ledger, run_ledger_fast
+from ruledsl.runtime.tables import BandSchedule
 
 COMPILER_VERSION = "1"
 
@@ -461,8 +461,6 @@ def _no_band(value) -> None:
 
 
 def _input_error(bad: list) -> None:
-    from ..cases.inputs import bounds_error
-
     raise bounds_error(bad)
 
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import ast
-from .errors import Span
-from .parser import lark_parser, parse
+from ruledsl.core.errors import Span
+from ruledsl.lang import ast
+from ruledsl.lang.parser import lark_parser, parse
 
 INDENT = "  "
 MAX_LINE = 100

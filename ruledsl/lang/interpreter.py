@@ -14,14 +14,14 @@ from datetime import date
 from decimal import Decimal, getcontext, setcontext
 from typing import Any
 
-from ..cases.inputs import bounds_error
-from ..runtime import ops
-from ..runtime.daycount import DayCount
-from ..runtime.ledger import CapSpec, LedgerSettings, run_ledger
-from ..runtime.money import RULES_CONTEXT
-from . import ast
-from .checker import CheckedRuleset
-from .types import D_DAILY
+from ruledsl.core.daycount import DayCount
+from ruledsl.core.errors import bounds_error
+from ruledsl.core.money import RULES_CONTEXT
+from ruledsl.core.types import D_DAILY
+from ruledsl.lang import ast
+from ruledsl.lang.checker import CheckedRuleset
+from ruledsl.runtime import ops
+from ruledsl.runtime.ledger import CapSpec, LedgerSettings, run_ledger
 
 _COMPARE = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
             ">": operator.gt, ">=": operator.ge}

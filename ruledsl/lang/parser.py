@@ -16,8 +16,8 @@ from pathlib import Path
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
-from . import ast
-from .errors import Diagnostic, RulesSyntaxError, Source, Span
+from ruledsl.core.errors import Diagnostic, RulesSyntaxError, Source, Span
+from ruledsl.lang import ast
 
 GRAMMAR = Path(__file__).with_name("grammar.lark")
 

@@ -7,8 +7,8 @@ decides each with the compiled rules and says which rows are ready to file, whic
 evidence and which are refused — each with its row number and reason.
 """
 
-from .run import INCOMPLETE, READY, REFUSED, Precheck, RowResult, precheck, write_results
-from .table import Row, Table, read_table
+from ruledsl.precheck.run import INCOMPLETE, READY, REFUSED, Precheck, RowResult, precheck, write_results
+from ruledsl.precheck.table import Row, Table, read_table
 
 __all__ = ["INCOMPLETE", "READY", "REFUSED", "Precheck", "Row", "RowResult", "Table", "precheck", "read_table",
            "write_results"]

@@ -13,12 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..cases.inputs import parse_case
-from ..lang.errors import RulesError
-from ..lang.loader import Ruleset
-from ..reports.sheet import yuan
-from ..runtime.money import Money
-from .table import Table
+from ruledsl.cases.inputs import parse_case
+from ruledsl.core.errors import RulesError
+from ruledsl.core.money import Money, yuan
+from ruledsl.precheck.table import Table
+from ruledsl.ruleset import Ruleset
 
 READY, INCOMPLETE, REFUSED = "ready", "incomplete", "refused"
 STATUS_ZH = {READY: "可立案 ready", INCOMPLETE: "证据不齐 incomplete", REFUSED: "不予受理 refused"}

@@ -23,9 +23,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ..cases.inputs import decode_text, exact_json
-from ..lang.checker import CheckedRuleset
-from ..lang.errors import InputError, RulesError
+from ruledsl.core.errors import InputError, RulesError
+from ruledsl.core.text import decode_text, exact_json
+from ruledsl.lang.checker import CheckedRuleset
 
 #: the column of a row's evidence items (JSON: [{"kind": "loan_contract", "signed": true, …}]), as in a case file
 EVIDENCE_HEADINGS = {"evidence": "evidence", "证据": "evidence"}

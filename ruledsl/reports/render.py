@@ -9,20 +9,16 @@ from __future__ import annotations
 from datetime import UTC
 from pathlib import Path
 
-from ruledsl.evidence.errors import EvidenceError
+from ruledsl.core.errors import ReportError
 
 TEMPLATES = Path(__file__).parent / "templates"
-
-
-class ReportError(EvidenceError):
-    kind = "report error"
 
 
 def environment():  # type: ignore[no-untyped-def]
     try:
         import jinja2
     except ModuleNotFoundError as exc:
-        raise ReportError.of("reports need the `pdf` extra", hint="pip install 'ruledsl[pdf]'") from exc
+        raise ReportError.at("reports need the `pdf` extra", hint="pip install 'ruledsl[pdf]'") from exc
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),
         autoescape=jinja2.select_autoescape(["html"]),
@@ -43,7 +39,7 @@ def html_to_pdf(html: str) -> bytes:
     try:
         import weasyprint
     except (ModuleNotFoundError, OSError) as exc:  # OSError: pango missing (scripts/sysdeps.sh installs it)
-        raise ReportError.of(f"cannot load weasyprint: {exc}",
+        raise ReportError.at(f"cannot load weasyprint: {exc}",
                              hint="pip install 'ruledsl[pdf]' and the Debian pango libraries") from exc
     return weasyprint.HTML(string=html, base_url=str(TEMPLATES)).write_pdf()
 
@@ -53,5 +49,5 @@ def write_pdf(data: bytes, path: str | Path) -> Path:
     try:
         p.write_bytes(data)
     except OSError as exc:
-        raise ReportError.of(f"cannot write the report to {p}: {exc.strerror}") from None
+        raise ReportError.at(f"cannot write the report to {p}: {exc.strerror}") from None
     return p

@@ -1,7 +1,7 @@
 """A decided case as plain tables — the explain stage, shared by every surface.
 
-:func:`case_sheet` turns a :class:`~ruledsl.lang.loader.Decision` into rows of text
-(and the award lines as :class:`~ruledsl.runtime.money.Money`): the facts the case
+:func:`case_sheet` turns a :class:`~ruledsl.ruleset.Decision` into rows of text
+(and the award lines as :class:`~ruledsl.core.money.Money`): the facts the case
 gave, each award line with its law, each rule step, every loan ledger's calculation
 sheet (segments, caps, repayments) and the evidence findings.  ``ruledsl explain``
 prints these tables with rich, the judge assistant shows them with Streamlit; neither
@@ -16,10 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..runtime.ledger import LedgerResult
-from ..runtime.money import Money
-from ..runtime.rates import format_rate
-from ..runtime.values import display
+from ruledsl.core.money import Money, yuan
+from ruledsl.core.rates import format_rate
+from ruledsl.runtime.ledger import LedgerResult
+from ruledsl.runtime.values import display
 
 #: column key → heading shown to judges (中文 / English)
 COLUMNS = {
@@ -65,7 +65,7 @@ class CaseSheet:
 def case_sheet(ruleset, decision, title: str | None = None,  # type: ignore[no-untyped-def]
                parties: tuple[dict[str, str], ...] = ()) -> CaseSheet:
     """Every table of a decided case (``decision`` must carry its trace: ``evaluate(…, trace=True)``);
-    ``parties`` as a case file lists them (:attr:`ruledsl.cases.review.CaseFile.parties`)."""
+    ``parties`` as a case file lists them (:attr:`ruledsl.review.CaseFile.parties`)."""
     types = ruleset.types
     checked = ruleset.checked
     labels = {f.name: f.label for f in checked.inputs} | {
@@ -105,11 +105,6 @@ def evidence_rows(decision) -> list[dict[str, Any]]:  # type: ignore[no-untyped-
     return [{"kind": r.kind, "status": r.status, "reason": r.explanation,
              "law": "; ".join(r.citations), "satisfied": r.satisfied, "severity": r.severity}
             for r in decision.evidence]
-
-
-def yuan(money: Money) -> str:
-    """An award figure as judges write it: yuan with thousands separators and two places (12,345.67)."""
-    return f"{money.amount:,.2f}"
 
 
 def ledger_sheet(name: str, ledger: LedgerResult) -> LedgerSheet:

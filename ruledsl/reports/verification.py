@@ -16,9 +16,10 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from ruledsl.core.errors import ReportError
 from ruledsl.evidence.findings import FAILED, OK, WARNING
 from ruledsl.evidence.verify import EvidenceVerification
-from ruledsl.reports.render import ReportError, css, environment, html_to_pdf, write_pdf
+from ruledsl.reports.render import css, environment, html_to_pdf, write_pdf
 
 __all__ = ["ReportError", "render_html", "render_pdf", "write_verification_report"]
 STATUS_ZH = {OK: "通过", WARNING: "需注意", FAILED: "未通过"}

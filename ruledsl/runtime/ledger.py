@@ -20,11 +20,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from ..calc import Award, Cap, Cost, Instalment, LoanCase, RateChange, Repayment, compute, schedules
-from ..calc.fast import ledger_fen
-from ..calc.model import ACCRUING, COMPONENTS, COMPOUND, DEFAULT_ORDER, INTEREST, PENALTY
-from .daycount import DayCount
-from .money import FEN
+from ruledsl.calc import Award, Cap, Cost, Instalment, LoanCase, RateChange, Repayment, compute, schedules
+from ruledsl.calc.fast import ledger_fen
+from ruledsl.calc.model import ACCRUING, COMPONENTS, COMPOUND, DEFAULT_ORDER, INTEREST, PENALTY
+from ruledsl.core.daycount import DayCount
+from ruledsl.core.money import FEN
 
 _ZERO_FEN = Decimal("0.00")
 

@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import Decimal
 
-from .daycount import DayCount
-from .money import round_fen
+from ruledsl.core.daycount import DayCount
+from ruledsl.core.money import round_fen
 
 ZERO = Decimal(0)
 ONE = Decimal(1)

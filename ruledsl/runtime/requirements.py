@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from ..lang import ast
-from ..lang.errors import Span
+from ruledsl.core.errors import Span
+from ruledsl.lang import ast
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,9 +28,10 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from ..lang.errors import Diagnostic, RulesRuntimeError, Source, Span, TableError
-from .money import to_decimal
-from .rates import parse_rate
+from ruledsl.core.errors import Diagnostic, RulesError, RulesRuntimeError, Source, Span, TableError
+from ruledsl.core.money import to_decimal
+from ruledsl.core.rates import parse_rate
+from ruledsl.core.text import read_text
 
 DATE_COLUMN = "effective_from"
 
@@ -74,9 +75,9 @@ class DatedTable:
         path = Path(path)
         if text is None:
             try:
-                text = path.read_text(encoding="utf-8-sig")
-            except OSError as exc:
-                raise TableError.at(f"cannot read table file {path}: {exc.strerror}") from None
+                text = read_text(path)
+            except RulesError as exc:
+                raise TableError(exc.diagnostics) from None
         source = Source(str(path), text)
         problems: list[Diagnostic] = []
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..lang.errors import Span
+from ruledsl.core.errors import Span
 
 
 @dataclass(frozen=True, slots=True)

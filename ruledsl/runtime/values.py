@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from ..lang.types import D_DAILY, D_MONEY, D_RATE, Type
-from .ledger import LedgerResult
-from .money import Money, round_fen
-from .rates import format_rate
+from ruledsl.core.money import Money, plain_number, round_fen
+from ruledsl.core.rates import format_rate
+from ruledsl.core.types import D_DAILY, D_MONEY, D_RATE, Type
+from ruledsl.runtime.ledger import LedgerResult
 
 
 def to_json(value: object, typ: Type | None) -> object:
@@ -29,7 +29,7 @@ def to_json(value: object, typ: Type | None) -> object:
                 return f"{round_fen(value):f}"
             if typ.dims in (D_RATE, D_DAILY):
                 return format_rate(value, per_day=typ.dims == D_DAILY)
-        return _plain(value)
+        return plain_number(value)
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     if isinstance(value, LedgerResult):
@@ -59,8 +59,3 @@ def display(value: object, typ: Type | None) -> str:
         return f"{round_fen(value):,f}"
     return "—" if shown is None else str(shown)
 
-
-def _plain(value: Decimal) -> str:
-    if value == value.to_integral_value():
-        return f"{value.quantize(Decimal(1)):f}"
-    return f"{value.normalize():f}"

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, Engine, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from ruledsl.evidence.errors import MalformedError, RefusedError, StoreError
+from ruledsl.core.errors import MalformedError, RefusedError, StoreError
 from ruledsl.evidence.hashing import Hasher, hasher
 from ruledsl.evidence.merkle import (
     CompactRange,

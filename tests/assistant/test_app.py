@@ -14,7 +14,7 @@ import pytest
 pytest.importorskip("streamlit", reason="the `ui` extra")  # always installed by `make test`
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from ruledsl.cases.review import DEMO_EVIDENCE, decide_case, example_cases  # noqa: E402
+from ruledsl.review import DEMO_EVIDENCE, decide_case, example_cases  # noqa: E402
 
 APP = Path(__file__).resolve().parents[2] / "assistant_ui" / "app.py"
 CASES = example_cases()

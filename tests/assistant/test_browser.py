@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from ruledsl.cases.review import DEMO_EVIDENCE, decide_case, example_cases
+from ruledsl.review import DEMO_EVIDENCE, decide_case, example_cases
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

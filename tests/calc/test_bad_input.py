@@ -10,8 +10,8 @@ import pytest
 
 from ruledsl.calc import Cap, Instalment, LoanCase, Repayment, compute, schedules
 from ruledsl.calc.facts import case_from_mapping
-from ruledsl.lang.errors import InputError
-from ruledsl.runtime.daycount import DayCount
+from ruledsl.core.daycount import DayCount
+from ruledsl.core.errors import InputError
 
 BASE = LoanCase(
     principal=Decimal("10000"), disbursed_on=date(2023, 1, 1), contract_rate=Decimal("0.12"),

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from ruledsl.calc import Cap, Cost, Instalment, LoanCase, RateChange, Repayment, compute
 from ruledsl.calc.award import fen
-from ruledsl.runtime.daycount import DayCount
+from ruledsl.core.daycount import DayCount
 
 ORDERS = [
     ("fees", "interest", "penalty_interest", "compound_interest", "principal"),

@@ -22,8 +22,8 @@ from test_differential import ORDERS, cases, reference
 from ruledsl.calc import Cap, Cost, Instalment, LoanCase, LprRate, RateChange, Repayment, compute, schedules
 from ruledsl.calc.award import FigureAward
 from ruledsl.calc.fast import _window_inside_period, figures
-from ruledsl.lang.errors import InputError
-from ruledsl.runtime.daycount import DayCount
+from ruledsl.core.daycount import DayCount
+from ruledsl.core.errors import InputError
 
 EXAMPLES = int(os.environ.get("RULEDSL_CALC_EXAMPLES", "300"))  # e.g. 5000 for a long local run
 

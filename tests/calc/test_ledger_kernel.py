@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ruledsl.calc.model import ACCRUING, DEFAULT_ORDER
-from ruledsl.lang.errors import InputError
-from ruledsl.runtime.daycount import DayCount
+from ruledsl.core.daycount import DayCount
+from ruledsl.core.errors import InputError
 from ruledsl.runtime.ledger import (
     LEDGER_LINES,
     CapSpec,

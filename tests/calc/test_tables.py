@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from ruledsl.calc.lpr import default_table_dir, load_rate_tables
-from ruledsl.lang.errors import TableError
+from ruledsl.core.errors import TableError
 from ruledsl.runtime.tables import DatedTable
 
 # (effective date, 1Y %, 5Y %): the monthly LPR fixings that changed a rate since the reform

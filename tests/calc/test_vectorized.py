@@ -68,7 +68,7 @@ def test_shape_check():
 def test_mixed_bases_unsorted_repayments_and_large_loans():
     from dataclasses import replace
 
-    from ruledsl.runtime.daycount import DayCount
+    from ruledsl.core.daycount import DayCount
 
     rng = random.Random(7)
     cases = []

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from ruledsl.core.errors import EvidenceError, MalformedError, VerificationError
 from ruledsl.evidence.bundle import build_bundle, verify_bundle
 from ruledsl.evidence.checkpoint import Checkpoint
-from ruledsl.evidence.errors import EvidenceError, MalformedError, VerificationError
 from ruledsl.evidence.hashing import SHA256
 from ruledsl.evidence.merkle import CompactRange, inclusion_plan, resolve
 from ruledsl.evidence.note import Signer, sign_note

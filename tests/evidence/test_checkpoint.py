@@ -6,8 +6,8 @@ import base64
 
 import pytest
 
+from ruledsl.core.errors import MalformedError, VerificationError
 from ruledsl.evidence.checkpoint import Checkpoint, open_checkpoint
-from ruledsl.evidence.errors import MalformedError, VerificationError
 from ruledsl.evidence.note import Signer, sign_note
 
 # The example of c2sp.org/tlog-checkpoint

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from ruledsl.evidence.facts import evidence_items, verify_declarations
-from ruledsl.lang.loader import load
+from ruledsl.ruleset import load
 
 DEMO = Path(__file__).resolve().parents[2] / "examples" / "evidence"
 
@@ -92,7 +92,7 @@ def test_rebuild_reproduces_the_demo(tmp_path: Path) -> None:
 
 
 def test_declarations_are_checked(tmp_path: Path) -> None:
-    from ruledsl.evidence.errors import MalformedError
+    from ruledsl.core.errors import MalformedError
 
     key = DEMO / "court.pub"
     bad = [

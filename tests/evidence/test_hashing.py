@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ruledsl.evidence.errors import MalformedError
+from ruledsl.core.errors import MalformedError
 from ruledsl.evidence.hashing import SHA256, SM3, hasher
 from ruledsl.evidence.merkle import CompactRange, mth
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ruledsl.evidence.errors import EvidenceError, VerificationError
+from ruledsl.core.errors import EvidenceError, VerificationError
 from ruledsl.evidence.hashing import SHA256
 from ruledsl.evidence.merkle import (
     CompactRange,

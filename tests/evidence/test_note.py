@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ruledsl.evidence.errors import EvidenceError, MalformedError, VerificationError
+from ruledsl.core.errors import EvidenceError, MalformedError, VerificationError
 from ruledsl.evidence.note import (
     ALG_COSIGNATURE_V1,
     Signature,

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from ruledsl.evidence.errors import MalformedError
+from ruledsl.core.errors import MalformedError
 from ruledsl.evidence.hashing import SHA256
 from ruledsl.evidence.record import EvidenceRecord
 

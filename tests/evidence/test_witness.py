@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from ruledsl.core.errors import EvidenceError, MalformedError, RefusedError
 from ruledsl.evidence.checkpoint import Checkpoint, open_checkpoint
-from ruledsl.evidence.errors import EvidenceError, MalformedError, RefusedError
 from ruledsl.evidence.hashing import SHA256
 from ruledsl.evidence.merkle import CompactRange, consistency_plan, resolve
 from ruledsl.evidence.note import Signer, sign_note

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from ruledsl.lang.errors import RulesError, RulesSyntaxError
-from ruledsl.lang.loader import load, load_text
+from ruledsl.core.errors import RulesError, RulesSyntaxError
+from ruledsl.ruleset import load, load_text
 
 GALLERY = Path(__file__).resolve().parent / "errors"
 FILES = sorted(GALLERY.glob("*.rules"))

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from ruledsl.lang.errors import RulesError
-from ruledsl.lang.examples import run_examples
+from ruledsl.core.errors import RulesError
 from ruledsl.lang.interpreter import interpret
-from ruledsl.lang.loader import load, load_text
+from ruledsl.ruleset import load, load_text
+from ruledsl.ruleset.examples import run_examples
 
 HEADER = 'ruleset t.injection version "1" effective 2024-01-01\n'
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from ruledsl.cases.inputs import parse_case
+from ruledsl.core.errors import InputError, RulesRuntimeError
 from ruledsl.lang import compiler
-from ruledsl.lang.errors import InputError, RulesRuntimeError
-from ruledsl.lang.examples import run_example, run_examples
 from ruledsl.lang.interpreter import interpret
-from ruledsl.lang.loader import load, load_text
+from ruledsl.ruleset import load, load_text
+from ruledsl.ruleset.examples import run_example, run_examples
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEMANTICS = FIXTURES / "semantics.rules"

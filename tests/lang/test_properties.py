@@ -14,12 +14,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ruledsl.cases.inputs import parse_case
+from ruledsl.core.errors import RulesError, RulesRuntimeError
 from ruledsl.lang import ast
-from ruledsl.lang.errors import RulesError, RulesRuntimeError
 from ruledsl.lang.fmt import Formatter, format_text
 from ruledsl.lang.interpreter import interpret
-from ruledsl.lang.loader import load_text
 from ruledsl.lang.parser import parse
+from ruledsl.ruleset import load_text
 
 HEADER = '''ruleset gen.rules version "1" effective 2024-01-01
   day count basis 365 first day counted last day not counted

@@ -7,10 +7,10 @@ import re
 import pytest
 
 from ruledsl.cases.inputs import parse_case
-from ruledsl.lang.examples import run_example
 from ruledsl.lang.fmt import format_text
 from ruledsl.lang.interpreter import Interpreter, interpret
-from ruledsl.lang.loader import load
+from ruledsl.ruleset import load
+from ruledsl.ruleset.examples import run_example
 
 from ..conftest import RULESETS
 

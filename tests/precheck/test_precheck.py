@@ -11,9 +11,9 @@ from openpyxl import Workbook, load_workbook
 from typer.testing import CliRunner
 
 from ruledsl.cli import app
-from ruledsl.lang.errors import RulesError
-from ruledsl.lang.loader import load
+from ruledsl.core.errors import RulesError
 from ruledsl.precheck import INCOMPLETE, READY, REFUSED, precheck, read_table, write_results
+from ruledsl.ruleset import load
 
 ROOT = Path(__file__).resolve().parents[2]
 FEES = ROOT / "rulesets" / "cn" / "court_fees.rules"

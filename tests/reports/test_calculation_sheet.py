@@ -10,10 +10,10 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from ruledsl.cases.review import DEMO_EVIDENCE, decide_case, example_cases
 from ruledsl.cli import app
 from ruledsl.reports.calculation import write_calculation_sheet
 from ruledsl.reports.sheet import case_sheet
+from ruledsl.review import DEMO_EVIDENCE, decide_case, example_cases
 from tests.reports.test_verification_report import flat, fonts, pdftotext
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from ruledsl.runtime.daycount import DayCount
-from ruledsl.runtime.money import Money, round_fen, to_decimal
-from ruledsl.runtime.rates import format_rate, parse_rate
+from ruledsl.core.daycount import DayCount
+from ruledsl.core.money import Money, round_fen, to_decimal
+from ruledsl.core.rates import format_rate, parse_rate
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ruledsl.lang.errors import TableError
+from ruledsl.core.errors import TableError
 from ruledsl.runtime.tables import Band, BandSchedule, DatedTable
 
 GOOD = "effective_from,one_year,five_year\n2019-08-20,4.25%,4.85%\n2019-09-20,4.20%,4.85%\n2020-04-20,3.85%,4.65%\n"

@@ -11,9 +11,9 @@ from __future__ import annotations
 import random
 import sys
 
-from ruledsl.evidence.log import EvidenceLog
 from ruledsl.evidence.note import Signer
 from ruledsl.store import LogStore
+from ruledsl.store.log import EvidenceLog
 
 
 def records(tag: str, batch: int, count: int) -> list[bytes]:

@@ -6,12 +6,12 @@ import random
 
 import pytest
 
-from ruledsl.evidence.errors import RefusedError, StoreError
+from ruledsl.core.errors import RefusedError, StoreError
 from ruledsl.evidence.hashing import SHA256, SM3
-from ruledsl.evidence.log import EvidenceLog
 from ruledsl.evidence.merkle import mth, verify_consistency, verify_inclusion
 from ruledsl.evidence.note import Signer
 from ruledsl.store import LogStore
+from ruledsl.store.log import EvidenceLog
 
 
 def test_appends_and_proofs_match_reference(db_url: str) -> None:

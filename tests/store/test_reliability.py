@@ -15,10 +15,10 @@ import pytest
 
 from ruledsl.evidence.checkpoint import open_checkpoint
 from ruledsl.evidence.hashing import SHA256
-from ruledsl.evidence.log import EvidenceLog
 from ruledsl.evidence.merkle import verify_consistency, verify_inclusion
 from ruledsl.evidence.note import Signer
 from ruledsl.store import LogStore
+from ruledsl.store.log import EvidenceLog
 
 APPENDER = str(Path(__file__).with_name("appender.py"))
 KILL_RUNS = 50

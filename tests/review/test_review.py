@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from ruledsl.cases.review import DEMO_EVIDENCE, decide_case, example_cases, read_case_bytes, read_case_file
-from ruledsl.lang.errors import RulesError
+from ruledsl.cases.files import read_case_bytes, read_case_file
+from ruledsl.core.errors import RulesError
+from ruledsl.review import DEMO_EVIDENCE, decide_case, example_cases
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -67,7 +68,7 @@ def test_an_upload_may_only_name_a_published_ruleset() -> None:
 
 
 def test_an_uploaded_case_is_decided_and_its_evidence_files_are_never_looked_up_on_the_server() -> None:
-    from ruledsl.cases.review import decide_upload
+    from ruledsl.review import decide_upload
 
     data = json.dumps({"title": "上传的案件", "ruleset": "rulesets/cn/court_fees.rules",
                        "case": {"claim_amount": "100000"}}, ensure_ascii=False).encode()

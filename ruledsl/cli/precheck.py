@@ -12,11 +12,11 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from ..lang.commands import out, report
-from ..lang.errors import RulesError
-from ..lang.loader import load
-from .run import INCOMPLETE, READY, REFUSED, precheck, write_results
-from .table import read_table
+from ruledsl.cli.console import out, report
+from ruledsl.core.errors import RulesError
+from ruledsl.precheck.run import INCOMPLETE, READY, REFUSED, precheck, write_results
+from ruledsl.precheck.table import read_table
+from ruledsl.ruleset import load
 
 SHOWN = 20  # rows whose problems are printed; the --out sheet has them all
 

@@ -14,16 +14,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ruledsl.evidence.errors import EvidenceError, MalformedError
+from ruledsl.cli.console import err, out
+from ruledsl.core.errors import EvidenceError, MalformedError, ReportError
 from ruledsl.evidence.hashing import HASH_SIZE, hasher
 from ruledsl.evidence.note import ALG_COSIGNATURE_V1, ALG_ED25519, Signer, Verifier, open_note
-
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 log_app = typer.Typer(help="The court's evidence log: keys, deposits, checkpoints, proofs, audits.",
                       no_args_is_help=True)
@@ -32,7 +29,7 @@ note_app = typer.Typer(help="Check C2SP signed notes (checkpoints, cosignatures,
                        no_args_is_help=True)
 
 
-def _fail(exc: EvidenceError, what: str = "invalid") -> None:
+def _fail(exc: EvidenceError | ReportError, what: str = "invalid") -> None:
     for d in exc.diagnostics:
         err.print(f"[bold red]{what}:[/] {escape(d.message)}", markup=True, highlight=False)
         if d.hint:
@@ -43,7 +40,7 @@ def _fail(exc: EvidenceError, what: str = "invalid") -> None:
 def _run(fn, what: str = "invalid"):  # type: ignore[no-untyped-def]
     try:
         return fn()
-    except EvidenceError as exc:
+    except (EvidenceError, ReportError) as exc:
         _fail(exc, what)
 
 
@@ -275,7 +272,7 @@ def _store():  # type: ignore[no-untyped-def]
 
 
 def _open(origin: str | None):  # type: ignore[no-untyped-def]
-    from ruledsl.evidence.log import EvidenceLog
+    from ruledsl.store.log import EvidenceLog
 
     return EvidenceLog.open(_store(), origin)
 
@@ -315,7 +312,7 @@ def log_init(
     hash_alg: HashOpt = "sha256",
 ) -> None:
     """Create a log; its hash algorithm is fixed for life."""
-    from ruledsl.evidence.log import EvidenceLog
+    from ruledsl.store.log import EvidenceLog
 
     def go():  # type: ignore[no-untyped-def]
         v = _verifier(key)

@@ -19,16 +19,16 @@ from decimal import Decimal, getcontext, setcontext
 from pathlib import Path
 from typing import Any
 
-from ..cases.inputs import parse_case
-from ..runtime.money import RULES_CONTEXT, Money
-from ..runtime.requirements import RequirementResult, judge
-from ..runtime.trace import TraceEntry
-from ..runtime.values import to_json
-from . import ast
-from .checker import CheckedRuleset, check
-from .compiler import CompiledCode, compile_ruleset, rule_span_of
-from .errors import RulesError, RulesRuntimeError, Source
-from .parser import parse
+from ruledsl.cases.inputs import parse_case
+from ruledsl.core.errors import RulesError, RulesRuntimeError, Source
+from ruledsl.core.money import RULES_CONTEXT, Money
+from ruledsl.core.text import read_text
+from ruledsl.lang.checker import CheckedRuleset, check
+from ruledsl.lang.compiler import CompiledCode, compile_ruleset, rule_span_of
+from ruledsl.lang.parser import parse
+from ruledsl.runtime.requirements import RequirementResult, judge
+from ruledsl.runtime.trace import TraceEntry
+from ruledsl.runtime.values import to_json
 
 
 @dataclass
@@ -242,11 +242,7 @@ def load_text(text: str, name: str = "<rules>", base_dir: Path | None = None) ->
 def load(path: str | Path) -> Ruleset:
     """Load a ruleset file; tables are found relative to the file."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise RulesError.at(f"cannot read {path}: {exc.strerror}") from None
-    return load_text(text, str(path), path.parent)
+    return load_text(read_text(path), str(path), path.parent)
 
 
 def check_text(text: str, name: str = "<rules>", base_dir: Path | None = None) -> CheckedRuleset:
@@ -254,4 +250,4 @@ def check_text(text: str, name: str = "<rules>", base_dir: Path | None = None) -
     return check(parse(text, name), Source(name, text), base_dir)
 
 
-__all__ = ["Decision", "Ruleset", "load", "load_text", "check_text", "ast"]
+__all__ = ["Decision", "Ruleset", "check_text", "load", "load_text", "located"]

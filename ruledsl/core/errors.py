@@ -19,6 +19,8 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from ruledsl.core.money import plain_number
+
 
 @dataclass(frozen=True, slots=True)
 class Source:
@@ -157,6 +159,60 @@ class RulesRuntimeError(RulesError):
     """A rule failed while running (division by zero, no table value in force)."""
 
     kind = "runtime error"
+
+
+# ---- evidence, storage and reports ------------------------------------------------------------------
+# Every failure a user can provoke with bad evidence input (a note, key, proof, bundle, record), a log
+# store that cannot be trusted or reached, or a report that cannot be written is one of these: the CLI
+# prints it and exits 1; nothing ends in a traceback.
+
+
+class EvidenceError(RulesError):
+    """Anything wrong with evidence-log input: a note, key, proof, checkpoint, bundle or record."""
+
+    kind = "evidence error"
+
+    @classmethod
+    def of(cls, message: str, hint: str | None = None) -> EvidenceError:
+        return cls(Diagnostic(message, None, hint))
+
+
+class MalformedError(EvidenceError):
+    """Input that does not parse: a note, key, checkpoint, proof or record in the wrong format."""
+
+    kind = "malformed input"
+
+
+class VerificationError(EvidenceError):
+    """Input that parses but does not verify: bad signature, proof that does not lead to the root."""
+
+    kind = "verification failed"
+
+
+class RefusedError(EvidenceError):
+    """A request the log or a witness refuses: a shrinking or forked tree, an unknown origin."""
+
+    kind = "refused"
+
+
+class StoreError(EvidenceError):
+    """The log's storage is missing, inconsistent or cannot be reached."""
+
+    kind = "storage error"
+
+
+class ReportError(RulesError):
+    """A report (PDF) that cannot be rendered or written: a missing extra, a font library, a path."""
+
+    kind = "report error"
+
+
+def bounds_error(bad: list[tuple[str, str, object, object]]) -> InputError:
+    """The error for inputs outside their declared ``min``/``max`` (compiled rules raise it)."""
+    return InputError([
+        Diagnostic(f"`{name}` must be {word} {plain_number(limit)}, but it is {plain_number(value)}")
+        for name, word, limit, value in bad
+    ])
 
 
 def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:

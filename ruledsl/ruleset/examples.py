@@ -9,14 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ..cases.inputs import parse_case
-from ..runtime.money import round_fen
-from ..runtime.values import to_json
-from . import ast
-from .errors import RulesError, Span
-from .interpreter import Interpreter
-from .loader import Ruleset
-from .types import D_MONEY
+from ruledsl.cases.inputs import parse_case
+from ruledsl.core.errors import RulesError, Span
+from ruledsl.core.money import round_fen
+from ruledsl.core.types import D_MONEY
+from ruledsl.lang import ast
+from ruledsl.lang.interpreter import Interpreter
+from ruledsl.ruleset.compiled import Ruleset
+from ruledsl.runtime.values import to_json
 
 
 @dataclass

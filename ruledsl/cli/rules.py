@@ -1,4 +1,4 @@
-"""The language commands of the CLI: check, test, fmt, eval, explain, schema.
+"""The ruleset commands: check, test, fmt, eval, explain, schema.
 
 Exit status: 0 ok, 1 errors in rules or input, 2 usage (typer's own).
 """
@@ -11,21 +11,19 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ..cases.evidence import attach_evidence
-from ..cases.inputs import decode_text, json_schema, parse_assignment
-from ..cases.review import read_case_file
-from ..reports.sheet import LedgerSheet, case_sheet, evidence_rows, yuan
-from .errors import RulesError
-from .examples import run_examples
-from .fmt import format_text
-from .loader import Decision, Ruleset, check_text, load
-
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+from ruledsl.cases.evidence import attach_evidence
+from ruledsl.cases.inputs import json_schema, parse_assignment
+from ruledsl.cli.console import err, out, report
+from ruledsl.core.errors import RulesError
+from ruledsl.core.text import read_text
+from ruledsl.lang.fmt import format_text
+from ruledsl.reports.sheet import LedgerSheet, case_sheet, evidence_rows, yuan
+from ruledsl.review import read_case_file
+from ruledsl.ruleset import Decision, Ruleset, check_text, load
+from ruledsl.ruleset.examples import run_examples
 
 Files = Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, readable=True, help="ruleset files")]
 RulesetArg = Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="ruleset file")]
@@ -37,15 +35,6 @@ KeyOpt = Annotated[Path | None, typer.Option("--court-key", exists=True, dir_oka
 TrustOpt = Annotated[list[Path] | None, typer.Option("--trust", exists=True,
                                                      help="trusted root certificates (PEM) for signatures and "
                                                           "timestamps, repeatable")]
-
-
-def report(exc: RulesError) -> None:
-    """Print every diagnostic of an error to stderr, exactly as rendered."""
-    err.print(str(exc), markup=False)
-
-
-def read_text(path: Path) -> str:
-    return decode_text(path.read_bytes(), str(path))
 
 
 def check_cmd(files: Files) -> None:
@@ -99,8 +88,8 @@ def fmt_cmd(files: Files,
     changed = 0
     errors = 0
     for path in files:
-        text = read_text(path)
         try:
+            text = read_text(path)
             formatted = format_text(text, str(path))
         except RulesError as exc:
             report(exc)
@@ -198,7 +187,7 @@ def explain_cmd(ruleset: RulesetArg, case: CaseOpt = None, set_: SetOpt = None, 
     rs, decision = decide(ruleset, case, set_, court_key, trust)
     print_explanation(rs, decision)
     if pdf is not None:
-        from ..reports.calculation import write_calculation_sheet
+        from ruledsl.reports.calculation import write_calculation_sheet
 
         try:
             named = read_case_file(case) if case is not None else None

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .money import to_decimal
+from ruledsl.core.money import to_decimal
 
 PERCENT = Decimal(100)
 PER_TEN_THOUSAND = Decimal(10000)

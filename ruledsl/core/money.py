@@ -185,3 +185,27 @@ class Money:
 
     def __bool__(self) -> bool:
         return bool(self.amount)
+
+
+def yuan(money: Money) -> str:
+    """An award figure as judges write it: yuan with thousands separators and two places (12,345.67).
+
+    >>> yuan(Money("1234567.8"))
+    '1,234,567.80'
+    """
+    return f"{round_fen(money.amount):,f}"
+
+
+def plain_number(value: object) -> str:
+    """A value in a message: a Decimal as plain digits (``10000``, ``0.18``), a date in ISO, else ``str``.
+
+    >>> plain_number(Decimal("1E+4")), plain_number(Decimal("0.180"))
+    ('10000', '0.18')
+    """
+    if isinstance(value, Decimal):
+        if value == value.to_integral_value():
+            return f"{value.quantize(Decimal(1)):f}"
+        return f"{value.normalize():f}"
+    if hasattr(value, "isoformat"):
+        return value.isoformat()  # type: ignore[union-attr]
+    return str(value)

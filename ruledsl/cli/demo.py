@@ -1,4 +1,4 @@
-"""A terminal walk through the shipped example cases (``python -m ruledsl.demo``).
+"""A terminal walk through the shipped example cases (``python -m ruledsl.cli.demo``).
 
 ``make demo`` starts the judge assistant (assistant_ui/) on the same cases; this prints
 what it shows: every case in ``examples/cases/`` decided and explained with the law
@@ -12,9 +12,13 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .cases.review import DEMO_EVIDENCE, decide_case, example_cases, read_case_file
-from .lang.commands import out, print_explanation, report
-from .lang.errors import RulesError
+import typer
+
+from ruledsl.cases.files import read_case_file
+from ruledsl.cli.console import out, report
+from ruledsl.cli.rules import print_explanation
+from ruledsl.core.errors import RulesError
+from ruledsl.review import DEMO_EVIDENCE, decide_case, example_cases
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -34,6 +38,15 @@ def main(argv: list[str] | None = None) -> int:
         out.rule(case.title)
         print_explanation(ruleset, decision, title=f"{case.path.name} — {decision.ruleset} {decision.version}")
     return 0 if ok else 1
+
+
+def demo_cmd() -> None:
+    """Print the shipped example cases decided and explained (what the judge assistant shows)."""
+    raise typer.Exit(main())
+
+
+def register(app: typer.Typer) -> None:
+    app.command("demo")(demo_cmd)
 
 
 if __name__ == "__main__":

@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ruledsl.core.errors import MalformedError, RefusedError
 from ruledsl.evidence.bundle import build_bundle
 from ruledsl.evidence.checkpoint import Checkpoint, open_checkpoint
-from ruledsl.evidence.errors import MalformedError, RefusedError
 from ruledsl.evidence.hashing import hasher
 from ruledsl.evidence.merkle import verify_consistency
 from ruledsl.evidence.note import ALG_ED25519, Signer, Verifier, sign_note

@@ -1,0 +1,53 @@
+"""Reading text and JSON the one way every command does: rulesets, case files, filing tables, tables.
+
+* :func:`read_text` — a file's bytes as text (UTF-8, the BOM Notepad and Excel write allowed); a
+  file that cannot be read or is not UTF-8 is a located :class:`~ruledsl.core.errors.InputError`,
+  never a ``UnicodeDecodeError`` traceback.
+* :func:`exact_json` — JSON as case data reads it: every number an exact ``Decimal`` (never a
+  float), a key given twice refused.
+
+>>> exact_json('{"principal": 1e5}')
+{'principal': Decimal('1E+5')}
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from ruledsl.core.errors import Diagnostic, InputError, RulesError
+
+
+def decode_text(data: bytes, origin: str, hint: str | None = None) -> str:
+    """A file's bytes as text: UTF-8, with or without the BOM Notepad and Excel write; else a located error."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(Diagnostic(f"{origin}: not UTF-8 text (byte {exc.start})", hint=hint)) from None
+
+
+def read_text(path: str | Path, hint: str | None = None) -> str:
+    """The text of the file at ``path`` (see :func:`decode_text`); a file that cannot be read is an error."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise RulesError.at(f"cannot read {path}: {exc.strerror}") from None
+    return decode_text(data, str(path), hint)
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise ValueError(f"`{key}` is given twice")
+        seen[key] = value
+    return seen
+
+
+def exact_json(text: str) -> Any:
+    """JSON as case data reads it: every number an exact Decimal (never a float), a key given twice
+    an error (``ValueError``; malformed text raises ``json.JSONDecodeError``, a ``ValueError`` too)."""
+    return json.loads(text.removeprefix("\ufeff"), parse_float=Decimal, object_pairs_hook=_no_duplicates)
