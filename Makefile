@@ -18,7 +18,7 @@ sysdeps:
 	bash scripts/sysdeps.sh
 
 ## The judge assistant on the shipped example cases, evidence checked against the demo SQLite log.
-## (`.venv/bin/python -m ruledsl.cli.demo` prints the same cases in the terminal.)
+## (`.venv/bin/ruledsl demo` prints the same cases in the terminal.)
 demo: $(STAMP)
 	@echo "裁判辅助 judge assistant: http://localhost:8501   (Ctrl-C stops it)"
 	$(BIN)/streamlit run assistant_ui/app.py

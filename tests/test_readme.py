@@ -36,3 +36,22 @@ def test_readme_has_language_examples() -> None:
 def test_readme_example_parses(block: str) -> None:
     text = block if block.lstrip().startswith("ruleset") else HEADER + block
     parse(text.replace("…", "x"), "README.md")
+
+
+def test_readme_layout_names_every_package_on_its_floor() -> None:
+    """The "How it is built" block lists each package of ruledsl/ once, on the floor ruledsl.LAYERS gives it."""
+    import re
+
+    import ruledsl
+
+    section = README[README.index("## How it is built"):]
+    block = fenced_blocks(section)[0]
+    floors: dict[str, int] = {}
+    current = None
+    for line in block.splitlines():
+        m = re.match(r"(\d)?\s+ruledsl/(\w+)/", line)
+        if m:
+            current = int(m.group(1)) if m.group(1) else current
+            assert m.group(2) not in floors, f"{m.group(2)} listed twice"
+            floors[m.group(2)] = current
+    assert floors == ruledsl.LAYERS

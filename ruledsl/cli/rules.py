@@ -138,12 +138,12 @@ def decide(ruleset_path: Path, case: Path | None, sets: list[str] | None,
 def eval_cmd(ruleset: RulesetArg, case: CaseOpt = None, set_: SetOpt = None, court_key: KeyOpt = None,
              trust: TrustOpt = None,
              as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
-             emit_python: Annotated[bool, typer.Option("--emit-python", help="print the generated Python")]
+             emit_python: Annotated[bool, typer.Option("--emit-python", help="print the generated Python, with its constants and rule lines as comments")]
              = False) -> None:
     """Decide a case: award lines, evidence findings and route."""
     if emit_python:
         try:
-            out.print(load(ruleset).python_source, markup=False)
+            out.print(load(ruleset).annotated_python, markup=False)
         except RulesError as exc:
             report(exc)
             raise typer.Exit(1) from None

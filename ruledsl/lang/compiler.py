@@ -22,7 +22,7 @@ import hashlib
 import types as pytypes
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from ruledsl.core.daycount import DayCount
@@ -33,6 +33,7 @@ from ruledsl.lang import ast
 from ruledsl.lang.checker import CheckedRuleset
 from ruledsl.runtime import ops
 from ruledsl.runtime.ledger import CapSpec, LedgerSettings, run_ledger, run_ledger_fast
+from ruledsl.runtime.requirements import RequirementSpec, Within
 from ruledsl.runtime.tables import BandSchedule
 
 COMPILER_VERSION = "1"
@@ -64,12 +65,46 @@ class CompiledCode:
     digest: str
     filename: str
     constants: tuple = field(default=(), repr=False)
+    #: the ``evidence:`` rules lowered to plain specs (the runtime judges them without the syntax tree)
+    evidence: tuple[RequirementSpec, ...] = ()
+    #: comments for reading the code (line number → text) where no rule line maps a generated line
+    notes: dict[int, str] = field(default_factory=dict, repr=False)
+
+    def annotated(self) -> str:
+        """The generated Python for reading (``--emit-python``): the constant table, then every
+        statement under a comment naming the rule line it comes from.  Display only: the code that
+        runs is :attr:`python`, whose line numbers the source map refers to."""
+        out = [f"# generated from {self.filename} — comments are for reading only, they are not compiled",
+               "# constants (_c<i>):"]
+        out += [f"#   _c{i} = {_shown(value)}" for i, value in enumerate(self.constants)]
+        out.append("")
+        last: tuple[str, int] | None = None
+        for lineno, text in enumerate(self.python.splitlines(), start=1):
+            span = self.span_for_line(lineno)
+            if lineno in self.notes:
+                out.append(f"# {self.notes[lineno]}")
+            if span is None:
+                last = None
+            elif (span.file, span.line) != last:
+                last = (span.file, span.line)
+                indent = text[: len(text) - len(text.lstrip())]
+                rule = span.source.line(span.line).strip() if span.source else ""
+                out.append(f"{indent}# {span.file}:{span.line}: {_shown(rule, 100)}")
+            out.append(text)
+        return "\n".join(out) + "\n"
 
     def span_for_line(self, lineno: int) -> Span | None:
         """The rule span a generated line came from (helper functions map to none)."""
         if 0 < lineno <= len(self.line_spans):
             return self.line_spans[lineno - 1]
         return None
+
+
+def _shown(value: object, width: int = 80) -> str:
+    """A constant or a rule line in one comment line (newlines escaped, long ones cut)."""
+    text = value if isinstance(value, str) and width == 100 else repr(value)
+    text = text.replace("\n", "\\n")
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 class CodeGen:
@@ -90,6 +125,8 @@ class CodeGen:
         self.tracing = True
         self.prelude: list[str] = []
         self.prelude_spans: list[Span | None] = []
+        #: generated line number → a comment for reading (``--emit-python``), for lines no rule line maps to
+        self.notes: dict[int, str] = {}
         self._schedule_fn: dict[str, str] = {}
         #: what the generated functions return, in this order: every input, then every definition
         self.columns = tuple(f.name for f in checked.inputs) + tuple(checked.definitions)
@@ -420,6 +457,9 @@ class CodeGen:
                     lower = band.upper
             if sched.bands[-1].upper is not None:
                 lines.append("    _no_band(_s)")
+            decl = next((d for d in self.c.tree.of_type(ast.ScheduleDecl) if d.name == sched.name), None)
+            if decl is not None:
+                self.notes[len(self.prelude) + 1] = f"{decl.span.file}:{decl.span.line}: schedule {sched.name}"
             self.prelude.extend(lines + [""])
             self.prelude_spans.extend([None] * (len(lines) + 1))
         return f"{fn}({value})"
@@ -520,11 +560,31 @@ def compile_ruleset(checked: CheckedRuleset) -> CompiledCode:
     }
     exec(code, namespace)  # noqa: S102 — our own generated code, no user text inside
     compiled = CompiledCode(python, namespace["evaluate"], namespace["evaluate_fast"], gen.columns, gen.spans,
-                            gen.slots, digest, filename, tuple(gen.consts))
+                            gen.slots, digest, filename, tuple(gen.consts), lower_evidence(checked),
+                            gen.notes)
     if len(_CACHE) >= CACHE_SIZE:
         del _CACHE[next(iter(_CACHE))]  # the oldest entry
     _CACHE[digest] = compiled
     return compiled
+
+
+def lower_evidence(checked: CheckedRuleset) -> tuple[RequirementSpec, ...]:
+    """The ``evidence:`` rules as plain specs, each with its law's text (what the runtime judges)."""
+    specs = []
+    for rule in checked.evidence:
+        citations = tuple(checked.citation_text(rule.citation))
+        if isinstance(rule, ast.WarnIfMissing):
+            specs.append(RequirementSpec(rule.kind, warn_only=True, message=rule.message, citations=citations,
+                                         span=rule.span))
+            continue
+        within = None
+        if rule.within is not None:
+            d = rule.within.duration
+            limit = timedelta(hours=int(d.amount)) if d.unit == "hours" else timedelta(days=int(d.amount))
+            within = Within(limit, rule.within.of, d.text)
+        specs.append(RequirementSpec(rule.kind, False, rule.at_least, rule.signed, rule.signed_by, rule.anchored,
+                                     within, rule.timestamped, rule.message, citations, rule.span))
+    return tuple(specs)
 
 
 def rule_span_of(exc: BaseException, compiled: CompiledCode) -> Span | None:

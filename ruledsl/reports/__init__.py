@@ -1,8 +1,12 @@
-"""Reports: documents a court or a notary hands out — the evidence verification report (PDF).
+"""Reports: a decided case as tables, and the documents a court or a notary hands out (PDF).
 
-:func:`write_verification_report` turns an
-:class:`~ruledsl.evidence.verify.EvidenceVerification` into a PDF in the spirit of a
-数字签名验证意见书 (HTML template + CSS, rendered by weasyprint with Noto CJK fonts).
+* :mod:`~ruledsl.reports.sheet` — a :class:`~ruledsl.ruleset.Decision` as plain tables (the explain
+  stage shared by ``ruledsl explain`` and the judge assistant)
+* :mod:`~ruledsl.reports.calculation` — the calculation sheet (裁判金额计算书)
+* :mod:`~ruledsl.reports.verification` — the evidence verification report, in the spirit of a 数字签名验证意见书
+* :mod:`~ruledsl.reports.render` — Jinja templates → PDF (weasyprint, Noto CJK fonts)
+
+Imports: core, runtime, evidence and the compiled-ruleset API; nothing above.
 """
 
 from ruledsl.reports.verification import render_html, render_pdf, write_verification_report

@@ -84,7 +84,13 @@ class Ruleset:
 
     @property
     def python_source(self) -> str:
+        """The generated Python as it runs."""
         return self.code.python
+
+    @property
+    def annotated_python(self) -> str:
+        """The generated Python for reading: constants and each statement's rule line as comments."""
+        return self.code.annotated()
 
     # -------------------------------------------------------------- running
     def evaluate(self, data: dict[str, Any], origin: str = "case", trace: bool = True) -> Decision:
@@ -158,9 +164,9 @@ class Ruleset:
         return _RulesRun(self.code)
 
     def judge_evidence(self, values: dict[str, Any]) -> list[RequirementResult]:
-        if not self.checked.evidence:
+        if not self.code.evidence:
             return []
-        return judge(self.checked.evidence, values.get("evidence") or [], values, self.checked.citation_text)
+        return judge(self.code.evidence, values.get("evidence") or [], values)
 
     def _trace_entries(self, raw: list, values: dict, outputs: dict, route: int | None) -> list[TraceEntry]:
         env = dict(values)

@@ -1,19 +1,47 @@
 """Evidence requirements (``evidence:`` rules) judged against the evidence a case presents.
 
-Each ``require`` rule gives one :class:`RequirementResult` — satisfied, missing,
-unsigned, late, tampered or unverifiable — with the reason in words and the
-law it cites; ``warn if no`` rules give a warning when the item is absent.
-The evidence layer fills in each item's ``integrity`` (checked against the
-anchoring log) and times; this module only applies the rules to those facts.
+The compiler lowers each ``require`` / ``warn if no`` rule to a plain
+:class:`RequirementSpec` (as it lowers a ledger block to a ``LedgerSpec``), so this
+module never sees the syntax tree.  Each ``require`` spec gives one
+:class:`RequirementResult` — satisfied, missing, unsigned, late, tampered or
+unverifiable — with the reason in words and the law it cites; a ``warn if no`` spec
+gives a warning when the item is absent.  The evidence layer fills in each item's
+``integrity`` (checked against the anchoring log) and times; this module only applies
+the rules to those facts.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from ruledsl.core.errors import Span
-from ruledsl.lang import ast
+
+
+@dataclass(frozen=True, slots=True)
+class Within:
+    """``within 24 hours of signed_at``: the item must be anchored at most ``limit`` after ``of``."""
+
+    limit: timedelta
+    of: str      # an item's own time (signed_at, created_at) or a date input of the case
+    text: str    # as the rule writes it ("24 hours"), for the reason
+
+
+@dataclass(frozen=True, slots=True)
+class RequirementSpec:
+    """One evidence rule as the compiler lowers it; ``warn_only`` for ``warn if no "kind"``."""
+
+    kind: str
+    warn_only: bool = False
+    at_least: int = 1
+    signed: bool = False
+    signed_by: str | None = None
+    anchored: bool = False
+    within: Within | None = None
+    timestamped: bool = False
+    message: str | None = None
+    citations: tuple[str, ...] = ()
+    span: Span | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,25 +75,23 @@ class RequirementResult:
         }
 
 
-def judge(rules: list[ast.Require | ast.WarnIfMissing], items: list[dict], inputs: dict,
-          cite) -> list[RequirementResult]:
+def judge(rules: tuple[RequirementSpec, ...], items: list[dict], inputs: dict) -> list[RequirementResult]:
     """Apply every evidence rule to the case's items, in rule order."""
     results = []
     for rule in rules:
-        citations = tuple(cite(rule.citation))
         of_kind = [i for i in items if i.get("kind") == rule.kind]
-        if isinstance(rule, ast.WarnIfMissing):
+        if rule.warn_only:
             status, reason = ("satisfied", f"{len(of_kind)} presented") if of_kind else ("warning", "not presented")
             results.append(RequirementResult(rule.kind, status, reason, rule.message if not of_kind else None,
-                                             citations, rule.span, "warning"))
+                                             rule.citations, rule.span, "warning"))
             continue
         status, reason = _require(rule, of_kind, inputs)
         message = rule.message if status != "satisfied" else None
-        results.append(RequirementResult(rule.kind, status, reason, message, citations, rule.span))
+        results.append(RequirementResult(rule.kind, status, reason, message, rule.citations, rule.span))
     return results
 
 
-def _require(rule: ast.Require, items: list[dict], inputs: dict) -> tuple[str, str]:
+def _require(rule: RequirementSpec, items: list[dict], inputs: dict) -> tuple[str, str]:
     if len(items) < rule.at_least:
         if not items:
             return "missing", "not presented"
@@ -90,19 +116,12 @@ def _require(rule: ast.Require, items: list[dict], inputs: dict) -> tuple[str, s
                 ref = item.get(rule.within.of) if rule.within.of in item else inputs.get(rule.within.of)
                 if ref is None:
                     return "unverifiable", f"{name}: no {rule.within.of} to measure the delay from"
-                limit = _duration(rule.within.duration)
                 if not hasattr(ref, "hour"):  # a date input: the limit runs from the end of that day
-                    from datetime import datetime, time
-
                     ref = datetime.combine(ref, time.max, tzinfo=anchored.tzinfo)
                 delay = anchored - ref
-                if delay > limit:
-                    return "late", f"{name}: anchored {_hours(delay)} after {rule.within.of}, limit {rule.within.duration.text}"
+                if delay > rule.within.limit:
+                    return "late", f"{name}: anchored {_hours(delay)} after {rule.within.of}, limit {rule.within.text}"
     return "satisfied", f"{len(items)} presented"
-
-
-def _duration(d: ast.Duration) -> timedelta:
-    return timedelta(hours=int(d.amount)) if d.unit == "hours" else timedelta(days=int(d.amount))
 
 
 def _hours(delta: timedelta) -> str:

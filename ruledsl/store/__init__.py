@@ -1,4 +1,12 @@
-"""Storage of the evidence log (SQLAlchemy 2.0): SQLite by default, PostgreSQL when ``RULEDSL_DB_URL`` is set."""
+"""Storage (SQLAlchemy 2.0): SQLite by default, PostgreSQL when ``RULEDSL_DB_URL`` is set.
+
+* :mod:`~ruledsl.store.db` — engines and URLs
+* :mod:`~ruledsl.store.logstore` — the evidence log's leaves, tree tiles and checkpoints, appended atomically
+* :mod:`~ruledsl.store.log` — :class:`~ruledsl.store.log.EvidenceLog`: the court's log on that store
+  (deposit, checkpoint, prove, audit), built from :mod:`ruledsl.evidence`'s Merkle trees and signed notes
+
+Imports: core and evidence; nothing above.
+"""
 
 from ruledsl.store.db import data_dir, database_url, make_engine
 from ruledsl.store.logstore import LogInfo, LogStore

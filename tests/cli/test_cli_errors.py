@@ -371,3 +371,15 @@ def test_schema_is_json_naming_the_inputs():
     assert "procedure" not in schema.get("required", [])
     assert props["claim_amount"]["title"] == "诉讼请求金额"
     assert "ordinary" in json.dumps(props["procedure"]) and "simple" in json.dumps(props["procedure"])
+
+
+# ---------------------------------------------------------------- one text reader for every command
+
+
+@pytest.mark.parametrize("command", ["check", "test", "fmt", "eval", "explain", "schema"])
+def test_a_ruleset_that_is_not_utf8_gets_the_same_message_from_every_command(tmp_path: Path, command: str):
+    rules = tmp_path / "gbk.rules"
+    rules.write_bytes(COURT_FEES.read_text(encoding="utf-8").encode("gb18030"))
+    extra = ["--set", "claim_amount=100"] if command in ("eval", "explain") else []
+    result = ruledsl(command, rules, *extra)
+    failed_with(result, 1, f"{rules}: not UTF-8 text (byte ")
