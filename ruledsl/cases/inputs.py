@@ -109,7 +109,10 @@ Text = Annotated[str, PlainValidator(_text), WithJsonSchema({"type": "string"})]
 
 
 class EvidenceItem(BaseModel):
-    """One piece of evidence a case presents, as the evidence layer reports it."""
+    """One piece of evidence a case presents: as a party declares it, or as the evidence layer verified it.
+
+    (Which of the two it is is not a field a case file can set: see :func:`parse_case`.)
+    """
 
     model_config = ConfigDict(extra="forbid")
 
@@ -195,8 +198,14 @@ def _model_name(checked: CheckedRuleset) -> str:
     return "Case_" + "".join(ch if ch.isalnum() else "_" for ch in checked.name)
 
 
-def parse_case(checked: CheckedRuleset, data: dict[str, Any], origin: str = "case") -> dict[str, Any]:
-    """Validate raw case data; return typed values (missing optional inputs are None)."""
+def parse_case(checked: CheckedRuleset, data: dict[str, Any], origin: str = "case",
+               verified: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Validate raw case data; return typed values (missing optional inputs are None).
+
+    The ``evidence`` items the data gives are what a party *declares* (``verified: False``);
+    ``verified`` holds the items the evidence layer checked (:func:`ruledsl.evidence.facts.evidence_items`),
+    which reach the rules only this way — no case file can mark its own items verified.
+    """
     if not isinstance(data, dict):
         raise InputError(Diagnostic(f"{origin}: a case is a JSON object of input names to values"))
     model = case_model(checked)
@@ -205,7 +214,13 @@ def parse_case(checked: CheckedRuleset, data: dict[str, Any], origin: str = "cas
     except ValidationError as exc:
         raise InputError(_diagnostics(exc, checked, origin)) from None
     values = {info.alias: _plain(getattr(parsed, attr)) for attr, info in model.model_fields.items()}
-    values["evidence"] = [item.model_dump() for item in parsed.f_evidence]
+    values["evidence"] = [{**item.model_dump(), "verified": False} for item in parsed.f_evidence]
+    if verified:
+        try:
+            checked_items = [EvidenceItem.model_validate(item) for item in verified]
+        except ValidationError as exc:  # the evidence layer's own output: a bug, but still located
+            raise InputError(_diagnostics(exc, checked, f"{origin}: verified evidence")) from None
+        values["evidence"] += [{**item.model_dump(), "verified": True} for item in checked_items]
     return values
 
 

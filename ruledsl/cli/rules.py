@@ -7,21 +7,23 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from ruledsl.cases.evidence import attach_evidence
+from ruledsl.cases.files import CaseFile, read_case_file
 from ruledsl.cases.inputs import json_schema, parse_assignment
 from ruledsl.cli.console import err, out, report
 from ruledsl.core.errors import RulesError
+from ruledsl.core.money import yuan
 from ruledsl.core.text import read_text
 from ruledsl.lang.fmt import format_text
-from ruledsl.reports.sheet import LedgerSheet, case_sheet, evidence_rows, yuan
-from ruledsl.review import read_case_file
+from ruledsl.reports.sheet import LedgerSheet, case_sheet, evidence_rows
+from ruledsl.review import Evidence, decide_case
 from ruledsl.ruleset import Decision, Ruleset, check_text, load
 from ruledsl.ruleset.examples import run_examples
 
@@ -107,29 +109,20 @@ def fmt_cmd(files: Files,
         raise typer.Exit(1)
 
 
-def gather_case(ruleset_path: Path, case: Path | None, sets: list[str] | None,
-                court_key: Path | None = None, trust: list[Path] | None = None) -> tuple[Ruleset, dict, str]:
-    """Read the case (file, then ``--set`` overrides) and verify the evidence files it declares."""
-    ruleset = load(ruleset_path)
-    data: dict[str, Any] = {}
-    origin = "--set"
-    if case is not None:
-        data = read_case_file(case, ruleset_path).inputs  # plain inputs, or a wrapped {"title", "ruleset", "case"}
-        origin = str(case)
-    for item in sets or []:
-        name, value = parse_assignment(item)
-        data[name] = value
-    base = case.parent if case is not None else Path.cwd()
-    data = attach_evidence(data, base, court_key, [str(t) for t in trust or []],
-                           frozenset(ruleset.checked.input_types))
-    return ruleset, data, origin
-
-
 def decide(ruleset_path: Path, case: Path | None, sets: list[str] | None,
            court_key: Path | None = None, trust: list[Path] | None = None) -> tuple[Ruleset, Decision]:
+    """Read the case (file, then ``--set`` overrides), verify the evidence files it declares, decide it."""
     try:
-        ruleset, data, origin = gather_case(ruleset_path, case, sets, court_key, trust)
-        return ruleset, ruleset.evaluate(data, origin)
+        ruleset = load(ruleset_path)
+        named = read_case_file(case, ruleset_path) if case is not None else CaseFile(Path("--set"), "--set",
+                                                                                    ruleset_path, {})
+        inputs = dict(named.inputs)  # plain inputs, or a wrapped {"title", "ruleset", "case"}
+        for item in sets or []:
+            name, value = parse_assignment(item)
+            inputs[name] = value
+        files = case.parent if case is not None else Path.cwd()
+        return decide_case(replace(named, inputs=inputs), Evidence(court_key, tuple(trust or ())), ruleset,
+                           files=files)
     except RulesError as exc:
         report(exc)
         raise typer.Exit(1) from None
@@ -173,7 +166,8 @@ def print_evidence(rows: list[dict]) -> None:
     for col in ("kind", "status", "reason", "law"):
         table.add_column(col)
     for r in rows:
-        colour = "green" if r["satisfied"] else ("yellow" if r["severity"] == "warning" else "red")
+        colour = "green" if r["satisfied"] else ("yellow" if r["severity"] == "warning" or r["status"] == "declared"
+                                                 else "red")
         table.add_row(escape(r["kind"]), f"[{colour}]{r['status']}[/]", escape(r["reason"]), escape(r["law"]))
     out.print(table)
 

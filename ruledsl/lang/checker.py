@@ -48,7 +48,7 @@ from ruledsl.runtime.tables import Band, BandSchedule, DatedTable
 #: names a ruleset may not define: they mean something already
 RESERVED = frozenset({"route", "evidence", "basis", "true", "false"})
 MAX_NAME = 64
-EVIDENCE_STATUSES = ("satisfied", "missing", "late", "tampered", "unverifiable", "unsigned", "warning")
+EVIDENCE_STATUSES = ("satisfied", "declared", "missing", "late", "tampered", "unverifiable", "unsigned", "warning")
 #: times an evidence item carries, usable in ``within … of NAME``
 EVIDENCE_TIMES = ("signed_at", "created_at")
 

@@ -59,9 +59,9 @@ def decide_case(case: CaseFile, evidence: Evidence = Evidence(), ruleset: Rulese
         if case.ruleset is None:
             raise RulesError.at(f"{case.path}: no ruleset for this case", hint="name one with \"ruleset\": …")
         ruleset = load(case.ruleset)
-    data = attach_evidence(dict(case.inputs), files or case.path.parent, evidence.court_key,
-                           [str(t) for t in evidence.trust], frozenset(ruleset.checked.input_types))
-    return ruleset, ruleset.evaluate(data, str(case.path), trace=trace)
+    data, verified = attach_evidence(dict(case.inputs), files or case.path.parent, evidence.court_key,
+                                     [str(t) for t in evidence.trust], frozenset(ruleset.checked.input_types))
+    return ruleset, ruleset.evaluate(data, str(case.path), trace=trace, verified=verified)
 
 
 def decide_upload(data: bytes, name: str, evidence: Evidence = Evidence(),

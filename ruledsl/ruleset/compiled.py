@@ -93,9 +93,14 @@ class Ruleset:
         return self.code.annotated()
 
     # -------------------------------------------------------------- running
-    def evaluate(self, data: dict[str, Any], origin: str = "case", trace: bool = True) -> Decision:
-        """Validate raw case data (strings, JSON values) and decide it."""
-        return self.run(parse_case(self.checked, data, origin), trace=trace)
+    def evaluate(self, data: dict[str, Any], origin: str = "case", trace: bool = True,
+                 verified: list[dict[str, Any]] | None = None) -> Decision:
+        """Validate raw case data (strings, JSON values) and decide it.
+
+        ``verified`` are the evidence items the evidence layer checked (``attach_evidence``); the
+        ``evidence`` items in ``data`` are only what the party declares and never meet a rule.
+        """
+        return self.run(parse_case(self.checked, data, origin, verified), trace=trace)
 
     def run(self, values: dict[str, Any], trace: bool = True) -> Decision:
         """Decide a case whose inputs are already typed (as :func:`parse_case` returns them)."""

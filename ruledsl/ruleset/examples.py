@@ -41,7 +41,10 @@ def run_example(ruleset: Ruleset, example: ast.Example) -> ExampleResult:
     constants = Interpreter(checked)
     try:
         given = {b.name: constants.eval(b.expr, {}) for b in example.given}
-        decision = ruleset.run(parse_case(checked, _jsonable(given), f"example \"{example.title}\""))
+        # an example's evidence items state what verification found (the example tests the rules)
+        verified = given.pop("evidence", None)
+        decision = ruleset.run(parse_case(checked, _jsonable(given), f"example \"{example.title}\"",
+                                          _jsonable(verified) if verified else None))
     except RulesError as exc:
         result.error = "\n".join(d.message for d in exc.diagnostics)
         return result

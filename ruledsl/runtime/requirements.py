@@ -47,7 +47,7 @@ class RequirementSpec:
 @dataclass(frozen=True, slots=True)
 class RequirementResult:
     kind: str
-    status: str  # satisfied | missing | unsigned | late | tampered | unverifiable | warning
+    status: str  # satisfied | declared | missing | unsigned | late | tampered | unverifiable | warning
     reason: str
     message: str | None
     citations: tuple[str, ...]
@@ -76,19 +76,41 @@ class RequirementResult:
 
 
 def judge(rules: tuple[RequirementSpec, ...], items: list[dict], inputs: dict) -> list[RequirementResult]:
-    """Apply every evidence rule to the case's items, in rule order."""
+    """Apply every evidence rule to the case's items, in rule order.
+
+    Only *verified* items (``verified: True``: checked against the court's log, their signatures and
+    timestamps, by :mod:`ruledsl.evidence`) can meet a rule.  Items a party merely declares
+    (``verified: False``, whatever ``signed`` or ``anchored_at`` they claim) are reported as
+    ``declared`` — presented but not verified — and never satisfy a requirement.
+    """
     results = []
     for rule in rules:
         of_kind = [i for i in items if i.get("kind") == rule.kind]
+        verified = [i for i in of_kind if i.get("verified")]
+        declared = len(of_kind) - len(verified)
         if rule.warn_only:
-            status, reason = ("satisfied", f"{len(of_kind)} presented") if of_kind else ("warning", "not presented")
-            results.append(RequirementResult(rule.kind, status, reason, rule.message if not of_kind else None,
+            if verified:
+                status, reason = "satisfied", f"{len(verified)} presented"
+            elif declared:
+                status, reason = "declared", _declared(declared)
+            else:
+                status, reason = "warning", "not presented"
+            results.append(RequirementResult(rule.kind, status, reason, rule.message if not verified else None,
                                              rule.citations, rule.span, "warning"))
             continue
-        status, reason = _require(rule, of_kind, inputs)
+        if len(verified) < rule.at_least and declared:
+            status, reason = "declared", _declared(declared) + (
+                f"; {len(verified)} verified, at least {rule.at_least} required" if verified else "")
+        else:
+            status, reason = _require(rule, verified, inputs)
         message = rule.message if status != "satisfied" else None
         results.append(RequirementResult(rule.kind, status, reason, message, rule.citations, rule.span))
     return results
+
+
+def _declared(n: int) -> str:
+    return (f"仅声明，未经核验 — {n} declared by the party, not verified: only evidence verified against "
+            "the court's log counts")
 
 
 def _require(rule: RequirementSpec, items: list[dict], inputs: dict) -> tuple[str, str]:

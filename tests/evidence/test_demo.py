@@ -36,7 +36,7 @@ def states(root: Path) -> dict[str, dict[str, str]]:
     for case in sorted((root / "cases").iterdir()):
         decl = json.loads((case / "evidence.json").read_text("utf-8"))
         items = evidence_items(decl["evidence_files"], case, root / "court.pub", trust=[root / "trust" / "root-ca.pem"])
-        decision = rules.evaluate({"principal": decl["principal"], "evidence": items})
+        decision = rules.evaluate({"principal": decl["principal"]}, verified=items)
         out[case.name] = {e.kind: e.status for e in decision.evidence}
     return out
 

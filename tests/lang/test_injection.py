@@ -108,8 +108,8 @@ def test_hostile_texts_compile_run_and_stay_data(index: int, sentinel: Path):
     assert_generated_code_is_clean(rs.python_source, p)
     assert p in rs.code.constants  # the text lives in the constant tuple, by index
 
-    case = {"claim_amount": "100.00", "kind": p, "evidence": [{"kind": p}]}
-    decision = rs.evaluate(case)
+    case = {"claim_amount": "100.00", "kind": p}
+    decision = rs.evaluate(case, verified=[{"kind": p}])  # as the evidence layer reports a verified item
     # 100.00 × 2% = 2.00 (the hostile enum value selects the `then` branch)
     assert str(decision.award["fee"]) == "2.00"
     assert decision.values["kind"] == p

@@ -103,7 +103,8 @@ def test_list_inputs_in_json_cells_and_missing_evidence(tmp_path: Path) -> None:
     assert any(p.startswith("loan_contract: ") for p in first.problems)
     assert second.status == REFUSED and second.problems[0].startswith("instalments: not JSON")
 
-    # the same loan with its evidence items in a 证据 column: ready to file
+    # the same loan with its evidence items typed into a 证据 column: they are what the lender declares,
+    # not verified against the court's log, so the row is still not ready — each requirement says why
     evidence = ROOT / "examples" / "cases" / "loan_consumer_finance_accelerated.json"
     items = json.dumps(json.loads(evidence.read_text(encoding="utf-8"))["case"]["evidence"], ensure_ascii=False)
     path = sheet(tmp_path / "with_evidence.xlsx", [
@@ -112,8 +113,11 @@ def test_list_inputs_in_json_cells_and_missing_evidence(tmp_path: Path) -> None:
     ])
     table = read_table(path, rs.checked)
     assert table.ignored == []
-    (ready,) = precheck(rs, table).results
-    assert (ready.status, ready.problems, str(ready.award["total"])) == (READY, [], "11200.00")
+    (declared,) = precheck(rs, table).results
+    assert (declared.status, str(declared.award["total"])) == (INCOMPLETE, "11200.00")
+    required = [r.kind for r in rs.code.evidence if not r.warn_only]
+    assert [p.split(":")[0] for p in declared.problems] == required
+    assert all("仅声明，未经核验" in p and "declared by the party, not verified" in p for p in declared.problems)
 
 
 def test_a_missing_required_column_stops_the_table_with_a_hint(tmp_path: Path) -> None:
