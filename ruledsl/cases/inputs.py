@@ -13,6 +13,7 @@ Every problem is collected and reported naming the field
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -27,10 +28,11 @@ from pydantic import (
     create_model,
 )
 
-from ruledsl.core.daycount import to_date
+from ruledsl.core.daycount import check_date_range, to_date
 from ruledsl.core.errors import Diagnostic, InputError, did_you_mean
-from ruledsl.core.money import to_decimal
+from ruledsl.core.money import decimal_places, to_decimal
 from ruledsl.core.rates import parse_rate
+from ruledsl.core.show import plain_number, quoted
 from ruledsl.core.text import exact_json
 from ruledsl.core.types import D_DAILY, D_DAYS, D_HOURS, D_MONEY, D_RATE, Type
 from ruledsl.lang import ast
@@ -41,7 +43,10 @@ CHINA = timezone(timedelta(hours=8))
 
 # ---------------------------------------------------------------- scalar validators
 def _money(value: Any) -> Decimal:
-    return to_decimal(value)
+    amount = to_decimal(value)
+    if decimal_places(amount) > 2:
+        raise ValueError(f"{plain_number(amount)} is not an amount in yuan to the fen (at most two decimal places)")
+    return amount
 
 
 def _rate(value: Any) -> Decimal:
@@ -63,17 +68,26 @@ def _date(value: Any) -> date:
     return to_date(value)
 
 
+_ISO_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?"
+                       r"(Z|[+-][0-9]{2}:[0-9]{2})?\Z")
+
+
 def _datetime(value: Any) -> datetime:
     if isinstance(value, datetime):
         result = value
     elif isinstance(value, str):
+        text = value.strip()
+        if not _ISO_TIME.match(text):
+            raise ValueError(f"{quoted(value)} is not a time; write 2024-03-01T09:30:00+08:00")
         try:
-            result = datetime.fromisoformat(value.strip())
+            result = datetime.fromisoformat(text)
         except ValueError:
-            raise ValueError(f"{value!r} is not a time; write 2024-03-01T09:30:00+08:00") from None
+            raise ValueError(f"{quoted(value)} is not a time on the calendar") from None
     else:
         raise ValueError(f"expected a time, got {type(value).__name__}")
-    return result if result.tzinfo else result.replace(tzinfo=CHINA)  # court time when no zone given
+    result = result if result.tzinfo else result.replace(tzinfo=CHINA)  # court time when no zone given
+    check_date_range(result.date())  # before any arithmetic (0001-01-01T00:00+14:00 would overflow)
+    return result
 
 
 def _bool(value: Any) -> bool:
@@ -83,7 +97,7 @@ def _bool(value: Any) -> bool:
         return True
     if isinstance(value, str) and value.strip().lower() in ("false", "no", "0", "否"):
         return False
-    raise ValueError(f"{value!r} is not true or false")
+    raise ValueError(f"{quoted(value)} is not true or false")
 
 
 def _text(value: Any) -> str:

@@ -6,8 +6,10 @@ from rich.console import Console
 
 from ruledsl.core.errors import RulesError
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+# user text is printed literally: no emoji codes (``:x:`` in ``root:x:0:0``), no highlighting;
+# markup is only ever the command's own (user text in markup strings goes through ``escape``)
+out = Console(highlight=False, soft_wrap=True, emoji=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 
 def report(exc: RulesError) -> None:

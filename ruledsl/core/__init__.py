@@ -7,6 +7,7 @@
 * :mod:`~ruledsl.core.rates` — rates as Decimal fractions (``"18%"`` → ``0.18``)
 * :mod:`~ruledsl.core.daycount` — day counting (basis, first/last day)
 * :mod:`~ruledsl.core.text` — reading text and JSON the one way (UTF-8, exact numbers)
+* :mod:`~ruledsl.core.show` — values written back to users: plain digits, bounded quotes
 
 Imports nothing of the project.
 """

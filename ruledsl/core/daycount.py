@@ -12,27 +12,51 @@ so the days between two dates are simply their difference.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+
+from ruledsl.core.show import quoted
+
+#: the dates a court case can speak of; anything outside is a typo (or an attack), refused
+FIRST_DATE = date(1900, 1, 1)
+LAST_DATE = date(2199, 12, 31)
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 
 
 def to_date(value: object) -> date:
     """A date from a ``date``, a ``datetime`` (its day) or ISO text ``YYYY-MM-DD``; ValueError otherwise.
 
+    Only the calendar form ``YYYY-MM-DD`` is read (not ``20240701`` or the week form ``2024-W27-1``),
+    and only dates from :data:`FIRST_DATE` to :data:`LAST_DATE`.
+
     >>> to_date(" 2024-02-29 ")
     datetime.date(2024, 2, 29)
     """
     if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
+        result = value.date()
+    elif isinstance(value, date):
+        result = value
+    elif isinstance(value, str):
+        text = value.strip()
+        if not _ISO_DATE.match(text):
+            raise ValueError(f"{quoted(value)} is not a date; write YYYY-MM-DD")
         try:
-            return date.fromisoformat(value.strip())
+            result = date.fromisoformat(text)
         except ValueError:
-            raise ValueError(f"{value!r} is not a date; write YYYY-MM-DD") from None
-    raise ValueError(f"expected a date YYYY-MM-DD, got {type(value).__name__}")
+            raise ValueError(f"{quoted(value)} is not a date on the calendar") from None
+    else:
+        raise ValueError(f"expected a date YYYY-MM-DD, got {type(value).__name__}")
+    check_date_range(result)
+    return result
+
+
+def check_date_range(day: date) -> None:
+    """Refuse a date outside :data:`FIRST_DATE` … :data:`LAST_DATE` (ValueError)."""
+    if not FIRST_DATE <= day <= LAST_DATE:
+        raise ValueError(f"{day.isoformat()} is outside the dates a case can concern "
+                         f"({FIRST_DATE.isoformat()} to {LAST_DATE.isoformat()})")
 
 
 @dataclass(frozen=True, slots=True)

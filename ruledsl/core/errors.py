@@ -19,7 +19,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from ruledsl.core.money import plain_number
+from ruledsl.core.show import plain_number
 
 
 @dataclass(frozen=True, slots=True)

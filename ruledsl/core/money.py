@@ -24,6 +24,8 @@ from decimal import (
     localcontext,
 )
 
+from ruledsl.core.show import plain_number, quoted
+
 FEN = Decimal("0.01")
 
 #: Working precision for intermediate arithmetic: far more than the fen needs
@@ -35,10 +37,15 @@ PRECISION = 40
 RULES_CONTEXT = Context(prec=PRECISION, rounding=ROUND_HALF_EVEN,
                         traps=[DivisionByZero, InvalidOperation, Overflow])
 
-#: no amount, rate or count in a court case needs more digits before the point
+#: no amount, rate or count in a court case needs more digits before the point …
 MAX_DIGITS = 18
-_PLAIN = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)\Z")
-_THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?\Z")
+#: … or more decimal places (a rate such as 1.5 × 3.45% = 0.05175 needs 5; money needs 2) …
+MAX_PLACES = 12
+#: … or more characters, however written (longer text is refused before it is parsed)
+MAX_TEXT = 64
+# ASCII digits only: full-width (１２３) and Arabic-Indic (١٢٣) digits are refused, not silently read
+_PLAIN = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)\Z")
+_THOUSANDS = re.compile(r"[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?\Z")
 
 
 def round_fen(value: Decimal) -> Decimal:
@@ -48,19 +55,21 @@ def round_fen(value: Decimal) -> Decimal:
         return value.quantize(FEN, rounding=ROUND_HALF_UP)
 
 
-def to_decimal(value: object, what: str = "") -> Decimal:
-    """Turn a decimal string, int or Decimal into a finite Decimal.
+def to_decimal(value: object, what: str = "", places: int | None = MAX_PLACES) -> Decimal:
+    """Turn a decimal string, int or Decimal into a finite Decimal, before any arithmetic on it.
 
-    Floats are refused: a float has already lost the fen (0.1 + 0.2 != 0.3).
-    ``what`` prefixes the error message when given.
+    Floats are refused: a float has already lost the fen (0.1 + 0.2 != 0.3).  So are values no
+    court figure has: more than :data:`MAX_DIGITS` digits before the point, more than ``places``
+    decimal places (``None``: any, for results of exact arithmetic), text longer than
+    :data:`MAX_TEXT`.  ``what`` prefixes the error message when given.
     """
     try:
-        return _to_decimal(value)
+        return _to_decimal(value, places)
     except ValueError as exc:
         raise ValueError(f"{what}: {exc}" if what else str(exc)) from None
 
 
-def _to_decimal(value: object) -> Decimal:
+def _to_decimal(value: object, places: int | None) -> Decimal:
     if isinstance(value, bool):
         raise ValueError("expected a number, got a boolean")
     if isinstance(value, Decimal):
@@ -69,23 +78,38 @@ def _to_decimal(value: object) -> Decimal:
         result = Decimal(value)
     elif isinstance(value, str):
         text = value.strip().replace("_", "")
+        if len(text) > MAX_TEXT:
+            raise ValueError(f"{quoted(value)} is too long for a number (at most {MAX_TEXT} characters)")
         if "," in text:
             if not _THOUSANDS.match(text):
-                raise ValueError(f"{value!r}: a comma may only separate thousands (1,234.56); "
+                raise ValueError(f"{quoted(value)}: a comma may only separate thousands (1,234.56); "
                                  "the decimal mark is a point")
             text = text.replace(",", "")
         if not _PLAIN.match(text):
-            raise ValueError(f"{value!r} is not a decimal number (write plain digits such as 12345.67)")
+            raise ValueError(f"{quoted(value)} is not a decimal number (write plain digits 0–9 such as 12345.67)")
         result = Decimal(text)
     elif isinstance(value, float):
         raise ValueError("give amounts as decimal strings such as \"12345.67\", not floats")
     else:
         raise ValueError(f"expected a decimal number, got {type(value).__name__}")
     if not result.is_finite():
-        raise ValueError(f"{value!r} is not a finite number")
+        raise ValueError(f"{quoted(value)} is not a finite number")
     if result.adjusted() >= MAX_DIGITS:
-        raise ValueError(f"{value} is out of range (more than {MAX_DIGITS} digits before the point)")
+        raise ValueError(f"{plain_number(result)} is out of range (more than {MAX_DIGITS} digits before the point)")
+    if places is not None and result and decimal_places(result) > places:
+        raise ValueError(f"{plain_number(result)} has more than {places} decimal places")
     return result
+
+
+def decimal_places(value: Decimal) -> int:
+    """Decimal places of a finite value once trailing zeros are dropped: ``1.2500`` → 2, ``1E+3`` → 0."""
+    exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int)
+    if exponent >= 0:
+        return 0
+    digits = value.as_tuple().digits
+    zeros = len(digits) - len("".join(map(str, digits)).rstrip("0") or "0")
+    return max(0, -exponent - zeros)
 
 
 class Money:
@@ -98,7 +122,7 @@ class Money:
     __slots__ = ("amount",)
 
     def __init__(self, amount: object = 0) -> None:
-        object.__setattr__(self, "amount", to_decimal(amount, "money"))
+        object.__setattr__(self, "amount", to_decimal(amount, "money", places=None))
 
     def __setattr__(self, name: str, value: object) -> None:  # frozen
         raise AttributeError("Money is immutable")
@@ -194,18 +218,3 @@ def yuan(money: Money) -> str:
     '1,234,567.80'
     """
     return f"{round_fen(money.amount):,f}"
-
-
-def plain_number(value: object) -> str:
-    """A value in a message: a Decimal as plain digits (``10000``, ``0.18``), a date in ISO, else ``str``.
-
-    >>> plain_number(Decimal("1E+4")), plain_number(Decimal("0.180"))
-    ('10000', '0.18')
-    """
-    if isinstance(value, Decimal):
-        if value == value.to_integral_value():
-            return f"{value.quantize(Decimal(1)):f}"
-        return f"{value.normalize():f}"
-    if hasattr(value, "isoformat"):
-        return value.isoformat()  # type: ignore[union-attr]
-    return str(value)

@@ -140,6 +140,10 @@ def _require(rule: RequirementSpec, items: list[dict], inputs: dict) -> tuple[st
                     return "unverifiable", f"{name}: no {rule.within.of} to measure the delay from"
                 if not hasattr(ref, "hour"):  # a date input: the limit runs from the end of that day
                     ref = datetime.combine(ref, time.max, tzinfo=anchored.tzinfo)
+                elif anchored < ref:  # the item's own time: anchoring cannot come before it
+                    return "unverifiable", (f"{name}: anchored {_hours(ref - anchored)} before its {rule.within.of}: "
+                                            f"the log cannot show the file was anchored within "
+                                            f"{rule.within.text} after it")
                 delay = anchored - ref
                 if delay > rule.within.limit:
                     return "late", f"{name}: anchored {_hours(delay)} after {rule.within.of}, limit {rule.within.text}"

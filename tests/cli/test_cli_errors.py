@@ -383,3 +383,9 @@ def test_a_ruleset_that_is_not_utf8_gets_the_same_message_from_every_command(tmp
     extra = ["--set", "claim_amount=100"] if command in ("eval", "explain") else []
     result = ruledsl(command, rules, *extra)
     failed_with(result, 1, f"{rules}: not UTF-8 text (byte ")
+
+
+def test_user_text_is_printed_literally_never_as_emoji_or_markup():
+    result = ruledsl("eval", COURT_FEES, "--set", "claim_amount=1", "--set", "root:x:0:0=1",
+                     "--set", "[bold]:warning:=1")
+    failed_with(result, 1, "unknown input `root:x:0:0`", "unknown input `[bold]:warning:`")

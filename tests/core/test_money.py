@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from ruledsl.core.daycount import DayCount
+from ruledsl.core.daycount import DayCount, to_date
 from ruledsl.core.money import Money, round_fen, to_decimal
 from ruledsl.core.rates import format_rate, parse_rate
 
@@ -96,3 +96,43 @@ def test_money_survives_pickling_exactly() -> None:
     amount = Money("1234.5678")  # more places than the fen: the exact amount travels, not the rounded one
     copy = pickle.loads(pickle.dumps(amount))
     assert copy == amount and copy.amount == Decimal("1234.5678") and str(copy) == "1234.57"
+
+
+# ---------------------------------------------------------------- what no court figure is (refused before arithmetic)
+
+
+@pytest.mark.parametrize(("text", "reason"), [
+    ("１２３４５", "not a decimal number"),             # full-width digits
+    ("١٢٣", "not a decimal number"),                 # Arabic-Indic digits
+    ("1e-999999", "not a decimal number"),           # exponent notation is not how amounts are written
+    ("0.1234567890123", "more than 12 decimal places"),
+    ("9" * 19, "more than 18 digits before the point"),
+    ("9" * 5000, "too long for a number"),
+])
+def test_numbers_no_court_figure_has_are_refused(text: str, reason: str) -> None:
+    with pytest.raises(ValueError, match=reason) as info:
+        to_decimal(text)
+    assert len(str(info.value)) < 200  # the value is quoted, never echoed whole
+
+
+def test_a_json_number_beyond_meaningful_precision_is_refused() -> None:
+    # exact JSON reads 1e-999999 as Decimal("1E-999999"); exact arithmetic on it would run for minutes
+    with pytest.raises(ValueError, match="more than 12 decimal places"):
+        to_decimal(Decimal("1E-999999"))
+    with pytest.raises(ValueError, match="more than 12 decimal places"):
+        parse_rate(Decimal("1E-999999999"))
+    assert to_decimal(Decimal("1.50000000000000000000")) == Decimal("1.5")  # trailing zeros are no precision
+
+
+@pytest.mark.parametrize(("text", "reason"), [
+    ("20240701", "not a date; write YYYY-MM-DD"),
+    ("2024-W27-1", "not a date; write YYYY-MM-DD"),
+    ("２０２４-07-01", "not a date; write YYYY-MM-DD"),
+    ("2024-02-30", "not a date on the calendar"),
+    ("9999-12-31", "outside the dates a case can concern"),
+    ("1899-12-31", "outside the dates a case can concern"),
+])
+def test_dates_are_calendar_dates_a_case_can_concern(text: str, reason: str) -> None:
+    with pytest.raises(ValueError, match=reason):
+        to_date(text)
+    assert to_date("2024-07-01") == date(2024, 7, 1)

@@ -71,3 +71,13 @@ def test_a_case_file_cannot_mark_its_own_items_verified() -> None:
     inputs["evidence"][0]["verified"] = True
     with pytest.raises(InputError, match=r"evidence\[0\]\.verified"):
         load(LOAN).evaluate(inputs)
+
+
+def test_anchoring_before_the_signature_is_not_within_24_hours_of_it() -> None:
+    rs = load(LOAN)
+    inputs = asserted_case()["case"]
+    items = inputs.pop("evidence")
+    contract = {**items[1], "signed_at": "2024-03-11T09:00:00+08:00", "anchored_at": "2024-03-10T14:02:40+08:00"}
+    decision = rs.evaluate(inputs, verified=[items[0], contract, *items[2:]])
+    finding = next(r for r in decision.evidence if r.kind == "loan_contract")
+    assert finding.status == "unverifiable" and "before its signed_at" in finding.reason
