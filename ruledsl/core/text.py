@@ -47,7 +47,23 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return seen
 
 
+#: how deep case data may nest (a case is an object of lists of records: 3 or 4 levels)
+MAX_JSON_DEPTH = 32
+
+
 def exact_json(text: str) -> Any:
     """JSON as case data reads it: every number an exact Decimal (never a float), a key given twice
-    an error (``ValueError``; malformed text raises ``json.JSONDecodeError``, a ``ValueError`` too)."""
-    return json.loads(text.removeprefix("\ufeff"), parse_float=Decimal, object_pairs_hook=_no_duplicates)
+    an error, nesting deeper than :data:`MAX_JSON_DEPTH` an error (``ValueError``; malformed text
+    raises ``json.JSONDecodeError``, a ``ValueError`` too)."""
+    try:
+        data = json.loads(text.removeprefix("\ufeff"), parse_float=Decimal, object_pairs_hook=_no_duplicates)
+    except RecursionError:
+        raise ValueError(f"nested more than {MAX_JSON_DEPTH} levels deep") from None
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:  # without recursion: what reads the data next (validation, the rules) may recurse
+        value, depth = stack.pop()
+        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+        if children and depth >= MAX_JSON_DEPTH:
+            raise ValueError(f"nested more than {MAX_JSON_DEPTH} levels deep")
+        stack.extend((child, depth + 1) for child in children)
+    return data

@@ -48,6 +48,11 @@ from ruledsl.runtime.tables import Band, BandSchedule, DatedTable
 #: names a ruleset may not define: they mean something already
 RESERVED = frozenset({"route", "evidence", "basis", "true", "false"})
 MAX_NAME = 64
+#: how deep the checker follows expressions into definitions they name (nesting is bounded by the parser,
+#: long chains are typed in dependency order: only a long cycle of definitions reaches this)
+MAX_CHECK_DEPTH = 250
+#: the longest time limit an evidence rule may set (``within … of``)
+MAX_WITHIN_DAYS = 3650
 EVIDENCE_STATUSES = ("satisfied", "declared", "missing", "late", "tampered", "unverifiable", "unsigned", "warning")
 #: times an evidence item carries, usable in ``within … of NAME``
 EVIDENCE_TIMES = ("signed_at", "created_at")
@@ -136,6 +141,21 @@ class CheckedRuleset:
         return [self.sources[n].citation for n in citation.names if n in self.sources]
 
 
+def _names_in(node: ast.Node) -> set[str]:
+    """Every name an expression mentions (an iterative walk over the frozen nodes' fields)."""
+    names: set[str] = set()
+    stack: list[object] = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, ast.Name):
+            names.add(item.name)
+        if isinstance(item, ast.Node):
+            stack.extend(getattr(item, f) for f in item.__dataclass_fields__ if f != "span")
+        elif isinstance(item, tuple):
+            stack.extend(item)
+    return names
+
+
 def parse_date(text: str) -> date | None:
     try:
         return date.fromisoformat(text)
@@ -176,6 +196,7 @@ class Checker:
         self.caps: list[ast.Cap] = []
         self.capped_by: dict[str, ast.Cap] = {}
         self._visiting: list[str] = []
+        self._depth = 0  # expressions being typed, one inside the other
         self._current_refs: set[str] | None = None
         self.used_sources: set[str] = set()
         self.has_evidence = bool(tree.of_type(ast.EvidenceSection))
@@ -208,7 +229,7 @@ class Checker:
             elif isinstance(decl, ast.ScheduleDecl):
                 self.load_schedule(decl)
         input_order = self.check_inputs()
-        for name in self.definitions:
+        for name in self.inference_order():
             self.infer_definition(name)
         self.check_awards()
         steps = self.order_steps()
@@ -421,6 +442,41 @@ class Checker:
                       did_you_mean(node.value, typ.values))
 
     # -------------------------------------------------------------- definitions
+    def inference_order(self) -> list[str]:
+        """Definitions, each after the ones its expression names (an iterative depth-first walk).
+
+        Inferring in this order keeps :meth:`infer_definition` from recursing along a long chain of
+        definitions (d0 = d1 + 1, d1 = d2 + 1, …).  Definitions on a cycle are left out and come
+        last, in source order, so that :meth:`infer_definition` reports the cycle as it meets it.
+        """
+        order: list[str] = []
+        state: dict[str, int] = {}  # 1: on the walk's stack, 2: done
+        cyclic: set[str] = set()
+
+        def deps(name: str):
+            return iter(sorted(_names_in(self.definitions[name].expr) & self.definitions.keys()))
+
+        for root in self.definitions:
+            if root in state:
+                continue
+            state[root] = 1
+            stack = [(root, deps(root))]
+            while stack:
+                name, pending = stack[-1]
+                dep = next(pending, None)
+                if dep is None:
+                    stack.pop()
+                    state[name] = 2
+                    if name not in cyclic:
+                        order.append(name)
+                elif state.get(dep) == 1:  # a cycle: everything on the stack from `dep` up
+                    at = next(k for k, (n, _) in enumerate(stack) if n == dep)
+                    cyclic.update(n for n, _ in stack[at:])
+                elif dep not in state:
+                    state[dep] = 1
+                    stack.append((dep, deps(dep)))
+        return order + [name for name in self.definitions if name in cyclic]
+
     def infer_definition(self, name: str) -> Type:
         if name in self.def_types:
             return self.def_types[name]
@@ -490,9 +546,9 @@ class Checker:
             return out
 
         order: list[ast.Definition | ast.Cap] = []
-        state: dict[str, int] = {}
+        state: dict[str, int] = {}  # 1: being visited, 2: placed
 
-        def visit(key: str, path: list[str]) -> None:
+        def enter(key: str, stack: list) -> None:
             if state.get(key) == 2:
                 return
             if state.get(key) == 1:
@@ -501,13 +557,20 @@ class Checker:
                               "compute the limit from inputs or other lines")
                 return  # definition cycles were already reported while typing
             state[key] = 1
-            for d in deps(key):
-                visit(d, path + [key])
-            state[key] = 2
-            order.append(nodes[key])
+            stack.append((key, iter(deps(key))))
 
-        for key in nodes:
-            visit(key, [])
+        for root in nodes:  # depth first, without recursion (a chain may be long)
+            stack: list = []
+            enter(root, stack)
+            while stack:
+                key, pending = stack[-1]
+                dep = next(pending, None)
+                if dep is None:
+                    stack.pop()
+                    state[key] = 2
+                    order.append(nodes[key])
+                else:
+                    enter(dep, stack)
         return order
 
     # -------------------------------------------------------------- evidence, route, examples
@@ -519,8 +582,14 @@ class Checker:
                     self.fail("`at least` needs a count of 1 or more", rule)
                 if rule.within is not None:
                     w = rule.within
+                    days = w.duration.amount / 24 if w.duration.unit.startswith("hour") else w.duration.amount
                     if w.duration.amount <= 0:
                         self.fail("a time limit must be positive", w.duration)
+                    elif w.duration.amount != w.duration.amount.to_integral_value():
+                        self.fail("a time limit is a whole number of days or hours", w.duration)
+                    elif days > MAX_WITHIN_DAYS:
+                        self.fail(f"a time limit of more than {MAX_WITHIN_DAYS} days (ten years) is no limit",
+                                  w.duration)
                     self.expr(w.duration, {})
                     if w.of not in EVIDENCE_TIMES:
                         typ = self.input_types.get(w.of)
@@ -612,7 +681,16 @@ class Checker:
 
     def expr(self, node: ast.Expr, scope: dict[str, Type], inputs_only: bool = False,
              constant: bool = False) -> Type:
-        typ = self._expr(node, scope, inputs_only, constant)
+        if self._depth >= MAX_CHECK_DEPTH:  # only a long cycle of definitions gets here (nesting is bounded)
+            self.fail(f"definitions here depend on each other more than {MAX_CHECK_DEPTH} levels deep",
+                      node, "a cycle of definitions, or a chain through deeply nested expressions")
+            typ = ERROR
+        else:
+            self._depth += 1
+            try:
+                typ = self._expr(node, scope, inputs_only, constant)
+            finally:
+                self._depth -= 1
         self.types[id(node)] = typ
         return typ
 

@@ -13,7 +13,7 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
-from lark import Lark, Token, Transformer, v_args
+from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
 from ruledsl.core.errors import Diagnostic, RulesSyntaxError, Source, Span
@@ -27,19 +27,67 @@ def lark_parser() -> Lark:
     return Lark.open(str(GRAMMAR), parser="lalr", propagate_positions=True, maybe_placeholders=True)
 
 
+#: the limits of a ruleset's shape, checked before anything walks it (every later stage — checker,
+#: compiler, the generated Python, formatter, interpreter — is sure to handle what passes them)
+MAX_CHARS = 128 * 1024     # characters in a ruleset file (the largest shipped one has about 25,000)
+MAX_LINE = 4000            # characters in one line
+MAX_NESTING = 100          # levels of nested expressions: a sum of ~100 terms, an if-ladder of ~100 branches
+MAX_NUMBER = 30            # characters in a number literal
+_NUMBERS = frozenset({"NUMBER", "INT", "PERCENT"})
+
+
 def parse(text: str, name: str = "<rules>") -> ast.Ruleset:
     """Parse ruleset text; raise :class:`RulesSyntaxError` pointing at the first bad token."""
     source = Source(name, text)
+    _check_size(text, source)
     try:
         tree = lark_parser().parse(text)
     except UnexpectedInput as exc:
         raise RulesSyntaxError(_syntax_diagnostic(exc, source)) from None
+    _check_nesting(tree, source)
     try:
         return ToAst(source).transform(tree)
     except VisitError as exc:  # raised inside a callback: unwrap into our own error
         if isinstance(exc.orig_exc, RulesSyntaxError):
             raise exc.orig_exc from None
         raise
+
+
+def _check_size(text: str, source: Source) -> None:
+    if len(text) > MAX_CHARS:
+        raise RulesSyntaxError(Diagnostic(
+            f"the ruleset is {len(text):,} characters long; at most {MAX_CHARS:,} are allowed", None,
+            "split it: a ruleset per kind of case, tables in CSV files"))
+    for number, line in enumerate(text.splitlines(), start=1):
+        if len(line) > MAX_LINE:
+            raise RulesSyntaxError(Diagnostic(
+                f"line {number} is {len(line):,} characters long; at most {MAX_LINE:,} are allowed",
+                Span.point(source, number, MAX_LINE + 1), "break the expression over several lines, or name "
+                                                           "its parts under `compute:`"))
+
+
+def _check_nesting(tree: Tree, source: Source) -> None:
+    """Refuse expressions nested deeper than :data:`MAX_NESTING` and number literals longer than
+    :data:`MAX_NUMBER` characters, found without recursion."""
+    stack: list[tuple[Tree, int]] = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        for tok in node.children:
+            if isinstance(tok, Token) and tok.type in _NUMBERS and len(tok) > MAX_NUMBER:
+                raise RulesSyntaxError(Diagnostic(
+                    f"a number of {len(tok):,} characters; at most {MAX_NUMBER} are allowed",
+                    Span.point(source, tok.line or 1, tok.column or 1, min(len(tok), 20)),
+                    "no amount, rate, count or basis in a court case has that many digits"))
+        if depth > MAX_NESTING:
+            meta = node.meta
+            line, col = (meta.line, meta.column) if not meta.empty else (1, 1)
+            raise RulesSyntaxError(Diagnostic(
+                f"expression nested more than {MAX_NESTING} levels deep (a sum of more than about {MAX_NESTING} "
+                f"terms, an if-ladder of more than about {MAX_NESTING} branches, or as many parentheses)",
+                Span.point(source, line, col),
+                "name parts of it under `compute:` (part_1 = a + b + …) and combine the parts; "
+                "many bands of a fee are a `schedule` table"))
+        stack.extend((child, depth + 1) for child in node.children if isinstance(child, Tree))
 
 
 def parse_file(path: str | Path) -> ast.Ruleset:

@@ -68,7 +68,6 @@ def precheck(ruleset: Ruleset, table: Table) -> Precheck:
         missing = [f"{r.kind}: {r.explanation}" for r in findings if r.severity == "error" and not r.satisfied]
         typed.append((row.number, values, missing, not missing))
     checked = ruleset.checked
-    at = {name: ruleset.columns.index(name) for name in checked.awards}
     for complete in (True, False):  # the compiled rules take evidence completeness per batch
         batch = [t for t in typed if t[3] is complete]
         failures: dict[int, RulesError] = {}
@@ -78,7 +77,11 @@ def precheck(ruleset: Ruleset, table: Table) -> Precheck:
                 results[number] = RowResult(number, REFUSED, problems=_messages(failures[k]))
                 continue
             values, route = rows[k]
-            award = {name: Money(values[i]) for name, i in at.items()}
+            try:
+                award = ruleset.award_of(values)
+            except RulesError as exc:
+                results[number] = RowResult(number, REFUSED, problems=_messages(exc))
+                continue
             stage = checked.routes[route].stage if route is not None else None
             results[number] = RowResult(number, READY if complete else INCOMPLETE, award, stage, missing)
     return Precheck(checked.name, checked.version, list(checked.awards), [results[n] for n in sorted(results)],

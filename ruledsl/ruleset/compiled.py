@@ -73,6 +73,7 @@ class Ruleset:
         self.checked = checked
         self.code = code
         self.types = {**checked.input_types, **checked.def_types}
+        self._award_index = {name: code.columns.index(name) for name in checked.awards}
 
     @property
     def name(self) -> str:
@@ -109,10 +110,26 @@ class Ruleset:
         raw: list | None = [] if trace else None
         outputs, route = self.call(values, complete, raw)
         c = self.checked
-        award = {name: Money(outputs[name]) for name in c.awards}
+        award = self.award_of(outputs)
         stage = c.routes[route].stage if route is not None else None
         entries = self._trace_entries(raw, values, outputs, route) if raw is not None else []
         return Decision(c.name, c.version, outputs, award, evidence, stage, entries, self.types)
+
+    def award_of(self, values: dict[str, Any] | tuple) -> dict[str, Money]:
+        """The award lines of one decided case (by name, or a :meth:`call_batch` row) as Money.
+
+        An award line no court figure can be (more than 18 digits before the point) is an error at
+        its rule line, not a traceback.
+        """
+        award = {}
+        for name in self.checked.awards:
+            value = values[name] if isinstance(values, dict) else values[self._award_index[name]]
+            try:
+                award[name] = Money(value)
+            except ValueError as exc:
+                raise RulesRuntimeError.at(f"award line `{name}`: {exc}", self.checked.definitions[name].span,
+                                           "check the inputs: no award in a court case is that large") from None
+        return award
 
     @property
     def columns(self) -> tuple[str, ...]:
