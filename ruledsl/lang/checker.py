@@ -53,6 +53,8 @@ MAX_NAME = 64
 MAX_CHECK_DEPTH = 250
 #: the longest time limit an evidence rule may set (``within … of``)
 MAX_WITHIN_DAYS = 3650
+#: the largest table file a ruleset may load (the LPR table since 2019 is under 1 KB)
+MAX_TABLE_BYTES = 1024 * 1024
 EVIDENCE_STATUSES = ("satisfied", "declared", "missing", "late", "tampered", "unverifiable", "unsigned", "warning")
 #: times an evidence item carries, usable in ``within … of NAME``
 EVIDENCE_TIMES = ("signed_at", "created_at")
@@ -334,10 +336,21 @@ class Checker:
         if kind not in ("rate", "money", "number"):
             self.fail(f"a dated table holds rates, money or numbers, not {kind}", decl.value_type)
             return
-        base = self.base_dir or Path.cwd()
-        path = (base / decl.path).resolve() if not Path(decl.path).is_absolute() else Path(decl.path)
+        base = (self.base_dir or Path.cwd()).resolve()
+        path = (base / decl.path).resolve()
+        if not path.is_relative_to(base):
+            self.fail(f"table file `{decl.path[:80]}` is outside the ruleset's folder", decl,
+                      "keep a ruleset's tables beside it, e.g. tables/lpr.csv")
+            return
         if not path.exists():
             self.fail(f"table file `{decl.path}` not found", decl, f"looked for {path}")
+            return
+        if not path.is_file():
+            self.fail(f"table file `{decl.path}` is not a regular file", decl)
+            return
+        if path.stat().st_size > MAX_TABLE_BYTES:
+            self.fail(f"table file `{decl.path}` is larger than {MAX_TABLE_BYTES:,} bytes", decl,
+                      "a dated table has a row per change of value: a few kilobytes")
             return
         try:
             self.tables[decl.name] = DatedTable.from_csv(path, decl.column, kind, decl.name)

@@ -15,7 +15,7 @@ from ruledsl.core.errors import RulesError
 from ruledsl.lang.fmt import format_text
 from ruledsl.lang.interpreter import interpret
 from ruledsl.lang.parser import MAX_CHARS, MAX_LINE, MAX_NESTING, MAX_NUMBER
-from ruledsl.ruleset import load_text
+from ruledsl.ruleset import load, load_text
 
 HEADER = 'ruleset t version "1" effective 2024-01-01\ninput:\n  c: money\n  d: date = 2024-01-01\n'
 
@@ -126,3 +126,22 @@ def test_a_case_file_nested_a_thousand_deep_is_refused_by_the_cli(tmp_path: Path
         decide_upload(json.dumps({"title": "t", "ruleset": "rulesets/cn/court_fees.rules",
                                   "case": {"claim_amount": "1", "x": json.loads("[" * 30 + "]" * 30)}})
                       .replace("[]", "[" * 10 + "]" * 10).encode(), "deep.json")
+
+
+@pytest.mark.parametrize(("path", "reason"), [
+    ("/dev/zero", "outside the ruleset's folder"),
+    ("../../../../../etc/passwd", "outside the ruleset's folder"),
+    ("fifo.csv", "not a regular file"),
+    ("big.csv", "larger than 1,048,576 bytes"),
+])
+def test_a_table_is_a_regular_file_of_bounded_size_beside_the_ruleset(tmp_path: Path, path: str, reason: str):
+    import os
+
+    os.mkfifo(tmp_path / "fifo.csv")
+    (tmp_path / "big.csv").write_text("effective_from,one_year\n" + "2024-01-01,3%\n" * 90_000, encoding="utf-8")
+    text = HEADER.replace("input:", f'table lpr: date -> rate from "{path}" column "one_year"\ninput:') + \
+        "award:\n  fee = c\n"
+    rules = tmp_path / "t.rules"
+    rules.write_text(text, encoding="utf-8")
+    with pytest.raises(RulesError, match=reason):
+        load(rules)
