@@ -11,6 +11,9 @@ Everything shown comes from ruledsl APIs (:mod:`ruledsl.review` decides,
 
 from __future__ import annotations
 
+import html
+import logging
+
 import pandas as pd
 import streamlit as st
 
@@ -26,10 +29,20 @@ from ruledsl.review import (
     example_cases,
 )
 
+LOG = logging.getLogger("ruledsl.assistant")
 STATUS = {"satisfied": "✅ 符合 satisfied", "declared": "🟡 仅声明，未核验 declared, not verified",
           "missing": "❌ 缺失 missing", "unsigned": "❌ 未签名 unsigned",
           "late": "❌ 存证超时 late", "tampered": "❌ 被篡改 tampered", "unverifiable": "❌ 无法核验 unverifiable",
           "warning": "⚠️ 提示 warning"}
+
+
+_MARKDOWN = str.maketrans({ch: "\\" + ch for ch in "\\`*_{}[]()#+-.!|<>~$:"})
+
+
+def literal(text: str) -> str:
+    """Text a party wrote (a case title) for a Streamlit label that renders Markdown: shown as typed —
+    no links, images, emphasis, emoji codes or colours."""
+    return text.translate(_MARKDOWN)
 
 
 def table(rows: list[dict], columns: tuple[str, ...]) -> None:
@@ -41,7 +54,7 @@ def table(rows: list[dict], columns: tuple[str, ...]) -> None:
 
 
 def show(sheet: CaseSheet, pdf: bytes | str) -> None:
-    st.header(sheet.title)
+    st.html(f"<h2>{html.escape(sheet.title)}</h2>")  # a party's title: text, never Markdown (no autolinks)
     route = f" · 程序 route: **{sheet.route}**" if sheet.route else ""
     st.caption(f"规则集 ruleset {sheet.ruleset} {sheet.version}{route}")
     if sheet.evidence:
@@ -61,7 +74,7 @@ def show(sheet: CaseSheet, pdf: bytes | str) -> None:
             st.download_button("下载裁判金额计算书 PDF · calculation sheet", pdf, file_name=f"{sheet.title[:40]}.pdf",
                                mime="application/pdf")
         else:
-            st.caption(pdf)
+            st.caption(literal(pdf))
     with evidence:
         if not sheet.evidence:
             st.info("本规则集无证据规则 this ruleset has no evidence rules")
@@ -85,7 +98,7 @@ def show(sheet: CaseSheet, pdf: bytes | str) -> None:
                 st.subheader("还款冲抵 repayments")
                 table(ledger.allocations, ("paid_on", "amount", "applied_to", "law"))
             for note in ledger.notes:
-                st.caption(note)
+                st.caption(literal(note))
     with parties:
         if not sheet.parties:
             st.info("案件文件未列当事人 the case file lists no parties")
@@ -119,6 +132,9 @@ def sheet_of(source: tuple) -> CaseSheet | str:
             ruleset, decision = decide_case(case, DEMO_EVIDENCE)
     except RulesError as exc:
         return str(exc)
+    except Exception as exc:  # a bug, not the case's fault: the judge gets a clean message, the log the trace
+        LOG.exception("deciding %s failed", source[:2])
+        return f"内部错误，本案未能处理 internal error: this case could not be processed ({type(exc).__name__})"
     return case_sheet(ruleset, decision, case.title, case.parties)
 
 
@@ -130,12 +146,13 @@ def main() -> None:
         st.caption("小额金融借款纠纷 · judge assistant")
         upload = st.file_uploader("上传案件 open a case file (JSON)", type=["json"], key="upload",
                                   help='{"title": …, "ruleset": "rulesets/cn/….rules", "case": {…}, "parties": […]}')
-        index = st.radio("案件 cases", range(len(cases)), format_func=lambda i: cases[i].title, key="case",
+        index = st.radio("案件 cases", range(len(cases)), format_func=lambda i: literal(cases[i].title), key="case",
                          disabled=upload is not None)
     source = ("upload", upload.name, upload.getvalue()) if upload is not None else ("example", index)
     sheet = sheet_of(source)
     if isinstance(sheet, str):
-        st.error(sheet)
+        st.error("本案无法裁判计算 this case cannot be decided")
+        st.code(sheet, language=None)  # the located diagnostics, carets and all, as plain text
         return
     show(sheet, pdf_of(source))
 

@@ -128,3 +128,22 @@ def test_a_judge_opens_a_case_and_reads_the_award(server, browser, tmp_path) -> 
     shot = Path(os.environ.get("RULEDSL_SCREENSHOT", tmp_path / "assistant.png"))
     browser.save_screenshot(str(shot))
     assert shot.stat().st_size > 10_000
+
+
+def test_an_uploaded_title_is_shown_as_typed_never_as_markdown(server, browser, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from selenium.webdriver.common.by import By
+
+    title = "[点此 click](http://127.0.0.1:9/x) ![img](http://127.0.0.1:9/y.png) **粗体** :warning: :red[红色] <b>b</b>"
+    upload = tmp_path / "hostile.json"
+    upload.write_text(json.dumps({"title": title, "ruleset": "rulesets/cn/court_fees.rules",
+                                  "case": {"claim_amount": "100000"}}, ensure_ascii=False), encoding="utf-8")
+    browser.get(server)
+    _wait_for(browser, lambda body, header: bool(header), "the page")
+    browser.find_element(By.CSS_SELECTOR, "section[data-testid='stSidebar'] input[type='file']").send_keys(str(upload))
+    _wait_for(browser, lambda body, header: header == title, "the hostile title, as typed")
+    main = browser.find_element(By.CSS_SELECTOR, "[data-testid='stMain']")
+    header = main.find_elements(By.TAG_NAME, "h2")[0]
+    html = header.get_attribute("innerHTML")
+    assert not header.find_elements(By.CSS_SELECTOR, "a[href*='127.0.0.1'], img, strong, b, span[style]"), html
+    shot = Path(os.environ.get("RULEDSL_SCREENSHOT_DIR", tmp_path)) / "assistant_hostile_title.png"
+    browser.save_screenshot(str(shot))
