@@ -52,6 +52,8 @@ def read_case_bytes(data: bytes, path: Path, ruleset: Path | None = None, root: 
     its own, and must not make the server read any other file).
     """
     raw = load_case_json(decode_text(data, str(path)), str(path))
+    if "case" in raw and ("ruleset" in raw or "title" in raw) and not isinstance(raw["case"], dict):
+        raise InputError(Diagnostic(f"{path}: \"case\": a case is a JSON object of input names to values"))
     if isinstance(raw.get("case"), dict) and ("ruleset" in raw or "title" in raw):
         named = raw.get("ruleset")
         if named is not None:
