@@ -21,11 +21,12 @@ from typing import Any
 
 from ruledsl.cases.inputs import parse_case
 from ruledsl.core.errors import RulesError, RulesRuntimeError, Source
-from ruledsl.core.money import RULES_CONTEXT, Money
+from ruledsl.core.money import RULES_CONTEXT, Money, round_fen
 from ruledsl.core.text import read_text
 from ruledsl.lang.checker import CheckedRuleset, check
 from ruledsl.lang.compiler import CompiledCode, compile_ruleset, rule_span_of
 from ruledsl.lang.parser import parse
+from ruledsl.runtime.ledger import LedgerResult
 from ruledsl.runtime.requirements import RequirementResult, judge
 from ruledsl.runtime.trace import TraceEntry
 from ruledsl.runtime.values import to_json
@@ -49,6 +50,9 @@ class Decision:
         return all(r.satisfied for r in self.evidence if r.severity == "error")
 
     def as_json(self, with_trace: bool = True) -> dict[str, Any]:
+        """The decision as JSON-safe data.  A ledger's calculation (segments, cuts, allocations) is
+        written once, under ``values``; the trace refers to it by name instead of repeating it (a
+        30-year monthly loan's calculation is large, and every rule that reads the ledger is traced)."""
         out: dict[str, Any] = {
             "ruleset": self.ruleset,
             "version": self.version,
@@ -58,12 +62,18 @@ class Decision:
             "route": self.route,
         }
         if with_trace:
+            ledgers = {id(v): k for k, v in self.values.items() if isinstance(v, LedgerResult)}
             out["trace"] = [
-                {**e.as_dict(), "value": to_json(e.value, self.types.get(e.rule)),
-                 "inputs": {k: to_json(v, self.types.get(k)) for k, v in e.inputs.items()}}
+                {**e.as_dict(), "value": self._traced(e.value, e.rule, ledgers),
+                 "inputs": {k: self._traced(v, k, ledgers) for k, v in e.inputs.items()}}
                 for e in self.trace
             ]
         return out
+
+    def _traced(self, value: Any, name: str, ledgers: dict[int, str]) -> Any:
+        if isinstance(value, LedgerResult) and id(value) in ledgers:
+            return {**{k: f"{round_fen(v):f}" for k, v in value.items()}, "calculation": f"values.{ledgers[id(value)]}"}
+        return to_json(value, self.types.get(name))
 
 
 class Ruleset:
