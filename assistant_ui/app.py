@@ -146,7 +146,8 @@ def main() -> None:
         st.caption("小额金融借款纠纷 · judge assistant")
         upload = st.file_uploader("上传案件 open a case file (JSON)", type=["json"], key="upload",
                                   help='{"title": …, "ruleset": "rulesets/cn/….rules", "case": {…}, "parties": […]}')
-        index = st.radio("案件 cases", range(len(cases)), format_func=lambda i: literal(cases[i].title), key="case",
+        # the shipped examples only (an upload is never listed here)
+        index = st.radio("案件 cases", range(len(cases)), format_func=lambda i: cases[i].title, key="case",
                          disabled=upload is not None)
     source = ("upload", upload.name, upload.getvalue()) if upload is not None else ("example", index)
     sheet = sheet_of(source)

@@ -7,6 +7,7 @@ and by the rulesets' hand-worked examples).
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import pytest
@@ -40,7 +41,8 @@ def test_the_page_shows_the_award_ruledsl_decides(index: int) -> None:
     case = CASES[index]
     _, decision = decide_case(case, DEMO_EVIDENCE)
     at = page(index)
-    assert at.header[0].value == case.title
+    # the title is HTML-escaped text in an <h2> (a party's title is never read as Markdown)
+    assert at.get("html")[0].value == f"<h2>{html.escape(case.title)}</h2>"
     award_tab = at.tabs[0]
     if not decision.award:  # the evidence demo's ruleset judges evidence only
         assert [i.value for i in award_tab.info] == ["本规则集无裁判金额 this ruleset decides no amounts"]
