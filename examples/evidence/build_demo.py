@@ -218,19 +218,22 @@ def main(out: Path) -> None:
                 (case_dirs[case] / (i["name"] + ".tsr")).write_bytes(token)
     midway = len(everything) // 2
     witness = Witness(notary, {ORIGIN: court.verifier()}, out / ".witness-state.json")
-    (out / ".witness-state.json").unlink(missing_ok=True)
+    court_state = out / ".court-state.json"  # the court signer's record of its last checkpoint (not kept)
+    for state in (out / ".witness-state.json", court_state):
+        state.unlink(missing_ok=True)
     for n, (when, case, i) in enumerate(everything):
         path = case_dirs[case] / i["name"]
         rec = log.record_for_file(path, i["kind"], case, LENDER_CODE, when, i.get("token"))
         first, _, _ = log.append([rec])
         i["index"] = first
         if n + 1 == midway:  # an earlier checkpoint, cosigned, so the witness later checks consistency
-            witness.cosign(log.sign_checkpoint(court), timestamp=int(when.timestamp()))
+            witness.cosign(log.sign_checkpoint(court, court_state), timestamp=int(when.timestamp()))
     size0 = witness.last(ORIGIN)[0]
-    note = log.sign_checkpoint(court)
+    note = log.sign_checkpoint(court, court_state)
     proof = store.consistency_proof(log.info, size0, log.head()[0])
     cosigned = witness.cosign(note, proof, timestamp=int(everything[-1][0].timestamp()) + 3600)
-    (out / ".witness-state.json").unlink(missing_ok=True)
+    for state in (out / ".witness-state.json", court_state, out / ".court-state.json.lock"):
+        state.unlink(missing_ok=True)
     (out / "checkpoint.txt").write_text(cosigned, "utf-8")
 
     # ---------------------------------------------------------------- bundles, tampering, declarations

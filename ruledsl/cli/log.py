@@ -144,8 +144,8 @@ def note_verify(
     note = _run(go)
     for v in note.verified_by:
         out.print(f"[green]verified:[/] {escape(v.name)}+{v.hash:08x} ({v.algorithm})")
-    for s in note.unverified:
-        out.print(f"[dim]ignored (unknown key): {escape(s.name)}+{s.hash:08x}[/]")
+    for s, reason in note.ignored:
+        out.print(f"[dim]ignored ({reason}, not verified): {escape(s.name)}+{s.hash:08x}[/]")
 
 
 # --------------------------------------------------------------------------- ruledsl verify BUNDLE
@@ -220,11 +220,11 @@ def verify_cmd(
 ) -> None:
     """Verify an evidence bundle offline: record, inclusion proof, signed checkpoint, evidence file,
     timestamp and document signatures.  Exit 1 when anything checked fails."""
+    from ruledsl.evidence.bundle import read_bundle_file
     from ruledsl.evidence.verify import exit_status, verify_evidence
 
     def go():  # type: ignore[no-untyped-def]
-        data = _read(bundle)
-        assert data is not None
+        data = read_bundle_file(bundle)
         return verify_evidence(
             data, _verifier(key), witnesses=[_verifier(w) for w in witness or []], origin=origin,
             file=_read(file), file_name=file.name if file else None, signature=_read(signature),
@@ -364,12 +364,35 @@ def log_add(
 def log_checkpoint(
     key: Annotated[str, typer.Option("--key", help="the court's signer key (court.key)")],
     out_file: Annotated[Path | None, typer.Option("--out", help="also write the signed checkpoint here")] = None,
+    state: Annotated[Path | None, typer.Option(
+        "--state", help="the signer's record of the last checkpoint it signed, kept outside the database "
+                        "(default: beside the key file, court.key → court.state)")] = None,
+    since: Annotated[list[Path] | None, typer.Option(
+        "--since", help="a checkpoint published before that the new one must extend (repeatable); starts the "
+                        "signer's record when it is missing")] = None,
     origin: OriginOpt = None,
 ) -> None:
-    """Sign the current tree head as a C2SP checkpoint (after checking it extends the last one)."""
+    """Sign the current tree head as a C2SP checkpoint — only if it extends the last checkpoint this key
+    signed (recorded in --state) and the last one published; a shrunken or forked log is refused."""
+    from ruledsl.evidence.signerstate import default_state_path
 
     def go() -> str:
-        return _open(origin).sign_checkpoint(_signer(key))
+        signer = _signer(key)
+        path = state
+        if path is None:
+            if not (len(key) < 4096 and Path(key).is_file()):
+                raise MalformedError.of("give --state: where the signer records the last checkpoint it signed",
+                                        hint="with --key as a file, the record defaults to beside it (court.state)")
+            path = default_state_path(key)
+        published = []
+        for p in since or []:
+            raw = _read(p)
+            assert raw is not None
+            try:
+                published.append(raw.decode("utf-8"))
+            except UnicodeDecodeError:
+                raise MalformedError.of(f"{p} is not UTF-8 text") from None
+        return _open(origin).sign_checkpoint(signer, path, published)
 
     note = _run(go, "refused")
     if out_file is not None:
@@ -453,16 +476,30 @@ def log_consistency(
 
 
 @log_app.command("verify")
-def log_verify(origin: OriginOpt = None) -> None:
-    """Audit the whole log: every leaf, stored hash, tree head and signed checkpoint."""
+def log_verify(
+    against: Annotated[list[Path] | None, typer.Option(
+        "--against", help="a checkpoint published before (as signed, or as cosigned by a witness), or the "
+                          "signer's state file: prove the log extends it (repeatable)")] = None,
+    origin: OriginOpt = None,
+) -> None:
+    """Audit the whole log: every leaf, stored hash, tree head and signed checkpoint; with --against, also
+    prove it extends checkpoints published before (a truncated or forked log fails)."""
 
     def go():  # type: ignore[no-untyped-def]
         lg = _open(origin)
-        return (lg, *lg.audit())
+        n, ncp, root = lg.audit()
+        proved = []
+        for p in against or []:
+            raw = _read(p)
+            assert raw is not None
+            proved.append((p, lg.prove_extends(raw, f"the checkpoint {p.name}")))
+        return lg, n, ncp, root, proved
 
-    lg, n, ncp, root = _run(go)
+    lg, n, ncp, root, proved = _run(go)
     out.print(f"[green]valid:[/] log {escape(lg.origin)}: {n} leaves recomputed, root {root.hex()}, "
               f"{ncp} signed checkpoints consistent with it")
+    for p, cp in proved:
+        out.print(escape(f"  extends {p} (tree size {cp.size}, root {cp.root.hex()}): consistency proved"))
 
 
 @log_app.command("timestamp")

@@ -4,7 +4,9 @@
 * :mod:`~ruledsl.evidence.record` — the evidence record and its canonical bytes
 * :mod:`~ruledsl.evidence.note` / :mod:`~ruledsl.evidence.checkpoint` — signed notes and checkpoints
 * :mod:`~ruledsl.evidence.witness` — cosigning witnesses that refuse shrinking or forked trees
-* :mod:`~ruledsl.evidence.bundle` — offline-verifiable bundles
+* :mod:`~ruledsl.evidence.signerstate` — the log signer's own record of its last checkpoint: it never signs a
+  shrunken or forked log
+* :mod:`~ruledsl.evidence.bundle` — offline-verifiable bundles (read within fixed bounds: no zip bombs)
 * :mod:`~ruledsl.evidence.pki` — trust stores, and the LOCAL TEST CA / TEST TSA (TEST — NOT FOR PRODUCTION)
 * :mod:`~ruledsl.evidence.tsa` — RFC 3161 timestamps: issue (test TSA) and verify
 * :mod:`~ruledsl.evidence.signing` / :mod:`~ruledsl.evidence.signatures` — sign / verify PDFs and detached CMS

@@ -15,15 +15,27 @@ mode 0644, no comments or extra fields; proof.json is ``json.dumps(…,
 indent=1, sort_keys=True)`` plus a newline.  A verifier rebuilds the canonical
 form from the members it read and refuses a bundle that differs by a single
 byte, so no bit of a bundle can change without the change being reported.
+
+Hostile bundles (zip bombs): :func:`read_members` decides from the ZIP's end
+record and central directory alone, before it reads or decompresses a byte of
+any member, that the bundle has at most the five members, that every member is
+stored (a compressed member is refused unread — no bundle needs one), that
+each member stores exactly the bytes it declares, and that the sizes are within
+:data:`MAX_MEMBER_BYTES` and, all together, :data:`MAX_BUNDLE_BYTES`; it then
+reads each member with a bounded read.  So a bundle costs at most about its own
+size to read, and never more than :data:`MAX_BUNDLE_BYTES`.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import os
 import re
+import struct
 import zipfile
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ruledsl.core.errors import EvidenceError, MalformedError, VerificationError
 from ruledsl.evidence.checkpoint import SignedCheckpoint, open_checkpoint
@@ -36,7 +48,30 @@ PROOF_FORMAT = "ruledsl-inclusion-proof/v1"
 ORDER = ("record.txt", "proof.json", "checkpoint.txt", "evidence.bin", "timestamp.tsr")
 REQUIRED = ORDER[:3]
 _HEX = re.compile(r"[0-9a-f]{64}")
-MAX_MEMBER = 1 << 30
+
+#: the largest bundle read: the bundle file itself, and all its members together (256 MiB)
+MAX_BUNDLE_BYTES = 256 << 20
+#: the largest each member may be; record, proof and checkpoint are small text (a proof holds
+#: at most 64 hashes, a checkpoint at most 100 signature lines), a timestamp token is at most
+#: 1 MiB (as ruledsl.evidence.tsa.MAX_TOKEN), the evidence file at most MAX_BUNDLE_BYTES
+MAX_MEMBER_BYTES = {
+    "record.txt": 64 << 10,
+    "proof.json": 64 << 10,
+    "checkpoint.txt": 64 << 10,
+    "evidence.bin": MAX_BUNDLE_BYTES,
+    "timestamp.tsr": 1 << 20,
+}
+_EOCD = b"PK\x05\x06"
+_EOCD_SIZE = 22
+_MAX_DIRECTORY = 1024  # five central-directory entries of 46 bytes and a short name, no extra fields
+_METHODS = {zipfile.ZIP_DEFLATED: "deflate", zipfile.ZIP_BZIP2: "bzip2", zipfile.ZIP_LZMA: "lzma"}
+
+
+def _size(n: int) -> str:
+    for unit, shift in (("GiB", 30), ("MiB", 20), ("KiB", 10)):
+        if n >= 1 << shift and n % (1 << shift) == 0:
+            return f"{n >> shift} {unit}"
+    return f"{n:,} bytes"
 
 
 def proof_json(hash_alg: str, index: int, size: int, leaf_hash: bytes, proof: list[bytes]) -> bytes:
@@ -88,8 +123,70 @@ def build_bundle(
     return _zip(members)
 
 
+def read_bundle_file(path: str | os.PathLike) -> bytes:
+    """The bytes of a bundle file, refused unread when it is larger than :data:`MAX_BUNDLE_BYTES`."""
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+        if size > MAX_BUNDLE_BYTES:
+            raise MalformedError.of(
+                f"bundle {p.name} is {_size(size)}, more than a bundle may be ({_size(MAX_BUNDLE_BYTES)})",
+                hint="refused unread",
+            )
+        return p.read_bytes()
+    except OSError as exc:
+        raise MalformedError.of(f"cannot read {p}: {exc.strerror}") from None
+
+
+def _precheck(data: bytes) -> None:
+    """What the end record says, before zipfile reads the central directory."""
+    if len(data) > MAX_BUNDLE_BYTES:
+        raise MalformedError.of(f"bundle is {_size(len(data))}, more than a bundle may be ({_size(MAX_BUNDLE_BYTES)})")
+    # a canonical bundle has no archive comment, so its end record is its last 22 bytes
+    if len(data) < _EOCD_SIZE or data[-_EOCD_SIZE:-_EOCD_SIZE + 4] != _EOCD:
+        raise MalformedError.of("not a readable bundle: no ZIP end record where a bundle has it",
+                                hint="a bundle is a ZIP file written by `ruledsl log prove`")
+    entries, directory = struct.unpack("<HL", data[-12:-6])
+    if entries > len(ORDER):
+        raise MalformedError.of(f"bundle has {entries} members; a bundle holds at most {len(ORDER)}",
+                                hint=f"a bundle holds {', '.join(ORDER)} in this order")
+    if directory > _MAX_DIRECTORY:  # zipfile would parse every entry of it, whatever the count says
+        raise MalformedError.of(f"bundle's ZIP directory is {_size(directory)}, far more than five members need")
+
+
+def _check_infos(infos: list[zipfile.ZipInfo], length: int) -> None:
+    """Every member stored, its size declared truly and within bounds: decided before reading any."""
+    total = 0
+    for info in infos:
+        name = info.filename
+        if info.compress_type != zipfile.ZIP_STORED:
+            method = _METHODS.get(info.compress_type, f"method {info.compress_type}")
+            raise MalformedError.of(
+                f"bundle member {name} is compressed ({method}); refused without decompressing it",
+                hint="bundle members are stored uncompressed: a compressed member is never needed",
+            )
+        if info.flag_bits & 0x1:
+            raise MalformedError.of(f"bundle member {name} is encrypted")
+        if info.file_size != info.compress_size:
+            raise MalformedError.of(
+                f"bundle member {name} declares {info.file_size} bytes but stores {info.compress_size}",
+                hint="a stored member holds exactly its declared size; refused unread",
+            )
+        limit = MAX_MEMBER_BYTES[name]
+        if info.file_size > limit:
+            raise MalformedError.of(
+                f"bundle member {name} is {_size(info.file_size)}, more than it may be ({_size(limit)})")
+        if info.header_offset + info.compress_size > length:
+            raise MalformedError.of(f"bundle member {name} runs past the end of the bundle")
+        total += info.file_size
+    if total > MAX_BUNDLE_BYTES:
+        raise MalformedError.of(
+            f"bundle members hold {_size(total)} together, more than a bundle may ({_size(MAX_BUNDLE_BYTES)})")
+
+
 def read_members(data: bytes) -> dict[str, bytes]:
-    """The members of a canonical bundle; any other ZIP is refused."""
+    """The members of a canonical bundle; any other ZIP is refused (see the module docstring for the bounds)."""
+    _precheck(data)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             infos = zf.infolist()
@@ -101,11 +198,14 @@ def read_members(data: bytes) -> dict[str, bytes]:
                 raise MalformedError.of(
                     f"bundle members are {names}", hint=f"a bundle holds {', '.join(ORDER)} in this order"
                 )
+            _check_infos(infos, len(data))
             members = {}
             for info in infos:
-                if info.file_size > MAX_MEMBER:
-                    raise MalformedError.of(f"bundle member {info.filename} is too large")
-                members[info.filename] = zf.read(info)
+                with zf.open(info) as f:
+                    blob = f.read(info.file_size + 1)  # bounded: never more than the size checked above
+                if len(blob) != info.file_size:
+                    raise MalformedError.of(f"bundle member {info.filename} does not hold its declared size")
+                members[info.filename] = blob
     except EvidenceError:
         raise
     except Exception as exc:  # zipfile raises many types on corrupt input; all mean "not a bundle"

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from ruledsl.core.errors import MalformedError, VerificationError
 from ruledsl.evidence.hashing import HASH_SIZE
-from ruledsl.evidence.note import Note, Verifier, b64decode, b64encode, open_note, parse_note
+from ruledsl.evidence.note import DUPLICATE, Note, Verifier, b64decode, b64encode, open_note, parse_note
 
 _SIZE = re.compile(r"0|[1-9][0-9]{0,18}")
 MAX_SIZE = 2**63 - 1
@@ -74,11 +74,27 @@ class SignedCheckpoint:
     def cosigners(self) -> list[str]:
         return [v.name for v in self.note.verified_by if v.name != self.checkpoint.origin]
 
+    def ignored_signatures(self) -> list[str]:
+        """One sentence per signature line that was not verified (unknown key, duplicate line)."""
+        out = []
+        for sig, reason in self.note.ignored:
+            who = f"{sig.name}+{sig.hash:08x}"
+            if reason == DUPLICATE:
+                out.append(f"A second signature line for key {who} was ignored: only the first line for a key "
+                           "is checked, so this one was not verified.")
+            else:
+                out.append(f"A signature line by {who} was not verified: that key is unknown here "
+                           "(give it, e.g. with --witness, to check it).")
+        return out
+
 
 def open_checkpoint(
     raw: bytes | str, log_key: Verifier, witnesses: Iterable[Verifier] = (), origin: str | None = None
 ) -> SignedCheckpoint:
-    """Verify a signed checkpoint: the log's signature must be there and valid; witnesses' too if present.
+    """Verify a signed checkpoint: the log's signature must be there and valid, and every witness
+    given must have cosigned it (a witness asked for but absent is a :class:`VerificationError`
+    naming it).  Signature lines by other keys, and duplicate lines, are kept in
+    ``note.ignored`` (see :meth:`SignedCheckpoint.ignored_signatures`).
 
     ``origin`` defaults to the log key's name; a checkpoint from another origin is refused.
     """
@@ -93,10 +109,18 @@ def open_checkpoint(
         raise VerificationError.of(
             f"checkpoint is for unknown origin {cp.origin!r}", hint=f"expected the log {expected!r}"
         )
-    note = open_note(raw, [log_key, *witnesses])
+    required = [w for w in dict.fromkeys(witnesses) if w != log_key]  # each witness once
+    note = open_note(raw, [log_key, *required])
     if not any(v is log_key for v in note.verified_by):
         raise VerificationError.of(
             f"checkpoint is not signed by the log key {log_key.name}+{log_key.hash:08x}",
             hint="a witness's cosignature alone does not make a checkpoint",
+        )
+    missing = [w for w in required if not any(v is w for v in note.verified_by)]
+    if missing:
+        names = ", ".join(f"{w.name}+{w.hash:08x}" for w in missing)
+        raise VerificationError.of(
+            f"the checkpoint is not cosigned by the required witness{'es' if len(missing) > 1 else ''} {names}",
+            hint="a witness given with --witness must have cosigned the checkpoint the bundle carries",
         )
     return SignedCheckpoint(cp, note, raw)

@@ -59,6 +59,7 @@ from pathlib import Path
 from typing import Any
 
 from ruledsl.core.errors import MalformedError
+from ruledsl.evidence.bundle import read_bundle_file
 from ruledsl.evidence.findings import FAILED
 from ruledsl.evidence.note import Verifier
 from ruledsl.evidence.pki import TrustStore
@@ -187,8 +188,15 @@ def _one(decl, kind, paths, signed_at, created_at, note, key, store, witnesses, 
     fact = EvidenceFact(decl, item)
     if file_path is not None and data is None:
         fact.problems.append(f"{file_path.name}: file not found")
-    bundle = _read(paths.get("bundle"))
-    if "bundle" in paths and bundle is None:
+    bundle = None
+    if paths.get("bundle") is not None and paths["bundle"].is_file():
+        try:
+            bundle = read_bundle_file(paths["bundle"])  # refused unread when larger than a bundle may be
+        except MalformedError as exc:
+            fact.problems.append(f"{paths['bundle'].name}: {exc.diagnostics[0].message}")
+            item["note"] = exc.diagnostics[0].message
+            return fact
+    elif "bundle" in paths:
         fact.problems.append(f"{paths['bundle'].name}: bundle not found")
     if bundle is None:
         if data is None:  # neither the file nor a bundle carrying it: not presented

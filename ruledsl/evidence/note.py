@@ -220,14 +220,24 @@ class Signature:
         return base64.b64decode(self.b64)[4:]
 
 
+UNKNOWN_KEY = "unknown key"
+DUPLICATE = "duplicate"
+
+
 @dataclass
 class Note:
-    """A note's text and its signatures (verified, and unverified = by keys not given)."""
+    """A note's text and its signatures (verified, and unverified = by keys not given).
+
+    ``ignored`` lists, in order, every signature line :func:`open_note` did not verify, with
+    the reason: ``"unknown key"`` (a key not given; each distinct line once more in
+    ``unverified``) or ``"duplicate"`` (a second line for a key already seen — Go's
+    ``note.Open`` skips these without a word; a verifier should say so)."""
 
     text: str
     sigs: list[Signature] = field(default_factory=list)
     unverified: list[Signature] = field(default_factory=list)
     verified_by: list[Verifier] = field(default_factory=list)
+    ignored: list[tuple[Signature, str]] = field(default_factory=list)
 
 
 def _check_chars(msg: str) -> None:
@@ -296,10 +306,14 @@ def open_note(msg: bytes | str, verifiers: Iterable[Verifier]) -> Note:
             if sig.line() not in seen_unverified:
                 seen_unverified.add(sig.line())
                 note.unverified.append(sig)
+                note.ignored.append((sig, UNKNOWN_KEY))
+            else:
+                note.ignored.append((sig, DUPLICATE))
             continue
         if len(vs) > 1:
             raise VerificationError.of(f"ambiguous key {sig.name}+{sig.hash:08x}")
         if key in seen:
+            note.ignored.append((sig, DUPLICATE))
             continue
         seen.add(key)
         if not vs[0].verify(text, sig.raw):

@@ -6,7 +6,8 @@ and what was found:
 
 1. **log** — the bundle is canonical, the record hashes to the leaf hash, the
    inclusion proof leads to the root of a checkpoint signed by the court's key
-   (and by any witnesses asked for);
+   (and cosigned by every witness asked for); a signature line that was not verified
+   (an unknown key, a duplicate line) is a warning;
 2. **file** — the presented evidence file (or the copy inside the bundle) has the
    anchored digest: ``integrity`` is ``ok``, ``tampered`` or ``unverifiable``;
 3. **timestamp** — an RFC 3161 token anchored with the record: imprint, TSA
@@ -177,6 +178,7 @@ def verify_evidence(
     ]
     if v.cosigners:
         v.log_findings.append(ok(f"Witnesses cosigned the checkpoint: {', '.join(v.cosigners)}."))
+    v.log_findings += [warning(text) for text in res.checkpoint.ignored_signatures()]
     v.log_findings.append(ok(f"The record was anchored at {res.record.time} by submitter {res.record.submitter} "
                              f"for case {res.record.case}, kind {res.record.kind}."))
     # 2. the file

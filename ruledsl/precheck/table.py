@@ -17,11 +17,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import struct
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from ruledsl.core.errors import InputError, RulesError
 from ruledsl.core.text import decode_text, exact_json
@@ -128,9 +129,137 @@ def _cell(value: Any, kind: str) -> Any:
     return text
 
 
+#: Bounds on an Excel workbook, checked on its ZIP directory before openpyxl opens it, so that a
+#: zip bomb is refused unread.  A filing table of 50,000 rows is a few MB (about 25 MB of sheet XML).
+XLSX_MAX_FILE_BYTES = 200 << 20  # the .xlsx file itself
+XLSX_MAX_UNCOMPRESSED = 200 << 20  # all its members together, uncompressed
+XLSX_MAX_MEMBERS = 10_000  # ZIP members (a workbook has a dozen or so)
+XLSX_MAX_DIRECTORY = 4 << 20  # the ZIP central directory, which zipfile parses whole
+XLSX_MAX_RATIO = 200  # uncompressed : compressed, for a member larger than XLSX_RATIO_FLOOR (sheets: 10-20)
+XLSX_RATIO_FLOOR = 1 << 20
+_ZIP_END = b"PK\x05\x06"
+_READ_CHUNK = 1 << 20
+
+
+def _mb(n: int) -> str:
+    return f"{n / (1 << 20):,.1f} MiB" if n >= 1 << 17 else f"{n:,} bytes"
+
+
+def _check_workbook_zip(path: Path) -> None:
+    """Refuse a workbook whose ZIP container would cost more than a filing table can need (a zip bomb).
+
+    Decided from the end record and the central directory before anything is decompressed: member
+    count, compression methods (stored or deflate, as OOXML allows), each member's declared
+    compression ratio, the declared total.  Then every member is inflated once in bounded pieces
+    (:func:`_check_member_data`), so a member whose data is longer than it declares (or fails its
+    CRC) is refused too — after at most its declared size was decompressed, never more."""
+    import zipfile
+
+    with path.open("rb") as f:
+        size = f.seek(0, io.SEEK_END)
+        if size > XLSX_MAX_FILE_BYTES:
+            raise RulesError.at(f"{path}: the workbook is {_mb(size)}, more than a filing table may be "
+                                f"({_mb(XLSX_MAX_FILE_BYTES)})", hint="split the filings into several workbooks")
+        tail = min(size, 22 + 0xFFFF)  # the end record, after which only an archive comment may follow
+        f.seek(size - tail)
+        end = f.read(tail)
+    at = end.rfind(_ZIP_END)
+    if at < 0 or len(end) - at < 22:
+        raise RulesError.at(f"{path}: not a readable Excel workbook (not a ZIP file)",
+                            hint="save the sheet as .xlsx")
+    entries, directory = struct.unpack("<HL", end[at + 10: at + 16])
+    if entries > XLSX_MAX_MEMBERS or directory > XLSX_MAX_DIRECTORY:
+        raise RulesError.at(f"{path}: the workbook's ZIP container has {entries:,} members in a "
+                            f"{_mb(directory)} directory, more than a workbook has (at most {XLSX_MAX_MEMBERS:,})",
+                            hint="refused unread: this is not a filing table")
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            if len(infos) > XLSX_MAX_MEMBERS:
+                raise RulesError.at(f"{path}: the workbook has {len(infos):,} ZIP members, more than "
+                                    f"{XLSX_MAX_MEMBERS:,}")
+            total = 0
+            for info in infos:
+                where = f"{path}: workbook member {info.filename}"
+                if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                    raise RulesError.at(f"{where} is compressed with method {info.compress_type}; a workbook "
+                                        "uses deflate only", hint="save the sheet from Excel or WPS as .xlsx")
+                if info.flag_bits & 0x1:
+                    raise RulesError.at(f"{where} is encrypted", hint="save the workbook without a password")
+                if info.compress_type == zipfile.ZIP_STORED and info.file_size != info.compress_size:
+                    raise RulesError.at(f"{where} declares {info.file_size:,} bytes but stores "
+                                        f"{info.compress_size:,}", hint="the file is damaged or forged")
+                ratio = info.file_size / max(info.compress_size, 1)
+                if info.file_size > XLSX_RATIO_FLOOR and ratio > XLSX_MAX_RATIO:
+                    raise RulesError.at(
+                        f"{where} would expand {info.compress_size:,} compressed bytes to {_mb(info.file_size)}"
+                        f" (ratio {ratio:,.0f}:1, more than {XLSX_MAX_RATIO}:1): refused unread as a zip bomb",
+                        hint="a filing table's sheets compress about 10-20 to 1")
+                total += info.file_size
+                if total > XLSX_MAX_UNCOMPRESSED:
+                    raise RulesError.at(
+                        f"{path}: the workbook's members expand to more than {_mb(XLSX_MAX_UNCOMPRESSED)} "
+                        f"(at {info.filename}): more than a filing table may be; refused unread",
+                        hint="split the filings into several workbooks")
+        with path.open("rb") as f:
+            for info in infos:  # each member holds what it declares; never more than that is decompressed
+                _check_member_data(f, info, path)
+    except RulesError:
+        raise
+    except Exception as exc:  # zipfile: BadZipFile (a bad CRC: a member lies about its data), EOFError, …
+        raise RulesError.at(f"{path}: not a readable Excel workbook ({type(exc).__name__}: {exc})",
+                            hint="the file is damaged, or a member does not hold what it declares") from None
+
+
+def _check_member_data(f: BinaryIO, info: Any, path: Path) -> None:
+    """Inflate one member in bounded pieces, refusing it as soon as it yields more than it declares.
+
+    zipfile cannot be used for this: it cuts a member's data at the declared size (so a member that
+    lies about its size passes its CRC check), after first decompressing up to 1 GiB in one call."""
+    import zlib
+
+    where = f"{path}: workbook member {info.filename}"
+    f.seek(info.header_offset)
+    header = f.read(30)
+    if len(header) != 30 or header[:4] != b"PK\x03\x04":
+        raise RulesError.at(f"{where} has no local header where the directory says", hint="the file is damaged")
+    name_len, extra_len = struct.unpack("<HH", header[26:30])
+    f.seek(info.header_offset + 30 + name_len + extra_len)
+    inflate = zlib.decompressobj(-15) if info.compress_type == 8 else None  # deflate (8) or stored (0)
+    left, got, crc = info.compress_size, 0, 0
+
+    def take(out: bytes) -> None:
+        nonlocal got, crc
+        got += len(out)
+        crc = zlib.crc32(out, crc)
+        if got > info.file_size:
+            raise RulesError.at(f"{where} holds more than the {info.file_size:,} bytes it declares: refused as a"
+                                " zip bomb", hint="the file is damaged or forged")
+
+    while left > 0:
+        chunk = f.read(min(left, _READ_CHUNK))
+        if not chunk:
+            raise RulesError.at(f"{where} is cut short", hint="the file is damaged")
+        left -= len(chunk)
+        if inflate is None:
+            take(chunk)
+            continue
+        while chunk and not inflate.eof:
+            take(inflate.decompress(chunk, _READ_CHUNK))
+            chunk = inflate.unconsumed_tail
+        if inflate.eof:
+            break
+    while inflate is not None and not inflate.eof and (out := inflate.decompress(b"", _READ_CHUNK)):
+        take(out)
+    if got != info.file_size or crc != info.CRC or (inflate is not None and not inflate.eof):
+        raise RulesError.at(f"{where} does not hold the {info.file_size:,} bytes it declares (or fails its CRC)",
+                            hint="the file is damaged or forged")
+
+
 def _excel(path: Path) -> tuple[list[str], list[tuple[int, tuple]]]:
     from openpyxl import load_workbook
 
+    _check_workbook_zip(path)  # before openpyxl decompresses anything
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises zipfile, KeyError, InvalidFileException … on a bad file
@@ -140,6 +269,9 @@ def _excel(path: Path) -> tuple[list[str], list[tuple[int, tuple]]]:
         lines = sheet.iter_rows(values_only=True)
         header = [str(c).strip() if c is not None else "" for c in next(lines, ())]
         records = [(number, cells) for number, cells in enumerate(lines, start=2)]
+    except Exception as exc:  # openpyxl parses the sheet lazily: a malformed sheet fails here
+        raise RulesError.at(f"{path}: the first sheet cannot be read ({type(exc).__name__}: {exc})",
+                            hint="open the workbook in Excel or WPS and save it again as .xlsx") from None
     finally:
         book.close()
     return header, records

@@ -2,22 +2,28 @@
 
 Ties together the store (ruledsl.store), the tree (merkle), records, notes and
 checkpoints.  The court's signing key never enters the database: it is passed
-in when a checkpoint is signed.
+in when a checkpoint is signed, with the signer's own record of the last
+checkpoint it signed (ruledsl.evidence.signerstate), kept beside the key, so
+that a log whose database lost its newest leaves (and their checkpoint rows)
+is never signed again: the signer refuses a tree that does not extend its record.
+``prove_extends`` checks the log against a checkpoint published earlier.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ruledsl.core.errors import MalformedError, RefusedError
+from ruledsl.core.errors import EvidenceError, MalformedError, RefusedError, VerificationError
 from ruledsl.evidence.bundle import build_bundle
-from ruledsl.evidence.checkpoint import Checkpoint, open_checkpoint
+from ruledsl.evidence.checkpoint import Checkpoint, SignedCheckpoint, open_checkpoint
 from ruledsl.evidence.hashing import hasher
 from ruledsl.evidence.merkle import verify_consistency
 from ruledsl.evidence.note import ALG_ED25519, Signer, Verifier, sign_note
 from ruledsl.evidence.record import Digest, EvidenceRecord
+from ruledsl.evidence.signerstate import SignerState, checkpoint_text, require_extension
 from ruledsl.store import LogInfo, LogStore
 
 
@@ -80,23 +86,73 @@ class EvidenceLog:
 
     # ------------------------------------------------------------------ checkpoints
 
-    def sign_checkpoint(self, signer: Signer) -> str:
-        """Sign the current tree head, after checking it extends the last published checkpoint."""
+    def sign_checkpoint(self, signer: Signer, state: SignerState | str | os.PathLike,
+                        since: Sequence[str] = ()) -> str:
+        """Sign the current tree head — only if it extends every checkpoint signed before.
+
+        ``state`` is the signer's own record of the last checkpoint it signed, kept outside the
+        database (:mod:`ruledsl.evidence.signerstate`); the new tree must extend it, the latest
+        checkpoint in the database, and each of ``since`` (checkpoints published before, e.g. to
+        start a missing record from).  The new checkpoint is recorded in ``state`` before it is
+        published in the database.  A tree that is smaller, or has another root at the same size,
+        or has no valid consistency proof, is refused (:class:`RefusedError` naming both sizes).
+        """
         if signer.verifier() != self.verifier:
             raise RefusedError.of(
                 "this key is not the log's key", hint=f"the log is signed by {self.verifier.encode()}"
             )
-        size, root = self.head()
-        last = self.latest_checkpoint()
-        if last is not None:
-            cp0 = open_checkpoint(last[1], self.verifier).checkpoint
-            proof = self.store.consistency_proof(self.info, cp0.size, size)
-            verify_consistency(cp0.size, size, proof, cp0.root, root, self.hasher)
-            if cp0.size == size:
-                return last[1]
-        note = sign_note(Checkpoint.make(self.origin, size, root).text(), [signer])
-        self.store.add_checkpoint(self.info, size, note)
+        state = state if isinstance(state, SignerState) else SignerState(state)
+        given = [open_checkpoint(checkpoint_text(raw, "--since checkpoint"), self.verifier) for raw in since]
+        with state.locked():
+            size, root = self.head()
+            recorded = state.load(self.verifier)
+            latest = self.latest_checkpoint()
+            if recorded is None and not given and latest is not None:
+                raise RefusedError.of(
+                    f"no record of the last checkpoint signed with this key ({state.path} is missing),"
+                    f" but the log has published checkpoints (the latest of size {latest[0]})",
+                    hint="restore the state file from its backup, or start it from the last checkpoint the"
+                         " court published (`ruledsl log checkpoint --since CHECKPOINT`)",
+                )
+            # (checkpoint signed before, where it was found, whether it is this signer's own note to reuse)
+            before: list[tuple[SignedCheckpoint, str, bool]] = []
+            if recorded is not None:
+                before.append((recorded, f"recorded in {state.path}", True))
+            before += [(sc, "given as published", False) for sc in given]
+            if latest is not None:
+                before.append((open_checkpoint(latest[1], self.verifier), "published in the log's database", True))
+            for sc, where, _ in before:
+                cp0 = sc.checkpoint
+                proof = self.store.consistency_proof(self.info, cp0.size, size) if cp0.size < size else []
+                require_extension(cp0, size, root, proof, self.hasher, where)
+            same = [sc.raw for sc, _, own in before if own and sc.checkpoint.size == size]
+            note = same[0] if same else sign_note(Checkpoint.make(self.origin, size, root).text(), [signer])
+            if recorded is None or recorded.checkpoint.size != size:
+                state.save(note, self.verifier)  # recorded first: the record is never behind what is published
+            self.store.add_checkpoint(self.info, size, note)
         return note
+
+    def prove_extends(self, checkpoint: str | bytes, name: str = "the checkpoint") -> Checkpoint:
+        """Prove that the log as it is now extends ``checkpoint`` — a checkpoint published before (as the
+        court signed it, or as witnesses cosigned it) or a signer's state file; raise
+        :class:`VerificationError` when the log is smaller than it (truncated) or not consistent with it."""
+        cp = open_checkpoint(checkpoint_text(checkpoint, name), self.verifier).checkpoint
+        size, root = self.head()
+        if cp.size > size:
+            raise VerificationError.of(
+                f"the log has {size} leaves, fewer than the {cp.size} of {name}, which was signed and published:"
+                " the log was truncated",
+                hint="leaves were deleted, or the database was restored from an old backup",
+            )
+        proof = self.store.consistency_proof(self.info, cp.size, size)
+        try:
+            verify_consistency(cp.size, size, proof, cp.root, root, self.hasher)
+        except EvidenceError as exc:
+            raise VerificationError.of(
+                f"the log (size {size}) does not extend {name} (size {cp.size}): {exc.diagnostics[0].message}",
+                hint="the log forked or was rewritten after that checkpoint was published",
+            ) from None
+        return cp
 
     def latest_checkpoint(self) -> tuple[int, str] | None:
         cps = self.store.checkpoints(self.info)

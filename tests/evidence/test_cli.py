@@ -147,3 +147,59 @@ def test_log_add_markup_in_case_id(workdir: Path) -> None:
     (workdir / "[bold]x.pdf").write_bytes(b"x")
     r = run("log", "add", "[bold]x.pdf", "--kind", "loan_contract", "--case", "[/]LC-1")
     assert r.exit_code == 0 and "[bold]x.pdf" in r.output
+
+
+def test_truncated_log_fails_verify_against_and_is_not_signed(workdir: Path) -> None:
+    from ruledsl.store import LogStore
+    from ruledsl.store.log import EvidenceLog
+    from tests.store.damage import truncate
+
+    assert run("log", "keygen", "--name", "court.example/evidence", "--out", "court").exit_code == 0
+    assert run("log", "init", "--key", "court.pub").exit_code == 0
+    for i in range(8):
+        (workdir / f"e{i}.pdf").write_bytes(b"%%PDF evidence %d" % i)
+    assert run("log", "add", *[f"e{i}.pdf" for i in range(5)], "--kind", "loan_contract", "--case", "LC-1").exit_code == 0
+    assert run("log", "checkpoint", "--key", "court.key", "--out", "cp5.txt").exit_code == 0
+    assert run("log", "add", *[f"e{i}.pdf" for i in range(5, 8)], "--kind", "x", "--case", "LC-1").exit_code == 0
+    assert run("log", "checkpoint", "--key", "court.key", "--out", "cp8.txt").exit_code == 0
+    assert (workdir / "court.state").exists()  # the signer's record, beside its key
+    assert run("log", "keygen", "--name", "notary.example/w1", "--witness", "--out", "w").exit_code == 0
+    r = run("log", "cosign", "cp8.txt", "--key", "w.key", "--log-key", "court.pub", "--state", "w.json",
+            "--out", "cp8.cosigned.txt")
+    assert r.exit_code == 0, r.output
+    r = run("log", "verify", "--against", "cp5.txt", "--against", "cp8.cosigned.txt", "--against", "court.state")
+    assert r.exit_code == 0 and "extends cp8.cosigned.txt (tree size 8" in r.output, r.output
+    # the operator deletes the newest three leaves with their checkpoint rows
+    store = LogStore()
+    truncate(store, EvidenceLog.open(store).info, 5)
+    store.close()
+    r = run("log", "verify")  # the database alone cannot tell
+    assert r.exit_code == 0 and "5 leaves" in r.output
+    for published in ("cp8.txt", "cp8.cosigned.txt", "court.state"):
+        r = run("log", "verify", "--against", published)
+        assert r.exit_code == 1, r.output
+        assert "the log has 5 leaves, fewer than the 8" in r.output and "truncated" in r.output
+        assert "Traceback" not in r.output
+    assert run("log", "verify", "--against", "cp5.txt").exit_code == 0
+    r = run("log", "checkpoint", "--key", "court.key")
+    assert r.exit_code == 1 and "refused:" in r.output
+    assert "refusing to sign a tree of size 5: a checkpoint of size 8 was signed before" in r.output
+    # regrown with other leaves to size 8: a fork
+    assert run("log", "add", "e0.pdf", "e1.pdf", "e2.pdf", "--kind", "other", "--case", "LC-9").exit_code == 0
+    r = run("log", "verify", "--against", "cp8.txt")
+    assert r.exit_code == 1 and "does not extend the checkpoint cp8.txt (size 8)" in r.output
+    assert "forked" in r.output
+    r = run("log", "checkpoint", "--key", "court.key")
+    assert r.exit_code == 1 and "the checkpoint of size 8 signed before" in r.output
+    # bad input to the new options: a clear message, exit 1
+    r = run("log", "verify", "--against", "missing.txt")
+    assert r.exit_code == 1 and "cannot read" in r.output
+    (workdir / "junk.txt").write_text("{junk")
+    r = run("log", "verify", "--against", "junk.txt")
+    assert r.exit_code == 1 and "not a signer state" in r.output
+    r = run("log", "checkpoint", "--key", (workdir / "court.key").read_text().strip())
+    assert r.exit_code == 1 and "give --state" in r.output
+    r = run("log", "checkpoint", "--key", "court.key", "--state", "new.state")
+    assert r.exit_code == 1 and "no record of the last checkpoint" in r.output
+    r = run("log", "checkpoint", "--key", "court.key", "--state", "new.state", "--since", "cp8.txt")
+    assert r.exit_code == 1 and "the checkpoint of size 8 signed before (given as published)" in r.output

@@ -125,12 +125,18 @@ def test_witness_cosign_cli(court_dir: Path) -> None:
     r = run(*base[:2], "cp1.txt", *base[2:])
     assert r.exit_code == 1 and "shrinks the tree from 2 to 1" in r.output
     assert json.loads((court_dir / "w-state.json").read_text())["court.example/evidence"]["size"] == 2
-    # fork: another log under the same key with different content at size 3
+    # fork: another log under the same key with different content at size 3; the court's signer refuses to
+    # sign it (its record, court.state, holds the size-2 checkpoint of the real log), so the fork is signed
+    # by a rogue signer without that record
     fork_env = {"RULEDSL_DATA_DIR": str(court_dir / "fork")}
     for args in (["log", "init", "--key", "court.pub"],
-                 ["log", "add", "contract.pdf", "notice.txt", "w.pub", "--kind", "x", "--case", "FORK"],
-                 ["log", "checkpoint", "--key", "court.key", "--out", "fork.txt"]):
+                 ["log", "add", "contract.pdf", "notice.txt", "w.pub", "--kind", "x", "--case", "FORK"]):
         assert runner.invoke(app, args, env=fork_env).exit_code == 0
+    r = runner.invoke(app, ["log", "checkpoint", "--key", "court.key"], env=fork_env)
+    assert r.exit_code == 1 and "does not extend the checkpoint of size 2" in r.output
+    r = runner.invoke(app, ["log", "checkpoint", "--key", "court.key", "--state", "rogue.state", "--out", "fork.txt"],
+                      env=fork_env)
+    assert r.exit_code == 0, r.output
     assert run("log", "add", "w.pub", "--kind", "x", "--case", "LC-2024-7").exit_code == 0
     assert run("log", "checkpoint", "--key", "court.key", "--out", "cp3.txt").exit_code == 0
     r = run(*base[:2], "fork.txt", *base[2:], "--from-log")

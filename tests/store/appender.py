@@ -1,7 +1,7 @@
 """A separate appending process for the crash and concurrency tests (not a test module).
 
 usage: appender.py URL ORIGIN KEYFILE TAG BATCHES MAXBATCH CKPT_EVERY SEED
-Prints, after each committed batch, ``ACK <batch> <first> <count> <size> <root hex>``
+Checkpoints are signed with the signer's state beside KEYFILE (court.key → court.state).  Prints, after each committed batch, ``ACK <batch> <first> <count> <size> <root hex>``
 and, after each stored checkpoint, ``CKPT <size>``.  BATCHES < 0 means forever.
 Records are ``<TAG>-<batch>-<j>`` so the parent can recompute every leaf.
 """
@@ -12,6 +12,7 @@ import random
 import sys
 
 from ruledsl.evidence.note import Signer
+from ruledsl.evidence.signerstate import default_state_path
 from ruledsl.store import LogStore
 from ruledsl.store.log import EvidenceLog
 
@@ -31,7 +32,7 @@ def main() -> None:
         first, size, root = lg.append(records(tag, b, k))
         print(f"ACK {b} {first} {k} {size} {root.hex()}", flush=True)
         if int(ckpt_every) and b % int(ckpt_every) == 0:
-            note = lg.sign_checkpoint(signer)
+            note = lg.sign_checkpoint(signer, default_state_path(keyfile))
             print(f"CKPT {note.split(chr(10))[1]}", flush=True)
         b += 1
 

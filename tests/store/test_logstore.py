@@ -55,22 +55,23 @@ def test_sm3_log(db_url: str) -> None:
     store.close()
 
 
-def test_checkpoints_never_go_back(db_url: str) -> None:
+def test_checkpoints_never_go_back(db_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
     court = Signer.generate("court.example/cp")
+    state = tmp_path / "court.state"
     store = LogStore(db_url)
     lg = EvidenceLog.create(store, court.verifier().encode())
     lg.append([b"x"] * 5)
-    n5 = lg.sign_checkpoint(court)
+    n5 = lg.sign_checkpoint(court, state)
     lg.append([b"y"] * 3)
-    n8 = lg.sign_checkpoint(court)
+    n8 = lg.sign_checkpoint(court, state)
     assert [s for s, _ in store.checkpoints(lg.info)] == [5, 8]
-    assert lg.sign_checkpoint(court) == n8 != n5
+    assert lg.sign_checkpoint(court, state) == n8 != n5
     with pytest.raises(RefusedError):
         store.add_checkpoint(lg.info, 5, n5)
     with pytest.raises(RefusedError):
         store.add_checkpoint(lg.info, 99, n8)
     with pytest.raises(RefusedError, match="not the log's key"):
-        lg.sign_checkpoint(Signer.generate("court.example/cp"))
+        lg.sign_checkpoint(Signer.generate("court.example/cp"), state)
     store.close()
 
 

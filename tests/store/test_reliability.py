@@ -107,7 +107,7 @@ def test_kill_minus_9_while_appending(tmp_path: Path, seed: int) -> None:
     lg = EvidenceLog.open(store, origin)
     first, new_size, _ = lg.append([b"after the crash"])
     assert first == size and new_size == size + 1
-    lg.sign_checkpoint(court)
+    lg.sign_checkpoint(court, tmp_path / "court.state")  # the appender's record, beside court.key
     store.close()
 
 
