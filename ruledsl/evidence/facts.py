@@ -59,6 +59,7 @@ from pathlib import Path
 from typing import Any
 
 from ruledsl.core.errors import MalformedError
+from ruledsl.core.show import quoted
 from ruledsl.evidence.bundle import read_bundle_file
 from ruledsl.evidence.findings import FAILED
 from ruledsl.evidence.note import Verifier
@@ -97,12 +98,22 @@ def _iso(t: datetime | None) -> str | None:
     return None if t is None else t.astimezone(CHINA).isoformat()
 
 
+#: the longest path a declaration may give (relative to the case file's folder)
+MAX_PATH = 255
+
+
 def _inside(base: Path, value: Any, where: str) -> Path:
     if not isinstance(value, str) or not value.strip():
         raise MalformedError.of(f"{where} must be a file path text")
-    p = (base / value).resolve()
+    if len(value) > MAX_PATH or any(ord(ch) < 32 for ch in value):
+        raise MalformedError.of(f"{where} {quoted(value)} is not a file name (control characters, or longer "
+                                f"than {MAX_PATH} characters)", hint="give the file's name beside the case file")
+    try:
+        p = (base / value).resolve()
+    except (OSError, ValueError) as exc:  # a name the file system cannot take
+        raise MalformedError.of(f"{where} {quoted(value)} is not a file name ({exc})") from None
     if not p.is_relative_to(base):
-        raise MalformedError.of(f"{where} {value!r} points outside the case directory {base}",
+        raise MalformedError.of(f"{where} {quoted(value)} points outside the case directory {base}",
                                 hint="evidence files are given relative to the case file")
     return p
 

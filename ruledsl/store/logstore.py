@@ -12,12 +12,13 @@ Invariants kept by every append (one database transaction):
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine, func, insert, select, text, update
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError, SQLAlchemyError
 
 from ruledsl.core.errors import MalformedError, RefusedError, StoreError
 from ruledsl.evidence.hashing import Hasher, hasher
@@ -69,8 +70,8 @@ class LogStore:
                 if not self.is_sqlite:
                     conn.execute(text("SELECT pg_advisory_xact_lock(7210524901)"))
                 db.metadata.create_all(conn, checkfirst=True)
-        except OperationalError as exc:
-            raise StoreError.of(f"cannot open the log database: {exc.orig}", hint=self._where()) from None
+        except DatabaseError as exc:  # cannot connect, not a database, a corrupt file …
+            raise StoreError.of(f"cannot open the log database: {_reason(exc)}", hint=self._where()) from None
         ph = "?" if self.writer.dialect.paramstyle == "qmark" else "%s"
         self._ins_hash = f"INSERT INTO evidence_hashes (log_id, sidx, hash) VALUES ({ph}, {ph}, {ph})"
         self._ins_leaf = (
@@ -166,7 +167,7 @@ class LogStore:
                     raise StoreError.of("the log changed under this append; nothing was written")
                 conn.execute(insert(db.tree_heads).values(log_id=log_id, size=cr.size, root=root, time=_now()))
         except OperationalError as exc:
-            raise StoreError.of(f"append failed, nothing was written: {exc.orig}") from None
+            raise StoreError.of(f"append failed, nothing was written: {_reason(exc)}") from None
         return n, cr.size, root
 
     def _locked_row(self, conn: Connection, log_id: int, lock: bool) -> LogInfo:
@@ -257,6 +258,12 @@ class LogStore:
         return [int(r[0]) for r in rows]
 
     def iter_leaves(self, log: LogInfo | int, start: int = 0, batch: int = 10000):
+        try:
+            yield from self._iter_leaves(log, start, batch)
+        except SQLAlchemyError as exc:
+            raise StoreError.of(f"the log database cannot be read: {_reason(exc)}") from None
+
+    def _iter_leaves(self, log: LogInfo | int, start: int, batch: int):
         log_id = log if isinstance(log, int) else log.id
         with self.reader.connect() as conn:
             pos = start
@@ -369,3 +376,26 @@ class LogStore:
 def ensure(condition: bool, message: str) -> None:
     if not condition:
         raise MalformedError.of(message)
+
+
+def _reason(exc: SQLAlchemyError) -> str:
+    """The database's own words (without SQLAlchemy's SQL echo and links)."""
+    orig = getattr(exc, "orig", None)
+    return str(orig if orig is not None else exc).splitlines()[0][:200]
+
+
+def _guarded(method):  # type: ignore[no-untyped-def]
+    """A store method whose database failures (a corrupt file, a lost connection) are StoreErrors."""
+    @functools.wraps(method)
+    def guarded(*args, **kwargs):  # type: ignore[no-untyped-def]
+        try:
+            return method(*args, **kwargs)
+        except SQLAlchemyError as exc:
+            raise StoreError.of(f"the log database cannot be used: {_reason(exc)}",
+                                hint="restore it from a backup; `ruledsl log verify` checks a restored log") from None
+    return guarded
+
+
+for _name, _method in list(vars(LogStore).items()):
+    if callable(_method) and not _name.startswith("_") and _name not in ("iter_leaves", "close"):
+        setattr(LogStore, _name, _guarded(_method))

@@ -54,3 +54,12 @@ def test_hostile_case_files_are_refused_with_their_reason(data: bytes, reason: s
     text = str(info.value)
     assert reason in text, text[:500]
     assert len(text) < 2_000  # quoted, never echoed whole
+
+
+@pytest.mark.parametrize("name", ["a\x00b.pdf", "x" * 300 + ".pdf", "../../etc/passwd"])
+def test_declared_evidence_file_names_that_are_no_file_names_are_refused(name: str) -> None:
+    from ruledsl.review import DEMO_EVIDENCE
+
+    data = wrapped({**LOAN, "evidence_files": [{"kind": "loan_contract", "file": name}]})
+    with pytest.raises(RulesError, match=r"evidence_files\[1\]\.file|not a file name|outside the case directory"):
+        decide_upload(data, "hostile.json", DEMO_EVIDENCE)
