@@ -143,6 +143,34 @@ class CheckedRuleset:
         return [self.sources[n].citation for n in citation.names if n in self.sources]
 
 
+def depth_first(roots: Iterable[str], deps: Callable[[str], Iterable[str]],
+                on_cycle: Callable[[str, list[str]], None]) -> list[str]:
+    """Every key reachable from ``roots``, each after its ``deps`` (post-order), without recursion
+    (a chain of definitions may be long).  Meeting a key still being walked calls
+    ``on_cycle(key, path)`` with the walk's path from that key on."""
+    order: list[str] = []
+    state: dict[str, int] = {}  # 1: on the walk's stack, 2: placed
+    for root in roots:
+        if root in state:
+            continue
+        state[root] = 1
+        stack: list[tuple[str, Iterator[str]]] = [(root, iter(deps(root)))]
+        while stack:
+            key, pending = stack[-1]
+            dep = next(pending, None)
+            if dep is None:
+                stack.pop()
+                state[key] = 2
+                order.append(key)
+            elif state.get(dep) == 1:
+                at = next(k for k, (n, _) in enumerate(stack) if n == dep)
+                on_cycle(dep, [n for n, _ in stack[at:]])
+            elif dep not in state:
+                state[dep] = 1
+                stack.append((dep, iter(deps(dep))))
+    return order
+
+
 def _names_in(node: ast.Node) -> set[str]:
     """Every name an expression mentions (an iterative walk over the frozen nodes' fields)."""
     names: set[str] = set()
@@ -462,33 +490,13 @@ class Checker:
         definitions (d0 = d1 + 1, d1 = d2 + 1, …).  Definitions on a cycle are left out and come
         last, in source order, so that :meth:`infer_definition` reports the cycle as it meets it.
         """
-        order: list[str] = []
-        state: dict[str, int] = {}  # 1: on the walk's stack, 2: done
         cyclic: set[str] = set()
 
-        def deps(name: str):
-            return iter(sorted(_names_in(self.definitions[name].expr) & self.definitions.keys()))
+        def deps(name: str) -> list[str]:
+            return sorted(_names_in(self.definitions[name].expr) & self.definitions.keys())
 
-        for root in self.definitions:
-            if root in state:
-                continue
-            state[root] = 1
-            stack = [(root, deps(root))]
-            while stack:
-                name, pending = stack[-1]
-                dep = next(pending, None)
-                if dep is None:
-                    stack.pop()
-                    state[name] = 2
-                    if name not in cyclic:
-                        order.append(name)
-                elif state.get(dep) == 1:  # a cycle: everything on the stack from `dep` up
-                    at = next(k for k, (n, _) in enumerate(stack) if n == dep)
-                    cyclic.update(n for n, _ in stack[at:])
-                elif dep not in state:
-                    state[dep] = 1
-                    stack.append((dep, deps(dep)))
-        return order + [name for name in self.definitions if name in cyclic]
+        order = depth_first(self.definitions, deps, lambda _, path: cyclic.update(path))
+        return [name for name in order if name not in cyclic] + [name for name in self.definitions if name in cyclic]
 
     def infer_definition(self, name: str) -> Type:
         if name in self.def_types:
@@ -558,33 +566,13 @@ class Checker:
                 out.extend(t for t in nodes[key].targets if t in self.definitions)
             return out
 
-        order: list[ast.Definition | ast.Cap] = []
-        state: dict[str, int] = {}  # 1: being visited, 2: placed
+        def cycle(key: str, _: list[str]) -> None:
+            if key.startswith("cap@"):
+                self.fail("a cap's limit depends on a line it caps", nodes[key],
+                          "compute the limit from inputs or other lines")
+            # (definition cycles were already reported while typing)
 
-        def enter(key: str, stack: list) -> None:
-            if state.get(key) == 2:
-                return
-            if state.get(key) == 1:
-                if key.startswith("cap@"):
-                    self.fail("a cap's limit depends on a line it caps", nodes[key],
-                              "compute the limit from inputs or other lines")
-                return  # definition cycles were already reported while typing
-            state[key] = 1
-            stack.append((key, iter(deps(key))))
-
-        for root in nodes:  # depth first, without recursion (a chain may be long)
-            stack: list = []
-            enter(root, stack)
-            while stack:
-                key, pending = stack[-1]
-                dep = next(pending, None)
-                if dep is None:
-                    stack.pop()
-                    state[key] = 2
-                    order.append(nodes[key])
-                else:
-                    enter(dep, stack)
-        return order
+        return [nodes[key] for key in depth_first(nodes, deps, cycle)]
 
     # -------------------------------------------------------------- evidence, route, examples
     def check_evidence(self, rules: list[ast.Require | ast.WarnIfMissing]) -> None:
