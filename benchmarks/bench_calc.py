@@ -7,8 +7,9 @@ rates, penalty and compound interest) it measures, in one process on the same da
 (single-threaded, so the figures are per core):
 
 * the exact per-case engine, :func:`ruledsl.calc.compute` — with its full trace (the
-  default) and with ``trace=False`` (the integer fast path of :mod:`ruledsl.calc.fast`),
-  the latter also including reading the six figures out as Decimals;
+  default) and with ``trace=False`` (the integer kernel of :mod:`ruledsl.calc.kernel`, where the
+  shape dispatcher :mod:`ruledsl.calc.shape` sends these cases), the latter also including
+  reading the six figures out as Decimals;
 * the compiled ruleset ``rulesets/cn/consumer_loan.rules`` per case
   (:meth:`ruledsl.ruleset.Ruleset.call_batch`, the batch pre-check's loop) on the same
   cases written as that ruleset's inputs: one instalment whose stated interest is the
@@ -16,7 +17,7 @@ rates, penalty and compound interest) it measures, in one process on the same da
   compound rates by the ruleset's defaults (contract rate × 150%), no reduction asked.
   Typed inputs (:func:`ruledsl.cases.inputs.parse_case`) are prepared outside the timed
   loop; every figure is checked against the traced engine on the equivalent ``LoanCase``;
-* the vectorized integer-fen path (:func:`ruledsl.calc.vectorized.compute_batch`);
+* the vectorized integer-fen path of the pre-check (:func:`ruledsl.precheck.vectorized.compute_batch`);
 * a plain Python ``Decimal`` loop of the same ledger formula (no trace), as a peer;
 * the ``zen-engine`` decision engine (bench-only extra, ``pip install zen-engine``)
   evaluating the same ledger formula as one expression node of a decision graph
@@ -48,7 +49,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from ruledsl.calc import Instalment, LoanCase, Repayment, compute, schedules  # noqa: E402
-from ruledsl.calc.vectorized import compute_batch, frame_from_cases  # noqa: E402
+from ruledsl.precheck.vectorized import compute_batch, frame_from_cases  # noqa: E402
 
 LINES = ("principal_outstanding", "interest", "penalty_interest", "compound_interest", "total")
 FEN = Decimal("0.01")

@@ -238,24 +238,26 @@ def _lazy_slot(name: str, make):
 class FigureAward(Award):
     """An :class:`Award` computed without its trace (``compute(case, trace=False)``).
 
-    The figures are held as whole fen per line.  :attr:`lines` (with
-    ``AwardLine.exact`` as a :class:`~fractions.Fraction`, recomputed from the case)
-    is built on first use; ``award[name]``,
-    :meth:`figures` and :meth:`fen_figures` read the integers directly.  Segments,
-    cuts and allocations are empty; ``unsupported``, ``overpaid`` and ``notes`` are
-    filled as by the traced engine.  (Containers are made on first use too: a batch
-    of a million awards then holds no empty lists for the garbage collector to walk.)
+    The figures are held as whole fen per line; ``award[name]``, :meth:`figures` and
+    :meth:`fen_figures` read the integers directly.  :attr:`lines` (with ``AwardLine.exact`` as a
+    :class:`~fractions.Fraction`) is given by the engine, or built on first use from ``exact(case)``
+    (the integer kernel's exact lines, recomputed rather than kept per award).  Segments, cuts and
+    allocations are empty; ``unsupported``, ``overpaid`` and ``notes`` are filled as by the traced
+    engine.  (Containers are made on first use too: a batch of a million awards then holds no empty
+    lists for the garbage collector to walk.)
     """
 
-    __slots__ = ("_fen", "_case")
+    __slots__ = ("_fen", "_case", "_exact")
 
     @classmethod
     def of(cls, case, fens: tuple[int, ...], overpaid: int, unsupported: dict[str, Decimal] | None = None,
-           notes: list[str] | None = None) -> FigureAward:
-        """The award of ``case`` with lines ``fens`` (whole fen, :data:`LINE_NAMES` order) and ``overpaid`` fen."""
+           notes: list[str] | None = None, exact=None) -> FigureAward:
+        """The award of ``case`` with lines ``fens`` (whole fen, :data:`LINE_NAMES` order) and ``overpaid`` fen;
+        ``exact(case)`` gives the exact lines ``(numerators, denominator)`` when :attr:`lines` is read."""
         self = object.__new__(cls)
         self._fen = fens
         self._case = case
+        self._exact = exact
         self.overpaid = cents(overpaid) if overpaid else _ZERO_FEN
         if unsupported:
             self.unsupported = unsupported
@@ -276,10 +278,8 @@ class FigureAward(Award):
             return _LINES_SLOT.__get__(self, Award)
         except AttributeError:
             pass
-        from ruledsl.calc.fast import exact  # the exact lines are recomputed on demand, not kept per award
-
         case = self._case
-        nums, den = exact(case)
+        nums, den = self._exact(case)
         lines = {}
         for name, num, whole in zip(_NAMES, nums, self._fen, strict=False):
             cite = "" if name == "principal_outstanding" else case.citation(name)

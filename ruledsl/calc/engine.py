@@ -47,6 +47,15 @@ Arithmetic: balances are exact rationals (:class:`fractions.Fraction` built from
 Decimal inputs), because ``/ 365`` does not terminate in decimal and a sum of
 rounded parts could land on the other side of a half fen.  Nothing is rounded inside
 the engine; :func:`ruledsl.calc.award.fen` rounds each award line half-up once.
+
+The order a payment goes in (民法典 560/561) and the order a cap cuts in (compound, penalty,
+contract interest) are those of :mod:`ruledsl.calc.allocation`, which the integer kernel
+(:mod:`ruledsl.calc.kernel`) follows too.  ``compute(case, trace=False)`` asks the shape
+dispatcher (:mod:`ruledsl.calc.shape`) whether the kernel takes the case; every other case runs
+here without its trace.
+
+LPR-linked rates and caps (:class:`~ruledsl.calc.model.LprRate`, ``Cap.lpr_multiple``) are looked
+up in the ``tables`` the caller passes (:class:`LprTables`); the engine reads no file.
 """
 
 from __future__ import annotations
@@ -56,14 +65,26 @@ from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from typing import Protocol
 
-from ruledsl.calc.award import LINE_LABELS, AllocationTrace, Award, AwardLine, CapCut, SegmentTrace, fen, show
-from ruledsl.calc.fast import figures
-from ruledsl.calc.lpr import RateTables, load_rate_tables
+from ruledsl.calc.allocation import cut_excess, payment_order
+from ruledsl.calc.award import (
+    LINE_LABELS,
+    AllocationTrace,
+    Award,
+    AwardLine,
+    CapCut,
+    FigureAward,
+    SegmentTrace,
+    fen,
+    show,
+)
+from ruledsl.calc.kernel import award as kernel_award
 from ruledsl.calc.model import (
     CIVIL_560,
     CIVIL_561,
     COMPOUND,
+    DEFAULT_ORDER,
     FEES,
     INTEREST,
     PENALTY,
@@ -73,12 +94,23 @@ from ruledsl.calc.model import (
     LprRate,
     Rate,
 )
+from ruledsl.calc.shape import kernel_case
 from ruledsl.calc.validate import check_case
 from ruledsl.core.errors import RulesRuntimeError
 
 ZERO = Fraction(0)
-CUT_ORDER = (COMPOUND, PENALTY, INTEREST)  # a cap takes the excess from these first
 ONE_DAY = timedelta(days=1)
+KINDS = ("remove", "unsupported")  # caps of each kind, in this order, cut each segment
+
+
+class LprTables(Protocol):
+    """What the engine asks of LPR tables (the tables of ``rulesets/cn/tables``, as a ruleset loads them)."""
+
+    def lpr_at(self, day: date, term: str) -> Decimal:
+        """The LPR of ``term`` (``one_year``, ``five_year``) in force on ``day``; LookupError before the first."""
+
+    def lpr_changes(self, start: date, end: date, term: str) -> list[date]:
+        """The dates after ``start`` and up to ``end`` on which the LPR of ``term`` changed."""
 
 
 class _Inst:
@@ -117,14 +149,17 @@ class _Period:
 class _Rates:
     """Resolves a Rate to an exact annual fraction on a day, with a description for the trace."""
 
-    def __init__(self, tables: RateTables | None):
+    def __init__(self, tables: LprTables | None):
         self._tables = tables
         self._cache: dict[object, tuple[Fraction, Decimal, str]] = {}
 
     @property
-    def tables(self) -> RateTables:
+    def tables(self) -> LprTables:
         if self._tables is None:
-            self._tables = load_rate_tables()
+            raise RulesRuntimeError.at(
+                "this case has a rate or a cap tied to the LPR, but no LPR tables were given",
+                hint="pass compute(case, tables=…): anything with lpr_at(day, term) and "
+                     "lpr_changes(start, end, term), such as the LPR tables of rulesets/cn/tables")
         return self._tables
 
     def lpr(self, term: str, day: date) -> Decimal:
@@ -169,94 +204,126 @@ def _floating_terms(case: LoanCase) -> set[str]:
     return terms
 
 
-def compute(case: LoanCase, tables: RateTables | None = None, *, validate: bool = True,
+def compute(case: LoanCase, tables: LprTables | None = None, *, validate: bool = True,
             trace: bool = True) -> Award:
     """Compute the award of ``case``: rounded lines plus the full per-segment trace.
 
-    ``tables`` holds the LPR/benchmark tables (loaded from ``rulesets/cn/tables`` on
-    first need when omitted).  Raises :class:`~ruledsl.core.errors.InputError` for a
-    bad case and :class:`~ruledsl.core.errors.RulesRuntimeError` when a rate needs an
-    LPR that is not in the table.
+    ``tables`` holds the LPR tables (:class:`LprTables`); a case with an LPR-linked rate or cap
+    needs them (:class:`~ruledsl.core.errors.RulesRuntimeError` without).  Raises
+    :class:`~ruledsl.core.errors.InputError` for a bad case and
+    :class:`~ruledsl.core.errors.RulesRuntimeError` when a rate needs an LPR that is not in the table.
 
-    ``trace=False`` (batch use) gives the same figures, overpayment, unsupported
-    amounts and notes without building the trace (``segments``, ``cuts`` and
-    ``allocations`` stay empty, ``award.traced`` is False).  Single-instalment cases
-    with fixed rates then take the integer fast path of :mod:`ruledsl.calc.fast`.
+    ``trace=False`` (batch use) gives the same figures, overpayment, unsupported amounts and notes
+    without building the trace: a :class:`~ruledsl.calc.award.FigureAward` (``segments``, ``cuts``
+    and ``allocations`` stay empty, ``award.traced`` is False).  Cases of the kernel's shape (see
+    :mod:`ruledsl.calc.shape`) then take the integer kernel of :mod:`ruledsl.calc.kernel`.
     """
     if not trace:
-        award = figures(case, validate=validate)
-        if award is not None:
-            return award
+        found = kernel_case(case)
+        if found is not None:
+            return kernel_award(case, found)
     if validate:
         check_case(case)
-    rates = _Rates(tables)
-    dc = case.day_count
-    basis = dc.basis
-    offset = ONE_DAY if not dc.first_day else timedelta(0)  # (a, b] counting looks rates up a day later
-    start, end = case.disbursed_on, case.calc_until
-    acc = case.accelerated_on
+    return _Ledger(case, _Rates(tables), trace).run()
 
-    insts = []
-    for n, item in enumerate(case.instalments, start=1):
-        due = min(item.due_on, acc) if acc else item.due_on
-        sched = None if item.interest is None or due != item.due_on else Fraction(item.interest)
-        insts.append(_Inst(n, due, item.due_on, sched, Fraction(item.principal)))
 
-    # ---- cut points ------------------------------------------------------------------------------
-    cuts: set[date] = {start, end}
-    cuts.update(i.due for i in insts)
-    cuts.update(r.paid_on for r in case.repayments)
-    cuts.update(c.incurred_on for c in case.costs)
-    cuts.update(r.effective_on for r in case.rate_changes)
-    for term in _floating_terms(case):
-        cuts.update(d - offset for d in rates.tables.lpr_changes(start, end + offset, term))
-    for cap in case.caps:
-        for edge in (cap.from_on, cap.before):
-            if edge is not None:
-                cuts.add(edge - offset)
-    timeline = sorted(d for d in cuts if start <= d <= end)
+class _Ledger:
+    """One run of the engine over one case: the balances, the trace, and the walk over the timeline."""
 
-    due_at: dict[date, list[_Inst]] = defaultdict(list)
-    for inst in insts:
-        due_at[inst.due].append(inst)
-    pay_at: dict[date, list] = defaultdict(list)
-    for r in case.repayments:
-        pay_at[r.paid_on].append(r)
-    cost_at: dict[date, list] = defaultdict(list)
-    for c in case.costs:
-        cost_at[c.incurred_on].append(c)
-    change_at: dict[date, list] = defaultdict(list)
-    for ch in case.rate_changes:
-        change_at[ch.effective_on].append(ch)
+    def __init__(self, case: LoanCase, rates: _Rates, trace: bool):
+        self.case, self.rates, self.trace = case, rates, trace
+        dc = case.day_count
+        self.basis = dc.basis
+        self.offset = ONE_DAY if not dc.first_day else timedelta(0)  # (a, b] counting looks rates up a day later
+        acc = case.accelerated_on
+        self.insts: list[_Inst] = []
+        for n, item in enumerate(case.instalments, start=1):
+            due = min(item.due_on, acc) if acc else item.due_on
+            sched = None if item.interest is None or due != item.due_on else Fraction(item.interest)
+            self.insts.append(_Inst(n, due, item.due_on, sched, Fraction(item.principal)))
+        self.contract_rate = case.contract_rate
+        self.penalty_rate = case.penalty_rate if case.penalty_rate is not None else case.contract_rate
+        self.compound_rate = case.compound_rate
+        self.pool = ZERO
+        self.costs: list[list] = []  # [n, label, balance]
+        self.award = Award(lines={}, traced=trace)
+        self.unsupported: dict[str, Fraction] = defaultdict(lambda: ZERO)
+        self.overpaid = ZERO
+        self.cite = {c: case.citation(c) for c in (INTEREST, PENALTY, COMPOUND, FEES)}
+        self.plan = payment_order(tuple(case.allocation_order), case.allocation_by)
+        self.allocation_cite = CIVIL_561 + ("（约定顺序）" if case.allocation_order != DEFAULT_ORDER else "") \
+            + "；" + CIVIL_560 + "（先到期者先抵充）"
+        self.period = _Period(case.disbursed_on, 0, 0)
+        self.stated_any = any(i.sched is not None for i in self.insts)
+        self.track = bool(case.caps) and self.stated_any  # stated interest may meet a cap
 
-    contract_rate = case.contract_rate
-    penalty_rate = case.penalty_rate if case.penalty_rate is not None else contract_rate
-    compound_rate = case.compound_rate
-    pool = ZERO
-    costs: list[list] = []  # [n, label, balance]
-    award = Award(lines={}, traced=trace)
-    unsupported: dict[str, Fraction] = defaultdict(lambda: ZERO)
-    overpaid = ZERO
-    cite = {c: case.citation(c) for c in (INTEREST, PENALTY, COMPOUND, FEES)}
-    allocation_cite = CIVIL_561 + ("（约定顺序）" if case.allocation_order != (FEES, INTEREST, PENALTY, COMPOUND,
-                                                                                 PRINCIPAL) else "") \
-        + "；" + CIVIL_560 + "（先到期者先抵充）"
+    def run(self) -> Award:
+        case = self.case
+        due_at = _by_date((i.due, i) for i in self.insts)
+        pay_at = _by_date((r.paid_on, r) for r in case.repayments)
+        cost_at = _by_date((c.incurred_on, c) for c in case.costs)
+        change_at = _by_date((ch.effective_on, ch) for ch in case.rate_changes)
+        timeline = self.timeline()
+        for k, t in enumerate(timeline):
+            for ch in change_at.get(t, ()):
+                self.contract_rate = ch.contract_rate if ch.contract_rate is not None else self.contract_rate
+                self.penalty_rate = ch.penalty_rate if ch.penalty_rate is not None else self.penalty_rate
+                self.compound_rate = ch.compound_rate if ch.compound_rate is not None else self.compound_rate
+            if t in due_at:
+                self.fall_due(t, due_at[t])
+            for c in cost_at.get(t, ()):
+                self.costs.append([len(self.costs) + 1, c.label, Fraction(c.amount)])
+            for r in pay_at.get(t, ()):
+                self.allocate(t, r.amount)
+            if k + 1 < len(timeline):
+                self.segment(t, timeline[k + 1])
+        return self.result()
 
-    period = _Period(start, 0, 0)
-    stated_any = any(i.sched is not None for i in insts)
-    track = bool(case.caps) and stated_any  # stated interest may meet a cap
+    def timeline(self) -> list[date]:
+        """Every date the ledger is cut at: events, LPR changes a floating rate or cap follows, cap edges."""
+        case, offset = self.case, self.offset
+        start, end = case.disbursed_on, case.calc_until
+        cuts: set[date] = {start, end}
+        cuts.update(i.due for i in self.insts)
+        cuts.update(r.paid_on for r in case.repayments)
+        cuts.update(c.incurred_on for c in case.costs)
+        cuts.update(r.effective_on for r in case.rate_changes)
+        for term in _floating_terms(case):
+            cuts.update(d - offset for d in self.rates.tables.lpr_changes(start, end + offset, term))
+        for cap in case.caps:
+            for edge in (cap.from_on, cap.before):
+                if edge is not None:
+                    cuts.add(edge - offset)
+        return sorted(d for d in cuts if start <= d <= end)
 
-    def pool_allocatable() -> bool:
-        for inst in insts:
+    def fall_due(self, t: date, dues: list[_Inst]) -> None:
+        """Instalments fall due on ``t``: the first takes the day-count pool, a stated interest replaces it."""
+        stated = [inst for inst in dues if inst.sched is not None]
+        take_pool = dues[0].sched is None  # the first instalment due takes the day-count pool
+        for inst in stated:
+            inst.interest = inst.sched
+        if take_pool:
+            dues[0].interest = self.pool
+        if stated:
+            _cap_stated(self.case, self.period, stated, take_pool, t, self.basis, self.award, self.unsupported,
+                        self.trace, self.cite[INTEREST])
+        for inst in dues:
+            inst.is_due = True
+        self.pool = ZERO
+        self.period = _Period(t, len(self.award.segments), len(self.award.cuts))
+
+    def pool_allocatable(self) -> bool:
+        """The day-count pool may be paid before it falls due unless the coming instalment states its interest."""
+        for inst in self.insts:
             if not inst.is_due:
                 return inst.sched is None
         return True
 
-    # ---- allocation --------------------------------------------------------------------------------
-    def allocate(paid_on: date, amount: Decimal) -> None:
-        nonlocal pool, overpaid
+    def allocate(self, paid_on: date, amount: Decimal) -> None:
+        """One repayment, in the payment order of :mod:`ruledsl.calc.allocation` (民法典 560, 561)."""
         left = Fraction(amount)
         parts: list[tuple[str, int | None, Decimal]] = []
+        trace = self.trace
 
         def take(component: str, n: int | None, balance: Fraction) -> Fraction:
             nonlocal left
@@ -268,165 +335,153 @@ def compute(case: LoanCase, tables: RateTables | None = None, *, validate: bool 
                 parts.append((component, n, show(paid)))
             return balance - paid
 
-        def pay_inst(inst: _Inst, component: str) -> None:
+        def pay_due(inst: _Inst, component: str) -> None:
             if component == INTEREST:
                 inst.interest = take(INTEREST, inst.n, inst.interest)
             elif component == PENALTY:
                 inst.penalty = take(PENALTY, inst.n, inst.penalty)
             elif component == COMPOUND:
                 inst.compound = take(COMPOUND, inst.n, inst.compound)
-            elif component == PRINCIPAL and inst.is_due:
+            elif component == PRINCIPAL:
                 inst.principal = take(PRINCIPAL, inst.n, inst.principal)
 
         def pay_fees() -> None:
-            for cost in costs:
+            for cost in self.costs:
                 cost[2] = take(FEES, None, cost[2])
 
-        def pay_not_due(component: str) -> None:
-            nonlocal pool
-            if component == INTEREST and pool_allocatable():
-                pool = take(INTEREST, None, pool)
-            elif component == PRINCIPAL:
-                for inst in insts:
-                    if not inst.is_due:
-                        inst.principal = take(PRINCIPAL, inst.n, inst.principal)
-
-        # what is due comes before what is not (民法典 560), whatever the agreed order of components
-        order = [c for c in case.allocation_order if c != FEES]
-        if case.allocation_by == "instalment":
+        plan = self.plan
+        due = [inst for inst in self.insts if inst.is_due]
+        if plan.by_instalment:
             pay_fees()
-            for inst in insts:
-                if inst.is_due:
-                    for component in order:
-                        pay_inst(inst, component)
+            for inst in due:
+                for component in plan.due[1:]:
+                    pay_due(inst, component)
         else:
-            for component in case.allocation_order:
+            for component in plan.due:
                 if component == FEES:
                     pay_fees()
                     continue
-                for inst in insts:
-                    if inst.is_due:
-                        pay_inst(inst, component)
-        for component in order:
-            pay_not_due(component)
+                for inst in due:
+                    pay_due(inst, component)
+        for component in plan.not_due:  # what is not yet due comes last (民法典 560)
+            if component == INTEREST and self.pool_allocatable():
+                self.pool = take(INTEREST, None, self.pool)
+            elif component == PRINCIPAL:
+                for inst in self.insts:
+                    if not inst.is_due:
+                        inst.principal = take(PRINCIPAL, inst.n, inst.principal)
         if left > 0:
-            overpaid += left
-            award.notes.append(f"repayment of {amount} on {paid_on} exceeds everything owed by {show(left)}")
+            self.overpaid += left
+            self.award.notes.append(f"repayment of {amount} on {paid_on} exceeds everything owed by {show(left)}")
         if trace:
-            award.allocations.append(AllocationTrace(paid_on, amount, tuple(parts), show(left), allocation_cite))
+            self.award.allocations.append(AllocationTrace(paid_on, amount, tuple(parts), show(left),
+                                                          self.allocation_cite))
 
-    # ---- segment walk ------------------------------------------------------------------------------
-    for k, t in enumerate(timeline):
-        for ch in change_at.get(t, ()):
-            if ch.contract_rate is not None:
-                contract_rate = ch.contract_rate
-            if ch.penalty_rate is not None:
-                penalty_rate = ch.penalty_rate
-            if ch.compound_rate is not None:
-                compound_rate = ch.compound_rate
-        dues = due_at.get(t)
-        if dues:
-            stated = [inst for inst in dues if inst.sched is not None]
-            take_pool = dues[0].sched is None  # the first instalment due takes the day-count pool
-            for inst in stated:
-                inst.interest = inst.sched
-            if take_pool:
-                dues[0].interest = pool
-            if stated:
-                _cap_stated(case, period, stated, take_pool, t, basis, award, unsupported, trace, cite[INTEREST])
-            for inst in dues:
-                inst.is_due = True
-            pool = ZERO
-            period = _Period(t, len(award.segments), len(award.cuts))
-        for c in cost_at.get(t, ()):
-            costs.append([len(costs) + 1, c.label, Fraction(c.amount)])
-        for r in pay_at.get(t, ()):
-            allocate(t, r.amount)
-        if k + 1 == len(timeline):
-            break
-        nxt = timeline[k + 1]
+    def segment(self, t: date, nxt: date) -> None:
+        """Accrue every balance from ``t`` to ``nxt`` in closed form, trace it, cap it, book it."""
+        case, rates, basis = self.case, self.rates, self.basis
         days = (nxt - t).days
-        look = t + offset
-        # accrue -----------------------------------------------------------------------------------
-        seg: list[tuple[str, _Inst | None, Fraction, Fraction, Decimal, str]] = []  # comp, inst, base, amt
-        not_due = sum((i.principal for i in insts if not i.is_due), ZERO)
+        look = t + self.offset
+        seg: list[tuple[str, _Inst | None, Fraction, Fraction, Decimal, str]] = []  # comp, inst, base, amount …
+        not_due = sum((i.principal for i in self.insts if not i.is_due), ZERO)
         if not_due > 0:
-            r, rd, src = rates.resolve(contract_rate, look, start)
+            r, rd, src = rates.resolve(self.contract_rate, look, case.disbursed_on)
             seg.append((INTEREST, None, not_due, not_due * r * days / basis, rd, src))
-        for inst in insts:
+        for inst in self.insts:
             if not inst.is_due:
                 continue
             if inst.principal > 0:
-                r, rd, src = rates.resolve(penalty_rate, look, inst.due)
+                r, rd, src = rates.resolve(self.penalty_rate, look, inst.due)
                 seg.append((PENALTY, inst, inst.principal, inst.principal * r * days / basis, rd, src))
             if case.compound and inst.interest > 0:
-                r, rd, src = rates.resolve(compound_rate if compound_rate is not None else penalty_rate,
-                                           look, inst.due)
+                rate = self.compound_rate if self.compound_rate is not None else self.penalty_rate
+                r, rd, src = rates.resolve(rate, look, inst.due)
                 seg.append((COMPOUND, inst, inst.interest, inst.interest * r * days / basis, rd, src))
-        if trace:
+        if self.trace:
+            cite = self.cite
             for comp, inst, base, amount, rd, src in seg:
-                award.segments.append(SegmentTrace(
+                self.award.segments.append(SegmentTrace(
                     t, nxt, days, comp, inst.n if inst else None, show(base), rd, src, basis, show(amount),
                     amount, f"{comp}: base × rate × days / {basis}", cite[comp]))
         amounts = [item[3] for item in seg]
-        if stated_any:
-            period.weight += not_due * days
-        if track:
-            unsupported_before = unsupported[INTEREST]
-        if case.caps and (seg or track):
-            outstanding = sum((i.principal for i in insts), ZERO)
-            for kind in ("remove", "unsupported"):
-                headroom = None
-                for cap in case.caps:
-                    if cap.kind != kind or (cap.from_on and look < cap.from_on) or (cap.before and
-                                                                                      look >= cap.before):
-                        continue
-                    room = _apply_cap(cap, rates, look, t, nxt, days, basis, outstanding, seg, amounts, award,
-                                      unsupported, trace)
-                    if track and INTEREST in cap.components:
-                        headroom = room if headroom is None or room < headroom else headroom
-                        seen = period.caps.setdefault(kind, [])
-                        if cap not in seen:
-                            seen.append(cap)
-                if not track:
-                    continue
-                if headroom is None:
-                    period.uncovered[kind] = period.uncovered.get(kind, ZERO) + not_due * days
-                else:
-                    period.headroom[kind] = period.headroom.get(kind, ZERO) + headroom
-        if track:
-            period.kept += sum((a for item, a in zip(seg, amounts, strict=True) if item[0] == INTEREST), ZERO)
-            period.unsupported_interest += unsupported[INTEREST] - unsupported_before
+        if self.stated_any:
+            self.period.weight += not_due * days
+        if case.caps and (seg or self.track):
+            self.cap_segment(t, nxt, days, look, seg, amounts, not_due)
         for (comp, inst, *_), amount in zip(seg, amounts, strict=True):
             if comp == INTEREST:
-                pool += amount
+                self.pool += amount
             elif comp == PENALTY:
                 inst.penalty += amount
             else:
                 inst.compound += amount
 
-    # ---- award lines -------------------------------------------------------------------------------
-    exact = {
-        "principal_outstanding": sum((i.principal for i in insts), ZERO),
-        INTEREST: sum((i.interest for i in insts), ZERO) + pool,
-        PENALTY: sum((i.penalty for i in insts), ZERO),
-        COMPOUND: sum((i.compound for i in insts), ZERO),
-        FEES: sum((c[2] for c in costs), ZERO),
-    }
-    for comp, excess in unsupported.items():
-        cut = min(excess, exact[comp])
-        if cut > 0:
-            exact[comp] -= cut
-            award.unsupported[comp] = show(cut)
-    line_cite = {"principal_outstanding": "", **cite}
-    for name, value in exact.items():
-        award.lines[name] = AwardLine(name, fen(value), value, LINE_LABELS[name], line_cite[name])
-    total = sum((line.amount for line in award.lines.values()), Decimal("0.00"))
-    award.lines["total"] = AwardLine("total", total, Fraction(total), LINE_LABELS["total"], "")
-    award.overpaid = fen(overpaid)
-    if acc:
-        award.notes.append(f"loan accelerated on {acc.isoformat()}: all principal not yet due fell due that day")
-    return award
+    def cap_segment(self, t: date, nxt: date, days: int, look: date, seg: list, amounts: list[Fraction],
+                    not_due: Fraction) -> None:
+        """Each cap in force on the segment cuts its accrual (``remove`` caps first); with stated interest
+        ahead, what the caps leave contract interest is added up for the period."""
+        period, track, unsupported = self.period, self.track, self.unsupported
+        unsupported_before = unsupported[INTEREST]
+        outstanding = sum((i.principal for i in self.insts), ZERO)
+        for kind in KINDS:
+            headroom = None
+            for cap in self.case.caps:
+                if cap.kind != kind or (cap.from_on and look < cap.from_on) or (cap.before and look >= cap.before):
+                    continue
+                room = _apply_cap(cap, self.rates, look, t, nxt, days, self.basis, outstanding, seg, amounts,
+                                  self.award, unsupported, self.trace)
+                if track and INTEREST in cap.components:
+                    headroom = room if headroom is None or room < headroom else headroom
+                    seen = period.caps.setdefault(kind, [])
+                    if cap not in seen:
+                        seen.append(cap)
+            if not track:
+                continue
+            if headroom is None:
+                period.uncovered[kind] = period.uncovered.get(kind, ZERO) + not_due * days
+            else:
+                period.headroom[kind] = period.headroom.get(kind, ZERO) + headroom
+        if track:
+            period.kept += sum((a for item, a in zip(seg, amounts, strict=True) if item[0] == INTEREST), ZERO)
+            period.unsupported_interest += unsupported[INTEREST] - unsupported_before
+
+    def result(self) -> Award:
+        """The award lines: each balance's exact figure less what is not awarded, rounded once."""
+        insts, award, case = self.insts, self.award, self.case
+        exact = {
+            "principal_outstanding": sum((i.principal for i in insts), ZERO),
+            INTEREST: sum((i.interest for i in insts), ZERO) + self.pool,
+            PENALTY: sum((i.penalty for i in insts), ZERO),
+            COMPOUND: sum((i.compound for i in insts), ZERO),
+            FEES: sum((c[2] for c in self.costs), ZERO),
+        }
+        for comp, excess in self.unsupported.items():
+            cut = min(excess, exact[comp])
+            if cut > 0:
+                exact[comp] -= cut
+                award.unsupported[comp] = show(cut)
+        line_cite = {"principal_outstanding": "", **self.cite}
+        for name, value in exact.items():
+            award.lines[name] = AwardLine(name, fen(value), value, LINE_LABELS[name], line_cite[name])
+        total = sum((line.amount for line in award.lines.values()), Decimal("0.00"))
+        award.lines["total"] = AwardLine("total", total, Fraction(total), LINE_LABELS["total"], "")
+        award.overpaid = fen(self.overpaid)
+        if case.accelerated_on:
+            award.notes.append(f"loan accelerated on {case.accelerated_on.isoformat()}: all principal not yet due "
+                               "fell due that day")
+        if self.trace:
+            return award
+        untraced = FigureAward.of(case, tuple(int(line.amount * 100) for line in award.lines.values()),
+                                  int(award.overpaid * 100), award.unsupported or None, award.notes or None)
+        untraced.lines = award.lines
+        return untraced
+
+
+def _by_date(items) -> dict[date, list]:
+    out: dict[date, list] = defaultdict(list)
+    for when, item in items:
+        out[when].append(item)
+    return out
 
 
 def _apply_cap(cap: Cap, rates: _Rates, look: date, t: date, nxt: date, days: int, basis: int,
@@ -446,22 +501,18 @@ def _apply_cap(cap: Cap, rates: _Rates, look: date, t: date, nxt: date, days: in
         return allowed - others
     excess = accrued - allowed
     room = allowed - (others - min(excess, others))
+    have: dict[str, Fraction] = defaultdict(lambda: ZERO)
+    for j in idx:
+        have[seg[j][0]] += amounts[j]
     removed: list[tuple[str, Decimal]] = []
-    for comp in CUT_ORDER:
-        if excess <= 0 or comp not in cap.components:
-            continue
-        js = [j for j in idx if seg[j][0] == comp]
-        have = sum((amounts[j] for j in js), ZERO)
-        if have <= 0:
-            continue
-        cut = min(excess, have)
-        excess -= cut
+    for comp, cut in cut_excess(excess, have, cap.components):
         if trace:
             removed.append((comp, show(cut)))
         if cap.kind == "remove":
-            keep = 1 - cut / have
-            for j in js:
-                amounts[j] *= keep
+            keep = 1 - cut / have[comp]
+            for j in idx:
+                if seg[j][0] == comp:
+                    amounts[j] *= keep
         else:
             unsupported[comp] += cut
     if not trace:
@@ -486,7 +537,7 @@ def _cap_stated(case: LoanCase, period: _Period, stated: list[_Inst], take_pool:
         unsupported[INTEREST] -= period.unsupported_interest
     if trace:
         _mark_replaced(period, stated, take_pool, t, days, basis, award, citation)
-    for kind in ("remove", "unsupported"):
+    for kind in KINDS:
         headroom = period.headroom.get(kind)
         if headroom is None:
             continue  # no cap of this kind covering interest reached the period

@@ -9,11 +9,13 @@ compiler and the interpreter in a :class:`CheckedRuleset`.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from ruledsl.calc import fields as ledger_fields
 from ruledsl.core.daycount import DayCount
 from ruledsl.core.errors import Diagnostic, RulesCheckError, Source, Span, TableError, did_you_mean
 from ruledsl.core.types import (
@@ -65,24 +67,10 @@ EVIDENCE_FIELDS = {
     "created_at": "text", "anchored_at": "text", "timestamped": "bool", "integrity": "text", "note": "text",
 }
 
-#: what a ledger block may set, and the type each takes (record lists: required and optional fields)
-LEDGER_SETTINGS: dict[str, object] = {
-    "principal": MONEY,
-    "contract_rate": qty(D_RATE),
-    "penalty_rate": qty(D_RATE),
-    "compound_rate": qty(D_RATE),
-    "compound": BOOL,
-    "disbursed_on": DATE,
-    "due_on": DATE,
-    "instalments": ({"due_on": DATE, "principal": MONEY}, {"interest": MONEY}),
-    "repayments": ({"paid_on": DATE, "amount": MONEY}, {}),
-    "costs": ({"incurred_on": DATE, "amount": MONEY}, {"label": TEXT}),
-    "rate_changes": ({"effective_on": DATE},
-                     {"contract_rate": qty(D_RATE), "penalty_rate": qty(D_RATE), "compound_rate": qty(D_RATE)}),
-    "accelerated_on": DATE,
-    "until": DATE,
-}
-LEDGER_REQUIRED = ("principal", "contract_rate", "disbursed_on", "until")
+#: what a ledger block may set, and the type each takes (record lists: required and optional fields),
+#: and what it must set: both from the one table of ledger fields (ruledsl.calc.fields)
+LEDGER_SETTINGS: dict[str, object] = ledger_fields.setting_types()
+LEDGER_REQUIRED = ledger_fields.REQUIRED
 LEDGER_TYPE = Type("record", fields=tuple((name, MONEY) for name in LEDGER_LINES))
 
 BUILTINS = ("round", "min", "max", "abs", "days_between", "count", "sum", "any", "all", "given")

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from ruledsl.calc.fields import LEDGER_FIELDS
 from ruledsl.core.daycount import DayCount
 from ruledsl.core.errors import Span, bounds_error
 from ruledsl.core.money import FEN
@@ -32,7 +33,7 @@ from ruledsl.core.types import D_DAILY, Type
 from ruledsl.lang import ast
 from ruledsl.lang.checker import CheckedRuleset
 from ruledsl.runtime import ops
-from ruledsl.runtime.ledger import CapSpec, LedgerSettings, run_ledger, run_ledger_fast
+from ruledsl.runtime.ledger import CapSpec, run_ledger, run_ledger_fast
 from ruledsl.runtime.requirements import RequirementSpec, Within
 from ruledsl.runtime.tables import BandSchedule
 
@@ -406,9 +407,9 @@ class CodeGen:
     def expr_Ledger(self, n: ast.Ledger) -> str:
         spec = self.c.ledger_spec(n)
         given = {st.name: self.expr(st.expr) for st in n.settings}
-        # a plain tuple in LedgerSettings order, unset ones at their default
-        settings = ", ".join(given.get(name, repr(LedgerSettings._field_defaults.get(name)))
-                             for name in LedgerSettings._fields)
+        # keyword arguments named by the ledger's fields (ruledsl.calc.fields), one per setting the
+        # ledger gives, in the table's order; one it leaves out takes the field's default at run time
+        settings = [f"{f.name}={given[f.name]}" for f in LEDGER_FIELDS if f.name in given]
         caps = []
         for i, cap in enumerate(n.caps):
             parts = [
@@ -424,8 +425,10 @@ class CodeGen:
             # a cap whose `when` is false is not evaluated at all (its rate may need a table value
             # that is not in force for this case)
             caps.append(made if cap.when is None else f"({made} if {self.expr(cap.when)} else None)")
-        args = f"{self.const(spec)}, ({settings}), [{', '.join(caps)}], _DC[0]"
-        return f"_ledger({args}, _trace is not None)" if self.tracing else f"_ledger_fast({args})"
+        args = [self.const(spec), f"[{', '.join(caps)}]", "_DC[0]"]
+        if self.tracing:
+            return f"_ledger({', '.join([*args, '_trace is not None', *settings])})"
+        return f"_ledger_fast({', '.join([*args, *settings])})"
 
     def schedule(self, sched: BandSchedule, value: str) -> str:
         """A band schedule compiled once, at module level, to closed form.

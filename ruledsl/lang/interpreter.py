@@ -21,7 +21,7 @@ from ruledsl.core.types import D_DAILY
 from ruledsl.lang import ast
 from ruledsl.lang.checker import CheckedRuleset
 from ruledsl.runtime import ops
-from ruledsl.runtime.ledger import CapSpec, LedgerSettings, run_ledger
+from ruledsl.runtime.ledger import CapSpec, run_ledger
 
 _COMPARE = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
             ">": operator.gt, ">=": operator.ge}
@@ -216,7 +216,7 @@ class Interpreter:
 
     def eval_Ledger(self, n: ast.Ledger, env):
         spec = self.c.ledger_spec(n)
-        settings = LedgerSettings(**{st.name: self.eval(st.expr, env) for st in n.settings})
+        settings = {st.name: self.eval(st.expr, env) for st in n.settings}  # by field name, as compiled code
         caps = [
             CapSpec(f"{spec.name} cap {i + 1} (line {cap.span.line})", cap.components, self.eval(cap.rate, env),
                     self.eval(cap.start, env) if cap.start is not None else None,
@@ -225,7 +225,7 @@ class Interpreter:
             if cap.when is None or self.eval(cap.when, env) else None
             for i, cap in enumerate(n.caps)
         ]
-        return run_ledger(spec, settings, caps, self.c.day_count)
+        return run_ledger(spec, caps, self.c.day_count, **settings)
 
     @staticmethod
     def _extreme(func: str, values: list):

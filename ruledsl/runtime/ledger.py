@@ -1,35 +1,47 @@
 """The bridge from a ruleset's ``ledger`` block to the loan calculation engine (:mod:`ruledsl.calc`).
 
-A ledger block hands the engine its facts (principal, rates, schedule, repayments,
-cut-off), the allocation order and the caps the ruleset imposes; the engine
-returns award lines with their segments, cuts and allocations. Compiled code and
-the interpreter both call :func:`run_ledger`, so the two can only agree.
+A ledger block hands the engine its facts (principal, rates, schedule, repayments, cut-off),
+the allocation order and the caps the ruleset imposes; the engine returns award lines with their
+segments, cuts and allocations.  Compiled code and the interpreter both call :func:`run_ledger`
+(compiled untraced code :func:`run_ledger_fast`), so the two can only agree.
 
-Untraced runs (``trace=False``, the batch path) of the common shape — one instalment,
-no costs or acceleration, the default allocation order, caps without a window that
-remove — go straight to the integer kernel :func:`ruledsl.calc.fast.ledger_fen`
-without building a :class:`~ruledsl.calc.LoanCase`; the award behind the figures is
-computed only if someone asks for ``result.award``.  Every other case, and any input
-the kernel's quick check does not accept, runs :func:`ruledsl.calc.compute`.
+The facts are keyword arguments named by the ledger's fields (:data:`ruledsl.calc.fields.LEDGER_FIELDS`):
+a ledger passes the settings it gives, and one it leaves out takes the field's default::
+
+    run_ledger_fast(spec, caps, day_count, principal=…, contract_rate=…, disbursed_on=…, until=…)
+
+(The two entries' keyword parameters are generated from the table, see :func:`_with_field_keywords`;
+an unknown setting is a ``TypeError``, which the checker makes impossible for a ruleset.)
+
+Untraced runs ask the shape dispatcher (:func:`ruledsl.calc.shape.kernel_settings`) whether the
+integer kernel takes the case; if so its figures come straight from the settings, without
+building a :class:`~ruledsl.calc.LoanCase` (the award behind them is computed only if someone asks
+for ``result.award``).  Every other case, and any input the dispatcher does not accept, runs
+:func:`ruledsl.calc.compute`, which checks it and names a bad field.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any, NamedTuple
+from keyword import iskeyword
+from typing import NamedTuple
 
-from ruledsl.calc import Award, Cap, Cost, Instalment, LoanCase, RateChange, Repayment, compute, schedules
-from ruledsl.calc.fast import ledger_fen
-from ruledsl.calc.model import ACCRUING, COMPONENTS, COMPOUND, DEFAULT_ORDER, INTEREST, PENALTY
+from ruledsl.calc import Award, Cap, case_from_settings, compute
+from ruledsl.calc.award import LINE_NAMES
+from ruledsl.calc.fields import NAMES, LedgerSettings
+from ruledsl.calc.kernel import run
+from ruledsl.calc.model import ACCRUING, COMPONENTS, DEFAULT_ORDER
+from ruledsl.calc.shape import kernel_settings
 from ruledsl.core.daycount import DayCount
 from ruledsl.core.money import FEN
 
 _ZERO_FEN = Decimal("0.00")
 
 #: what a ledger yields, each an amount of money rounded to the fen
-LEDGER_LINES = ("principal_outstanding", "interest", "penalty_interest", "compound_interest", "fees", "total")
+LEDGER_LINES = LINE_NAMES
 #: components a ledger cap may limit, and the words of an allocation order
 CAP_COMPONENTS = ACCRUING
 ORDER_WORDS = COMPONENTS
@@ -45,33 +57,6 @@ class LedgerSpec:
     name: str
     order: tuple[str, ...] | None
     citations: tuple[tuple[str, str], ...]  # component → citation text, overriding the engine's
-    #: whether the allocation order is the default one (the integer kernel knows no other)
-    quick: bool = field(init=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "quick", self.order is None or self.order == DEFAULT_ORDER)
-
-
-class LedgerSettings(NamedTuple):
-    """A ledger block's settings for one case (``None``: not set).
-
-    Compiled rules pass a plain tuple in this order (cheaper to build than a dict);
-    the names document it and :meth:`_make` reads it back.
-    """
-
-    principal: Decimal
-    contract_rate: Decimal
-    disbursed_on: date
-    until: date
-    penalty_rate: Decimal | None = None
-    compound_rate: Decimal | None = None
-    compound: bool = True
-    due_on: date | None = None
-    instalments: list[dict[str, Any]] | None = None
-    repayments: list[dict[str, Any]] | None = None
-    costs: list[dict[str, Any]] | None = None
-    rate_changes: list[dict[str, Any]] | None = None
-    accelerated_on: date | None = None
 
 
 class CapSpec(NamedTuple):
@@ -118,98 +103,91 @@ class _QuickLedgerResult(LedgerResult):
             return award
 
 
-#: caps as the kernel takes them, per components tuple: (covers interest, penalty, compound)
-_COVERS: dict[tuple[str, ...], tuple[bool, bool, bool]] = {}
-
-
-def _covers(components: tuple[str, ...]) -> tuple[bool, bool, bool]:
-    hit = _COVERS.get(components)
-    if hit is None:
-        hit = _COVERS[components] = (INTEREST in components, PENALTY in components, COMPOUND in components)
-    return hit
-
-
-def run_ledger(spec: LedgerSpec, settings: tuple, caps: list[CapSpec | None], day_count: DayCount,
-               trace: bool = False) -> LedgerResult:
-    """Run the engine on one case; with ``trace`` the result carries every segment, cut and allocation.
-
-    ``settings`` is a :class:`LedgerSettings` or a plain tuple in its order.
-    """
+def _run_ledger(spec: LedgerSpec, caps: list[CapSpec | None], day_count: DayCount, trace: bool,
+                settings: LedgerSettings) -> LedgerResult:
+    """Run the engine on one case; with ``trace`` the result carries every segment, cut and allocation."""
     if not trace:
-        return run_ledger_fast(spec, settings, caps, day_count)
-    return _engine(spec, settings, caps, day_count, True)
+        return _run_ledger_fast(spec, caps, day_count, settings)
+    return _engine(spec, settings, _caps(caps), day_count, True)
 
 
-def run_ledger_fast(spec: LedgerSpec, settings: tuple, caps: list[CapSpec | None],
-                    day_count: DayCount) -> LedgerResult:
-    """Untraced: the integer kernel's figures for the common shape, the engine's for every other case."""
-    (principal, rc, disbursed_on, until, rp, rk, compound, due, insts, pays, costs, rate_changes,
-     accelerated_on) = settings
-    if costs or rate_changes or accelerated_on is not None or not spec.quick \
-            or day_count.first_day == day_count.last_day:
-        return _engine(spec, settings, caps, day_count, False)
-    stated = None
-    if insts is not None:
-        if len(insts) != 1 or insts[0]["principal"] != principal:
-            return _engine(spec, settings, caps, day_count, False)
-        inst = insts[0]
-        due = inst["due_on"]
-        stated = inst.get("interest")
-    kernel_caps = []
-    for c in caps:
-        if c is not None:
-            if c.unsupported or c.start is not None or c.before is not None:
-                return _engine(spec, settings, caps, day_count, False)
-            kernel_caps.append((c.rate, *_covers(c.components)))
-    if rp is None:
-        rp = rc
-    if rk is None:
-        rk = rp
-    lines = ledger_fen(principal, disbursed_on, rc, rp, rk, compound is not False, due, stated, until,
-                       pays or (), kernel_caps, day_count.basis)
-    if lines is None:  # an input the kernel's quick check does not accept: the engine checks and explains
-        return _engine(spec, settings, caps, day_count, False)
-    a, b, c, e, _, g = lines  # whole fen; FEN × n is calc.award.cents(n), inlined on this hot path
+def _run_ledger_fast(spec: LedgerSpec, caps: list[CapSpec | None], day_count: DayCount,
+                     settings: LedgerSettings) -> LedgerResult:
+    """Untraced: the integer kernel's figures where the shape dispatcher sends the case, else the engine's."""
+    engine_caps = _caps(caps) if any(caps) else ()
+    found = kernel_settings(settings, engine_caps, spec.order, day_count)
+    if found is None:  # not the kernel's shape, or an input the engine checks and explains
+        return _engine(spec, settings, engine_caps, day_count, False)
+    a, b, c, e = run(found)[0]  # whole fen; FEN × n is calc.award.cents(n), inlined on this hot path
     result = _QuickLedgerResult(principal_outstanding=FEN * a, interest=FEN * b, penalty_interest=FEN * c,
-                                compound_interest=FEN * e, fees=_ZERO_FEN, total=FEN * g)
-    result._args = (spec, settings, caps, day_count)
+                                compound_interest=FEN * e, fees=_ZERO_FEN, total=FEN * (a + b + c + e))
+    result._args = (spec, settings, engine_caps, day_count)
     return result
 
 
-def _engine(spec: LedgerSpec, settings: tuple, caps: list[CapSpec | None], day_count: DayCount,
+def _with_field_keywords(body: Callable, traced: bool) -> Callable:
+    """``body`` behind a signature ``(spec, caps, day_count, /[, trace], *, <field>=<default>, …)`` whose
+    keyword-only parameters are the ledger's fields (:data:`~ruledsl.calc.fields.LEDGER_FIELDS`, in its
+    order, each with its default); ``body`` gets them as one :class:`~ruledsl.calc.fields.LedgerSettings`.
+
+    The signature is generated from the table, as :mod:`dataclasses` generates ``__init__``: Python
+    binds the keywords compiled rules pass straight to parameters, where ``**settings`` would build a
+    dict for every case (the ledger is the batch pre-check's hot path).  The generated source holds
+    nothing but the table's field names, which are identifiers.
+    """
+    assert all(name.isidentifier() and not iskeyword(name) for name in NAMES)
+    fields = ", ".join(f"{name}=_defaults.{name}" for name in NAMES)
+    lead, passed = ("spec, caps, day_count, /, trace=False", "spec, caps, day_count, trace") if traced else (
+        "spec, caps, day_count, /", "spec, caps, day_count")
+    source = (f"def {body.__name__.lstrip('_')}({lead}, *, {fields}):\n"
+              f"    return _body({passed}, _settings(_LedgerSettings, ({', '.join(NAMES)},)))\n")
+    namespace = {"_body": body, "_defaults": LedgerSettings(), "_settings": tuple.__new__,
+                 "_LedgerSettings": LedgerSettings}
+    exec(compile(source, f"<ledger fields: {body.__name__}>", "exec"), namespace)  # noqa: S102 — our table's names
+    entry = namespace[body.__name__.lstrip("_")]
+    entry.__doc__, entry.__module__ = body.__doc__, __name__
+    return entry
+
+
+#: ``run_ledger(spec, caps, day_count, trace=False, *, principal=…, …, until=…)``: the settings by field name
+run_ledger = _with_field_keywords(_run_ledger, traced=True)
+#: ``run_ledger_fast(spec, caps, day_count, *, principal=…, …, until=…)``: untraced, what compiled rules call
+run_ledger_fast = _with_field_keywords(_run_ledger_fast, traced=False)
+
+
+def _engine(spec: LedgerSpec, settings: LedgerSettings, caps: tuple[Cap, ...], day_count: DayCount,
             trace: bool) -> LedgerResult:
     award = compute(_case(spec, settings, caps, day_count), trace=trace)
     figures = award.figures()
     return LedgerResult({name: figures[name] for name in LEDGER_LINES}, award)
 
 
-def _case(spec: LedgerSpec, settings: tuple, caps: list[CapSpec | None], day_count: DayCount) -> LoanCase:
-    s = LedgerSettings._make(settings)
-    if s.instalments is not None:
-        instalments = tuple(Instalment(i["due_on"], i["principal"], i.get("interest")) for i in s.instalments)
-    else:
-        instalments = schedules.bullet(s.principal, s.due_on)
-    return LoanCase(
-        principal=s.principal,
-        disbursed_on=s.disbursed_on,
-        contract_rate=s.contract_rate,
-        calc_until=s.until,
-        instalments=instalments,
-        penalty_rate=s.penalty_rate,
-        compound_rate=s.compound_rate,
-        compound=s.compound is not False,
-        repayments=tuple(Repayment(r["paid_on"], r["amount"]) for r in s.repayments or ()),
-        costs=tuple(Cost(c["incurred_on"], c["amount"], c.get("label", "fees")) for c in s.costs or ()),
-        rate_changes=tuple(
-            RateChange(r["effective_on"], r.get("contract_rate"), r.get("penalty_rate"), r.get("compound_rate"))
-            for r in s.rate_changes or ()),
-        accelerated_on=s.accelerated_on,
-        caps=tuple(
-            Cap(name=c.name, citation=c.citation, rate=c.rate, components=c.components,
-                kind="unsupported" if c.unsupported else "remove", from_on=c.start, before=c.before)
-            for c in caps if c is not None
-        ),
-        allocation_order=spec.order or DEFAULT_ORDER,
-        day_count=day_count,
-        citations=spec.citations,
-    )
+def _case(spec: LedgerSpec, settings: LedgerSettings, caps: tuple[Cap, ...], day_count: DayCount):
+    return case_from_settings(settings, caps=caps, allocation_order=spec.order or DEFAULT_ORDER,
+                              day_count=day_count, citations=spec.citations)
+
+
+_CAPS: dict[CapSpec, Cap] = {}  # a ruleset's caps repeat from case to case: each made once
+
+
+def _caps(caps: list[CapSpec | None]) -> tuple[Cap, ...]:
+    """The engine's :class:`~ruledsl.calc.Cap` of each cap in force (a ``None``: its ``when`` was false)."""
+    out = []
+    for c in caps:
+        if c is None:
+            continue
+        try:
+            cap = _CAPS[c]
+            if cap.rate is not c.rate and cap.rate.as_tuple() != c.rate.as_tuple():
+                raise KeyError(c)  # an equal rate written otherwise (0.240): the trace shows it as given
+        except (KeyError, TypeError, AttributeError):
+            cap = Cap(name=c.name, citation=c.citation, rate=c.rate, components=tuple(c.components),
+                      kind="unsupported" if c.unsupported else "remove", from_on=c.start, before=c.before)
+            try:
+                if len(_CAPS) > 1024:
+                    _CAPS.clear()
+                _CAPS[c] = cap
+            except TypeError:  # an unhashable value (a list of components): made each time
+                pass
+        out.append(cap)
+    return tuple(out)

@@ -9,8 +9,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from ruledsl.core.money import Money, plain_number, round_fen
+from ruledsl.core.money import Money, round_fen
 from ruledsl.core.rates import format_rate
+from ruledsl.core.show import plain_number
 from ruledsl.core.types import D_DAILY, D_MONEY, D_RATE, Type
 from ruledsl.runtime.ledger import LedgerResult
 

@@ -9,9 +9,9 @@ from decimal import Decimal
 import pytest
 
 from ruledsl.calc import Cap, Instalment, LoanCase, Repayment, compute, schedules
-from ruledsl.calc.facts import case_from_mapping
 from ruledsl.core.daycount import DayCount
 from ruledsl.core.errors import InputError
+from tests.calc.facts import case_from_mapping
 
 BASE = LoanCase(
     principal=Decimal("10000"), disbursed_on=date(2023, 1, 1), contract_rate=Decimal("0.12"),

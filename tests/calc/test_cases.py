@@ -14,9 +14,11 @@ import pytest
 import yaml
 
 from ruledsl.calc import compute
-from ruledsl.calc.facts import case_from_mapping
+from tests.calc.facts import case_from_mapping
+from tests.calc.lpr import load_rate_tables
 
 CASES_DIR = Path(__file__).parent / "cases"
+TABLES = load_rate_tables()  # the LPR tables of rulesets/cn/tables, for the LPR-linked cases
 
 
 def _load() -> list[tuple[str, dict]]:
@@ -46,8 +48,8 @@ def test_case(name: str, spec: dict) -> None:
         got = [[i.due_on.isoformat(), i.principal, i.interest] for i in case.instalments]
         want = [[str(d), Decimal(p), Decimal(i)] for d, p, i in spec["expect_schedule"]]
         assert got == want
-    award = compute(case)
-    quick = compute(case, trace=False)  # the figures-only path (integer fast path for one instalment)
+    award = compute(case, TABLES)
+    quick = compute(case, TABLES, trace=False)  # the figures-only path (the integer kernel where it fits)
     assert quick.figures() == award.figures() and quick.unsupported == award.unsupported
     for line, value in (spec.get("expect") or {}).items():
         assert award[line] == Decimal(value), f"{line}: got {award[line]}, expected {value}\n{award.explain()}"

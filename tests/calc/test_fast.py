@@ -1,8 +1,8 @@
 """The figures-only paths (``compute(case, trace=False)``) agree exactly with the traced engine.
 
-Single-instalment cases with fixed rates take the integer fast path of
-:mod:`ruledsl.calc.fast`; everything else runs the general engine without building
-its trace.  Either way the award lines (to the exact fraction, not only the fen),
+Cases of the kernel's shape (one instalment, fixed rates: :mod:`ruledsl.calc.shape`) take the
+integer kernel of :mod:`ruledsl.calc.kernel`; everything else runs the general engine without
+building its trace.  Either way the award lines (to the exact fraction, not only the fen),
 the overpayment, the unsupported amounts and the notes must be those of the traced
 engine, and the fast path must also agree with the day-by-day reference.
 """
@@ -17,13 +17,30 @@ from decimal import Decimal
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_differential import ORDERS, cases, reference
 
 from ruledsl.calc import Cap, Cost, Instalment, LoanCase, LprRate, RateChange, Repayment, compute, schedules
 from ruledsl.calc.award import FigureAward
-from ruledsl.calc.fast import _window_inside_period, figures
+from ruledsl.calc.model import INTEREST
+from ruledsl.calc.shape import kernel_case as figures  # None: the kernel does not take the case
 from ruledsl.core.daycount import DayCount
 from ruledsl.core.errors import InputError
+from tests.calc.lpr import load_rate_tables
+from tests.calc.test_differential import ORDERS, cases, reference
+
+TABLES = load_rate_tables()
+
+
+def _window_inside_period(case: LoanCase) -> bool:
+    """A cap on interest starts or ends inside the stated-interest period (the engine then spreads the
+    stated interest over the period by yuan-days)."""
+    start, due = case.disbursed_on, case.instalments[0].due_on
+    offset = timedelta(0) if case.day_count.first_day else timedelta(days=1)
+    for cap in case.caps:
+        if INTEREST in cap.components:
+            for edge in (cap.from_on, cap.before):
+                if edge is not None and start < edge - offset < due:
+                    return True
+    return False
 
 EXAMPLES = int(os.environ.get("RULEDSL_CALC_EXAMPLES", "300"))  # e.g. 5000 for a long local run
 
@@ -95,7 +112,7 @@ def same(case: LoanCase) -> FigureAward:
 def test_single_instalment_fast_path_equals_engine(case: LoanCase) -> None:
     if case.instalments[0].interest is not None and _window_inside_period(case):
         # a cap window starting or ending inside the stated-interest period: the general engine
-        # spreads the stated interest over the period, so the fast path hands the case over
+        # spreads the stated interest over the period, so the kernel hands the case over
         assert figures(case) is None
         traced, quick = compute(case), compute(case, trace=False)
         assert quick.figures() == traced.figures() and quick.unsupported == traced.unsupported
@@ -128,7 +145,7 @@ def test_other_shapes_run_the_engine_without_trace():
     lpr = replace(case, instalments=schedules.bullet(Decimal("12000"), date(2023, 6, 1)),
                   contract_rate=LprRate(multiple=Decimal("1.5")))
     assert figures(lpr) is None
-    assert compute(lpr, trace=False).figures() == compute(lpr).figures()
+    assert compute(lpr, TABLES, trace=False).figures() == compute(lpr, TABLES).figures()
 
 
 def test_default_is_unchanged_full_trace():

@@ -1,5 +1,7 @@
-"""The ledger kernel (:func:`ruledsl.calc.fast.ledger_fen`, what an untraced ruleset ledger runs for one
-instalment) gives the traced engine's figures exactly, and hands every other shape to the engine."""
+"""The integer kernel as an untraced ruleset ledger runs it (:func:`ruledsl.runtime.ledger.run_ledger_fast`:
+the shape dispatcher's :func:`~ruledsl.calc.shape.kernel_settings`, then :func:`ruledsl.calc.kernel.fen_lines`,
+straight from the ledger's settings) gives the traced engine's figures exactly, and hands every other
+shape to the engine."""
 
 from __future__ import annotations
 
@@ -11,13 +13,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ruledsl.calc.fields import LEDGER_FIELDS
 from ruledsl.calc.model import ACCRUING, DEFAULT_ORDER
 from ruledsl.core.daycount import DayCount
 from ruledsl.core.errors import InputError
 from ruledsl.runtime.ledger import (
     LEDGER_LINES,
     CapSpec,
-    LedgerSettings,
     LedgerSpec,
     _QuickLedgerResult,
     run_ledger,
@@ -62,31 +64,30 @@ def ledgers(draw) -> tuple[dict, list, DayCount]:
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ledgers())
 def test_kernel_equals_traced_engine(case: tuple[dict, list, DayCount]) -> None:
-    named, caps, dc = case
-    found = LedgerSettings(**named)
-    quick = run_ledger(SPEC, found, caps, dc, trace=False)
-    traced = run_ledger(SPEC, found, caps, dc, trace=True)
+    found, caps, dc = case  # the settings by field name, as compiled rules pass them
+    quick = run_ledger(SPEC, caps, dc, trace=False, **found)
+    traced = run_ledger(SPEC, caps, dc, trace=True, **found)
     assert isinstance(quick, _QuickLedgerResult)
     assert dict(quick) == dict(traced), traced.award.explain()
     assert {k: str(v) for k, v in quick.items()} == {k: str(v) for k, v in traced.items()}  # same exponents
     assert quick.award.figures() == traced.award.figures()  # the lazy award
 
 
-def base(**over) -> LedgerSettings:
+def base(**over) -> dict:
     found = {"principal": Decimal("10000"), "contract_rate": Decimal("0.30"), "penalty_rate": Decimal("0.45"),
              "compound_rate": Decimal("0.45"), "compound": True, "disbursed_on": date(2023, 1, 1),
              "instalments": [{"due_on": date(2024, 1, 1), "principal": Decimal("10000"),
                               "interest": Decimal("3000")}],
              "repayments": [], "costs": [], "accelerated_on": None, "until": date(2024, 7, 1)}
     found.update(over)
-    return LedgerSettings(**found)
+    return found
 
 
 CAP24 = CapSpec("24%", ACCRUING, Decimal("0.24"), None, None, False, "法发〔2017〕22号")
 
 
 def test_stated_interest_capped_in_the_kernel():
-    result = run_ledger(SPEC, base(), [CAP24], DayCount())
+    result = run_ledger(SPEC, [CAP24], DayCount(), **base())
     assert isinstance(result, _QuickLedgerResult)
     assert result["interest"] == Decimal("2400.00") and result["penalty_interest"] == Decimal("1196.71")
     assert result["total"] == Decimal("13596.71")
@@ -101,9 +102,9 @@ def test_stated_interest_capped_in_the_kernel():
 ])
 def test_other_shapes_run_the_engine(over: dict):
     found = base(**over)
-    result = run_ledger(SPEC, found, [CAP24], DayCount())
+    result = run_ledger(SPEC, [CAP24], DayCount(), **found)
     assert not isinstance(result, _QuickLedgerResult)
-    assert dict(result) == dict(run_ledger(SPEC, found, [CAP24], DayCount(), trace=True))
+    assert dict(result) == dict(run_ledger(SPEC, [CAP24], DayCount(), trace=True, **found))
 
 
 @pytest.mark.parametrize("caps", [
@@ -111,9 +112,9 @@ def test_other_shapes_run_the_engine(over: dict):
     [CapSpec("u", ACCRUING, Decimal("0.24"), None, None, True, "t")],
 ])
 def test_windows_and_unsupported_caps_run_the_engine(caps: list):
-    result = run_ledger(SPEC, base(), caps, DayCount())
+    result = run_ledger(SPEC, caps, DayCount(), **base())
     assert not isinstance(result, _QuickLedgerResult)
-    assert dict(result) == dict(run_ledger(SPEC, base(), caps, DayCount(), trace=True))
+    assert dict(result) == dict(run_ledger(SPEC, caps, DayCount(), trace=True, **base()))
 
 
 @pytest.mark.parametrize(("over", "field"), [
@@ -128,14 +129,14 @@ def test_windows_and_unsupported_caps_run_the_engine(caps: list):
 ])
 def test_bad_input_is_refused_by_the_engine(over: dict, field: str):
     with pytest.raises(InputError, match=field.replace("[", r"\[").replace("]", r"\]")):
-        run_ledger(SPEC, base(**over), [CAP24], DayCount())
+        run_ledger(SPEC, [CAP24], DayCount(), **base(**over))
 
 
 def test_settings_are_the_languages_ledger_settings():
     from ruledsl.lang.checker import LEDGER_SETTINGS
 
-    assert set(LedgerSettings._fields) == set(LEDGER_SETTINGS)
+    assert {f.name for f in LEDGER_FIELDS} == set(LEDGER_SETTINGS)
 
 
 def test_lines_are_the_ledger_lines():
-    assert tuple(run_ledger(SPEC, base(), [], DayCount())) == LEDGER_LINES
+    assert tuple(run_ledger(SPEC, [], DayCount(), **base())) == LEDGER_LINES

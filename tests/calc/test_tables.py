@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from ruledsl.calc.lpr import default_table_dir, load_rate_tables
 from ruledsl.core.errors import TableError
 from ruledsl.runtime.tables import DatedTable
+from tests.calc.lpr import default_table_dir, load_rate_tables
 
 # (effective date, 1Y %, 5Y %): the monthly LPR fixings that changed a rate since the reform
 # of 2019-08-20 (全国银行间同业拆借中心 announcements).

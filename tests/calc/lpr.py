@@ -1,4 +1,6 @@
-"""LPR and pre-LPR benchmark tables, loaded from the CSV files court staff edit.
+"""LPR and pre-LPR benchmark tables for the tests, loaded from the CSV files court staff edit.
+
+The engine reads no file: a test that needs LPR passes ``compute(case, tables=load_rate_tables())``.
 
 ``rulesets/cn/tables/lpr.csv``: ``effective_from,one_year,five_year`` — every LPR
 change since the first publication on 2019-08-20 (rates with ``%``).

@@ -1,4 +1,8 @@
-"""Caps as the law states them, with their citations and date windows.
+"""Caps as the law states them, with their citations and date windows (the hand-worked cases' presets).
+
+The shipped rulesets write their own caps (``rulesets/cn/private_lending.rules`` the transition of
+法释〔2020〕17号 art.31); these presets are the tests' own statement of the same law, for the cases
+of tests/calc/cases.
 
 * :func:`financial_24` — 法发〔2017〕22号 item 2: in a financial loan, at the
   borrower's request, interest + compound + penalty (+ 违约金, fees) above 24% a
@@ -18,8 +22,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from ruledsl.calc.lpr import RateTables
 from ruledsl.calc.model import ACCRUING, Cap
+from tests.calc.lpr import RateTables
 
 SPC_2017_22 = "最高人民法院关于进一步加强金融审判工作的若干意见（法发〔2017〕22号）第二条"
 SPC_2015 = "最高人民法院关于审理民间借贷案件适用法律若干问题的规定（法释〔2015〕18号）"

@@ -1,4 +1,5 @@
-"""The vectorized batch path agrees with the exact per-case engine to the fen."""
+"""The vectorized batch path (the pre-check's, not yet called by it) agrees with the exact per-case engine
+to the fen."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from ruledsl.calc import Cap, LoanCase, Repayment, compute, schedules
-from ruledsl.calc.vectorized import compute_batch, frame_from_cases, is_vectorizable
+from ruledsl.precheck.vectorized import compute_batch, frame_from_cases, is_vectorizable
 
 LINES = ("principal_outstanding", "interest", "penalty_interest", "compound_interest", "fees", "total")
 

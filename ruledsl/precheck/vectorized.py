@@ -1,11 +1,18 @@
 """Vectorized batch path for the common consumer-loan shape, in integer fen (numpy).
 
-Shape: one instalment (到期一次还本付息), fixed contract / penalty / compound rates,
-compound interest on or off, up to two repayments, no costs, caps, rate changes or
-acceleration, the default allocation order (interest → penalty → compound →
-principal), 算头不算尾 on basis 360, 365 or 366.  :func:`is_vectorizable` says whether a
-:class:`LoanCase` has this shape; :func:`frame_from_cases` turns such cases into the
-input frame.
+Not called by the pre-check yet (:func:`ruledsl.precheck.precheck` decides each row with the
+compiled rules); a later change wires it in for filings whose ruleset ledger has this shape.
+Until then it is held to the engine by tests/precheck/test_vectorized.py and timed by
+benchmarks/bench_calc.py.
+
+Shape: what the shape dispatcher calls a batch row (:func:`ruledsl.calc.shape.batch_row`) —
+one instalment (到期一次还本付息), fixed contract / penalty / compound rates, compound interest on
+or off, up to two repayments, no costs, caps, rate changes or acceleration, the default
+allocation order (interest → penalty → compound → principal, :mod:`ruledsl.calc.allocation`),
+算头不算尾 on basis 360, 365 or 366, money in whole fen, rates in units of 0.01 %.
+:func:`is_vectorizable` asks the dispatcher; :func:`frame_from_cases` turns such cases into the
+input frame, whose columns (:data:`INPUT_COLUMNS`) are the ledger fields
+(:data:`ruledsl.calc.fields.LEDGER_FIELDS`) a batch row sets, in integer units.
 
 Arithmetic: balances are int64 fixed point with ``U = 10⁴ × basis × 1000`` units per
 fen, so ``base × rate × days / basis`` of a whole-fen base is exact and any other
@@ -24,6 +31,8 @@ it first either way, and only after the due date does it bear compound interest)
 the output is one int64 block handed to pandas without a copy.  Rows whose balances
 could leave int64 (``principal × (1 + max rate × days / basis)²`` above
 :data:`MAX_GROWN_FEN`) are not computed here but by the exact path.
+
+Imports: numpy, pandas and :mod:`ruledsl.calc` (nothing else of the pre-check imports this module yet).
 """
 
 from __future__ import annotations
@@ -35,23 +44,51 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from ruledsl.calc.engine import compute
-from ruledsl.calc.model import DEFAULT_ORDER, Instalment, LoanCase, Repayment
+from ruledsl.calc import LEDGER_FIELDS, LedgerField, compute
+from ruledsl.calc.allocation import payment_order
+from ruledsl.calc.model import (
+    COMPOUND,
+    DEFAULT_ORDER,
+    INTEREST,
+    PENALTY,
+    PRINCIPAL,
+    Instalment,
+    LoanCase,
+    Repayment,
+)
+from ruledsl.calc.shape import BATCH_RATE_SCALE, ENGINE_ONLY, batch_row
 from ruledsl.core.daycount import DayCount
+from ruledsl.core.types import MONEY, RATE
 
-RATE_SCALE = 10_000           # rates in units of 0.01% (1200 = 12%)
+RATE_SCALE = BATCH_RATE_SCALE  # rates in units of 0.01% (1200 = 12%)
 SUB = 1000                    # extra sub-units so a whole-fen accrual stays exact
 GUARD = 100_000               # units; far above the floor error of the few accruals of a row
 MAX_PRINCIPAL_FEN = 100_000_000   # 1,000,000 yuan
 MAX_DAYS = 3650
 MAX_RATE = RATE_SCALE         # 100% a year
 MAX_GROWN_FEN = np.iinfo(np.int64).max // (RATE_SCALE * 366 * SUB) // 4  # ceiling of any balance, in fen
+REPAYMENTS = 2                # a batch row carries at most this many repayments
 
-INPUT_COLUMNS = ("principal_fen", "contract_rate_e4", "penalty_rate_e4", "compound_rate_e4", "compound",
-                 "basis", "disbursed_on", "due_on", "calc_until", "repay1_on", "repay1_fen", "repay2_on",
-                 "repay2_fen")
+
+def _columns(f: LedgerField) -> tuple[str, ...]:
+    """A ledger field's batch columns: money in fen, rates in 0.01 %, dates and flags as they are."""
+    if f.name == "repayments":
+        return tuple(col for k in range(1, REPAYMENTS + 1) for col in (f"repay{k}_on", f"repay{k}_fen"))
+    if f.type == MONEY:
+        return (f"{f.name}_fen",)
+    if f.type == RATE:
+        return (f"{f.name}_e4",)
+    return (f.name,)
+
+
+#: the fields a batch row sets (the kernel's, without a stated-interest schedule), then the day count's basis
+INPUT_COLUMNS = tuple(col for f in LEDGER_FIELDS if f.name not in ENGINE_ONLY and f.name != "instalments"
+                      for col in _columns(f)) + ("basis",)
 OUTPUT_COLUMNS = ("principal_outstanding", "interest", "penalty_interest", "compound_interest", "fees",
                   "total", "overpaid", "fallback")
+_DATE_COLUMNS = tuple(c for c in INPUT_COLUMNS if c.endswith("_on") or c == "until")
+#: the order a payment reaches a batch row's balances (民法典 561: the default order, fees aside)
+_PAYMENT_ORDER = tuple(c for c in payment_order(DEFAULT_ORDER).due if c in (INTEREST, PENALTY, COMPOUND, PRINCIPAL))
 
 
 def _rate_e4(rate: Decimal) -> int | None:
@@ -60,17 +97,8 @@ def _rate_e4(rate: Decimal) -> int | None:
 
 
 def is_vectorizable(case: LoanCase) -> bool:
-    """Whether ``case`` has the shape the batch path computes."""
-    return (
-        len(case.instalments) == 1 and case.instalments[0].interest is None
-        and not case.costs and not case.caps and not case.rate_changes and case.accelerated_on is None
-        and len(case.repayments) <= 2 and tuple(case.allocation_order) == DEFAULT_ORDER
-        and case.day_count.first_day and not case.day_count.last_day and case.day_count.basis in (360, 365, 366)
-        and all(isinstance(r, Decimal) and _rate_e4(r) is not None
-                for r in (case.contract_rate, case.penalty_rate, case.compound_rate) if r is not None)
-        and all((r.amount * 100) == (r.amount * 100).to_integral_value() for r in case.repayments)
-        and case.principal * 100 == (case.principal * 100).to_integral_value()
-    )
+    """Whether ``case`` has the shape the batch path computes (the shape dispatcher's answer)."""
+    return batch_row(case)
 
 
 def frame_from_cases(cases: Iterable[LoanCase]) -> pd.DataFrame:
@@ -81,39 +109,18 @@ def frame_from_cases(cases: Iterable[LoanCase]) -> pd.DataFrame:
             raise ValueError(f"case {n} does not have the single-maturity shape of the batch path")
         pays = sorted(case.repayments, key=lambda r: r.paid_on)
         pen = case.penalty_rate if case.penalty_rate is not None else case.contract_rate
-        rows.append((
+        rows.append((  # in INPUT_COLUMNS order
             int(case.principal * 100), _rate_e4(case.contract_rate), _rate_e4(pen),
             -1 if case.compound_rate is None else _rate_e4(case.compound_rate), case.compound,
-            case.day_count.basis, case.disbursed_on, case.instalments[0].due_on, case.calc_until,
+            case.disbursed_on, case.instalments[0].due_on,
             pays[0].paid_on if pays else None, int(pays[0].amount * 100) if pays else 0,
             pays[1].paid_on if len(pays) > 1 else None, int(pays[1].amount * 100) if len(pays) > 1 else 0,
+            case.calc_until, case.day_count.basis,
         ))
     frame = pd.DataFrame.from_records(rows, columns=list(INPUT_COLUMNS))
-    for col in ("disbursed_on", "due_on", "calc_until", "repay1_on", "repay2_on"):
+    for col in _DATE_COLUMNS:
         frame[col] = pd.to_datetime(frame[col]).astype("datetime64[s]")
     return frame
-
-
-def case_from_row(row: pd.Series | dict) -> LoanCase:
-    """The :class:`LoanCase` of one batch row (for the exact fallback and for checks)."""
-    def day(v) -> date:
-        return pd.Timestamp(v).date()
-
-    pays = []
-    for k in (1, 2):
-        when = row[f"repay{k}_on"]
-        if not pd.isna(when):
-            pays.append(Repayment(day(when), Decimal(int(row[f"repay{k}_fen"])) / 100))
-    principal = Decimal(int(row["principal_fen"])) / 100
-    compound_rate = None if int(row["compound_rate_e4"]) < 0 else Decimal(int(row["compound_rate_e4"])) / RATE_SCALE
-    return LoanCase(
-        principal=principal, disbursed_on=day(row["disbursed_on"]),
-        contract_rate=Decimal(int(row["contract_rate_e4"])) / RATE_SCALE, calc_until=day(row["calc_until"]),
-        instalments=(Instalment(day(row["due_on"]), principal),),
-        penalty_rate=Decimal(int(row["penalty_rate_e4"])) / RATE_SCALE, compound_rate=compound_rate,
-        compound=bool(row["compound"]), repayments=tuple(pays),
-        day_count=DayCount(int(row["basis"]), True, False),
-    )
 
 
 _BIG = np.iinfo(np.int64).max
@@ -146,7 +153,7 @@ def _ledger(p_fen, rc, rp, rk, start, due, end, on1, amt1, on2, amt2, basis: int
     due interest after it: one balance, since payments take it first either way),
     ``pen``, ``comp``.  The row's three events — due date and the two repayments,
     in date order, the due date first on a tie — are taken one per step, then the
-    last segment runs to ``calc_until``.  Returns ``(lines, overpaid, unit)``.
+    last segment runs to the cut-off (``until``).  Returns ``(lines, overpaid, unit)``.
     """
     denom = RATE_SCALE * basis                 # base × rate_e4 × days / denom
     unit = denom * SUB                         # units per fen
@@ -186,7 +193,7 @@ def _ledger(p_fen, rc, rp, rk, start, due, end, on1, amt1, on2, amt2, basis: int
     left = np.where(due_first, zero, amt1) * unit
     left *= happens
     take = np.empty(n, np.int64)
-    for bal in (interest, P):                   # nothing else is owed yet
+    for bal in (interest, P):                   # nothing else is owed yet: the pool, then principal
         np.minimum(left, bal, out=take)
         bal -= take
         left -= take
@@ -214,7 +221,8 @@ def _ledger(p_fen, rc, rp, rk, start, due, end, on1, amt1, on2, amt2, basis: int
         is_due |= due_now & happens
         left = amount * unit
         left *= happens
-        for bal in (interest, pen, comp, P):   # default order; pen and comp are 0 before the due date
+        balances = {INTEREST: interest, PENALTY: pen, COMPOUND: comp, PRINCIPAL: P}
+        for bal in [balances[c] for c in _PAYMENT_ORDER]:   # pen and comp are 0 before the due date
             np.minimum(left, bal, out=take)
             bal -= take
             left -= take
@@ -236,7 +244,7 @@ def _row_case(cols: dict[str, np.ndarray], pos: int) -> LoanCase:
     raw_k = int(cols["compound_rate_e4"][pos])
     return LoanCase(
         principal=principal, disbursed_on=day(cols["disbursed_on"][pos]),
-        contract_rate=Decimal(int(cols["contract_rate_e4"][pos])).scaleb(-4), calc_until=day(cols["calc_until"][pos]),
+        contract_rate=Decimal(int(cols["contract_rate_e4"][pos])).scaleb(-4), calc_until=day(cols["until"][pos]),
         instalments=(Instalment(day(cols["due_on"][pos]), principal),),
         penalty_rate=Decimal(int(cols["penalty_rate_e4"][pos])).scaleb(-4),
         compound_rate=None if raw_k < 0 else Decimal(raw_k).scaleb(-4),
@@ -252,78 +260,28 @@ def compute_batch(frame: pd.DataFrame, *, fallback: bool = True) -> pd.DataFrame
     """Award lines in integer fen for every row of ``frame`` (columns :data:`INPUT_COLUMNS`).
 
     Returns a frame with :data:`OUTPUT_COLUMNS` (int64 fen, ``fallback`` bool).
-    Input is not validated here beyond the shape limits: validate cases with
-    :func:`ruledsl.calc.check_case` (or build the frame with :func:`frame_from_cases`).
+    Input is not validated here beyond the shape limits: build the frame with :func:`frame_from_cases`
+    (the dispatcher takes only cases :func:`ruledsl.calc.check_case` accepts).
     """
     n = len(frame)
-    cols = {
-        "principal_fen": frame["principal_fen"].to_numpy(np.int64),
-        "contract_rate_e4": frame["contract_rate_e4"].to_numpy(np.int64),
-        "penalty_rate_e4": frame["penalty_rate_e4"].to_numpy(np.int64),
-        "compound_rate_e4": frame["compound_rate_e4"].to_numpy(np.int64),
-        "compound": frame["compound"].to_numpy(bool),
-        "basis": frame["basis"].to_numpy(np.int64),
-        "repay1_fen": frame["repay1_fen"].to_numpy(np.int64),
-        "repay2_fen": frame["repay2_fen"].to_numpy(np.int64),
-    }
-    for col in ("disbursed_on", "due_on", "calc_until", "repay1_on", "repay2_on"):
-        cols[col] = _days(frame[col])
+    cols = _arrays(frame)
     on1, on2 = cols["repay1_on"], cols["repay2_on"]
     amt1, amt2 = cols["repay1_fen"], cols["repay2_fen"]
     swap = on1 > on2                            # the ledger takes repayments in date order
     if swap.any():
         on1, on2 = np.where(swap, on2, on1), np.where(swap, on1, on2)
         amt1, amt2 = np.where(swap, amt2, amt1), np.where(swap, amt1, amt2)
-    p_fen = cols["principal_fen"]
-    rc, rp = cols["contract_rate_e4"], cols["penalty_rate_e4"]
-    rk_raw = cols["compound_rate_e4"]
+    rp, rk_raw = cols["penalty_rate_e4"], cols["compound_rate_e4"]
     rk = np.where(rk_raw < 0, rp, rk_raw) * cols["compound"]
-    start, due, end = cols["disbursed_on"], cols["due_on"], cols["calc_until"]
-    basis = cols["basis"]
-
-    # int64 headroom: every balance stays below P × g² units, g = 1 + max rate × days / basis
-    span = end - start
-    rmax = np.maximum(np.maximum(rc, rp), rk)
-    unsafe = ((p_fen > MAX_PRINCIPAL_FEN) | (p_fen < 0) | (span > MAX_DAYS) | (span < 0) | (rc > MAX_RATE)
-              | (rp > MAX_RATE) | (rk > MAX_RATE) | (rc < 0) | (rp < 0) | (rk_raw < -1) | (amt1 < 0) | (amt2 < 0)
-              | ((basis != 360) & (basis != 365) & (basis != 366)))
-    g_den = RATE_SCALE * 366
-    g_num = g_den + rmax * np.clip(span, 0, MAX_DAYS)
-    bound = np.clip(p_fen, 0, MAX_PRINCIPAL_FEN) * g_num // g_den * g_num // g_den + 1
-    unsafe |= (bound > MAX_GROWN_FEN) | (amt1 > MAX_GROWN_FEN) | (amt2 > MAX_GROWN_FEN)
+    args = [cols["principal_fen"], cols["contract_rate_e4"], rp, rk, cols["disbursed_on"], cols["due_on"],
+            cols["until"], on1, amt1, on2, amt2]
+    unsafe = _unsafe(*args[:7], rk_raw, amt1, amt2, cols["basis"])
 
     block = np.zeros((len(OUTPUT_COLUMNS) - 1, n), np.int64)   # one int64 block, no copies into pandas
     out = dict(zip(OUTPUT_COLUMNS[:-1], block, strict=True))
-    ambiguous = unsafe.copy()
-    names = ("principal_outstanding", "interest", "penalty_interest", "compound_interest")
-    first = int(basis[0]) if n else 365
-    groups = [(first, None)] if n and (basis == first).all() else [
-        (b, basis == b) for b in (360, 365, 366)]
-    for b, rows in groups:
-        if rows is not None and not rows.any():
-            continue
-        args = [p_fen, rc, rp, rk, start, due, end, on1, amt1, on2, amt2]
-        if rows is not None:
-            args = [a[rows] for a in args]
-        args[0] = np.where(unsafe if rows is None else unsafe[rows], 0, args[0])  # keep int64 in range
-        lines, over, unit = _ledger(*args, basis=b)
-        half = unit // 2
-        near = np.zeros(len(over), bool)
-        for name, value in (*zip(names, lines, strict=True), ("overpaid", over)):
-            value += half
-            rounded = value // unit
-            value -= rounded * unit             # distance above the half-fen boundary below
-            near |= (value <= GUARD) | (value >= unit - GUARD)
-            if rows is None:
-                out[name][:] = rounded
-            else:
-                out[name][rows] = rounded
-        if rows is None:
-            ambiguous |= near
-        else:
-            ambiguous[rows] |= near
+    ambiguous = _by_basis(args, cols["basis"], unsafe, out)
     total = out["total"]
-    for name in names:
+    for name in _LINES:
         total += out[name]
     positions = np.flatnonzero(ambiguous) if fallback else ()
     for pos in positions:
@@ -336,3 +294,63 @@ def compute_batch(frame: pd.DataFrame, *, fallback: bool = True) -> pd.DataFrame
     flags[positions] = True
     result["fallback"] = flags
     return result
+
+
+_LINES = ("principal_outstanding", "interest", "penalty_interest", "compound_interest")
+
+
+def _arrays(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The input columns as int64 arrays (dates as days since 1970-01-01, flags as bool)."""
+    cols = {col: frame[col].to_numpy(np.int64) for col in INPUT_COLUMNS if col not in _DATE_COLUMNS}
+    cols["compound"] = frame["compound"].to_numpy(bool)
+    for col in _DATE_COLUMNS:
+        cols[col] = _days(frame[col])
+    return cols
+
+
+def _unsafe(p_fen, rc, rp, rk, start, due, end, rk_raw, amt1, amt2, basis) -> np.ndarray:
+    """Rows outside the shape limits, or whose balances could leave int64: every balance stays below
+    ``P × g²`` units, ``g = 1 + max rate × days / basis`` (those rows take the exact path)."""
+    span = end - start
+    rmax = np.maximum(np.maximum(rc, rp), rk)
+    unsafe = ((p_fen > MAX_PRINCIPAL_FEN) | (p_fen < 0) | (span > MAX_DAYS) | (span < 0) | (rc > MAX_RATE)
+              | (rp > MAX_RATE) | (rk > MAX_RATE) | (rc < 0) | (rp < 0) | (rk_raw < -1) | (amt1 < 0) | (amt2 < 0)
+              | ((basis != 360) & (basis != 365) & (basis != 366)))
+    g_den = RATE_SCALE * 366
+    g_num = g_den + rmax * np.clip(span, 0, MAX_DAYS)
+    bound = np.clip(p_fen, 0, MAX_PRINCIPAL_FEN) * g_num // g_den * g_num // g_den + 1
+    unsafe |= (bound > MAX_GROWN_FEN) | (amt1 > MAX_GROWN_FEN) | (amt2 > MAX_GROWN_FEN)
+    return unsafe
+
+
+def _by_basis(args: list[np.ndarray], basis: np.ndarray, unsafe: np.ndarray,
+              out: dict[str, np.ndarray]) -> np.ndarray:
+    """Run the ledger on the rows of each basis, round each line to the fen into ``out``; returns the
+    rows to recompute exactly (unsafe, or a line within :data:`GUARD` units of a half fen)."""
+    n = len(basis)
+    ambiguous = unsafe.copy()
+    first = int(basis[0]) if n else 365
+    groups = [(first, None)] if n and (basis == first).all() else [
+        (b, basis == b) for b in (360, 365, 366)]
+    for b, rows in groups:
+        if rows is not None and not rows.any():
+            continue
+        part = args if rows is None else [a[rows] for a in args]
+        part = [np.where(unsafe if rows is None else unsafe[rows], 0, part[0]), *part[1:]]  # keep int64 in range
+        lines, over, unit = _ledger(*part, basis=b)
+        half = unit // 2
+        near = np.zeros(len(over), bool)
+        for name, value in (*zip(_LINES, lines, strict=True), ("overpaid", over)):
+            value += half
+            rounded = value // unit
+            value -= rounded * unit             # distance above the half-fen boundary below
+            near |= (value <= GUARD) | (value >= unit - GUARD)
+            if rows is None:
+                out[name][:] = rounded
+            else:
+                out[name][rows] = rounded
+        if rows is None:
+            ambiguous |= near
+        else:
+            ambiguous[rows] |= near
+    return ambiguous

@@ -1,4 +1,8 @@
-"""Build a :class:`LoanCase` from plain data (YAML/JSON facts, DSL records).
+"""The tests' input path: a :class:`LoanCase` from plain data (the YAML facts of tests/calc/cases).
+
+(Not part of the engine: rulesets hand the engine their facts through the ledger's fields,
+:mod:`ruledsl.calc.fields`.  This builder, the cap presets of :mod:`tests.calc.caps` and the LPR
+tables of :mod:`tests.calc.lpr` exist for the hand-worked cases.)
 
 Field names follow the shipped rulesets: ``principal``, ``contract_rate``,
 ``penalty_rate``, ``compound_rate``, ``disbursed_on``, ``due_on`` or ``instalments``
@@ -25,13 +29,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from ruledsl.calc import caps as cap_presets
 from ruledsl.calc import schedules
 from ruledsl.calc.model import DEFAULT_ORDER, Cap, Cost, LoanCase, LprRate, Rate, RateChange, Repayment
 from ruledsl.core.daycount import DayCount, to_date
 from ruledsl.core.errors import InputError
 from ruledsl.core.money import to_decimal
 from ruledsl.core.rates import parse_rate
+from tests.calc import caps as cap_presets
 
 
 def _date(value: Any, field: str) -> date:

@@ -1,0 +1,189 @@
+"""The integer kernel: the engine's ledger for one instalment, in exact integers, figures only.
+
+It computes the cases of the kernel's shape (see :mod:`ruledsl.calc.shape`, which decides and
+hands over :class:`~ruledsl.calc.shape.KernelInput`) and nothing else; the traced engine
+(:mod:`ruledsl.calc.engine`) is the definition, and the kernel's figures equal its figures to the
+exact fraction (tests/calc/test_fast.py, tests/calc/test_ledger_kernel.py).  The ledger is the
+engine's: the same cut points, the same order of events on a date (the instalment falls due,
+then repayments are applied), the payment order and the cap cut order of
+:mod:`ruledsl.calc.allocation`.  Two callers:
+
+* ``compute(case, trace=False)`` → :func:`award` (an :class:`~ruledsl.calc.award.FigureAward`);
+* :func:`ruledsl.runtime.ledger.run_ledger_fast` (compiled rules) → :func:`fen_lines`.
+
+Arithmetic: every amount is an ``int`` numerator over one common denominator per case,
+``D = M × (R × basis)^K`` — ``M`` makes every money input whole (the lcm of their denominators),
+``R`` every rate, ``K`` the number of segments.  An amount known after ``s`` segments is a multiple
+of ``(R × basis)^(K−s)`` units (payments only mix amounts, an accrual ``base × rate × days / basis``
+adds one factor), so every accrual is an exact integer division.  Nothing is rounded until the
+award lines, each rounded half-up to the fen once, exactly as :func:`~ruledsl.calc.award.fen`.
+
+Stated interest (还款计划表) replaces the day-count interest of its period.  With no cap on
+contract interest nothing before the due date matters but the repayments, which go to principal
+(no interest is owed before it falls due), so the ledger starts on the due date.  With a cap on
+contract interest the stated interest is limited to what the caps allowed over the period — per
+segment the smallest allowance ``principal × cap rate × days / basis`` of the caps covering
+interest (nothing else accrues before the due date), summed — as the engine does.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from fractions import Fraction
+
+from ruledsl.calc.allocation import cut_excess
+from ruledsl.calc.award import FigureAward, show
+from ruledsl.calc.model import COMPOUND, INTEREST, PENALTY
+from ruledsl.calc.shape import KernelInput, kernel_case
+
+_FROM_ORDINAL = date.fromordinal
+
+
+def run(k: KernelInput) -> tuple:
+    """``(fen, overpaid fen, exact, D, overpayments)``: the lines principal, interest, penalty and compound in
+    whole fen (half-up) and exactly, as numerators over ``D``; ``overpayments`` lists ``(amount, ordinal,
+    left)`` of each repayment that exceeded everything owed (None if none did)."""
+    (pn, pd), s0, d0, e0, rate_den, rc_n, rp_n, rk_n, caps, stated, pays, money_den, basis, due_slots, \
+        early_slots = k
+    skip = stated is not None and d0 <= e0 and not (caps and _on_interest(caps))
+    if skip:  # start on the due date (see the module docstring)
+        cuts = {d0, e0}
+        for pay in pays:
+            if pay[0] >= d0:
+                cuts.add(pay[0])
+    else:
+        cuts = {s0, e0, d0} if d0 <= e0 else {s0, e0}
+        for pay in pays:
+            cuts.add(pay[0])
+    timeline = sorted(cuts)
+    rb = rate_den * basis
+    den = money_den * rb ** (len(timeline) - 1)
+    # the balances: principal, the pool (contract interest not yet due), due interest, penalty, compound
+    P = pn * (den // pd)  # noqa: N806
+    pool = interest = pen = comp = 0
+    over = [0, None]  # overpaid, overpayments
+    room = None       # Σ of what the caps on interest allowed per segment before the due date
+    j, n_pays = 0, len(pays)
+    while skip and j < n_pays and pays[j][0] < d0:  # nothing is owed but principal (no interest is due yet)
+        left = pays[j][1] * (den // pays[j][2])
+        if left > P:
+            _overpaid(over, pays[j], left - P)
+            left = P
+        P -= left  # noqa: N806
+        j += 1
+    is_due = False
+    t = timeline[0]
+    for nxt in timeline:
+        days = nxt - t
+        if days:
+            if is_due:  # overdue: penalty on principal, compound on the unpaid interest
+                a_pen = P * rp_n * days // rb if P > 0 else 0
+                a_comp = interest * rk_n * days // rb if rk_n and interest > 0 else 0
+                if caps and (a_pen or a_comp):
+                    a_pen, a_comp = _cap_overdue(P, a_pen, a_comp, days, rb, caps)
+                pen += a_pen
+                comp += a_comp
+            else:  # the contract period: interest on the principal not yet due, into the pool
+                a_int = P * rc_n * days // rb if P > 0 else 0
+                if caps:
+                    a_int, least = _cap_term(P, a_int, days, rb, caps)
+                    if least is not None:
+                        room = least if room is None else room + least
+                pool += a_int
+            t = nxt
+        if t == d0:  # the instalment falls due: its interest is the pool, or the stated interest
+            is_due = True
+            if stated is None:
+                interest = pool
+            else:
+                interest = stated[0] * (den // stated[1])
+                if room is not None and interest > room:
+                    interest = room
+            pool = 0
+        if j < n_pays and pays[j][0] == t:  # the day's repayments, each in the payment order
+            bal = [P, pool, interest, pen, comp]
+            while j < n_pays and pays[j][0] == t:
+                left = pays[j][1] * (den // pays[j][2])
+                for s in due_slots if is_due else early_slots:
+                    owed = bal[s]
+                    if owed > 0:
+                        if owed >= left:
+                            bal[s] = owed - left
+                            left = 0
+                            break
+                        left -= owed
+                        bal[s] = 0
+                if left:
+                    _overpaid(over, pays[j], left)
+                j += 1
+            P, pool, interest, pen, comp = bal  # noqa: N806
+    interest += pool
+    # half-up to the fen: ⌊x / D × 100 + ½⌋ = ⌊(200x + D) / 2D⌋, one division each
+    q = 2 * den
+    fen = ((200 * P + den) // q, (200 * interest + den) // q, (200 * pen + den) // q, (200 * comp + den) // q)
+    return fen, (200 * over[0] + den) // q if over[0] else 0, (P, interest, pen, comp), den, over[1]
+
+
+def _on_interest(caps: tuple) -> bool:
+    return any(INTEREST in comps for _, comps in caps)
+
+
+def _cap_term(p: int, a_int: int, days: int, rb: int, caps: tuple) -> tuple[int, int | None]:
+    """A segment before the due date under caps: the contract interest each cap on interest leaves
+    (cut in the cut order), and the smallest allowance (what a stated interest may keep of it)."""
+    least = None
+    for cr_n, comps in caps:
+        if INTEREST in comps:
+            allowed = p * cr_n * days // rb
+            if a_int > allowed:
+                for _, cut in cut_excess(a_int - allowed, {INTEREST: a_int}, comps):
+                    a_int -= cut
+            if least is None or allowed < least:
+                least = allowed
+    return a_int, least
+
+
+def _cap_overdue(p: int, a_pen: int, a_comp: int, days: int, rb: int, caps: tuple) -> tuple[int, int]:
+    """A segment after the due date under caps: each cap cuts the excess of what it covers over
+    ``principal × cap rate × days / basis``, in the cut order (compound, then penalty)."""
+    for cr_n, comps in caps:
+        accrued = (a_pen if PENALTY in comps else 0) + (a_comp if COMPOUND in comps else 0)
+        allowed = p * cr_n * days // rb
+        if accrued > allowed:
+            for comp, cut in cut_excess(accrued - allowed, {PENALTY: a_pen, COMPOUND: a_comp}, comps):
+                if comp == COMPOUND:
+                    a_comp -= cut
+                else:
+                    a_pen -= cut
+    return a_pen, a_comp
+
+
+def _overpaid(over: list, pay: tuple, left: int) -> None:
+    over[0] += left
+    if over[1] is None:
+        over[1] = []
+    over[1].append((pay[3], pay[0], left))
+
+
+# ---- results ---------------------------------------------------------------------------------------
+
+def fen_lines(k: KernelInput) -> tuple[int, int, int, int]:
+    """The lines principal, interest, penalty and compound in whole fen."""
+    return run(k)[0]
+
+
+def award(case, k: KernelInput) -> FigureAward:
+    """The :class:`~ruledsl.calc.award.FigureAward` of ``case`` (of the kernel's shape, ``k`` its input)."""
+    (a, b, c, e), over, _, den, overpayments = run(k)
+    notes = None
+    if overpayments:
+        notes = [f"repayment of {amount} on {_FROM_ORDINAL(w)} exceeds everything owed by {show(Fraction(left, den))}"
+                 for amount, w, left in overpayments]
+    return FigureAward.of(case, (a, b, c, e, 0, a + b + c + e), over, None, notes, exact)
+
+
+def exact(case) -> tuple[tuple[int, ...], int]:
+    """The exact lines of a kernel-shaped case: numerators (principal, interest, penalty, compound,
+    fees) and their common denominator."""
+    _, _, lines, den, _ = run(kernel_case(case))
+    return (*lines, 0), den
