@@ -94,7 +94,7 @@ from ruledsl.calc.model import (
     LprRate,
     Rate,
 )
-from ruledsl.calc.shape import kernel_case
+from ruledsl.calc.shape import exact_lines, kernel_case
 from ruledsl.calc.validate import check_case
 from ruledsl.core.errors import RulesRuntimeError
 
@@ -221,7 +221,7 @@ def compute(case: LoanCase, tables: LprTables | None = None, *, validate: bool =
     if not trace:
         found = kernel_case(case)
         if found is not None:
-            return kernel_award(case, found)
+            return kernel_award(case, found, exact_lines)
     if validate:
         check_case(case)
     return _Ledger(case, _Rates(tables), trace).run()

@@ -6,9 +6,10 @@ is derived from :data:`LEDGER_FIELDS`:
 * the language: the checker's ``LEDGER_SETTINGS`` (what a ledger may set, with the type each
   takes) and ``LEDGER_REQUIRED`` (:func:`setting_types`, :data:`REQUIRED`);
 * the call: compiled rules and the interpreter pass the settings a ledger gives as keyword
-  arguments named by the table to :func:`ruledsl.runtime.ledger.run_ledger`, whose keyword
-  parameters are made from the table too; a setting left out takes its :attr:`LedgerField.default`,
-  and the entry hands the case's settings on as one :class:`LedgerSettings`;
+  arguments named by the table to :func:`ruledsl.runtime.ledger.run_ledger`, whose keyword-only
+  parameters are generated from the table too; a setting left out takes its
+  :attr:`LedgerField.default`, and the runtime hands one case's settings on as a tuple in the
+  table's order (:data:`AT` says where each field is; :func:`settings_dict` names them again);
 * the engine's case: :func:`case_from_settings` turns the settings into a
   :class:`~ruledsl.calc.model.LoanCase`, field by field as the table says;
 * the shape dispatcher (:mod:`ruledsl.calc.shape`) and the batch columns of the pre-check's
@@ -22,7 +23,6 @@ are the fields of the engine's record type (:class:`~ruledsl.calc.model.Instalme
 
 from __future__ import annotations
 
-from collections import namedtuple
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -96,9 +96,13 @@ FIELDS: dict[str, LedgerField] = {f.name: f for f in LEDGER_FIELDS}
 NAMES: tuple[str, ...] = tuple(FIELDS)
 REQUIRED: tuple[str, ...] = tuple(f.name for f in LEDGER_FIELDS if f.required)
 DEFAULTS: dict[str, object] = {f.name: f.default for f in LEDGER_FIELDS}
+#: each field's place in a case's settings as a tuple in table order (what the runtime's entry hands on)
+AT: dict[str, int] = {name: i for i, name in enumerate(NAMES)}
 
-#: one case's settings, a field each (unset: its default), as the ledger's runtime entry hands them on
-LedgerSettings = namedtuple("LedgerSettings", NAMES, defaults=tuple(DEFAULTS.values()))
+
+def settings_dict(values: tuple) -> dict[str, object]:
+    """A case's settings tuple (table order) as a mapping by field name."""
+    return dict(zip(NAMES, values, strict=True))
 
 
 def setting_types() -> dict[str, object]:
@@ -145,7 +149,7 @@ _CONVERT["compound"] = _flag
 _CONVERT["due_on"] = _one_maturity
 
 
-def case_from_settings(settings: Mapping[str, object] | LedgerSettings, *, caps: tuple[Cap, ...] = (),
+def case_from_settings(settings: Mapping[str, object], *, caps: tuple[Cap, ...] = (),
                        allocation_order: tuple[str, ...] | None = None, day_count: DayCount | None = None,
                        citations: tuple[tuple[str, str], ...] = ()) -> LoanCase:
     """The :class:`~ruledsl.calc.model.LoanCase` of a ledger's settings (by name; unset: the default).
@@ -161,8 +165,6 @@ def case_from_settings(settings: Mapping[str, object] | LedgerSettings, *, caps:
     (Instalment(due_on=datetime.date(2024, 7, 1), principal=Decimal('100'), interest=None), \
 (Repayment(paid_on=datetime.date(2024, 8, 1), amount=Decimal('50')),), datetime.date(2024, 9, 1))
     """
-    if isinstance(settings, LedgerSettings):
-        settings = settings._asdict()
     kw: dict[str, object] = {}
     for f in LEDGER_FIELDS:
         value = _CONVERT[f.name](settings.get(f.name, f.default), settings)

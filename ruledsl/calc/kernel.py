@@ -1,15 +1,17 @@
 """The integer kernel: the engine's ledger for one instalment, in exact integers, figures only.
 
-It computes the cases of the kernel's shape (see :mod:`ruledsl.calc.shape`, which decides and
-hands over :class:`~ruledsl.calc.shape.KernelInput`) and nothing else; the traced engine
+It computes the cases of the kernel's shape (see :mod:`ruledsl.calc.shape`, which decides, checks
+the values and hands the case over in integers to :func:`run`) and nothing else; the traced engine
 (:mod:`ruledsl.calc.engine`) is the definition, and the kernel's figures equal its figures to the
 exact fraction (tests/calc/test_fast.py, tests/calc/test_ledger_kernel.py).  The ledger is the
 engine's: the same cut points, the same order of events on a date (the instalment falls due,
 then repayments are applied), the payment order and the cap cut order of
 :mod:`ruledsl.calc.allocation`.  Two callers:
 
-* ``compute(case, trace=False)`` → :func:`award` (an :class:`~ruledsl.calc.award.FigureAward`);
-* :func:`ruledsl.runtime.ledger.run_ledger_fast` (compiled rules) → :func:`fen_lines`.
+* ``compute(case, trace=False)`` → :func:`~ruledsl.calc.shape.kernel_case`, then :func:`award` (an
+  :class:`~ruledsl.calc.award.FigureAward`);
+* :func:`ruledsl.runtime.ledger.run_ledger_fast` (compiled rules) → :func:`~ruledsl.calc.shape.kernel_settings`,
+  whose result holds the lines in whole fen.
 
 Arithmetic: every amount is an ``int`` numerator over one common denominator per case,
 ``D = M × (R × basis)^K`` — ``M`` makes every money input whole (the lcm of their denominators),
@@ -19,8 +21,9 @@ adds one factor), so every accrual is an exact integer division.  Nothing is rou
 award lines, each rounded half-up to the fen once, exactly as :func:`~ruledsl.calc.award.fen`.
 
 Stated interest (还款计划表) replaces the day-count interest of its period.  With no cap on
-contract interest nothing before the due date matters but the repayments, which go to principal
-(no interest is owed before it falls due), so the ledger starts on the due date.  With a cap on
+contract interest (and the due date within the ledger) nothing before the due date matters but the
+repayments, which go to principal (no interest is owed before it falls due), so the ledger starts on
+the due date (``from_due``: the dispatcher says so, and then spares the contract rate's ratio).  With a cap on
 contract interest the stated interest is limited to what the caps allowed over the period — per
 segment the smallest allowance ``principal × cap rate × days / basis`` of the caps covering
 interest (nothing else accrues before the due date), summed — as the engine does.
@@ -28,25 +31,25 @@ interest (nothing else accrues before the due date), summed — as the engine do
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from fractions import Fraction
 
 from ruledsl.calc.allocation import cut_excess
 from ruledsl.calc.award import FigureAward, show
 from ruledsl.calc.model import COMPOUND, INTEREST, PENALTY
-from ruledsl.calc.shape import KernelInput, kernel_case
 
 _FROM_ORDINAL = date.fromordinal
 
 
-def run(k: KernelInput) -> tuple:
-    """``(fen, overpaid fen, exact, D, overpayments)``: the lines principal, interest, penalty and compound in
-    whole fen (half-up) and exactly, as numerators over ``D``; ``overpayments`` lists ``(amount, ordinal,
-    left)`` of each repayment that exceeded everything owed (None if none did)."""
-    (pn, pd), s0, d0, e0, rate_den, rc_n, rp_n, rk_n, caps, stated, pays, money_den, basis, due_slots, \
-        early_slots = k
-    skip = stated is not None and d0 <= e0 and not (caps and _on_interest(caps))
-    if skip:  # start on the due date (see the module docstring)
+def run(pn: int, pd: int, s0: int, d0: int, e0: int, rate_den: int, rc_n: int, rp_n: int, rk_n: int,
+        caps: tuple, stated: tuple[int, int] | None, pays: list, money_den: int, basis: int,
+        slots: tuple[tuple[int, ...], tuple[int, ...]], from_due: bool) -> tuple:
+    """The ledger of a case the dispatcher hands over in integers (see "The arguments" above); returns
+    ``(fen, overpaid fen, exact, D, overpayments)``: the lines principal, interest, penalty and compound
+    in whole fen (half-up) and exactly, as numerators over ``D``; ``overpayments`` lists ``(amount,
+    ordinal, left)`` of each repayment that exceeded everything owed (None if none did)."""
+    if from_due:  # start on the due date (see the module docstring)
         cuts = {d0, e0}
         for pay in pays:
             if pay[0] >= d0:
@@ -61,22 +64,24 @@ def run(k: KernelInput) -> tuple:
     # the balances: principal, the pool (contract interest not yet due), due interest, penalty, compound
     P = pn * (den // pd)  # noqa: N806
     pool = interest = pen = comp = 0
-    over = [0, None]  # overpaid, overpayments
-    room = None       # Σ of what the caps on interest allowed per segment before the due date
+    over = None  # [overpaid, overpayments] once a repayment exceeds what is owed
+    room = None  # Σ of what the caps on interest allowed per segment before the due date
     j, n_pays = 0, len(pays)
-    while skip and j < n_pays and pays[j][0] < d0:  # nothing is owed but principal (no interest is due yet)
-        left = pays[j][1] * (den // pays[j][2])
-        if left > P:
-            _overpaid(over, pays[j], left - P)
-            left = P
-        P -= left  # noqa: N806
+    while from_due and j < n_pays and pays[j][0] < d0:  # nothing is owed but principal (no interest is due yet)
+        w, n, d, _ = pays[j]
+        left = n * (den // d) - P
+        if left > 0:
+            over = _overpaid(over, pays[j], left)
+            P = 0  # noqa: N806
+        else:
+            P = -left  # noqa: N806
         j += 1
-    is_due = False
+    due_slots, slots = slots  # the payment order once the instalment is due, and before
     t = timeline[0]
     for nxt in timeline:
         days = nxt - t
         if days:
-            if is_due:  # overdue: penalty on principal, compound on the unpaid interest
+            if slots is due_slots:  # overdue: penalty on principal, compound on the unpaid interest
                 a_pen = P * rp_n * days // rb if P > 0 else 0
                 a_comp = interest * rk_n * days // rb if rk_n and interest > 0 else 0
                 if caps and (a_pen or a_comp):
@@ -92,7 +97,7 @@ def run(k: KernelInput) -> tuple:
                 pool += a_int
             t = nxt
         if t == d0:  # the instalment falls due: its interest is the pool, or the stated interest
-            is_due = True
+            slots = due_slots
             if stated is None:
                 interest = pool
             else:
@@ -103,29 +108,26 @@ def run(k: KernelInput) -> tuple:
         if j < n_pays and pays[j][0] == t:  # the day's repayments, each in the payment order
             bal = [P, pool, interest, pen, comp]
             while j < n_pays and pays[j][0] == t:
-                left = pays[j][1] * (den // pays[j][2])
-                for s in due_slots if is_due else early_slots:
+                w, n, d, _ = pays[j]
+                left = n * (den // d)
+                for s in slots:
                     owed = bal[s]
-                    if owed > 0:
-                        if owed >= left:
-                            bal[s] = owed - left
-                            left = 0
-                            break
-                        left -= owed
-                        bal[s] = 0
-                if left:
-                    _overpaid(over, pays[j], left)
+                    if owed >= left:
+                        bal[s] = owed - left
+                        break
+                    bal[s] = 0
+                    left -= owed
+                else:
+                    over = _overpaid(over, pays[j], left)
                 j += 1
             P, pool, interest, pen, comp = bal  # noqa: N806
     interest += pool
     # half-up to the fen: ⌊x / D × 100 + ½⌋ = ⌊(200x + D) / 2D⌋, one division each
     q = 2 * den
     fen = ((200 * P + den) // q, (200 * interest + den) // q, (200 * pen + den) // q, (200 * comp + den) // q)
-    return fen, (200 * over[0] + den) // q if over[0] else 0, (P, interest, pen, comp), den, over[1]
-
-
-def _on_interest(caps: tuple) -> bool:
-    return any(INTEREST in comps for _, comps in caps)
+    if over is None:
+        return fen, 0, (P, interest, pen, comp), den, None
+    return fen, (200 * over[0] + den) // q, (P, interest, pen, comp), den, over[1]
 
 
 def _cap_term(p: int, a_int: int, days: int, rb: int, caps: tuple) -> tuple[int, int | None]:
@@ -158,32 +160,23 @@ def _cap_overdue(p: int, a_pen: int, a_comp: int, days: int, rb: int, caps: tupl
     return a_pen, a_comp
 
 
-def _overpaid(over: list, pay: tuple, left: int) -> None:
+def _overpaid(over: list | None, pay: tuple, left: int) -> list:
+    """Record what is left of a repayment once everything owed is paid (``[overpaid, overpayments]``)."""
+    if over is None:
+        over = [0, []]
     over[0] += left
-    if over[1] is None:
-        over[1] = []
     over[1].append((pay[3], pay[0], left))
+    return over
 
 
 # ---- results ---------------------------------------------------------------------------------------
 
-def fen_lines(k: KernelInput) -> tuple[int, int, int, int]:
-    """The lines principal, interest, penalty and compound in whole fen."""
-    return run(k)[0]
-
-
-def award(case, k: KernelInput) -> FigureAward:
-    """The :class:`~ruledsl.calc.award.FigureAward` of ``case`` (of the kernel's shape, ``k`` its input)."""
-    (a, b, c, e), over, _, den, overpayments = run(k)
+def award(case, result: tuple, exact: Callable) -> FigureAward:
+    """The :class:`~ruledsl.calc.award.FigureAward` of ``case`` from the kernel's ``result``; ``exact(case)``
+    gives its exact lines when they are read."""
+    (a, b, c, e), over, _, den, overpayments = result
     notes = None
     if overpayments:
         notes = [f"repayment of {amount} on {_FROM_ORDINAL(w)} exceeds everything owed by {show(Fraction(left, den))}"
                  for amount, w, left in overpayments]
     return FigureAward.of(case, (a, b, c, e, 0, a + b + c + e), over, None, notes, exact)
-
-
-def exact(case) -> tuple[tuple[int, ...], int]:
-    """The exact lines of a kernel-shaped case: numerators (principal, interest, penalty, compound,
-    fees) and their common denominator."""
-    _, _, lines, den, _ = run(kernel_case(case))
-    return (*lines, 0), den

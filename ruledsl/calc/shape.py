@@ -1,15 +1,15 @@
 """The shape dispatcher: which path computes a case — the integer kernel or the engine.
 
 Every untraced computation asks here first, whether the case comes as a
-:class:`~ruledsl.calc.model.LoanCase` (:func:`kernel_case`, from
-``compute(case, trace=False)``) or as a ruleset ledger's settings (:func:`kernel_settings`, from
-:func:`ruledsl.runtime.ledger.run_ledger_fast`, without building a LoanCase), and the batch path
-of the pre-check asks whether a case is one of its rows (:func:`batch_row`).  The answer is the
-case in integers, ready for :func:`ruledsl.calc.kernel.run`, or ``None``: the engine computes it
-(it validates the case, and raises :class:`~ruledsl.core.errors.InputError` naming the field
-when the case is bad).
+:class:`~ruledsl.calc.model.LoanCase` (:func:`kernel_case`, from ``compute(case, trace=False)``) or
+as a ruleset ledger's settings (:func:`kernel_settings`, from
+:func:`ruledsl.runtime.ledger.run_ledger_fast`, without building a LoanCase), and the batch path of
+the pre-check asks whether a case is one of its rows (:func:`batch_row`).  A case of the kernel's
+shape is handed to :func:`ruledsl.calc.kernel.run` in integers and the answer is the kernel's
+result; any other answers ``None``: the engine computes it (it validates the case, and raises
+:class:`~ruledsl.core.errors.InputError` naming the field when the case is bad).
 
-The kernel's shape (:class:`KernelInput`)
+The kernel's shape
     one instalment (到期一次还本付息) whose principal is the loan's, due after the disbursement,
     with or without a stated interest (还款计划表); fixed agreed rates (no LPR, no rate changes);
     any repayments; no costs, no acceleration; caps that ``remove`` at a fixed rate with no
@@ -18,7 +18,7 @@ The kernel's shape (:class:`KernelInput`)
     basis 360, 365 or 366.  The values must be ones :func:`~ruledsl.calc.validate.check_case`
     accepts — plain ``Decimal`` amounts and rates, ``date`` dates, rates from 0 to 100 % — so a
     case the kernel takes is never one the engine would refuse; anything else goes to the engine,
-    which refuses or computes it.  (This check is the only entry check: the kernel trusts it.)
+    which refuses or computes it.  (This is the only entry check: the kernel trusts it.)
 
 The batch row (:func:`batch_row`)
     the kernel's shape without stated interest or caps, at most two repayments, the default
@@ -26,21 +26,22 @@ The batch row (:func:`batch_row`)
     (:data:`BATCH_RATE_SCALE`): what :mod:`ruledsl.precheck.vectorized` computes in numpy.
 
 Arithmetic (see :mod:`ruledsl.calc.kernel`): every amount becomes an integer numerator over a
-common denominator, so the input is handed over as integer ratios: money as ``(n, d)``, rates as
-numerators over their common denominator ``R``, dates as ordinals.
+common denominator, so the case is handed over as integer ratios — money as ``(n, d)``, rates as
+numerators over their common denominator ``R``, dates as ordinals — which checking the values
+computes anyway (a NaN or an infinity has no ratio).  Checking and converting are one pass.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 from math import lcm
 from operator import attrgetter, itemgetter
-from typing import NamedTuple
 
 from ruledsl.calc.allocation import payment_order
-from ruledsl.calc.fields import FIELDS, LedgerSettings
+from ruledsl.calc.fields import FIELDS, NAMES
+from ruledsl.calc.kernel import run
 from ruledsl.calc.model import (
     ACCRUING,
     COMPONENTS,
@@ -61,7 +62,6 @@ _BY = frozenset(("component", "instalment"))
 
 #: the fields the kernel cannot take (any of them set: the engine); see :mod:`ruledsl.calc.fields`
 ENGINE_ONLY = ("costs", "rate_changes", "accelerated_on")
-_engine_only = attrgetter(*ENGINE_ONLY)  # of LedgerSettings
 _engine_only_in_case = attrgetter(*(FIELDS[name].attr for name in ENGINE_ONLY))  # of a LoanCase
 
 #: (paid_on, amount) of a Repayment, and of a ledger's repayment record
@@ -72,72 +72,60 @@ _REPAYMENT_RECORD = itemgetter("paid_on", "amount")
 BATCH_RATE_SCALE = 10_000
 
 
-class KernelInput(NamedTuple):
-    """A kernel-shaped case in integers (see the module docstring); only :func:`kernel_case` and
-    :func:`kernel_settings` make one."""
-
-    principal: tuple[int, int]              # (n, d): principal = n / d yuan
-    start: int                              # ordinals: disbursement, due date, cut-off
-    due: int
-    end: int
-    rate_den: int                           # R: every rate is a numerator over R
-    contract: int
-    penalty: int
-    compound: int                           # 0 when compound interest is off
-    caps: tuple[tuple[int, tuple[str, ...]], ...]  # (rate numerator, components), in the case's order
-    stated: tuple[int, int] | None          # the instalment's stated interest (n, d), or None
-    repayments: list[tuple[int, int, int, Decimal]]  # (ordinal, n, d, amount as given), in date order
-    money_den: int                          # lcm of every money denominator
-    basis: int
-    due_slots: tuple[int, ...]              # the kernel's balances a payment reaches, once due / before
-    early_slots: tuple[int, ...]
-
-
 # ---- the two sources ------------------------------------------------------------------------------------
 
-def kernel_case(case) -> KernelInput | None:
-    """The kernel's input for a :class:`~ruledsl.calc.model.LoanCase`, or ``None`` (the engine)."""
+def kernel_case(case) -> tuple | None:
+    """The integer kernel's result for a :class:`~ruledsl.calc.model.LoanCase` (see
+    :func:`ruledsl.calc.kernel.run`), or ``None``: not the kernel's shape, the engine computes it."""
+    return _from_case(case, run)
+
+
+def _from_case(case, then: Callable):
     insts = case.instalments
-    if len(insts) != 1:
+    if len(insts) != 1 or case.allocation_by not in _BY:
         return None
-    if any(_engine_only_in_case(case)):
-        return None
-    inst = insts[0]
-    key = (case.contract_rate, case.penalty_rate, case.compound_rate if case.compound else _NO_COMPOUND)
-    try:  # a case's rates are fixed Decimals whose hashes Python keeps: cached by value
-        rates = _RATES[key]
-    except KeyError:
-        rates = _RATES[key] = _rates_or_none(*key)
-        if len(_RATES) > 4096:
-            _RATES.clear()
-    except TypeError:  # an unhashable rate: not a Decimal
-        return None
-    return _integers(case.principal, inst.principal, case.disbursed_on, inst.due_on, case.calc_until, rates,
-                     inst.interest, map(_REPAYMENT, case.repayments), case.caps, case.allocation_order,
-                     case.allocation_by, case.day_count)
-
-
-def kernel_settings(settings: LedgerSettings, caps: tuple[Cap, ...], order: tuple[str, ...] | None,
-                    day_count: DayCount) -> KernelInput | None:
-    """The kernel's input for a ruleset ledger's settings (:class:`~ruledsl.calc.fields.LedgerSettings`), or ``None``."""
-    s = settings
-    if any(_engine_only(s)):
-        return None
-    p = s.principal
-    insts = s.instalments
-    if insts is None:
-        inst_p, due, stated = p, s.due_on, None
-    else:
-        if len(insts) != 1:
+    for value in _engine_only_in_case(case):
+        if value:
             return None
+    inst = insts[0]
+    return _integers(case.principal, inst.principal, case.disbursed_on, inst.due_on, case.calc_until,
+                     case.contract_rate, case.penalty_rate, case.compound_rate, case.compound, inst.interest,
+                     map(_REPAYMENT, case.repayments), case.caps, case.allocation_order, case.day_count, then,
+                     _RATES)
+
+
+def exact_lines(case) -> tuple[tuple[int, ...], int]:
+    """The exact lines of a case the kernel takes: numerators (principal, interest, penalty, compound,
+    fees) and their common denominator (what a :class:`~ruledsl.calc.award.FigureAward` shows on demand)."""
+    _, _, lines, den, _ = kernel_case(case)
+    return (*lines, 0), den
+
+
+def kernel_settings(values: tuple, caps: tuple[Cap, ...], order: tuple[str, ...] | None,
+                    day_count: DayCount) -> tuple | None:
+    """The integer kernel's result for a ruleset ledger's settings — one value per field, in the table's
+    order (:data:`ruledsl.calc.fields.NAMES`) — or ``None`` (the engine)."""
+    p, rc, rp, rk, compound, start, due, insts, pays, costs, rate_changes, accelerated_on, until = values
+    if costs or rate_changes or accelerated_on:  # ENGINE_ONLY
+        return None
+    if insts is None:
+        inst_p, stated = p, None
+    elif len(insts) == 1:
         inst = insts[0]
-        inst_p, due, stated = inst.get("principal"), inst.get("due_on"), inst.get("interest")
-    pays = s.repayments
-    # rates computed by the rules are new Decimals for each case: their ratios cost less than their hashes
-    rates = _rates_or_none(s.contract_rate, s.penalty_rate, s.compound_rate if s.compound is not False else _NO_COMPOUND)
-    return _integers(p, inst_p, s.disbursed_on, due, s.until, rates, stated,
-                     map(_REPAYMENT_RECORD, pays) if pays else (), caps, order or DEFAULT_ORDER, "component",
-                     day_count)
+        try:
+            inst_p, due, stated = inst["principal"], inst["due_on"], inst.get("interest")
+        except (KeyError, TypeError, AttributeError):  # not a record of the ledger's instalments
+            return None
+    else:
+        return None
+    return _integers(p, inst_p, start, due, until, rc, rp, rk, compound is not False, stated,
+                     map(_REPAYMENT_RECORD, pays) if pays else (), caps, order or DEFAULT_ORDER, day_count, run,
+                     None)  # rates computed by the rules are new Decimals each case: hashing them costs more
+
+
+#: the order in which kernel_settings unpacks a ledger's settings: the table's
+assert NAMES == ("principal", "contract_rate", "penalty_rate", "compound_rate", "compound", "disbursed_on", "due_on",
+                 "instalments", "repayments", *ENGINE_ONLY, "until"), NAMES
 
 
 def batch_row(case) -> bool:
@@ -147,23 +135,27 @@ def batch_row(case) -> bool:
             or tuple(case.allocation_order) != DEFAULT_ORDER or len(case.instalments) != 1
             or case.instalments[0].interest is not None):
         return False
-    found = kernel_case(case)
-    if found is None:
+    if _from_case(case, _batch_units) is not True:  # the kernel's shape and values, without running it
         return False
-    rates = [case.contract_rate, case.penalty_rate, case.compound_rate]
-    return (all(r is None or (r * BATCH_RATE_SCALE) % 1 == 0 for r in rates)
-            and 100 % found.principal[1] == 0 and all(100 % d == 0 for _, _, d, _ in found.repayments))
+    # with compound interest off the kernel sets the compound rate aside; the batch frame still carries it
+    return case.compound or case.compound_rate is None or (case.compound_rate * BATCH_RATE_SCALE) % 1 == 0
+
+
+def _batch_units(pn, pd, s0, d0, e0, rate_den, rc_n, rp_n, rk_n, caps, stated, pays, *_) -> bool:
+    """Money in whole fen and rates in whole 0.01 % (``rate / R`` with R = ``rate_den``)."""
+    return (100 % pd == 0 and all(100 % d == 0 for _, _, d, _ in pays)
+            and all(n * BATCH_RATE_SCALE % rate_den == 0 for n in (rc_n, rp_n, rk_n)))
 
 
 # ---- the one check ----------------------------------------------------------------------------------
 
-def _integers(p, inst_p, start, due, end, rates: tuple | None, stated, pays: Iterable, caps: Sequence[Cap],
-              order, by: str, dc: DayCount) -> KernelInput | None:
-    """The kernel's input, or None when the case is not of its shape or not plainly valid (``rates``:
-    what :func:`_rates` makes of the case's rates)."""
-    basis = dc.basis
-    if not (type(p) is _DEC and type(start) is _DATE and type(due) is _DATE and type(end) is _DATE
-            and start < due and start <= end and basis in _BASES and dc.first_day != dc.last_day and by in _BY):
+def _integers(p, inst_p, start, due, end, rc, rp, rk, compound: bool, stated, pays: Iterable,
+              caps: Sequence[Cap], order, dc: DayCount, then: Callable, rate_cache: dict | None):
+    """``then(…)`` of the case in integers (the arguments of :func:`ruledsl.calc.kernel.run`), or None when
+    the case is not of the kernel's shape or not plainly valid.  ``rate_cache`` keeps the rates' integers
+    by value (for a LoanCase, whose Decimals keep their hashes), or None."""
+    if (type(p) is not _DEC or type(start) is not _DATE or type(due) is not _DATE or type(end) is not _DATE
+            or not start < due or end < start or dc.first_day == dc.last_day or dc.basis not in _BASES):
         return None
     hit = _SLOTS.get(id(order))  # an order is a ruleset's constant or DEFAULT_ORDER: cached by identity
     if hit is None or hit[0] is not order:
@@ -171,6 +163,25 @@ def _integers(p, inst_p, start, due, end, rates: tuple | None, stated, pays: Ite
     slots = hit[1] if stated is None else hit[2]
     if slots is None:
         return None
+    if caps:
+        cap_ratios = _cap_ratios(caps)
+        if cap_ratios is None:
+            return None
+    # The ledger may start on the due date when the contract period plays no part: its interest is stated
+    # and no cap reaches it (then the contract rate is only checked, see ruledsl.calc.kernel).
+    from_due = stated is not None and due <= end and not (caps and _on_interest(cap_ratios))
+    if rate_cache is None:
+        rates = _rates(rc, rp, rk, compound, not from_due)
+    else:
+        key = (rc, rp, rk, compound, not from_due)
+        try:
+            rates = rate_cache[key]
+        except KeyError:
+            rates = rate_cache[key] = _rates(*key)
+            if len(rate_cache) > 4096:
+                rate_cache.clear()
+        except TypeError:  # an unhashable rate: not a Decimal
+            return None
     if rates is None:
         return None
     try:  # a NaN or an infinity has no integer ratio: the engine explains it
@@ -209,67 +220,45 @@ def _integers(p, inst_p, start, due, end, rates: tuple | None, stated, pays: Ite
         ints.sort(key=_first)  # stable: repayments on one date in the order given
     rate_den, rc_n, rp_n, rk_n = rates
     if caps:
-        found = _caps(caps, rate_den)
-        if found is None:
-            return None
-        rate_den, scale, cap_n = found
+        rate_den, scale, cap_n = _over_common_denominator(cap_ratios, rate_den)
         if scale != 1:
             rc_n, rp_n, rk_n = rc_n * scale, rp_n * scale, rk_n * scale
     else:
         cap_n = ()
-    return _new(KernelInput, ((pn, pd), s0, due.toordinal(), e0, rate_den, rc_n, rp_n, rk_n, cap_n, stated, ints,
-                              money_den, basis, *slots))
-
-
-_new = tuple.__new__  # a KernelInput straight from its fields (its generated __new__ costs more than the kernel's
-#                       setup on this hot path)
+    return then(pn, pd, s0, due.toordinal(), e0, rate_den, rc_n, rp_n, rk_n, cap_n, stated, ints, money_den,
+                dc.basis, slots, from_due)
 
 
 def _first(item: tuple) -> int:
     return item[0]
 
 
-_NO_COMPOUND = object()  # compound interest off: its rate plays no part
-
-
 _RATES: dict[tuple, tuple | None] = {}
 
 
-def _rates_or_none(rc, rp, rk) -> tuple[int, int, int, int] | None:
-    try:
-        return _rates(rc, rp, rk)
-    except (ValueError, OverflowError):  # a NaN or an infinity: the engine explains it
-        return None
-
-
-def _rates(rc, rp, rk) -> tuple[int, int, int, int] | None:
+def _rates(rc, rp, rk, compound: bool = True, contract: bool = True) -> tuple[int, int, int, int] | None:
     """``(R, contract, penalty, compound)``: the rates as numerators over their common denominator R, or
     None when they are not plain rates from 0 to 100 %; an unset penalty rate is the contract rate, an
-    unset compound rate the penalty rate; raises on NaN and infinities."""
-    if type(rc) is not _DEC:
-        return None
-    cn, cd = rc.as_integer_ratio()
-    if rp is None or rp is rc:
-        pn, pd = cn, cd
-    elif type(rp) is _DEC:
-        pn, pd = rp.as_integer_ratio()
-    else:
-        return None
-    if rk is _NO_COMPOUND:
-        kn, kd = 0, 1
-    elif rk is None or rk is rp:
-        kn, kd = pn, pd
-    elif type(rk) is _DEC:
-        kn, kd = rk.as_integer_ratio()
-    else:
+    unset compound rate the penalty rate.  With compound interest off its rate is 0, and with
+    ``contract`` false (the contract period plays no part) the contract rate is 0; either, as for
+    :func:`~ruledsl.calc.validate.check_case`, must still be a plain rate."""
+    try:  # a NaN or an infinity has no integer ratio: the engine explains it
+        cn, cd = rc.as_integer_ratio() if type(rc) is _DEC else _NOT_PLAIN
+        pn, pd = (cn, cd) if rp is None or rp is rc else rp.as_integer_ratio() if type(rp) is _DEC else _NOT_PLAIN
+        kn, kd = (pn, pd) if rk is None or rk is rp else rk.as_integer_ratio() if type(rk) is _DEC else _NOT_PLAIN
+    except (ValueError, OverflowError):
         return None
     if not (0 <= cn <= cd and 0 <= pn <= pd and 0 <= kn <= kd):
         return None
-    den = cd
-    for d in (pd, kd):
-        if den % d:
-            den = d if d % den == 0 else lcm(den, d)
+    if not compound:
+        kn, kd = 0, 1
+    if not contract:
+        cn, cd = 0, 1
+    den = cd if cd == pd == kd else lcm(cd, pd, kd)
     return den, cn * (den // cd), pn * (den // pd), kn * (den // kd)
+
+
+_NOT_PLAIN = (-1, 1)  # the "ratio" of a rate that is not a Decimal: refused like a negative one
 
 
 _CAP_RATIO: dict[int, tuple] = {}  # id(cap) → (cap, its ratio): a ruleset's caps come back case after case
@@ -293,18 +282,28 @@ def _cap_ratio(cap: Cap) -> tuple[int, int, tuple[str, ...]] | None:
     return found
 
 
-def _caps(caps: Sequence[Cap], rate_den: int) -> tuple[int, int, tuple] | None:
-    """``(R, scale, caps)``: R grown to take the caps' rates (the case's rates × scale), each cap as
-    ``(numerator over R, components)``."""
+def _cap_ratios(caps: Sequence[Cap]) -> list | None:
+    """Each cap as ``(n, d, components)``, or None if one is not the kernel's."""
     ratios = []
-    den = rate_den
     for cap in caps:
         found = _cap_ratio(cap)
         if found is None:
             return None
         ratios.append(found)
-        if den % found[1]:
-            den = lcm(den, found[1])
+    return ratios
+
+
+def _on_interest(ratios: list) -> bool:
+    return any(INTEREST in comps for _, _, comps in ratios)
+
+
+def _over_common_denominator(ratios: list, rate_den: int) -> tuple[int, int, tuple]:
+    """``(R, scale, caps)``: R grown to take the caps' rates (the case's rates × scale), each cap as
+    ``(numerator over R, components)``."""
+    den = rate_den
+    for _, d, _ in ratios:
+        if den % d:
+            den = lcm(den, d)
     return den, den // rate_den, tuple((n * (den // d), comps) for n, d, comps in ratios)
 
 

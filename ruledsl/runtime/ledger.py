@@ -10,9 +10,6 @@ a ledger passes the settings it gives, and one it leaves out takes the field's d
 
     run_ledger_fast(spec, caps, day_count, principal=…, contract_rate=…, disbursed_on=…, until=…)
 
-(The two entries' keyword parameters are generated from the table, see :func:`_with_field_keywords`;
-an unknown setting is a ``TypeError``, which the checker makes impossible for a ruleset.)
-
 Untraced runs ask the shape dispatcher (:func:`ruledsl.calc.shape.kernel_settings`) whether the
 integer kernel takes the case; if so its figures come straight from the settings, without
 building a :class:`~ruledsl.calc.LoanCase` (the award behind them is computed only if someone asks
@@ -31,8 +28,7 @@ from typing import NamedTuple
 
 from ruledsl.calc import Award, Cap, case_from_settings, compute
 from ruledsl.calc.award import LINE_NAMES
-from ruledsl.calc.fields import NAMES, LedgerSettings
-from ruledsl.calc.kernel import run
+from ruledsl.calc.fields import DEFAULTS, NAMES, settings_dict
 from ruledsl.calc.model import ACCRUING, COMPONENTS, DEFAULT_ORDER
 from ruledsl.calc.shape import kernel_settings
 from ruledsl.core.daycount import DayCount
@@ -104,48 +100,47 @@ class _QuickLedgerResult(LedgerResult):
 
 
 def _run_ledger(spec: LedgerSpec, caps: list[CapSpec | None], day_count: DayCount, trace: bool,
-                settings: LedgerSettings) -> LedgerResult:
+                values: tuple) -> LedgerResult:
     """Run the engine on one case; with ``trace`` the result carries every segment, cut and allocation."""
     if not trace:
-        return _run_ledger_fast(spec, caps, day_count, settings)
-    return _engine(spec, settings, _caps(caps), day_count, True)
+        return _run_ledger_fast(spec, caps, day_count, values)
+    return _engine(spec, values, _caps(caps), day_count, True)
 
 
 def _run_ledger_fast(spec: LedgerSpec, caps: list[CapSpec | None], day_count: DayCount,
-                     settings: LedgerSettings) -> LedgerResult:
+                     values: tuple) -> LedgerResult:
     """Untraced: the integer kernel's figures where the shape dispatcher sends the case, else the engine's."""
     engine_caps = _caps(caps) if any(caps) else ()
-    found = kernel_settings(settings, engine_caps, spec.order, day_count)
+    found = kernel_settings(values, engine_caps, spec.order, day_count)
     if found is None:  # not the kernel's shape, or an input the engine checks and explains
-        return _engine(spec, settings, engine_caps, day_count, False)
-    a, b, c, e = run(found)[0]  # whole fen; FEN × n is calc.award.cents(n), inlined on this hot path
+        return _engine(spec, values, engine_caps, day_count, False)
+    a, b, c, e = found[0]  # whole fen; FEN × n is calc.award.cents(n), inlined on this hot path
     result = _QuickLedgerResult(principal_outstanding=FEN * a, interest=FEN * b, penalty_interest=FEN * c,
                                 compound_interest=FEN * e, fees=_ZERO_FEN, total=FEN * (a + b + c + e))
-    result._args = (spec, settings, engine_caps, day_count)
+    result._args = (spec, values, engine_caps, day_count)
     return result
 
 
 def _with_field_keywords(body: Callable, traced: bool) -> Callable:
     """``body`` behind a signature ``(spec, caps, day_count, /[, trace], *, <field>=<default>, …)`` whose
     keyword-only parameters are the ledger's fields (:data:`~ruledsl.calc.fields.LEDGER_FIELDS`, in its
-    order, each with its default); ``body`` gets them as one :class:`~ruledsl.calc.fields.LedgerSettings`.
+    order, each with its default); ``body`` gets their values as one tuple in that order.
 
-    The signature is generated from the table, as :mod:`dataclasses` generates ``__init__``: Python
-    binds the keywords compiled rules pass straight to parameters, where ``**settings`` would build a
-    dict for every case (the ledger is the batch pre-check's hot path).  The generated source holds
-    nothing but the table's field names, which are identifiers.
+    Generated from the table, as :mod:`dataclasses` generates ``__init__``: Python binds the keywords
+    compiled rules pass straight to the parameters, where ``**settings`` would build a dict for every
+    case (the ledger is the batch pre-check's hot path).  The source holds nothing but the table's field
+    names, which are identifiers, and the names of this function's namespace.
     """
-    assert all(name.isidentifier() and not iskeyword(name) for name in NAMES)
-    fields = ", ".join(f"{name}=_defaults.{name}" for name in NAMES)
+    assert all(name.isidentifier() and not iskeyword(name) and not name.startswith("_") for name in NAMES)
+    name = body.__name__.lstrip("_")
     lead, passed = ("spec, caps, day_count, /, trace=False", "spec, caps, day_count, trace") if traced else (
         "spec, caps, day_count, /", "spec, caps, day_count")
-    source = (f"def {body.__name__.lstrip('_')}({lead}, *, {fields}):\n"
-              f"    return _body({passed}, _settings(_LedgerSettings, ({', '.join(NAMES)},)))\n")
-    namespace = {"_body": body, "_defaults": LedgerSettings(), "_settings": tuple.__new__,
-                 "_LedgerSettings": LedgerSettings}
-    exec(compile(source, f"<ledger fields: {body.__name__}>", "exec"), namespace)  # noqa: S102 — our table's names
-    entry = namespace[body.__name__.lstrip("_")]
-    entry.__doc__, entry.__module__ = body.__doc__, __name__
+    source = (f"def {name}({lead}, *, {', '.join(f'{n}=_defaults[{i}]' for i, n in enumerate(NAMES))}):\n"
+              f"    return _body({passed}, ({', '.join(NAMES)},))\n")
+    namespace = {"_body": body, "_defaults": tuple(DEFAULTS.values())}
+    exec(compile(source, f"<ledger fields: {name}>", "exec"), namespace)  # noqa: S102 — the table's names only
+    entry = namespace[name]
+    entry.__doc__, entry.__module__, entry.__qualname__ = body.__doc__, __name__, name
     return entry
 
 
@@ -155,15 +150,15 @@ run_ledger = _with_field_keywords(_run_ledger, traced=True)
 run_ledger_fast = _with_field_keywords(_run_ledger_fast, traced=False)
 
 
-def _engine(spec: LedgerSpec, settings: LedgerSettings, caps: tuple[Cap, ...], day_count: DayCount,
+def _engine(spec: LedgerSpec, values: tuple, caps: tuple[Cap, ...], day_count: DayCount,
             trace: bool) -> LedgerResult:
-    award = compute(_case(spec, settings, caps, day_count), trace=trace)
+    award = compute(_case(spec, values, caps, day_count), trace=trace)
     figures = award.figures()
     return LedgerResult({name: figures[name] for name in LEDGER_LINES}, award)
 
 
-def _case(spec: LedgerSpec, settings: LedgerSettings, caps: tuple[Cap, ...], day_count: DayCount):
-    return case_from_settings(settings, caps=caps, allocation_order=spec.order or DEFAULT_ORDER,
+def _case(spec: LedgerSpec, values: tuple, caps: tuple[Cap, ...], day_count: DayCount):
+    return case_from_settings(settings_dict(values), caps=caps, allocation_order=spec.order or DEFAULT_ORDER,
                               day_count=day_count, citations=spec.citations)
 
 
