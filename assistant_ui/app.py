@@ -70,6 +70,9 @@ def show(sheet: CaseSheet, pdf: bytes | str) -> None:
         if sheet.total is not None:
             st.metric("合计 total (元)", yuan(sheet.total))
         table(sheet.awards, ("name", "label", "figure", "law"))
+        if sheet.claim:
+            st.markdown("**诉请与判决对照（不超出诉讼请求）** claimed, allowed by law, awarded")
+            table(sheet.claim, ("name", "label", "claimed", "allowed_by_law", "awarded", "limited_by"))
         if isinstance(pdf, bytes):
             st.download_button("下载裁判金额计算书 PDF · calculation sheet", pdf, file_name=f"{sheet.title[:40]}.pdf",
                                mime="application/pdf")

@@ -22,7 +22,7 @@ from ruledsl.core.errors import RulesError
 from ruledsl.core.money import yuan
 from ruledsl.core.text import read_text
 from ruledsl.lang.fmt import format_text
-from ruledsl.reports.sheet import LedgerSheet, case_sheet, evidence_rows
+from ruledsl.reports.sheet import COLUMNS, LedgerSheet, case_sheet, claim_rows, evidence_rows
 from ruledsl.review import Evidence, decide_case
 from ruledsl.ruleset import Decision, Ruleset, check_text, load
 from ruledsl.ruleset.examples import run_examples
@@ -153,9 +153,22 @@ def eval_cmd(ruleset: RulesetArg, case: CaseOpt = None, set_: SetOpt = None, cou
     for name, money in decision.award.items():
         table.add_row(escape(name), escape(labels.get(name) or ""), yuan(money))
     out.print(table)
+    print_claim(claim_rows(decision, {**labels, **{n: d.label for n, d in rs.checked.definitions.items()}}))
     print_evidence(evidence_rows(decision))
     if decision.route:
         out.print(f"route: {decision.route}", markup=False)
+
+
+def print_claim(rows: list[dict]) -> None:
+    """Claimed against allowed by law, line by line (a case that states a claim)."""
+    if not rows:
+        return
+    table = Table(title="诉请与判决对照 claimed, allowed, awarded")
+    for key in ("name", "label", "claimed", "allowed_by_law", "awarded", "limited_by"):
+        table.add_column(COLUMNS[key], justify="right" if key in ("claimed", "allowed_by_law", "awarded") else "left")
+    for r in rows:
+        table.add_row(*(escape(r[k]) for k in ("name", "label", "claimed", "allowed_by_law", "awarded", "limited_by")))
+    out.print(table)
 
 
 def print_evidence(rows: list[dict]) -> None:

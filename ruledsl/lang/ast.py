@@ -384,6 +384,45 @@ class Cap(Node):
 
 
 @dataclass(frozen=True, slots=True)
+class ClaimLimit(Node):
+    """``within claimed per SOURCE``: each award line the record input ``claimed`` names is at most the
+    amount claimed (a court awards no more than is asked: 不得超出诉讼请求), after the law's own caps.
+
+    It defines two money values, :data:`CLAIM_TOTALS`: what was claimed beyond the award, and what the
+    law allowed but was not claimed."""
+
+    claim: str
+    citation: Citation | None = None
+
+
+#: the values a ``within`` statement defines: Σ (claimed − awarded) and Σ (allowed − awarded) over its lines
+CLAIM_TOTALS = ("excess_claimed", "allowed_not_claimed")
+
+
+def allowed_column(line: str) -> str:
+    """The column of a compiled row that holds what the law allows of ``line`` before the claim limits it."""
+    return f"{line}:allowed"
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimStep(Node):
+    """One award line limited to its claim (made by the checker from a :class:`ClaimLimit`, never written)."""
+
+    line: str
+    claim: str
+    citation: Citation | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimTotal(Expr):
+    """The expression behind one of :data:`CLAIM_TOTALS` (made by the checker, never written)."""
+
+    kind: str  # one of CLAIM_TOTALS
+    claim: Name
+    lines: tuple[Name, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class ComputeSection(Decl):
     """``compute:`` intermediate values (unrounded)."""
 
@@ -392,9 +431,9 @@ class ComputeSection(Decl):
 
 @dataclass(frozen=True, slots=True)
 class AwardSection(Decl):
-    """``award:`` award lines and caps."""
+    """``award:`` award lines, caps and the claim limit."""
 
-    items: tuple[Definition | Cap, ...]
+    items: tuple[Definition | Cap | ClaimLimit, ...]
 
 
 @dataclass(frozen=True, slots=True)

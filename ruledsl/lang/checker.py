@@ -93,8 +93,10 @@ class CheckedRuleset:
     definitions: dict[str, ast.Definition]
     def_types: dict[str, Type]
     awards: list[str]                      # award lines in source order
-    steps: list[ast.Definition | ast.Cap]  # evaluation order
+    steps: list[ast.Definition | ast.Cap | ast.ClaimStep]  # evaluation order
     capped_by: dict[str, ast.Cap]
+    claim: ast.ClaimLimit | None           # `within claimed`: the claim input, and the lines it limits
+    claim_lines: tuple[str, ...]
     evidence: list[ast.Require | ast.WarnIfMissing]
     routes: list[ast.RouteRule]
     examples: list[ast.Example]
@@ -213,6 +215,8 @@ class Checker:
         self.refs: dict[str, set[str]] = {}
         self.caps: list[ast.Cap] = []
         self.capped_by: dict[str, ast.Cap] = {}
+        self.claim_limit: ast.ClaimLimit | None = None
+        self.claim_steps: dict[str, ast.ClaimStep] = {}  # award line → its limit to the claim
         self._visiting: list[str] = []
         self._depth = 0  # expressions being typed, one inside the other
         self._current_refs: set[str] | None = None
@@ -247,6 +251,7 @@ class Checker:
             elif isinstance(decl, ast.ScheduleDecl):
                 self.load_schedule(decl)
         input_order = self.check_inputs()
+        self.check_claim_limit()
         for name in self.inference_order():
             self.infer_definition(name)
         self.check_awards()
@@ -268,7 +273,7 @@ class Checker:
             sources=self.sources, tables=self.tables, schedules=self.schedules,
             inputs=input_order, input_types=self.input_types, definitions=self.definitions,
             def_types=self.def_types, awards=self.award_names, steps=steps, capped_by=self.capped_by,
-            evidence=evidence, routes=routes, examples=examples, types=self.types,
+            claim=self.claim_limit, claim_lines=tuple(self.claim_steps), evidence=evidence, routes=routes, examples=examples, types=self.types,
             refs={k: tuple(sorted(v)) for k, v in self.refs.items()}, warnings=self.warnings,
         )
 
@@ -324,6 +329,12 @@ class Checker:
                 for item in items:
                     if isinstance(item, ast.Cap):
                         self.caps.append(item)
+                    elif isinstance(item, ast.ClaimLimit):
+                        if self.claim_limit is not None:
+                            self.fail("the award is limited to the claim twice", item,
+                                      f"one `within` per ruleset (the first is at line {self.claim_limit.span.line})")
+                        else:
+                            self.claim_limit = item
                     elif declare(item.name, item, "definition"):
                         self.definitions[item.name] = item
                         if isinstance(decl, ast.AwardSection):
@@ -514,6 +525,44 @@ class Checker:
         self.refs[name] = used
         return self.def_types[name]
 
+    def check_claim_limit(self) -> None:
+        """``within claimed``: a record input of money amounts, each named after an award line.
+
+        Each such line gets a :class:`~ruledsl.lang.ast.ClaimStep` (after the law's cap on it, before
+        anything reads it), and the ruleset gets the two values :data:`~ruledsl.lang.ast.CLAIM_TOTALS`."""
+        stmt = self.claim_limit
+        if stmt is None:
+            return
+        self.cite(stmt.citation)
+        typ = self.input_types.get(stmt.claim)
+        if typ is None:
+            self.fail(f"`within {stmt.claim}`: `{stmt.claim}` is not an input", stmt,
+                      did_you_mean(stmt.claim, self.input_types)
+                      or "declare the claim as an input: claimed: {interest: money, …} optional")
+            return
+        if typ.kind != "record":
+            self.fail(f"`{stmt.claim}` must be a record of the amounts claimed, one per award line, but it is {typ}",
+                      stmt, f"e.g. {stmt.claim}: {{principal_outstanding: money, interest: money}} optional")
+            return
+        for name, ftype in typ.fields:
+            if name not in self.award_names:
+                self.fail(f"the claim names `{name}`, which is not an award line", stmt,
+                          did_you_mean(name, self.award_names)
+                          or f"name each amount claimed after the award line it asks for ({', '.join(self.award_names)})")
+            elif not assignable(MONEY, ftype):
+                self.fail(f"the claim's `{name}` must be money, but it is {ftype}", stmt)
+            else:
+                self.claim_steps[name] = ast.ClaimStep(name, stmt.claim, stmt.citation, span=stmt.span)
+        lines = tuple(ast.Name(line, span=stmt.span) for line in self.claim_steps)
+        for kind, label in zip(ast.CLAIM_TOTALS, ("诉请超出支持部分", "依法可支持而未诉请部分"), strict=True):
+            if kind in self.definitions or kind in self.inputs:
+                where = self.definitions.get(kind) or self.inputs[kind]
+                self.fail(f"`{kind}` is defined by `within {stmt.claim}` (line {stmt.span.line})", where,
+                          "remove this definition: the claim limit computes it")
+                continue
+            expr = ast.ClaimTotal(kind, ast.Name(stmt.claim, span=stmt.span), lines, span=stmt.span)
+            self.definitions[kind] = ast.Definition(kind, expr, label, stmt.citation, span=stmt.span)
+
     def check_awards(self) -> None:
         for cap in self.caps:
             self.cite(cap.citation)
@@ -540,16 +589,25 @@ class Checker:
 
     def order_steps(self) -> list[ast.Definition | ast.Cap]:
         """Topological order of definitions and caps; a name read after its cap sees the capped value."""
-        nodes: dict[str, ast.Definition | ast.Cap] = dict(self.definitions)
+        nodes: dict[str, ast.Definition | ast.Cap | ast.ClaimStep] = dict(self.definitions)
         for cap in self.caps:
             nodes[_cap_key(cap)] = cap
+        for line, step in self.claim_steps.items():
+            nodes["claim@" + line] = step
+
+        def last_step(line: str) -> str:
+            """The step after which a line has its final value: its claim limit, its cap or itself."""
+            if line in self.claim_steps:
+                return "claim@" + line
+            cap = self.capped_by.get(line)
+            return _cap_key(cap) if cap is not None else line
 
         def deps(key: str) -> list[str]:
-            out = []
-            for ref in sorted(self.refs.get(key, ())):
-                if ref in self.definitions:
-                    cap = self.capped_by.get(ref)
-                    out.append(_cap_key(cap) if cap is not None else ref)
+            if key.startswith("claim@"):  # after the law's cap on the line
+                line = key[len("claim@"):]
+                cap = self.capped_by.get(line)
+                return [_cap_key(cap) if cap is not None else line]
+            out = [last_step(ref) for ref in sorted(self.refs.get(key, ())) if ref in self.definitions]
             if key.startswith("cap@"):
                 out.extend(t for t in nodes[key].targets if t in self.definitions)
             return out
@@ -708,6 +766,12 @@ class Checker:
             return BOOL
         if isinstance(node, ast.Name):
             return self.resolve_name(node, scope, inputs_only, constant)
+        if isinstance(node, ast.ClaimTotal):  # the lines it sums, and the claim (absent: the totals are 0)
+            for line in node.lines:
+                sub(line)
+            if self._current_refs is not None:
+                self._current_refs.add(node.claim.name)
+            return MONEY
         if isinstance(node, ast.ListLit):
             item: Type | None = None
             for it in node.items:

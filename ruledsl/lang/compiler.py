@@ -23,7 +23,7 @@ import types as pytypes
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from ruledsl.calc.fields import LEDGER_FIELDS
 from ruledsl.core.daycount import DayCount
@@ -129,8 +129,10 @@ class CodeGen:
         #: generated line number → a comment for reading (``--emit-python``), for lines no rule line maps to
         self.notes: dict[int, str] = {}
         self._schedule_fn: dict[str, str] = {}
-        #: what the generated functions return, in this order: every input, then every definition
-        self.columns = tuple(f.name for f in checked.inputs) + tuple(checked.definitions)
+        #: what the generated functions return, in this order: every input, every definition, then what
+        #: the law allowed of each line limited to the claim (:func:`allowed_column`)
+        self.columns = (tuple(f.name for f in checked.inputs) + tuple(checked.definitions)
+                        + tuple(ast.allowed_column(line) for line in checked.claim_lines))
         #: award lines a cap may rewrite (to a limit that need not have two places)
         self._capped = {t for step in checked.steps if isinstance(step, ast.Cap) for t in step.targets}
 
@@ -205,11 +207,15 @@ class CodeGen:
         for step in c.steps:
             if isinstance(step, ast.Definition):
                 self.definition(step)
+            elif isinstance(step, ast.ClaimStep):
+                self.claim_step(step)
             else:
                 self.cap(step)
         self.route()
         # a row in `columns` order (a tuple costs a seventh of a dict this size)
-        self.emit(f"return ({''.join(f'v_{n}, ' for n in self.columns)}), _route")
+        row = [f"v_{n}" for n in (*(f.name for f in c.inputs), *c.definitions)]
+        row += [f"_allowed_{line}" for line in c.claim_lines]
+        self.emit(f"return ({''.join(f'{v}, ' for v in row)}), _route")
         self.lines.append("")
         self.spans.append(None)
 
@@ -285,6 +291,22 @@ class CodeGen:
         if cap.when is not None:
             self._indent -= 1
 
+    def claim_step(self, step: ast.ClaimStep) -> None:
+        """The line as the law allows it is kept (``_allowed_<line>``); with a claim, the line is at most
+        the amount claimed, in whole fen and never rounded up (a claim of 900.005 allows 900.00)."""
+        line, var, claim = step.line, f"v_{step.line}", f"v_{step.claim}"
+        self.emit(f"_allowed_{line} = {var}", step.span)
+        self.emit(f"if {claim} is not None:", step.span)
+        self._indent += 1
+        self.emit(f"_claimed_{line} = {claim}[{line!r}].quantize(_FEN, _DOWN)", step.span)
+        self.emit(f"if _claimed_{line} < _ZERO: "
+                  f"_input_error([({f'{step.claim}.{line}'!r}, 'at least', _ZERO, {claim}[{line!r}])])", step.span)
+        self.emit(f"if {var} > _claimed_{line}: {var} = _claimed_{line}", step.span)
+        slot = self.slot(TraceSlot(f"{line} within {step.claim}", "cap", step.span,
+                                   tuple(self.c.citation_text(step.citation)), (), None, (line,)))
+        self.trace(slot, f"(_claimed_{line}, [_allowed_{line}], [{var}])", step.span)
+        self._indent -= 1
+
     def route(self) -> None:
         self.emit("_route = None")
         first = True
@@ -348,6 +370,14 @@ class CodeGen:
         if self.type_of(n.obj).kind == "list":
             return f"[_x[{n.name!r}] for _x in {obj}]"
         return f"{obj}[{n.name!r}]"
+
+    def expr_ClaimTotal(self, n: ast.ClaimTotal) -> str:
+        if not n.lines:
+            return "_ZERO"
+        if n.kind == "excess_claimed":  # Σ (claimed − awarded); nothing claimed: nothing in excess
+            terms = " + ".join(f"(_claimed_{x.name} - v_{x.name})" for x in n.lines)
+            return f"(({terms}) if v_{n.claim.name} is not None else _ZERO)"
+        return "(" + " + ".join(f"(_allowed_{x.name} - v_{x.name})" for x in n.lines) + ")"
 
     def expr_If(self, n: ast.If) -> str:
         return f"({self.expr(n.then)} if {self.expr(n.cond)} else {self.expr(n.else_)})"
@@ -510,6 +540,7 @@ def _input_error(bad: list) -> None:
 RUNTIME_NAMES = {
     "_FEN": FEN,
     "_HALF_UP": ROUND_HALF_UP,
+    "_DOWN": ROUND_DOWN,
     "_ZERO": ops.ZERO,
     "_no_band": _no_band,
     "_ledger": run_ledger,

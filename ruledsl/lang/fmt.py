@@ -167,6 +167,8 @@ class Formatter:
                 if item.when is not None:
                     text += f" when {self.expr(item.when)}"
                 self.statement(item, [text + self.cite(item.citation)], 1)
+            elif isinstance(item, ast.ClaimLimit):
+                self.statement(item, [f"within {item.claim}" + self.cite(item.citation)], 1)
             else:
                 self.definition(item)
 

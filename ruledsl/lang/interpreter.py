@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import operator
 from datetime import date
-from decimal import Decimal, getcontext, setcontext
+from decimal import ROUND_DOWN, Decimal, getcontext, setcontext
 from typing import Any
 
 from ruledsl.core.daycount import DayCount
 from ruledsl.core.errors import bounds_error
-from ruledsl.core.money import RULES_CONTEXT
+from ruledsl.core.money import FEN, RULES_CONTEXT
 from ruledsl.core.types import D_DAILY
 from ruledsl.lang import ast
 from ruledsl.lang.checker import CheckedRuleset
@@ -32,7 +32,9 @@ class Interpreter:
     def __init__(self, checked: CheckedRuleset) -> None:
         self.c = checked
         #: what a run yields, in this order (as the compiled code's rows)
-        self.columns = tuple(f.name for f in checked.inputs) + tuple(checked.definitions)
+        self.columns = (tuple(f.name for f in checked.inputs) + tuple(checked.definitions)
+                        + tuple(ast.allowed_column(line) for line in checked.claim_lines))
+        self._allowed = frozenset(ast.allowed_column(line) for line in checked.claim_lines)
 
     def run(self, inputs: dict[str, Any], evidence_complete: bool = True) -> tuple[dict[str, Any], int | None]:
         saved = getcontext()
@@ -41,7 +43,7 @@ class Interpreter:
             env, route = self._run(inputs, evidence_complete)
         finally:
             setcontext(saved)
-        return {name: env[name] for name in self.columns}, route
+        return {name: env[name] for name in self.columns if name not in self._allowed}, route
 
     def run_batch(self, cases: list[dict[str, Any]], evidence_complete: bool = True) -> list:
         """Many cases under one decimal context, as rows in ``columns`` order (like ``Ruleset.call_batch``)."""
@@ -81,6 +83,8 @@ class Interpreter:
                 if step.name in self.c.awards:
                     value = ops.round_fen(value)
                 env[step.name] = value
+            elif isinstance(step, ast.ClaimStep):
+                self._claim_step(step, env)
             elif step.when is None or self.eval(step.when, env):
                 limit = ops.round_fen(self.eval(step.limit, env))
                 after = ops.apply_cap([env[t] for t in step.targets], limit)
@@ -91,6 +95,27 @@ class Interpreter:
                 route = i
                 break
         return env, route
+
+    @staticmethod
+    def _claim_step(step: ast.ClaimStep, env: dict[str, Any]) -> None:
+        """What the law allows of the line is kept beside it; with a claim, the line is at most the
+        amount claimed in whole fen, never rounded up."""
+        line, claim = step.line, env[step.claim]
+        env[ast.allowed_column(line)] = env[line]
+        if claim is not None:
+            claimed = claim[line].quantize(FEN, ROUND_DOWN)
+            if claimed < 0:
+                raise bounds_error([(f"{step.claim}.{line}", "at least", ops.ZERO, claim[line])])
+            env[_claimed(line)] = claimed
+            env[line] = min(env[line], claimed)
+
+    def eval_ClaimTotal(self, n: ast.ClaimTotal, env):
+        lines = [x.name for x in n.lines]
+        if n.kind == "excess_claimed":
+            if env[n.claim.name] is None:
+                return ops.ZERO
+            return sum((env[_claimed(x)] - env[x] for x in lines), ops.ZERO)
+        return sum((env[ast.allowed_column(x)] - env[x] for x in lines), ops.ZERO)
 
     # -------------------------------------------------------------- expressions
     def eval(self, node: ast.Expr, env: dict[str, Any]) -> Any:
@@ -232,6 +257,10 @@ class Interpreter:
         if not values:
             raise ValueError(f"{func} of an empty list")
         return min(values) if func == "min" else max(values)
+
+
+def _claimed(line: str) -> str:
+    return f"{line}:claimed"
 
 
 def interpret(checked: CheckedRuleset, inputs: dict[str, Any], evidence_complete: bool = True):

@@ -400,6 +400,11 @@ class ToAst(Transformer):
         *names, limit, when, citation = children
         return ast.Cap(tuple(str(n) for n in names), limit, when, citation, span=self._span(meta))
 
+    @v_args(meta=True)
+    def claim_limit(self, meta, children):
+        name, citation = children
+        return ast.ClaimLimit(str(name), citation, span=self._span(meta))
+
     # ledger
     @v_args(meta=True)
     def ledger_decl(self, meta, children):

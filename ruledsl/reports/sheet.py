@@ -18,6 +18,7 @@ from typing import Any
 
 from ruledsl.core.money import Money, yuan
 from ruledsl.core.rates import format_rate
+from ruledsl.ruleset import LIMITED_BY
 from ruledsl.runtime.ledger import LedgerResult
 from ruledsl.runtime.values import display
 
@@ -32,6 +33,8 @@ COLUMNS = {
     "kind": "证据 kind", "status": "状态 status", "reason": "理由 reason",
     "role": "诉讼地位 role", "party": "当事人 name", "party_kind": "类型 kind", "id": "证件号 id (masked)",
     "address": "住所 address", "note": "备注 note",
+    "claimed": "诉请 claimed", "allowed_by_law": "依法可支持 allowed", "awarded": "判决 awarded",
+    "limited_by": "以何为限 limited by",
 }
 
 
@@ -60,6 +63,9 @@ class CaseSheet:
     evidence_complete: bool
     total: Money | None = field(default=None)
     parties: list[dict[str, str]] = field(default_factory=list)  # role, party, party_kind, id, address, note
+    #: when the case states a claim: per limited line name, label, claimed, allowed_by_law, awarded, limited_by
+    #: (figures as text), then the two totals as rows named excess_claimed and allowed_not_claimed
+    claim: list[dict[str, str]] = field(default_factory=list)
 
 
 def case_sheet(ruleset, decision, title: str | None = None,  # type: ignore[no-untyped-def]
@@ -97,7 +103,23 @@ def case_sheet(ruleset, decision, title: str | None = None,  # type: ignore[no-u
                      awards, steps, ledgers, evidence_rows(decision), decision.route, decision.evidence_complete,
                      decision.award.get("total"),
                      [{"role": p["role"], "party": p["name"], "party_kind": p.get("kind", ""), "id": p.get("id", ""),
-                       "address": p.get("address", ""), "note": p.get("note", "")} for p in parties])
+                       "address": p.get("address", ""), "note": p.get("note", "")} for p in parties],
+                     claim_rows(decision, labels))
+
+
+def claim_rows(decision, labels: dict[str, str | None]) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
+    """What was claimed against what the law allows, line by line, and the two totals (empty when the
+    case states no claim or the ruleset has no claim limit)."""
+    if not decision.claim:
+        return []
+    rows = [{"name": name, "label": labels.get(name) or "", "claimed": yuan(c.claimed),
+             "allowed_by_law": yuan(c.allowed), "awarded": yuan(c.awarded), "limited_by": LIMITED_BY[c.limited_by]}
+            for name, c in decision.claim.items()]
+    for name, amount in (("excess_claimed", decision.excess_claimed),
+                         ("allowed_not_claimed", decision.allowed_not_claimed)):
+        rows.append({"name": name, "label": labels.get(name) or "", "claimed": "", "allowed_by_law": "",
+                     "awarded": yuan(amount), "limited_by": ""})
+    return rows
 
 
 def evidence_rows(decision) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]

@@ -13,8 +13,17 @@ explain itself; :meth:`Ruleset.call_batch` is the pre-check's loop.
 Imports: core, lang, runtime and cases; nothing above.
 """
 
-from ruledsl.ruleset.compiled import Decision, Ruleset, check_text, load, load_text, located
+from ruledsl.ruleset.compiled import (
+           LIMITED_BY,
+           ClaimLine,
+           Decision,
+           Ruleset,
+           check_text,
+           load,
+           load_text,
+           located,
+)
 from ruledsl.ruleset.examples import ExampleResult, run_example, run_examples
 
-__all__ = ["Decision", "ExampleResult", "Ruleset", "check_text", "load", "load_text", "located", "run_example",
+__all__ = ["LIMITED_BY", "ClaimLine", "Decision", "ExampleResult", "Ruleset", "check_text", "load", "load_text", "located", "run_example",
            "run_examples"]

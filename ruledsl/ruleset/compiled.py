@@ -21,8 +21,9 @@ from typing import Any
 
 from ruledsl.cases.inputs import parse_case
 from ruledsl.core.errors import RulesError, RulesRuntimeError, Source
-from ruledsl.core.money import RULES_CONTEXT, Money, round_fen
+from ruledsl.core.money import FEN, RULES_CONTEXT, Money, round_fen
 from ruledsl.core.text import read_text
+from ruledsl.lang.ast import allowed_column
 from ruledsl.lang.checker import CheckedRuleset, check
 from ruledsl.lang.compiler import CompiledCode, compile_ruleset, rule_span_of
 from ruledsl.lang.parser import parse
@@ -30,6 +31,30 @@ from ruledsl.runtime.ledger import LedgerResult
 from ruledsl.runtime.requirements import RequirementResult, judge
 from ruledsl.runtime.trace import TraceEntry
 from ruledsl.runtime.values import to_json
+
+#: which bound gave an award line limited to the claim: the claim, the law, or both (they were equal)
+LIMITED_BY = {"claim": "诉请", "law": "法律规定", "both": "诉请与法律规定相同"}
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimLine:
+    """One award line under ``within claimed``: what was claimed, what the law allows, what is awarded
+    (the lesser of the two: 民事诉讼法 art.211(11), a judgment may not exceed the claim)."""
+
+    claimed: Money
+    allowed: Money
+    awarded: Money
+
+    @property
+    def limited_by(self) -> str:
+        """``"claim"`` (less was claimed than the law allows), ``"law"`` (more was claimed), or ``"both"``."""
+        if self.claimed < self.allowed:
+            return "claim"
+        return "law" if self.allowed < self.claimed else "both"
+
+    def as_dict(self) -> dict[str, str]:
+        return {"claimed": str(self.claimed), "allowed": str(self.allowed), "awarded": str(self.awarded),
+                "limited_by": self.limited_by, "limited_by_label": LIMITED_BY[self.limited_by]}
 
 
 @dataclass
@@ -44,6 +69,18 @@ class Decision:
     route: str | None
     trace: list[TraceEntry] = field(default_factory=list)
     types: dict[str, Any] = field(default_factory=dict, repr=False)
+    #: per award line limited to the claim (``within claimed``), when the case states a claim
+    claim: dict[str, ClaimLine] | None = None
+
+    @property
+    def excess_claimed(self) -> Money:
+        """What was claimed beyond the award (诉请超出支持部分): Σ claimed − awarded."""
+        return Money(sum((c.claimed.amount - c.awarded.amount for c in (self.claim or {}).values()), Decimal(0)))
+
+    @property
+    def allowed_not_claimed(self) -> Money:
+        """What the law allowed but was not claimed (依法可支持而未诉请部分): Σ allowed − awarded."""
+        return Money(sum((c.allowed.amount - c.awarded.amount for c in (self.claim or {}).values()), Decimal(0)))
 
     @property
     def evidence_complete(self) -> bool:
@@ -61,6 +98,10 @@ class Decision:
             "evidence": [r.as_dict() for r in self.evidence],
             "route": self.route,
         }
+        if self.claim is not None:
+            out["claim"] = {"lines": {k: c.as_dict() for k, c in self.claim.items()},
+                            "excess_claimed": str(self.excess_claimed),
+                            "allowed_not_claimed": str(self.allowed_not_claimed)}
         if with_trace:
             ledgers = {id(v): k for k, v in self.values.items() if isinstance(v, LedgerResult)}
             out["trace"] = [
@@ -84,6 +125,8 @@ class Ruleset:
         self.code = code
         self.types = {**checked.input_types, **checked.def_types}
         self._award_index = {name: code.columns.index(name) for name in checked.awards}
+        self._claim_index = {line: (code.columns.index(line), code.columns.index(allowed_column(line)))
+                             for line in checked.claim_lines}
 
     @property
     def name(self) -> str:
@@ -120,10 +163,30 @@ class Ruleset:
         raw: list | None = [] if trace else None
         outputs, route = self.call(values, complete, raw)
         c = self.checked
+        claim = self.claim_of(outputs)
+        for line in c.claim_lines:
+            del outputs[allowed_column(line)]
         award = self.award_of(outputs)
         stage = c.routes[route].stage if route is not None else None
         entries = self._trace_entries(raw, values, outputs, route) if raw is not None else []
-        return Decision(c.name, c.version, outputs, award, evidence, stage, entries, self.types)
+        return Decision(c.name, c.version, outputs, award, evidence, stage, entries, self.types, claim)
+
+    def claim_of(self, values: dict[str, Any] | tuple) -> dict[str, ClaimLine] | None:
+        """Claimed, allowed and awarded per line of one decided case (as :meth:`call` gives it, or a
+        :meth:`call_batch` row), or None when the ruleset has no claim limit or the case states no claim."""
+        c = self.checked
+        if c.claim is None:
+            return None
+        is_row = not isinstance(values, dict)
+        claimed = values[self.code.columns.index(c.claim.claim)] if is_row else values[c.claim.claim]
+        if claimed is None:
+            return None
+        out = {}
+        for line, (at, allowed_at) in self._claim_index.items():
+            awarded, allowed = (values[at], values[allowed_at]) if is_row else (values[line], values[allowed_column(line)])
+            out[line] = ClaimLine(Money(claimed[line].quantize(FEN, decimal.ROUND_DOWN)), Money(allowed),
+                                  Money(awarded))
+        return out
 
     def award_of(self, values: dict[str, Any] | tuple) -> dict[str, Money]:
         """The award lines of one decided case (by name, or a :meth:`call_batch` row) as Money.
