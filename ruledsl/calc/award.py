@@ -21,6 +21,10 @@ SHOW = Decimal("0.0000000001")
 
 LINE_NAMES = ("principal_outstanding", "interest", "penalty_interest", "compound_interest", "fees", "total")
 
+#: what has fallen due by the cut-off and what has not (a court awards what has fallen due: without
+#: acceleration, principal of instalments not yet due is not owed yet, nor the running period's interest)
+DUE_LINES = ("principal_due", "principal_not_due", "interest_due", "interest_not_due")
+
 LINE_LABELS = {
     "principal_outstanding": "未还本金",
     "interest": "利息",
@@ -28,7 +32,23 @@ LINE_LABELS = {
     "compound_interest": "复利",
     "fees": "费用",
     "total": "合计",
+    "principal_due": "已到期本金",
+    "principal_not_due": "尚未到期本金",
+    "interest_due": "已到期利息",
+    "interest_not_due": "尚未到期利息（当期已计）",
 }
+
+
+def due_split(principal: Decimal, interest: Decimal, principal_due: Decimal, interest_due: Decimal) -> dict[str, Decimal]:
+    """The :data:`DUE_LINES` of an award whose lines are ``principal`` and ``interest``, of which
+    ``principal_due`` and ``interest_due`` have fallen due (each a figure in fen)."""
+    return {"principal_due": principal_due, "principal_not_due": principal - principal_due,
+            "interest_due": interest_due, "interest_not_due": interest - interest_due}
+
+
+def one_instalment_due(case) -> bool:
+    """Whether the one instalment of a case (the kernel's shape) has fallen due by the cut-off."""
+    return case.instalments[0].due_on <= case.calc_until
 
 
 def fen(value: Fraction) -> Decimal:
@@ -147,6 +167,8 @@ class Award:
     overpaid: Decimal = Decimal("0.00")
     notes: list[str] = field(default_factory=list)
     traced: bool = True  # False: computed with ``compute(case, trace=False)``, segments/cuts/allocations empty
+    #: :data:`DUE_LINES`: of the principal and interest lines, what has fallen due by the cut-off
+    due: dict[str, Decimal] = field(default_factory=dict)
 
     def __getitem__(self, name: str) -> Decimal:
         return self.lines[name].amount
@@ -171,6 +193,7 @@ class Award:
             "unsupported": {k: str(v) for k, v in self.unsupported.items()},
             "overpaid": str(self.overpaid),
             "notes": list(self.notes),
+            "due": {k: str(v) for k, v in self.due.items()},
         }
 
     def explain(self) -> str:
@@ -273,6 +296,23 @@ class FigureAward(Award):
     notes = _lazy_slot("notes", list)
 
     @property
+    def due(self) -> dict[str, Decimal]:  # type: ignore[override]
+        """Given by the engine, or (the kernel's one instalment) all due or nothing due by the cut-off."""
+        try:
+            return _DUE_SLOT.__get__(self, Award)
+        except AttributeError:
+            pass
+        p, i = cents(self._fen[0]), cents(self._fen[1])
+        zero = _ZERO_FEN
+        value = due_split(p, i, p, i) if one_instalment_due(self._case) else due_split(p, i, zero, zero)
+        _DUE_SLOT.__set__(self, value)
+        return value
+
+    @due.setter
+    def due(self, value: dict[str, Decimal]) -> None:
+        _DUE_SLOT.__set__(self, value)
+
+    @property
     def lines(self) -> dict[str, AwardLine]:  # type: ignore[override]
         try:
             return _LINES_SLOT.__get__(self, Award)
@@ -304,4 +344,5 @@ class FigureAward(Award):
 
 
 _LINES_SLOT = Award.lines  # the slot itself, under FigureAward's property
+_DUE_SLOT = Award.due
 _INDEX = {name: k for k, name in enumerate(LINE_NAMES)}

@@ -76,6 +76,7 @@ from ruledsl.calc.award import (
     CapCut,
     FigureAward,
     SegmentTrace,
+    due_split,
     fen,
     show,
 )
@@ -465,6 +466,12 @@ class _Ledger:
             award.lines[name] = AwardLine(name, fen(value), value, LINE_LABELS[name], line_cite[name])
         total = sum((line.amount for line in award.lines.values()), Decimal("0.00"))
         award.lines["total"] = AwardLine("total", total, Fraction(total), LINE_LABELS["total"], "")
+        # what has fallen due: the instalments due by the cut-off (all, once accelerated); the running
+        # period's day-count interest (the pool) has not; a cut not awarded comes off the due part first
+        not_due_interest = sum((i.interest for i in insts if not i.is_due), ZERO) + self.pool
+        award.due = due_split(award.lines["principal_outstanding"].amount, award.lines[INTEREST].amount,
+                              fen(sum((i.principal for i in insts if i.is_due), ZERO)),
+                              fen(max(exact[INTEREST] - not_due_interest, ZERO)))
         award.overpaid = fen(self.overpaid)
         if case.accelerated_on:
             award.notes.append(f"loan accelerated on {case.accelerated_on.isoformat()}: all principal not yet due "
@@ -474,6 +481,7 @@ class _Ledger:
         untraced = FigureAward.of(case, tuple(int(line.amount * 100) for line in award.lines.values()),
                                   int(award.overpaid * 100), award.unsupported or None, award.notes or None)
         untraced.lines = award.lines
+        untraced.due = award.due
         return untraced
 
 

@@ -123,6 +123,15 @@ def kernel_settings(values: tuple, caps: tuple[Cap, ...], order: tuple[str, ...]
                      None)  # rates computed by the rules are new Decimals each case: hashing them costs more
 
 
+def settings_due(values: tuple) -> bool:
+    """Whether the one instalment of a ledger's settings the kernel took has fallen due by the cut-off."""
+    insts = values[_AT_INSTALMENTS]
+    due = insts[0]["due_on"] if insts else values[_AT_DUE_ON]
+    return due <= values[_AT_UNTIL]
+
+
+_AT_INSTALMENTS, _AT_DUE_ON, _AT_UNTIL = NAMES.index("instalments"), NAMES.index("due_on"), NAMES.index("until")
+
 #: the order in which kernel_settings unpacks a ledger's settings: the table's
 assert NAMES == ("principal", "contract_rate", "penalty_rate", "compound_rate", "compound", "disbursed_on", "due_on",
                  "instalments", "repayments", *ENGINE_ONLY, "until"), NAMES

@@ -27,17 +27,18 @@ from keyword import iskeyword
 from typing import NamedTuple
 
 from ruledsl.calc import Award, Cap, case_from_settings, compute
-from ruledsl.calc.award import LINE_NAMES
+from ruledsl.calc.award import DUE_LINES, LINE_NAMES
 from ruledsl.calc.fields import DEFAULTS, NAMES, settings_dict
 from ruledsl.calc.model import ACCRUING, COMPONENTS, DEFAULT_ORDER
-from ruledsl.calc.shape import kernel_settings
+from ruledsl.calc.shape import kernel_settings, settings_due
 from ruledsl.core.daycount import DayCount
 from ruledsl.core.money import FEN
 
 _ZERO_FEN = Decimal("0.00")
 
-#: what a ledger yields, each an amount of money rounded to the fen
-LEDGER_LINES = LINE_NAMES
+#: what a ledger yields, each an amount of money rounded to the fen: the award lines, then what of the
+#: principal and interest has fallen due by the cut-off and what has not
+LEDGER_LINES = LINE_NAMES + DUE_LINES
 #: components a ledger cap may limit, and the words of an allocation order
 CAP_COMPONENTS = ACCRUING
 ORDER_WORDS = COMPONENTS
@@ -115,8 +116,13 @@ def _run_ledger_fast(spec: LedgerSpec, caps: list[CapSpec | None], day_count: Da
     if found is None:  # not the kernel's shape, or an input the engine checks and explains
         return _engine(spec, values, engine_caps, day_count, False)
     a, b, c, e = found[0]  # whole fen; FEN × n is calc.award.cents(n), inlined on this hot path
-    result = _QuickLedgerResult(principal_outstanding=FEN * a, interest=FEN * b, penalty_interest=FEN * c,
-                                compound_interest=FEN * e, fees=_ZERO_FEN, total=FEN * (a + b + c + e))
+    p, i = FEN * a, FEN * b
+    # the kernel's one instalment has fallen due by the cut-off, or none of it has (DUE_LINES)
+    p_due, i_due, p_not, i_not = (p, i, _ZERO_FEN, _ZERO_FEN) if settings_due(values) else (_ZERO_FEN, _ZERO_FEN, p, i)
+    result = _QuickLedgerResult(principal_outstanding=p, interest=i, penalty_interest=FEN * c,
+                                compound_interest=FEN * e, fees=_ZERO_FEN, total=FEN * (a + b + c + e),
+                                principal_due=p_due, principal_not_due=p_not, interest_due=i_due,
+                                interest_not_due=i_not)
     result._args = (spec, values, engine_caps, day_count)
     return result
 
@@ -153,8 +159,7 @@ run_ledger_fast = _with_field_keywords(_run_ledger_fast, traced=False)
 def _engine(spec: LedgerSpec, values: tuple, caps: tuple[Cap, ...], day_count: DayCount,
             trace: bool) -> LedgerResult:
     award = compute(_case(spec, values, caps, day_count), trace=trace)
-    figures = award.figures()
-    return LedgerResult({name: figures[name] for name in LEDGER_LINES}, award)
+    return LedgerResult({**award.figures(), **award.due}, award)
 
 
 def _case(spec: LedgerSpec, values: tuple, caps: tuple[Cap, ...], day_count: DayCount):

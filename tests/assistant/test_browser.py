@@ -139,7 +139,13 @@ def test_an_uploaded_title_is_shown_as_typed_never_as_markdown(server, browser, 
                                   "case": {"claim_amount": "100000"}}, ensure_ascii=False), encoding="utf-8")
     browser.get(server)
     _wait_for(browser, lambda body, header: bool(header), "the page")
-    browser.find_element(By.CSS_SELECTOR, "section[data-testid='stSidebar'] input[type='file']").send_keys(str(upload))
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    # the sidebar's uploader may render after the page header (slowly on a loaded machine)
+    picker = WebDriverWait(browser, 60).until(expected_conditions.presence_of_element_located(
+        (By.CSS_SELECTOR, "section[data-testid='stSidebar'] input[type='file']")))
+    picker.send_keys(str(upload))
     _wait_for(browser, lambda body, header: header == title, "the hostile title, as typed")
     main = browser.find_element(By.CSS_SELECTOR, "[data-testid='stMain']")
     header = main.find_elements(By.TAG_NAME, "h2")[0]

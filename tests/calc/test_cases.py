@@ -53,6 +53,9 @@ def test_case(name: str, spec: dict) -> None:
     assert quick.figures() == award.figures() and quick.unsupported == award.unsupported
     for line, value in (spec.get("expect") or {}).items():
         assert award[line] == Decimal(value), f"{line}: got {award[line]}, expected {value}\n{award.explain()}"
+    for line, value in (spec.get("expect_due") or {}).items():  # what has fallen due (and what has not)
+        assert award.due[line] == Decimal(value), f"{line}: got {award.due[line]}, expected {value}"
+        assert quick.due[line] == Decimal(value), f"{line} (figures only): got {quick.due[line]}, expected {value}"
     if "expect_overpaid" in spec:
         assert award.overpaid == Decimal(spec["expect_overpaid"])
     if "expect_cuts" in spec:

@@ -56,7 +56,7 @@ def test_bad_rows_are_refused_by_row_number_and_the_others_decided(fees_sheet: P
     assert str(by_row[3].award["acceptance_fee"]) == "54.32"
     assert by_row[4].status == REFUSED and "'十万元' is not a decimal number" in by_row[4].problems[0]
     assert by_row[5].problems == ["`claim_amount` must be at least 0, but it is -5"]
-    assert "procedure" in by_row[7].problems[0] and "'ordinary' or 'simple'" in by_row[7].problems[0]
+    assert "procedure" in by_row[7].problems[0] and "'ordinary', 'simple' or 'small_claims'" in by_row[7].problems[0]
 
 
 def test_the_cli_prints_a_summary_and_writes_every_row(fees_sheet: Path, tmp_path: Path) -> None:
