@@ -46,6 +46,18 @@ def due_split(principal: Decimal, interest: Decimal, principal_due: Decimal, int
             "interest_due": interest_due, "interest_not_due": interest - interest_due}
 
 
+def overpayment_note(amount: Decimal, paid_on: date, left: Fraction) -> str:
+    """The note on a repayment larger than everything owed: the part left over, in yuan to the fen."""
+    return (f"{paid_on.isoformat()} 还款 {yuan_text(amount)} 元超出全部欠款，多付 {yuan_text(fen(left))} 元"
+            f"（repayment of {yuan_text(amount)} on {paid_on.isoformat()} exceeds everything owed by "
+            f"{yuan_text(fen(left))}）")
+
+
+def yuan_text(amount: Decimal) -> str:
+    """An amount in yuan as a judge reads it: thousands separated, two places (12,345.60)."""
+    return f"{fen(Fraction(amount)):,.2f}"
+
+
 def one_instalment_due(case) -> bool:
     """Whether the one instalment of a case (the kernel's shape) has fallen due by the cut-off."""
     return case.instalments[0].due_on <= case.calc_until

@@ -60,6 +60,7 @@ up in the ``tables`` the caller passes (:class:`LprTables`); the engine reads no
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import replace
 from datetime import date, timedelta
@@ -78,6 +79,7 @@ from ruledsl.calc.award import (
     SegmentTrace,
     due_split,
     fen,
+    overpayment_note,
     show,
 )
 from ruledsl.calc.kernel import award as kernel_award
@@ -115,7 +117,8 @@ class LprTables(Protocol):
 
 
 class _Inst:
-    __slots__ = ("n", "due", "original_due", "sched", "principal", "is_due", "interest", "penalty", "compound")
+    __slots__ = ("n", "due", "original_due", "sched", "principal", "is_due", "interest", "penalty", "compound",
+                 "interest_band", "penalty_band", "compound_band")
 
     def __init__(self, n: int, due: date, original_due: date, sched: Fraction | None, principal: Fraction):
         self.n = n
@@ -127,6 +130,10 @@ class _Inst:
         self.interest = ZERO
         self.penalty = ZERO
         self.compound = ZERO
+        # of each balance, the part an ``unsupported`` cap leaves owed as a natural debt, not yet paid
+        self.interest_band = ZERO
+        self.penalty_band = ZERO
+        self.compound_band = ZERO
 
 
 class _Period:
@@ -150,8 +157,9 @@ class _Period:
 class _Rates:
     """Resolves a Rate to an exact annual fraction on a day, with a description for the trace."""
 
-    def __init__(self, tables: LprTables | None):
+    def __init__(self, tables: LprTables | None, start: date | None = None):
         self._tables = tables
+        self._start = start  # the disbursement: a repriced rate's anchor before its first repricing date
         self._cache: dict[object, tuple[Fraction, Decimal, str]] = {}
 
     @property
@@ -176,11 +184,21 @@ class _Rates:
             if hit is None:
                 hit = self._cache[rate] = (Fraction(rate), rate, "agreed")
             return hit
-        when = day if rate.fixing == "floating" else (rate.at or anchor)
+        if rate.fixing == "floating":
+            when = day
+        elif rate.fixing == "repriced":  # the LPR on the last repricing date by ``day``, held until the next
+            k = bisect_right(rate.dates, day)
+            when = rate.dates[k - 1] if k else (rate.at or self._start or anchor)
+        else:
+            when = rate.at or anchor
         key = (rate, when)
         hit = self._cache.get(key)
         if hit is None:
             value = rate.multiple * self.lpr(rate.term, when) + rate.spread
+            if value < 0:
+                raise RulesRuntimeError.at(
+                    f"{rate.describe()} is {(value * 100).normalize():f}% on {when.isoformat()}: a negative rate",
+                    hint="a spread below the LPR (减点) cannot take the rate under zero; check the spread")
             source = f"{rate.describe()}: LPR on {when.isoformat()} = {self.lpr(rate.term, when)}"
             hit = self._cache[key] = (Fraction(value), value, source)
         return hit
@@ -205,6 +223,28 @@ def _floating_terms(case: LoanCase) -> set[str]:
     return terms
 
 
+def _repricing_dates(case: LoanCase) -> set[date]:
+    """The repricing dates (重定价日) of the case's repriced LPR rates: the timeline is cut at each."""
+    rates: list[Rate | None] = [case.contract_rate, case.penalty_rate, case.compound_rate]
+    for change in case.rate_changes:
+        rates += [change.contract_rate, change.penalty_rate, change.compound_rate]
+    return {d for rate in rates if isinstance(rate, LprRate) and rate.fixing == "repriced" for d in rate.dates}
+
+
+def _band_label(caps: tuple[Cap, ...]) -> str:
+    """The natural debt's band for the allocation trace: ``24–36% band`` from an ``unsupported`` cap at 24%
+    and the lowest ``remove`` cap above it (36%), ``above 24%`` without one."""
+    lows = [cap.rate for cap in caps if cap.kind == "unsupported" and cap.rate is not None]
+    if not lows:
+        return "above the supported rate"
+    low = min(lows)
+    highs = [cap.rate for cap in caps if cap.kind == "remove" and cap.rate is not None and cap.rate > low]
+    low_text = f"{(low * 100).normalize():f}"
+    if not highs:
+        return f"above {low_text}%"
+    return f"{low_text}–{(min(highs) * 100).normalize():f}% band"
+
+
 def compute(case: LoanCase, tables: LprTables | None = None, *, validate: bool = True,
             trace: bool = True) -> Award:
     """Compute the award of ``case``: rounded lines plus the full per-segment trace.
@@ -225,7 +265,7 @@ def compute(case: LoanCase, tables: LprTables | None = None, *, validate: bool =
             return kernel_award(case, found, exact_lines)
     if validate:
         check_case(case)
-    return _Ledger(case, _Rates(tables), trace).run()
+    return _Ledger(case, _Rates(tables, case.disbursed_on), trace).run()
 
 
 class _Ledger:
@@ -248,7 +288,10 @@ class _Ledger:
         self.pool = ZERO
         self.costs: list[list] = []  # [n, label, balance]
         self.award = Award(lines={}, traced=trace)
-        self.unsupported: dict[str, Fraction] = defaultdict(lambda: ZERO)
+        self.pool_band = ZERO  # of the pool, the natural debt not yet paid (see _Inst.interest_band)
+        self.banded = any(cap.kind == "unsupported" for cap in case.caps)
+        self.band_part = {c: f"{c} ({_band_label(case.caps)}, natural debt)" for c in (INTEREST, PENALTY, COMPOUND)} \
+            if self.banded else {}
         self.overpaid = ZERO
         self.cite = {c: case.citation(c) for c in (INTEREST, PENALTY, COMPOUND, FEES)}
         self.plan = payment_order(tuple(case.allocation_order), case.allocation_by)
@@ -275,7 +318,7 @@ class _Ledger:
             for c in cost_at.get(t, ()):
                 self.costs.append([len(self.costs) + 1, c.label, Fraction(c.amount)])
             for r in pay_at.get(t, ()):
-                self.allocate(t, r.amount)
+                self.allocate(t, r.amount, r.for_instalment)
             if k + 1 < len(timeline):
                 self.segment(t, timeline[k + 1])
         return self.result()
@@ -291,6 +334,7 @@ class _Ledger:
         cuts.update(r.effective_on for r in case.rate_changes)
         for term in _floating_terms(case):
             cuts.update(d - offset for d in self.rates.tables.lpr_changes(start, end + offset, term))
+        cuts.update(d - offset for d in _repricing_dates(case))  # (a, b] counting: the day d is at d's LPR
         for cap in case.caps:
             for edge in (cap.from_on, cap.before):
                 if edge is not None:
@@ -305,12 +349,13 @@ class _Ledger:
             inst.interest = inst.sched
         if take_pool:
             dues[0].interest = self.pool
+            dues[0].interest_band = self.pool_band
         if stated:
-            _cap_stated(self.case, self.period, stated, take_pool, t, self.basis, self.award, self.unsupported,
-                        self.trace, self.cite[INTEREST])
+            _cap_stated(self.case, self.period, stated, take_pool, t, self.basis, self.award, self.trace,
+                        self.cite[INTEREST])
         for inst in dues:
             inst.is_due = True
-        self.pool = ZERO
+        self.pool = self.pool_band = ZERO  # a pool replaced by stated interest goes with its natural debt
         self.period = _Period(t, len(self.award.segments), len(self.award.cuts))
 
     def pool_allocatable(self) -> bool:
@@ -320,8 +365,10 @@ class _Ledger:
                 return inst.sched is None
         return True
 
-    def allocate(self, paid_on: date, amount: Decimal) -> None:
-        """One repayment, in the payment order of :mod:`ruledsl.calc.allocation` (民法典 560, 561)."""
+    def allocate(self, paid_on: date, amount: Decimal, designated: int | Decimal | None = None) -> None:
+        """One repayment, in the payment order of :mod:`ruledsl.calc.allocation` (民法典 560, 561); one the
+        debtor ``designated`` for an instalment settles that instalment first (560 ¶1) — what is due of
+        it in the payment order, else (paid ahead) its principal — and the rest goes the usual way."""
         left = Fraction(amount)
         parts: list[tuple[str, int | None, Decimal]] = []
         trace = self.trace
@@ -336,13 +383,22 @@ class _Ledger:
                 parts.append((component, n, show(paid)))
             return balance - paid
 
+        def take_banded(component: str, n: int | None, balance: Fraction, band: Fraction) -> tuple[Fraction, Fraction]:
+            """A balance holding a natural debt (``band``): its enforceable part first (民法典 560 ¶2: the
+            heavier burden), then the band, which the debtor may pay and not reclaim; returns both left."""
+            if band <= 0:
+                return take(component, n, balance), band
+            rest = take(component, n, balance - band)
+            band = take(self.band_part[component], n, band)
+            return rest + band, band
+
         def pay_due(inst: _Inst, component: str) -> None:
             if component == INTEREST:
-                inst.interest = take(INTEREST, inst.n, inst.interest)
+                inst.interest, inst.interest_band = take_banded(INTEREST, inst.n, inst.interest, inst.interest_band)
             elif component == PENALTY:
-                inst.penalty = take(PENALTY, inst.n, inst.penalty)
+                inst.penalty, inst.penalty_band = take_banded(PENALTY, inst.n, inst.penalty, inst.penalty_band)
             elif component == COMPOUND:
-                inst.compound = take(COMPOUND, inst.n, inst.compound)
+                inst.compound, inst.compound_band = take_banded(COMPOUND, inst.n, inst.compound, inst.compound_band)
             elif component == PRINCIPAL:
                 inst.principal = take(PRINCIPAL, inst.n, inst.principal)
 
@@ -351,6 +407,14 @@ class _Ledger:
                 cost[2] = take(FEES, None, cost[2])
 
         plan = self.plan
+        if designated is not None:
+            chosen = self.insts[int(designated) - 1]
+            if chosen.is_due:
+                for component in plan.due:
+                    if component != FEES:
+                        pay_due(chosen, component)
+            else:  # paid ahead for an instalment not yet due: its principal (no interest is owed on it yet)
+                chosen.principal = take(PRINCIPAL, chosen.n, chosen.principal)
         due = [inst for inst in self.insts if inst.is_due]
         if plan.by_instalment:
             pay_fees()
@@ -366,17 +430,18 @@ class _Ledger:
                     pay_due(inst, component)
         for component in plan.not_due:  # what is not yet due comes last (民法典 560)
             if component == INTEREST and self.pool_allocatable():
-                self.pool = take(INTEREST, None, self.pool)
+                self.pool, self.pool_band = take_banded(INTEREST, None, self.pool, self.pool_band)
             elif component == PRINCIPAL:
                 for inst in self.insts:
                     if not inst.is_due:
                         inst.principal = take(PRINCIPAL, inst.n, inst.principal)
         if left > 0:
             self.overpaid += left
-            self.award.notes.append(f"repayment of {amount} on {paid_on} exceeds everything owed by {show(left)}")
+            self.award.notes.append(overpayment_note(amount, paid_on, left))
         if trace:
-            self.award.allocations.append(AllocationTrace(paid_on, amount, tuple(parts), show(left),
-                                                          self.allocation_cite))
+            cite = self.allocation_cite if designated is None else \
+                f"{CIVIL_560}（债务人指定清偿第{int(designated)}期）；" + self.allocation_cite
+            self.award.allocations.append(AllocationTrace(paid_on, amount, tuple(parts), show(left), cite))
 
     def segment(self, t: date, nxt: date) -> None:
         """Accrue every balance from ``t`` to ``nxt`` in closed form, trace it, cap it, book it."""
@@ -405,10 +470,11 @@ class _Ledger:
                     t, nxt, days, comp, inst.n if inst else None, show(base), rd, src, basis, show(amount),
                     amount, f"{comp}: base × rate × days / {basis}", cite[comp]))
         amounts = [item[3] for item in seg]
+        bands = [ZERO] * len(seg) if self.banded else None  # of each accrual, what is natural debt
         if self.stated_any:
             self.period.weight += not_due * days
         if case.caps and (seg or self.track):
-            self.cap_segment(t, nxt, days, look, seg, amounts, not_due)
+            self.cap_segment(t, nxt, days, look, seg, amounts, not_due, bands)
         for (comp, inst, *_), amount in zip(seg, amounts, strict=True):
             if comp == INTEREST:
                 self.pool += amount
@@ -416,13 +482,21 @@ class _Ledger:
                 inst.penalty += amount
             else:
                 inst.compound += amount
+        if bands:
+            for (comp, inst, *_), band in zip(seg, bands, strict=True):
+                if comp == INTEREST:
+                    self.pool_band += band
+                elif comp == PENALTY:
+                    inst.penalty_band += band
+                else:
+                    inst.compound_band += band
 
     def cap_segment(self, t: date, nxt: date, days: int, look: date, seg: list, amounts: list[Fraction],
-                    not_due: Fraction) -> None:
-        """Each cap in force on the segment cuts its accrual (``remove`` caps first); with stated interest
-        ahead, what the caps leave contract interest is added up for the period."""
-        period, track, unsupported = self.period, self.track, self.unsupported
-        unsupported_before = unsupported[INTEREST]
+                    not_due: Fraction, bands: list[Fraction] | None) -> None:
+        """Each cap in force on the segment cuts its accrual (``remove`` caps first; ``unsupported`` ones mark
+        the natural debt in ``bands``); with stated interest ahead, what the caps leave contract interest is
+        added up for the period."""
+        period, track = self.period, self.track
         outstanding = sum((i.principal for i in self.insts), ZERO)
         for kind in KINDS:
             headroom = None
@@ -430,7 +504,7 @@ class _Ledger:
                 if cap.kind != kind or (cap.from_on and look < cap.from_on) or (cap.before and look >= cap.before):
                     continue
                 room = _apply_cap(cap, self.rates, look, t, nxt, days, self.basis, outstanding, seg, amounts,
-                                  self.award, unsupported, self.trace)
+                                  self.award, bands, self.trace)
                 if track and INTEREST in cap.components:
                     headroom = room if headroom is None or room < headroom else headroom
                     seen = period.caps.setdefault(kind, [])
@@ -444,7 +518,9 @@ class _Ledger:
                 period.headroom[kind] = period.headroom.get(kind, ZERO) + headroom
         if track:
             period.kept += sum((a for item, a in zip(seg, amounts, strict=True) if item[0] == INTEREST), ZERO)
-            period.unsupported_interest += unsupported[INTEREST] - unsupported_before
+            if bands:
+                period.unsupported_interest += sum((b for item, b in zip(seg, bands, strict=True)
+                                                    if item[0] == INTEREST), ZERO)
 
     def result(self) -> Award:
         """The award lines: each balance's exact figure less what is not awarded, rounded once."""
@@ -456,19 +532,24 @@ class _Ledger:
             COMPOUND: sum((i.compound for i in insts), ZERO),
             FEES: sum((c[2] for c in self.costs), ZERO),
         }
-        for comp, excess in self.unsupported.items():
-            cut = min(excess, exact[comp])
-            if cut > 0:
-                exact[comp] -= cut
-                award.unsupported[comp] = show(cut)
+        # the natural debt still unpaid is not awarded; what of it was paid stays paid and is not set
+        # against any other balance (法释〔2015〕18号 第二十六条, 第三十一条)
+        not_due_band = sum((i.interest_band for i in insts if not i.is_due), ZERO) + self.pool_band
+        if self.banded:
+            for comp, band in ((INTEREST, sum((i.interest_band for i in insts), ZERO) + self.pool_band),
+                               (PENALTY, sum((i.penalty_band for i in insts), ZERO)),
+                               (COMPOUND, sum((i.compound_band for i in insts), ZERO))):
+                if band > 0:
+                    exact[comp] -= band
+                    award.unsupported[comp] = show(band)
         line_cite = {"principal_outstanding": "", **self.cite}
         for name, value in exact.items():
             award.lines[name] = AwardLine(name, fen(value), value, LINE_LABELS[name], line_cite[name])
         total = sum((line.amount for line in award.lines.values()), Decimal("0.00"))
         award.lines["total"] = AwardLine("total", total, Fraction(total), LINE_LABELS["total"], "")
         # what has fallen due: the instalments due by the cut-off (all, once accelerated); the running
-        # period's day-count interest (the pool) has not; a cut not awarded comes off the due part first
-        not_due_interest = sum((i.interest for i in insts if not i.is_due), ZERO) + self.pool
+        # period's day-count interest (the pool) has not; each balance's natural debt comes off that balance
+        not_due_interest = sum((i.interest for i in insts if not i.is_due), ZERO) + self.pool - not_due_band
         award.due = due_split(award.lines["principal_outstanding"].amount, award.lines[INTEREST].amount,
                               fen(sum((i.principal for i in insts if i.is_due), ZERO)),
                               fen(max(exact[INTEREST] - not_due_interest, ZERO)))
@@ -494,11 +575,13 @@ def _by_date(items) -> dict[date, list]:
 
 def _apply_cap(cap: Cap, rates: _Rates, look: date, t: date, nxt: date, days: int, basis: int,
                outstanding: Fraction, seg: list, amounts: list[Fraction], award: Award,
-               unsupported: dict[str, Fraction], trace: bool = True) -> Fraction:
+               bands: list[Fraction] | None, trace: bool = True) -> Fraction:
     """Cut one segment's accrual to ``cap``; returns the headroom it leaves contract interest.
 
     The headroom is the allowance less the other covered components the segment keeps after
-    the cut (they are cut before contract interest, so it is what interest could keep).
+    the cut (they are cut before contract interest, so it is what interest could keep).  A
+    ``remove`` cut lowers ``amounts``; an ``unsupported`` one leaves them owed and marks the cut
+    share of each accrual as natural debt in ``bands`` (of several such caps, the largest).
     """
     rate, rate_d = rates.cap_rate(cap, look)
     allowed = outstanding * rate * days / basis
@@ -522,7 +605,11 @@ def _apply_cap(cap: Cap, rates: _Rates, look: date, t: date, nxt: date, days: in
                 if seg[j][0] == comp:
                     amounts[j] *= keep
         else:
-            unsupported[comp] += cut
+            for j in idx:
+                if seg[j][0] == comp:
+                    share = amounts[j] * cut / have[comp]
+                    if share > bands[j]:
+                        bands[j] = share
     if not trace:
         return room
     award.cuts.append(CapCut(
@@ -533,16 +620,14 @@ def _apply_cap(cap: Cap, rates: _Rates, look: date, t: date, nxt: date, days: in
 
 
 def _cap_stated(case: LoanCase, period: _Period, stated: list[_Inst], take_pool: bool, t: date, basis: int,
-                award: Award, unsupported: dict[str, Fraction], trace: bool, citation: str) -> None:
+                award: Award, trace: bool, citation: str) -> None:
     """Stated interest falls due on ``t`` for ``period``: limit it to what the caps allow over the period.
 
     See the module docstring.  ``stated`` instalments already hold their stated interest; a
-    ``remove`` cut lowers it, an ``unsupported`` cut is recorded as natural debt.  When the
-    day-count pool is discarded (not ``take_pool``), what the per-segment caps did to it is undone.
+    ``remove`` cut lowers it, an ``unsupported`` cut is recorded as the instalment's natural debt.  When
+    the day-count pool is discarded (not ``take_pool``), its natural debt goes with it (see ``fall_due``).
     """
     days = (t - period.start).days
-    if not take_pool:
-        unsupported[INTEREST] -= period.unsupported_interest
     if trace:
         _mark_replaced(period, stated, take_pool, t, days, basis, award, citation)
     for kind in KINDS:
@@ -569,7 +654,7 @@ def _cap_stated(case: LoanCase, period: _Period, stated: list[_Inst], take_pool:
             if kind == "remove":
                 inst.interest = keep
             else:
-                unsupported[INTEREST] += cut
+                inst.interest_band += cut
             if trace:
                 caps = period.caps[kind]
                 award.cuts.append(CapCut(

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from ruledsl.calc.model import DEFAULT_ORDER, Cap, Cost, Instalment, LoanCase, RateChange, Repayment
 from ruledsl.core.daycount import DayCount
-from ruledsl.core.types import BOOL, DATE, MONEY, RATE, TEXT, Type
+from ruledsl.core.types import BOOL, DATE, MONEY, NUMBER, RATE, TEXT, Type
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +50,8 @@ class LedgerField:
     #: for a record list: the engine's record type, and the keys a record may leave out
     record: Callable[..., object] | None = None
     optional_keys: tuple[str, ...] = ()
+    #: a record list whose records join those another field gives the same attribute (listed first)
+    joins: bool = False
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -81,6 +83,11 @@ LEDGER_FIELDS: tuple[LedgerField, ...] = (
                 attr="instalments"),
     LedgerField("repayments", **_records(Repayment, {"paid_on": DATE, "amount": MONEY}), required=False,
                 meaning="what the borrower paid and when (还款记录)", attr="repayments"),
+    LedgerField("designated_repayments", **_records(Repayment, {"paid_on": DATE, "amount": MONEY,
+                                                                "for_instalment": NUMBER}),
+                required=False, joins=True, attr="repayments",
+                meaning="payments the borrower designated for an instalment when paying (债务人指定清偿, "
+                        "民法典 560 ¶1): `for_instalment` is its number, from 1"),
     LedgerField("costs", **_records(Cost, {"incurred_on": DATE, "amount": MONEY, "label": TEXT}, ("label",)),
                 required=False, meaning="costs of enforcing the claim (实现债权的有关费用)", attr="costs"),
     LedgerField("rate_changes", **_records(RateChange, {"effective_on": DATE, "contract_rate": RATE,
@@ -149,6 +156,10 @@ _CONVERT["compound"] = _flag
 _CONVERT["due_on"] = _one_maturity
 
 
+def _paid_on(repayment: Repayment) -> object:
+    return repayment.paid_on
+
+
 def case_from_settings(settings: Mapping[str, object], *, caps: tuple[Cap, ...] = (),
                        allocation_order: tuple[str, ...] | None = None, day_count: DayCount | None = None,
                        citations: tuple[tuple[str, str], ...] = ()) -> LoanCase:
@@ -168,7 +179,9 @@ def case_from_settings(settings: Mapping[str, object], *, caps: tuple[Cap, ...] 
     kw: dict[str, object] = {}
     for f in LEDGER_FIELDS:
         value = _CONVERT[f.name](settings.get(f.name, f.default), settings)
-        if f.attr not in kw or value:  # `due_on` and `instalments` both give the schedule: the one set
+        if f.joins and value:  # designated repayments first, then in date order (a stable sort)
+            kw[f.attr] = tuple(sorted(value + tuple(kw.get(f.attr, ())), key=_paid_on))
+        elif f.attr not in kw or value:  # `due_on` and `instalments` both give the schedule: the one set
             kw[f.attr] = value
     return LoanCase(**kw, caps=tuple(caps), allocation_order=tuple(allocation_order or DEFAULT_ORDER),
                     day_count=day_count or DayCount(), citations=citations)

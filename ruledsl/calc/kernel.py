@@ -36,7 +36,7 @@ from datetime import date
 from fractions import Fraction
 
 from ruledsl.calc.allocation import cut_excess
-from ruledsl.calc.award import FigureAward, show
+from ruledsl.calc.award import FigureAward, overpayment_note
 from ruledsl.calc.model import COMPOUND, INTEREST, PENALTY
 
 _FROM_ORDINAL = date.fromordinal
@@ -177,6 +177,6 @@ def award(case, result: tuple, exact: Callable) -> FigureAward:
     (a, b, c, e), over, _, den, overpayments = result
     notes = None
     if overpayments:
-        notes = [f"repayment of {amount} on {_FROM_ORDINAL(w)} exceeds everything owed by {show(Fraction(left, den))}"
+        notes = [overpayment_note(amount, _FROM_ORDINAL(w), Fraction(left, den))
                  for amount, w, left in overpayments]
     return FigureAward.of(case, (a, b, c, e, 0, a + b + c + e), over, None, notes, exact)

@@ -64,11 +64,15 @@ DEFAULT_CITATIONS: dict[str, str] = {
 class LprRate:
     """A rate tied to the loan prime rate: ``multiple × LPR + spread``.
 
-    ``fixing="floating"`` takes the LPR in force on each day (the timeline is cut
+    ``term`` names the LPR table the caller's :class:`~ruledsl.calc.engine.LprTables` hold
+    (``one_year``, ``five_year``; a ruleset's ledger passes the name of its dated table, e.g.
+    ``lpr_1y``).  ``fixing="floating"`` takes the LPR in force on each day (the timeline is cut
     at every LPR change).  ``fixing="fixed"`` takes the LPR in force on ``at``; with
     ``at=None`` the anchor is the natural one for the component: the disbursement
     date for contract interest, the instalment's due (overdue) date for penalty and
-    compound interest.
+    compound interest.  ``fixing="repriced"`` (重定价日) takes, from each of ``dates`` (in
+    increasing order) on, the LPR in force on that date, held until the next; before the
+    first, the LPR on ``at`` (``None``: the disbursement date); the timeline is cut at each.
     """
 
     multiple: Decimal = Decimal(1)
@@ -76,14 +80,19 @@ class LprRate:
     term: str = "one_year"
     fixing: str = "floating"
     at: date | None = None
+    dates: tuple[date, ...] = ()
 
     def describe(self) -> str:
-        what = "1Y LPR" if self.term == "one_year" else "5Y LPR"
+        what = {"one_year": "1Y LPR", "five_year": "5Y LPR"}.get(self.term, self.term)
         text = f"{self.multiple.normalize():f} × {what}"
         if self.spread:
-            text += f" + {(self.spread * 100).normalize():f}%"
+            sign = "+" if self.spread > 0 else "−"
+            text += f" {sign} {(abs(self.spread) * 100).normalize():f}%"
         if self.fixing == "floating":
             return text + " (in force each day)"
+        if self.fixing == "repriced":
+            start = f"on {self.at.isoformat()}" if self.at else "on the disbursement date"
+            return text + f" (repriced on {len(self.dates)} date{'s' if len(self.dates) != 1 else ''}; {start} before)"
         return text + (f" (on {self.at.isoformat()})" if self.at else " (fixed at the anchor date)")
 
 
@@ -113,8 +122,14 @@ class Instalment:
 
 @dataclass(frozen=True, slots=True)
 class Repayment:
+    """A payment by the debtor.  ``for_instalment`` (期次, from 1) is the instalment the debtor
+    designated it for when paying (民法典 第五百六十条第一款: 由债务人在清偿时指定其履行的债务): it
+    settles that instalment first — its components in the payment order — and what is left goes the
+    usual way; ``None``: not designated."""
+
     paid_on: date
     amount: Decimal
+    for_instalment: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

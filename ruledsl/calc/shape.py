@@ -87,6 +87,9 @@ def _from_case(case, then: Callable):
     for value in _engine_only_in_case(case):
         if value:
             return None
+    for r in case.repayments:
+        if r.for_instalment is not None:  # designated by the debtor (the engine checks the designation)
+            return None
     inst = insts[0]
     return _integers(case.principal, inst.principal, case.disbursed_on, inst.due_on, case.calc_until,
                      case.contract_rate, case.penalty_rate, case.compound_rate, case.compound, inst.interest,
@@ -105,8 +108,8 @@ def kernel_settings(values: tuple, caps: tuple[Cap, ...], order: tuple[str, ...]
                     day_count: DayCount) -> tuple | None:
     """The integer kernel's result for a ruleset ledger's settings — one value per field, in the table's
     order (:data:`ruledsl.calc.fields.NAMES`) — or ``None`` (the engine)."""
-    p, rc, rp, rk, compound, start, due, insts, pays, costs, rate_changes, accelerated_on, until = values
-    if costs or rate_changes or accelerated_on:  # ENGINE_ONLY
+    p, rc, rp, rk, compound, start, due, insts, pays, designated, costs, rate_changes, accelerated_on, until = values
+    if costs or rate_changes or accelerated_on or designated:  # ENGINE_ONLY, and payments the debtor designated
         return None
     if insts is None:
         inst_p, stated = p, None
@@ -134,7 +137,7 @@ _AT_INSTALMENTS, _AT_DUE_ON, _AT_UNTIL = NAMES.index("instalments"), NAMES.index
 
 #: the order in which kernel_settings unpacks a ledger's settings: the table's
 assert NAMES == ("principal", "contract_rate", "penalty_rate", "compound_rate", "compound", "disbursed_on", "due_on",
-                 "instalments", "repayments", *ENGINE_ONLY, "until"), NAMES
+                 "instalments", "repayments", "designated_repayments", *ENGINE_ONLY, "until"), NAMES
 
 
 def batch_row(case) -> bool:

@@ -21,12 +21,22 @@ def _rate_problem(rate: Rate | None, field: str, problems: list[Diagnostic]) -> 
     if rate is None:
         return
     if isinstance(rate, LprRate):
-        if rate.term not in ("one_year", "five_year"):
-            problems.append(Diagnostic(f"{field}: LPR term must be one_year or five_year, got {rate.term!r}"))
-        if rate.fixing not in ("floating", "fixed"):
-            problems.append(Diagnostic(f"{field}: LPR fixing must be floating or fixed, got {rate.fixing!r}"))
-        if not isinstance(rate.multiple, Decimal) or rate.multiple < 0 or rate.multiple > 10:
+        if not isinstance(rate.term, str) or not rate.term:  # the table's name; the tables know their terms
+            problems.append(Diagnostic(f"{field}: LPR term must name an LPR table (one_year, five_year, or a "
+                                       f"ruleset's table), got {rate.term!r}"))
+        if rate.fixing not in ("floating", "fixed", "repriced"):
+            problems.append(Diagnostic(f"{field}: LPR fixing must be floating, fixed or repriced, "
+                                       f"got {rate.fixing!r}"))
+        if not isinstance(rate.multiple, Decimal) or not rate.multiple.is_finite() or not 0 <= rate.multiple <= 10:
             problems.append(Diagnostic(f"{field}: LPR multiple {rate.multiple} is not between 0 and 10"))
+        if not isinstance(rate.spread, Decimal) or not rate.spread.is_finite() or not -MAX_RATE <= rate.spread <= MAX_RATE:
+            problems.append(Diagnostic(f"{field}: LPR spread {rate.spread} is not a rate fraction between −1 and 1",
+                                       hint="a spread of 3 percentage points is Decimal(\"0.03\")"))
+        dates = rate.dates if isinstance(rate.dates, tuple) else None
+        if dates is None or not all(type(d) is date for d in dates) or any(
+                a >= b for a, b in zip(dates, dates[1:])):
+            problems.append(Diagnostic(f"{field}: LPR repricing dates must be dates in increasing order, "
+                                       f"got {rate.dates!r}"))
         return
     if not isinstance(rate, Decimal) or not rate.is_finite():
         problems.append(Diagnostic(f"{field}: expected a Decimal rate fraction such as Decimal('0.24'), "
@@ -131,7 +141,17 @@ def check_case(case: LoanCase) -> None:
             if check:
                 check(item, f)
 
-    dated(case.repayments, "paid_on", "repayments", True)
+    def designation(item, f: str) -> None:
+        n = item.for_instalment
+        if n is None:
+            return
+        if isinstance(n, bool) or not isinstance(n, (int, Decimal)) or n != int(n) \
+                or not 1 <= n <= len(case.instalments):
+            p.append(Diagnostic(f"{f}.for_instalment: {n} is not the number of an instalment "
+                                f"(1 to {len(case.instalments)})", hint="the instalments are numbered from 1, "
+                                "in the order of their due dates"))
+
+    dated(case.repayments, "paid_on", "repayments", True, designation)
     dated(case.costs, "incurred_on", "costs", True)
 
     def rate_change(item, f: str) -> None:

@@ -26,6 +26,7 @@ from ruledsl.reports.sheet import COLUMNS, LedgerSheet, case_sheet, claim_rows, 
 from ruledsl.review import Evidence, decide_case
 from ruledsl.ruleset import Decision, Ruleset, check_text, load
 from ruledsl.ruleset.examples import run_examples
+from ruledsl.runtime.ledger import LedgerResult
 
 Files = Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, readable=True, help="ruleset files")]
 RulesetArg = Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="ruleset file")]
@@ -153,6 +154,10 @@ def eval_cmd(ruleset: RulesetArg, case: CaseOpt = None, set_: SetOpt = None, cou
     for name, money in decision.award.items():
         table.add_row(escape(name), escape(labels.get(name) or ""), yuan(money))
     out.print(table)
+    for name, value in decision.values.items():  # what a ledger notes (acceleration, a repayment beyond the debt)
+        if isinstance(value, LedgerResult):
+            for note in value.award.notes:
+                out.print(f"注 note ({name}): {note}", markup=False)
     print_claim(claim_rows(decision, {**labels, **{n: d.label for n, d in rs.checked.definitions.items()}}))
     print_evidence(evidence_rows(decision))
     if decision.route:

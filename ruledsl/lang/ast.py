@@ -206,6 +206,19 @@ class Not(Expr):
 
 
 @dataclass(frozen=True, slots=True)
+class LinkedRate(Expr):
+    """``lpr_1y + 3% floating``: a rate tied to a dated rate table, ``multiple × TABLE + spread``.
+
+    Only a ledger's rate settings take one (possibly as a branch of an ``if``).  ``fixing`` is
+    ``floating`` (the value in force each day), ``fixed`` (on ``at``, a date; without it the
+    component's natural date) or ``repriced`` (from each date of ``at``, a list, on)."""
+
+    expr: Expr
+    fixing: str
+    at: Expr | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class LedgerSetting(Node):
     """``principal = principal`` inside a ledger: one fact handed to the calculation engine."""
 

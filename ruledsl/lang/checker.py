@@ -34,6 +34,7 @@ from ruledsl.core.types import (
     NUM_LIT,
     NUMBER,
     PCT_LIT,
+    RATE,
     SCALARS,
     TEXT,
     Type,
@@ -45,6 +46,7 @@ from ruledsl.core.types import (
 )
 from ruledsl.lang import ast
 from ruledsl.runtime.ledger import CAP_COMPONENTS, LEDGER_LINES, ORDER_WORDS, LedgerSpec
+from ruledsl.runtime.linked_rates import TableRates
 from ruledsl.runtime.tables import Band, BandSchedule, DatedTable
 
 #: names a ruleset may not define: they mean something already
@@ -72,6 +74,10 @@ EVIDENCE_FIELDS = {
 LEDGER_SETTINGS: dict[str, object] = ledger_fields.setting_types()
 LEDGER_REQUIRED = ledger_fields.REQUIRED
 LEDGER_TYPE = Type("record", fields=tuple((name, MONEY) for name in LEDGER_LINES))
+#: the ledger settings that take a rate, and so may follow a dated table (`lpr_1y + 3% floating`)
+RATE_SETTINGS = tuple(name for name, want in LEDGER_SETTINGS.items() if want == RATE)
+#: how a rate tied to a table is written, for hints
+LINKED_EXAMPLE = "penalty_rate = lpr_1y + 3% floating"
 
 BUILTINS = ("round", "min", "max", "abs", "days_between", "count", "sum", "any", "all", "given")
 AGGREGATES = ("sum", "count", "min", "max", "any", "all")
@@ -125,7 +131,8 @@ class CheckedRuleset:
             if isinstance(d.expr, ast.Attr) and isinstance(d.expr.obj, ast.Name) and d.expr.obj.name == name
             and d.citation is not None
         )
-        return LedgerSpec(name, node.allocate, citations)
+        linked = any(isinstance(n, ast.LinkedRate) for st in node.settings for n in _linked_positions(st.expr))
+        return LedgerSpec(name, node.allocate, citations, TableRates(self.tables) if linked else None)
 
     def citation_text(self, citation: ast.Citation | None) -> list[str]:
         if citation is None:
@@ -225,6 +232,7 @@ class Checker:
         self.optional_inputs: set[str] = set()
         self._allow_optional = False
         self._allowed_optional: set[str] = set()
+        self._linked_allowed: set[int] = set()  # ids of the LinkedRate nodes a ledger's rate setting gives
 
     # -------------------------------------------------------------- reporting
     def fail(self, message: str, node_or_span: ast.Node | Span | None, hint: str | None = None) -> None:
@@ -859,6 +867,8 @@ class Checker:
             return self.aggregate(node, scope, inputs_only, constant)
         if isinstance(node, ast.Ledger):
             return self.ledger(node, scope)
+        if isinstance(node, ast.LinkedRate):
+            return self.linked_rate(node, sub)
         if isinstance(node, ast.Call):
             if node.func == "given":
                 for a in node.args:
@@ -876,6 +886,12 @@ class Checker:
             if setting.name in given:
                 self.fail(f"ledger setting `{setting.name}` is given twice", setting)
             given[setting.name] = setting
+            linked = _linked_positions(setting.expr)
+            misplaced = bool(linked) and want is not None and want != RATE
+            if misplaced:
+                self.fail(f"ledger setting `{setting.name}` takes no rate, so it cannot follow a table",
+                          linked[0], f"{', '.join(RATE_SETTINGS)} may: {LINKED_EXAMPLE}")
+            self._linked_allowed.update(id(n) for n in linked)
             self._allow_optional = isinstance(setting.expr, ast.Name)
             got = self.expr(setting.expr, scope)
             self._allow_optional = False
@@ -884,7 +900,7 @@ class Checker:
                           did_you_mean(setting.name, LEDGER_SETTINGS) or f"settings: {', '.join(LEDGER_SETTINGS)}")
             elif isinstance(want, tuple):
                 self.check_ledger_records(setting, got, want)
-            elif not assignable(want, got):
+            elif not misplaced and not assignable(want, got):
                 self.fail(f"ledger setting `{setting.name}` must be {want}, but this is {got}", setting.expr,
                           unit_hint(want, got))
         for name in LEDGER_REQUIRED:
@@ -938,6 +954,89 @@ class Checker:
             self.fail(f"`{setting.name}` records must be {{{shape}}}", setting.expr,
                       f"missing {', '.join(missing)}" if missing else f"no field {', '.join(extra)}")
 
+    def linked_rate(self, node: ast.LinkedRate, sub: Callable[[ast.Expr], Type]) -> Type:
+        """``multiple × TABLE + spread`` followed by its fixing: a rate that follows a dated rate table."""
+        if id(node) not in self._linked_allowed:
+            self.fail(f"a rate that follows a table (`… {node.fixing}`) is given only to a ledger's "
+                      f"{', '.join(RATE_SETTINGS)}", node,
+                      f"write it in the ledger block: {LINKED_EXAMPLE}; the spread or multiple may be computed "
+                      "here")
+            return ERROR
+        mentions = table_mentions(node.expr, self.table_decls)
+        ok = True
+        if not mentions:
+            rate_tables = [n for n, d in self.table_decls.items()
+                           if isinstance(d, ast.DatedTableDecl) and d.value_type.name == "rate"]
+            self.fail(f"`{node.fixing}` ties a rate to a dated table, but this names none", node.expr,
+                      f"name the table: {rate_tables[0] if rate_tables else 'lpr_1y'} + 3% {node.fixing}"
+                      + ("" if rate_tables else "; declare it: table lpr_1y: date -> rate "
+                                                "from \"tables/lpr.csv\" column \"one_year\""))
+            sub(node.expr)
+            ok = False
+        elif len(mentions) > 1:
+            first, second = mentions[0], mentions[1]
+            self.fail("a rate follows one table, named once", second,
+                      f"write the multiple: `2 * {first.name}`" if first.name == second.name
+                      else f"`{first.name}` and `{second.name}`: choose the table the contract names")
+            ok = False
+        else:
+            table = mentions[0]
+            decl = self.table_decls[table.name]
+            if not isinstance(decl, ast.DatedTableDecl):
+                self.fail(f"`{table.name}` is a schedule, not a dated table", table,
+                          "a rate follows a `date -> rate` table: table lpr_1y: date -> rate "
+                          "from \"tables/lpr.csv\" column \"one_year\"")
+                ok = False
+            elif decl.value_type.name != "rate":
+                self.fail(f"`{table.name}` is a table of {decl.value_type.name}, not of rates", table,
+                          f"a rate follows a `date -> rate` table; `{table.name}` is declared "
+                          f"`date -> {decl.value_type.name}`")
+                ok = False
+            ok = self.linear(node.expr, table.name, sub) and ok
+        if node.fixing == "fixed" and node.at is not None:
+            when = sub(node.at)
+            if when.kind not in ("date", "error"):
+                self.fail(f"`fixed at …` needs a date, but this is {when}", node.at)
+        elif node.fixing == "repriced":
+            dates = sub(node.at)
+            if not (dates.kind == "error" or (dates.kind == "list" and (dates.item is None
+                                                                          or dates.item.kind in ("date", "error")))):
+                self.fail(f"`repriced on …` needs a list of dates (the repricing dates, 重定价日), but this is "
+                          f"{dates}", node.at,
+                          "e.g. repriced on [2024-01-01, 2025-01-01], or an input `repricing_dates: list of date`")
+        return RATE if ok else ERROR
+
+    def linear(self, node: ast.Expr, table: str, sub: Callable[[ast.Expr], Type]) -> bool:
+        """Whether ``node`` is ``multiple × table + spread``: along the path to the one mention of
+        ``table`` only ``+``/``−`` a spread (a rate) and ``×``/``÷`` a number; reports what is not."""
+        shape = (f"a rate that follows `{table}` is multiple × {table} + spread, e.g. `{table} + 3%`, "
+                 f"`{table} * 1.5`, `({table} + 1%) * 150%`")
+        ok = True
+        while not (isinstance(node, ast.Name) and node.name == table):
+            if not isinstance(node, ast.BinOp):
+                self.fail(f"`{table}` cannot be used inside this expression", node, shape)
+                return False
+            on_left = table in _names_in(node.left)
+            inner, other = (node.left, node.right) if on_left else (node.right, node.left)
+            got = sub(other)
+            self.types[id(node)] = RATE
+            if not on_left and node.op in "-/":
+                self.fail(f"`{table}` cannot be {'subtracted' if node.op == '-' else 'a divisor'}", node, shape)
+                ok = False
+            elif node.op in "+-":
+                if not (got.kind == "error" or (assignable(RATE, got) and got.lit != "num")):
+                    hint = (f"write percentage points with %: `{table} + {_text(other)}%`" if got.lit == "num"
+                            else unit_hint(RATE, got) or shape)
+                    self.fail(f"a spread is a rate, but this is {got}", other, hint)
+                    ok = False
+            elif not (got.kind == "error" or (got.is_qty and got.dims == D_NONE)):
+                self.fail(f"a multiple of `{table}` is a number (1.5) or a percentage (150%), but this is {got}",
+                          other, shape)
+                ok = False
+            node = inner
+        self.types[id(node)] = RATE
+        return ok
+
     def resolve_name(self, node: ast.Name, scope: dict[str, Type], inputs_only: bool, constant: bool) -> Type:
         name = node.name
         if name in scope:
@@ -961,7 +1060,10 @@ class Checker:
                       node)
             return ERROR
         if name in self.table_decls:
-            self.fail(f"`{name}` is a table; write `{name} at DATE` or `{name}(AMOUNT)`", node)
+            decl = self.table_decls[name]
+            follows = isinstance(decl, ast.DatedTableDecl) and decl.value_type.name == "rate"
+            self.fail(f"`{name}` is a table; write `{name} at DATE` or `{name}(AMOUNT)`", node,
+                      f"or, for a ledger's rate that follows the table: `{name} + 3% floating`" if follows else None)
             return ERROR
         if name in self.sources:
             self.fail(f"`{name}` is a source; cite it with `per {name}`", node)
@@ -1125,6 +1227,39 @@ class Checker:
             self.fail(f"`{func}` takes one list", node, f"or write {func}(x.field for x in items)")
             return ERROR
         return self.aggregate_result(func, args[0].item or NUM_LIT, node)
+
+
+def _linked_positions(node: ast.Expr) -> list[ast.Expr]:
+    """The rates tied to a table a ledger setting gives: the setting itself, or its ``if`` branches."""
+    out: list[ast.Expr] = []
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, ast.LinkedRate):
+            out.append(item)
+        elif isinstance(item, ast.If):
+            stack += (item.else_, item.then)
+    return out
+
+
+def table_mentions(node: ast.Expr, tables: dict[str, ast.Decl]) -> list[ast.Name]:
+    """The names of tables an expression mentions, in source order."""
+    found: list[ast.Name] = []
+    stack: list[object] = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, ast.Name) and item.name in tables:
+            found.append(item)
+        if isinstance(item, ast.Node):
+            stack.extend(getattr(item, f) for f in item.__dataclass_fields__ if f != "span")
+        elif isinstance(item, tuple):
+            stack.extend(item)
+    return sorted(found, key=lambda n: (n.span.line, n.span.col))
+
+
+def _text(node: ast.Expr) -> str:
+    """A number literal's text (for a hint), else `N`."""
+    return node.text if isinstance(node, ast.Number) else "N"
 
 
 def given_names(cond: ast.Expr) -> set[str]:

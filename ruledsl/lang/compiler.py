@@ -31,9 +31,11 @@ from ruledsl.core.errors import Span, bounds_error
 from ruledsl.core.money import FEN
 from ruledsl.core.types import D_DAILY, Type
 from ruledsl.lang import ast
-from ruledsl.lang.checker import CheckedRuleset
+from ruledsl.lang.checker import CheckedRuleset, table_mentions
 from ruledsl.runtime import ops
 from ruledsl.runtime.ledger import CapSpec, run_ledger, run_ledger_fast
+from ruledsl.runtime.linked_rates import TABLE as LINKED_TABLE
+from ruledsl.runtime.linked_rates import linked_rate
 from ruledsl.runtime.requirements import RequirementSpec, Within
 from ruledsl.runtime.tables import BandSchedule
 
@@ -357,7 +359,21 @@ class CodeGen:
         return "_ev"
 
     def expr_Name(self, n: ast.Name) -> str:
+        if n.name == self._linked_table:
+            return "_LINKED_TABLE"
         return self._locals.get(n.name, f"v_{n.name}")
+
+    def expr_LinkedRate(self, n: ast.LinkedRate) -> str:
+        """``lpr_1y + 3% floating``: the expression over the table as 1 × table + 0 gives the multiple and
+        the spread (ruledsl.runtime.linked_rates); the engine's rate follows the table by its name."""
+        table = next(m.name for m in table_mentions(n.expr, self.c.tables))
+        self._linked_table = table
+        try:
+            value = self.expr(n.expr)
+        finally:
+            self._linked_table = None
+        at = self.expr(n.at) if n.at is not None else "None"
+        return f"_linked_rate({self.const(table)}, {value}, {self.const(n.fixing)}, {at})"
 
     def expr_ListLit(self, n: ast.ListLit) -> str:
         return "[" + ", ".join(self.expr(i) for i in n.items) + "]"
@@ -546,6 +562,8 @@ RUNTIME_NAMES = {
     "_ledger": run_ledger,
     "_ledger_fast": run_ledger_fast,
     "_CapSpec": CapSpec,
+    "_linked_rate": linked_rate,
+    "_LINKED_TABLE": LINKED_TABLE,
     "_add_days": ops.add_days,
     "_date_diff": ops.date_diff,
     "_days_between": ops.days_between,

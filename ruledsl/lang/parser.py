@@ -610,6 +610,20 @@ class ToAst(Transformer):
         return ast.Aggregate(str(func), body, str(var), iterable, where, span=self._span(meta))
 
     @v_args(meta=True)
+    def linked_rate(self, meta, children):
+        expr, (fixing, at) = children
+        return ast.LinkedRate(expr, fixing, at, span=self._span(meta))
+
+    def fixing_floating(self, children):
+        return ("floating", None)
+
+    def fixing_fixed(self, children):
+        return ("fixed", children[0])
+
+    def fixing_repriced(self, children):
+        return ("repriced", children[0])
+
+    @v_args(meta=True)
     def table_at(self, meta, children):
         return ast.TableAt(str(children[0]), children[1], span=self._span(meta))
 

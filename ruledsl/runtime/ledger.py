@@ -28,6 +28,7 @@ from typing import NamedTuple
 
 from ruledsl.calc import Award, Cap, case_from_settings, compute
 from ruledsl.calc.award import DUE_LINES, LINE_NAMES
+from ruledsl.calc.engine import LprTables
 from ruledsl.calc.fields import DEFAULTS, NAMES, settings_dict
 from ruledsl.calc.model import ACCRUING, COMPONENTS, DEFAULT_ORDER
 from ruledsl.calc.shape import kernel_settings, settings_due
@@ -46,7 +47,8 @@ ORDER_WORDS = COMPONENTS
 
 @dataclass(frozen=True, slots=True)
 class LedgerSpec:
-    """What is fixed when the ruleset compiles: the name, the allocation order and the citations.
+    """What is fixed when the ruleset compiles: the name, the allocation order, the citations and the
+    tables a rate may follow.
 
     (The engine cites 民法典 art.560/561 for every allocation itself.)
     """
@@ -54,6 +56,9 @@ class LedgerSpec:
     name: str
     order: tuple[str, ...] | None
     citations: tuple[tuple[str, str], ...]  # component → citation text, overriding the engine's
+    #: the ruleset's dated rate tables, for rates that follow one (``lpr_1y + 3% floating``); the engine's
+    #: LprTables (:class:`ruledsl.runtime.linked_rates.TableRates`), None when no rate of the ledger does
+    tables: LprTables | None = None
 
 
 class CapSpec(NamedTuple):
@@ -95,7 +100,7 @@ class _QuickLedgerResult(LedgerResult):
         try:
             return _AWARD_SLOT.__get__(self, LedgerResult)
         except AttributeError:
-            award = compute(_case(*self._args), trace=False)
+            award = compute(_case(*self._args), self._args[0].tables, trace=False)
             _AWARD_SLOT.__set__(self, award)
             return award
 
@@ -158,7 +163,7 @@ run_ledger_fast = _with_field_keywords(_run_ledger_fast, traced=False)
 
 def _engine(spec: LedgerSpec, values: tuple, caps: tuple[Cap, ...], day_count: DayCount,
             trace: bool) -> LedgerResult:
-    award = compute(_case(spec, values, caps, day_count), trace=trace)
+    award = compute(_case(spec, values, caps, day_count), spec.tables, trace=trace)
     return LedgerResult({**award.figures(), **award.due}, award)
 
 

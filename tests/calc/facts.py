@@ -148,7 +148,8 @@ def case_from_mapping(facts: Mapping[str, Any]) -> LoanCase:
         compound_rate=_rate(facts.get("compound_rate"), "compound_rate"),
         compound=bool(facts.get("compound", True)),
         repayments=tuple(
-            Repayment(_date(r["paid_on"], f"repayments[{n}].paid_on"), _money(r["amount"], f"repayments[{n}].amount"))
+            Repayment(_date(r["paid_on"], f"repayments[{n}].paid_on"), _money(r["amount"], f"repayments[{n}].amount"),
+                      r.get("for_instalment"))
             for n, r in enumerate(facts.get("repayments") or (), start=1)),
         costs=tuple(
             Cost(_date(c["incurred_on"], f"costs[{n}].incurred_on"), _money(c["amount"], f"costs[{n}].amount"),

@@ -137,3 +137,10 @@ def test_bad_date_in_facts_named():
         case_from_mapping({"principal": "1000", "disbursed_on": "2023-13-01", "contract_rate": "12%",
                            "due_on": "2023-06-01", "calc_until": "2023-06-01"})
     assert "disbursed_on" in str(info.value)
+
+
+@pytest.mark.parametrize("designated", [0, 2, Decimal("1.5"), -1])
+def test_a_payment_designated_for_no_instalment(designated):
+    # the one instalment of BASE is number 1: anything else names no debt the debtor owes (民法典 560 ¶1)
+    msg = refused(replace(BASE, repayments=(Repayment(date(2024, 2, 1), Decimal("100"), designated),)))
+    assert "repayments[1].for_instalment" in msg and "1 to 1" in msg

@@ -66,3 +66,12 @@ def test_case(name: str, spec: dict) -> None:
         assert abs(removed - Decimal(value)) < Decimal("0.000001"), f"removed {comp}: {removed}"
     for comp, value in (spec.get("expect_unsupported") or {}).items():
         assert abs(award.unsupported.get(comp, Decimal(0)) - Decimal(value)) < Decimal("0.000001")
+    if "expect_allocations" in spec:  # how each repayment was split: [[component, instalment, amount], …]
+        got_parts = [(str(a.paid_on), [(c, i, a_) for c, i, a_ in a.parts]) for a in award.allocations]
+        want_parts = [(str(p["paid_on"]), [(c, i, Decimal(v)) for c, i, v in p["parts"]])
+                      for p in spec["expect_allocations"]]
+        assert [(d, [(c, i) for c, i, _ in ps]) for d, ps in got_parts] == \
+            [(d, [(c, i) for c, i, _ in ps]) for d, ps in want_parts], award.explain()
+        for (_, got_ps), (_, want_ps) in zip(got_parts, want_parts, strict=True):
+            for (c, i, g), (_, _, w) in zip(got_ps, want_ps, strict=True):
+                assert abs(g - w) < Decimal("0.000001"), f"{c}#{i}: paid {g}, expected {w}"

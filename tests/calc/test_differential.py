@@ -40,16 +40,17 @@ def reference(case: LoanCase) -> dict[str, Decimal]:
             "n": n, "due": due, "stated": Fraction(i.interest) if i.interest is not None and due == i.due_on else None,
             "principal": Fraction(i.principal), "is_due": False, "interest": Fraction(0),
             "penalty": Fraction(0), "compound": Fraction(0),
+            # of each balance, the natural debt (``unsupported`` caps) not yet paid
+            "interest_band": Fraction(0), "penalty_band": Fraction(0), "compound_band": Fraction(0),
         })
-    pool = Fraction(0)
+    pool = pool_band = Fraction(0)
     costs: list[Fraction] = []
     rc = Fraction(case.contract_rate)
     rp = Fraction(case.penalty_rate) if case.penalty_rate is not None else rc
     rk = Fraction(case.compound_rate) if case.compound_rate is not None else None
-    unsupported = {"interest": Fraction(0), "penalty_interest": Fraction(0), "compound_interest": Fraction(0)}
 
     def pay(amount: Fraction) -> None:
-        nonlocal pool
+        nonlocal pool, pool_band
         left = amount
         # buckets: (getter, setter) in the order the money goes
         buckets: list[tuple[str, int | None]] = []
@@ -79,12 +80,22 @@ def reference(case: LoanCase) -> dict[str, Decimal]:
             if kind == "fees":
                 take = min(left, costs[n])
                 costs[n] -= take
-            elif kind == "pool":
-                take = min(left, pool)
-                pool -= take
+            elif kind == "pool":  # the enforceable part, then the natural debt
+                take = min(left, pool - pool_band)
+                band = min(left - take, pool_band)
+                pool -= take + band
+                pool_band -= band
+                take += band
+            elif kind == "principal":
+                take = min(left, insts[n]["principal"])
+                insts[n]["principal"] -= take
             else:
-                take = min(left, insts[n][key[kind]])
-                insts[n][key[kind]] -= take
+                k, i = key[kind], insts[n]
+                take = min(left, i[k] - i[k + "_band"])
+                band = min(left - take, i[k + "_band"])
+                i[k] -= take + band
+                i[k + "_band"] -= band
+                take += band
             left -= take
 
     def new_period() -> dict:
@@ -93,8 +104,6 @@ def reference(case: LoanCase) -> dict[str, Decimal]:
 
     def cap_stated(period: dict, stated: list[dict], take_pool: bool) -> None:
         """Stated interest replaces the period's day-count pool: cap it to the period's daily headrooms."""
-        if not take_pool:
-            unsupported["interest"] -= period["unsupported"]
         for kind in ("remove", "unsupported"):
             if kind not in period["room"]:
                 continue
@@ -112,7 +121,7 @@ def reference(case: LoanCase) -> dict[str, Decimal]:
                 if kind == "remove":
                     i["interest"] = keep
                 else:
-                    unsupported["interest"] += amount - keep
+                    i["interest_band"] += amount - keep
 
     period = new_period()
     day = case.disbursed_on
@@ -130,11 +139,12 @@ def reference(case: LoanCase) -> dict[str, Decimal]:
                 i["interest"] = i["stated"]
             if take_pool:
                 dues[0]["interest"] = pool
+                dues[0]["interest_band"] = pool_band
             if stated:
                 cap_stated(period, stated, take_pool)
             for i in dues:
                 i["is_due"] = True
-            pool = Fraction(0)
+            pool = pool_band = Fraction(0)  # a pool the stated interest replaces goes with its natural debt
             period = new_period()
         for c in case.costs:
             if c.incurred_on == day:
@@ -147,31 +157,31 @@ def reference(case: LoanCase) -> dict[str, Decimal]:
         # one day of accrual
         today = {"interest": [], "penalty_interest": [], "compound_interest": []}
         not_due = sum((i["principal"] for i in insts if not i["is_due"]), Fraction(0))
-        today["interest"].append([None, not_due * rc / basis])
+        today["interest"].append([None, not_due * rc / basis, Fraction(0)])  # [instalment, accrual, natural debt]
         for i in insts:
             if i["is_due"]:
-                today["penalty_interest"].append([i, i["principal"] * rp / basis])
+                today["penalty_interest"].append([i, i["principal"] * rp / basis, Fraction(0)])
                 if case.compound:
-                    today["compound_interest"].append([i, i["interest"] * (rk if rk is not None else rp) / basis])
+                    today["compound_interest"].append([i, i["interest"] * (rk if rk is not None else rp) / basis,
+                                                       Fraction(0)])
         outstanding = sum((i["principal"] for i in insts), Fraction(0))
         period["weight"] += not_due
-        unsupported_before = unsupported["interest"]
         for kind in ("remove", "unsupported"):
             room = None
             for cap in case.caps:
                 if cap.kind != kind or (cap.from_on and day < cap.from_on) or (cap.before and day >= cap.before):
                     continue
                 allowed = outstanding * Fraction(cap.rate) / basis
-                total = sum(a for c in cap.components for _, a in today[c])
+                total = sum(a for c in cap.components for _, a, _ in today[c])
                 excess = total - allowed
                 if "interest" in cap.components:  # what the day leaves contract interest under this cap
-                    others = sum(a for c in cap.components if c != "interest" for _, a in today[c])
+                    others = sum(a for c in cap.components if c != "interest" for _, a, _ in today[c])
                     left_to_interest = allowed - (others - min(max(excess, 0), others))
                     room = left_to_interest if room is None else min(room, left_to_interest)
                 for c in ("compound_interest", "penalty_interest", "interest"):
                     if excess <= 0 or c not in cap.components:
                         continue
-                    have = sum(a for _, a in today[c])
+                    have = sum(a for _, a, _ in today[c])
                     if have <= 0:
                         continue
                     cut = min(excess, have)
@@ -179,19 +189,23 @@ def reference(case: LoanCase) -> dict[str, Decimal]:
                     if kind == "remove":
                         for item in today[c]:
                             item[1] *= 1 - cut / have
-                    else:
-                        unsupported[c] += cut
+                    else:  # owed but not awarded: each accrual's share
+                        for item in today[c]:
+                            item[2] = max(item[2], item[1] * cut / have)
             if room is None:
                 period["uncovered"][kind] = period["uncovered"].get(kind, 0) + not_due
             else:
                 period["room"][kind] = period["room"].get(kind, 0) + room
         period["kept"] += today["interest"][0][1]
-        period["unsupported"] += unsupported["interest"] - unsupported_before
+        period["unsupported"] += today["interest"][0][2]
         pool += today["interest"][0][1]
-        for i, a in today["penalty_interest"]:
+        pool_band += today["interest"][0][2]
+        for i, a, band in today["penalty_interest"]:
             i["penalty"] += a
-        for i, a in today["compound_interest"]:
+            i["penalty_band"] += band
+        for i, a, band in today["compound_interest"]:
             i["compound"] += a
+            i["compound_band"] += band
         day += timedelta(days=1)
 
     lines = {
@@ -201,8 +215,10 @@ def reference(case: LoanCase) -> dict[str, Decimal]:
         "compound_interest": sum((i["compound"] for i in insts), Fraction(0)),
         "fees": sum(costs, Fraction(0)),
     }
-    for c, e in unsupported.items():
-        lines[c] -= min(e, lines[c])
+    # the natural debt left unpaid is not awarded; what of it was paid stays paid
+    lines["interest"] -= sum((i["interest_band"] for i in insts), Fraction(0)) + pool_band
+    lines["penalty_interest"] -= sum((i["penalty_band"] for i in insts), Fraction(0))
+    lines["compound_interest"] -= sum((i["compound_band"] for i in insts), Fraction(0))
     return {k: fen(v) for k, v in lines.items()}
 
 
