@@ -82,7 +82,7 @@ def _columns(f: LedgerField) -> tuple[str, ...]:
 
 
 #: the fields a batch row sets (the kernel's, without a stated-interest schedule), then the day count's basis
-INPUT_COLUMNS = tuple(col for f in LEDGER_FIELDS if f.name not in ENGINE_ONLY and f.name != "instalments"
+INPUT_COLUMNS = tuple(col for f in LEDGER_FIELDS if f.name not in ENGINE_ONLY and f.name != "instalments" and not f.joins
                       for col in _columns(f)) + ("basis",)
 OUTPUT_COLUMNS = ("principal_outstanding", "interest", "penalty_interest", "compound_interest", "fees",
                   "total", "overpaid", "fallback")

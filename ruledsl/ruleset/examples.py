@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ruledsl.cases.inputs import parse_case
-from ruledsl.core.errors import RulesError, Span
+from ruledsl.core.errors import RulesError, RulesRuntimeError, Span
 from ruledsl.core.money import round_fen
 from ruledsl.core.types import D_MONEY
 from ruledsl.lang import ast
@@ -40,7 +40,7 @@ def run_example(ruleset: Ruleset, example: ast.Example) -> ExampleResult:
     result = ExampleResult(example.title, example.span)
     constants = Interpreter(checked)
     try:
-        given = {b.name: constants.eval(b.expr, {}) for b in example.given}
+        given = {b.name: _constant(constants, b) for b in example.given}
         # an example's evidence items state what verification found (the example tests the rules)
         verified = given.pop("evidence", None)
         decision = ruleset.run(parse_case(checked, _jsonable(given), f"example \"{example.title}\"",
@@ -50,7 +50,11 @@ def run_example(ruleset: Ruleset, example: ast.Example) -> ExampleResult:
         return result
     statuses = {r.kind: r.status for r in decision.evidence}
     for b in example.expect:
-        expected = constants.eval(b.expr, {})
+        try:
+            expected = _constant(constants, b)
+        except RulesError as exc:
+            result.error = "\n".join(d.message for d in exc.diagnostics)
+            return result
         if b.evidence_kind is not None:
             got = statuses.get(b.evidence_kind, "no rule")
             if got != expected:
@@ -70,6 +74,16 @@ def run_example(ruleset: Ruleset, example: ast.Example) -> ExampleResult:
                 + (f"  (line {b.span.line})" if b.span.line else "")
             )
     return result
+
+
+def _constant(constants: Interpreter, binding: ast.Binding) -> object:
+    """The value an example's ``given`` or ``expect`` writes; arithmetic that cannot be done (``2000 / 0``)
+    is an error at its line, not a traceback."""
+    try:
+        return constants.eval(binding.expr, {})
+    except (ArithmeticError, ValueError) as exc:  # decimal.DivisionByZero, InvalidOperation, Overflow …
+        raise RulesRuntimeError.at(f"`{binding.name}`: this value cannot be computed ({type(exc).__name__})",
+                                   binding.expr.span, "write the value itself, e.g. 20000.00") from None
 
 
 def _equal(got: object, expected: object) -> bool:
