@@ -32,6 +32,7 @@ LINE_LABELS = {
     "compound_interest": "复利",
     "fees": "费用",
     "total": "合计",
+    "principal": "本金",
     "principal_due": "已到期本金",
     "principal_not_due": "尚未到期本金",
     "interest_due": "已到期利息",

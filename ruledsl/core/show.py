@@ -4,11 +4,13 @@
 ('10000', '0.18')
 >>> quoted("9" * 500).endswith("…' (500 chars)")
 True
+>>> working_figure(Decimal("30000.0000000000")), working_figure(Decimal("458.6301369863"))
+('30,000.00', '458.6301…')
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 #: at most this many characters of a value a user gave are quoted back in a message
 QUOTE_LIMIT = 80
@@ -25,6 +27,18 @@ def plain_number(value: object) -> str:
     if hasattr(value, "isoformat"):
         return value.isoformat()  # type: ignore[union-attr]
     return quoted(value) if isinstance(value, str) else str(value)[:QUOTE_LIMIT]
+
+
+def working_figure(value: Decimal) -> str:
+    """An exact intermediate amount as a hand calculation writes it: to the fen when that is all of
+    it (``30,000.00``), else four places and an ellipsis (``458.6301…``), never rounded up — the award
+    line alone is rounded (half-up, once)."""
+    if not value.is_finite():
+        return str(value)
+    fen = value.quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+    if fen == value:
+        return f"{fen:,}"
+    return f"{value.quantize(Decimal('0.0001'), rounding=ROUND_DOWN):,}…"
 
 
 def quoted(value: object, limit: int = QUOTE_LIMIT) -> str:

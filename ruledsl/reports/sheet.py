@@ -16,8 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ruledsl.calc.award import LINE_LABELS
 from ruledsl.core.money import Money, yuan
 from ruledsl.core.rates import format_rate
+from ruledsl.core.show import working_figure
 from ruledsl.ruleset import LIMITED_BY
 from ruledsl.runtime.ledger import LedgerResult
 from ruledsl.runtime.values import display
@@ -129,19 +131,28 @@ def evidence_rows(decision) -> list[dict[str, Any]]:  # type: ignore[no-untyped-
             for r in decision.evidence]
 
 
+def _component(name: str) -> str:
+    """A ledger component as a judge reads it: its Chinese name, then the key (利息 interest)."""
+    label = LINE_LABELS.get(name)
+    return f"{label} {name}" if label else name
+
+
 def ledger_sheet(name: str, ledger: LedgerResult) -> LedgerSheet:
     """A ledger's segments, cuts and allocations as rows of text."""
     award = ledger.award
-    segments = [{"component": s.component, "#": str(s.instalment or ""), "start": str(s.start), "end": str(s.end),
-                 "days": str(s.days), "base": f"{s.base:,}", "rate": f"{format_rate(s.rate)} ({s.rate_source})",
-                 "basis": str(s.basis), "amount": f"{s.amount:,}", "rule": s.rule, "law": s.citation}
+    w = working_figure
+    segments = [{"component": _component(s.component), "#": str(s.instalment or ""), "start": str(s.start),
+                 "end": str(s.end), "days": str(s.days), "base": w(s.base),
+                 "rate": f"{format_rate(s.rate)} ({s.rate_source})", "basis": str(s.basis), "amount": w(s.amount),
+                 "rule": s.rule, "law": s.citation}
                 for s in award.segments]
-    cuts = [{"cap": f"{c.cap} ({c.kind}) {c.base:,} × {format_rate(c.cap_rate)}", "start": str(c.start),
-             "end": str(c.end), "days": str(c.days), "accrued": f"{c.accrued:,}", "allowed": f"{c.allowed:,}",
-             "removed": f"{c.removed:,}", "law": c.citation}
+    cuts = [{"cap": f"{c.cap} ({c.kind}) {w(c.base)} × {format_rate(c.cap_rate)}", "start": str(c.start),
+             "end": str(c.end), "days": str(c.days), "accrued": w(c.accrued), "allowed": w(c.allowed),
+             "removed": w(c.removed), "law": c.citation}
             for c in award.cuts]
-    allocations = [{"paid_on": str(a.paid_on), "amount": f"{a.amount:,}",
-                    "applied_to": "\n".join(f"{c}{' #' + str(i) if i else ''} {amt:,}" for c, i, amt in a.parts),
+    allocations = [{"paid_on": str(a.paid_on), "amount": w(a.amount),
+                    "applied_to": "\n".join(f"{_component(c)}{' #' + str(i) if i else ''} {w(amt)}"
+                                            for c, i, amt in a.parts),
                     "law": a.citation}
                    for a in award.allocations]
     return LedgerSheet(name, segments, cuts, allocations, list(award.notes))
