@@ -80,9 +80,23 @@ def show(value: Fraction) -> Decimal:
         return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(SHOW, rounding=ROUND_HALF_UP)
 
 
+def instalment_ranges(ranges: tuple[tuple[int, int], ...]) -> str:
+    """Runs of instalment numbers as a judge reads them: ``#1–#100, #102–#360`` (``#7`` for a run of one)."""
+    return ", ".join(f"#{a}" if a == b else f"#{a}–#{b}" for a, b in ranges)
+
+
 @dataclass(frozen=True, slots=True)
 class SegmentTrace:
-    """One accrual: ``base × rate × days / basis`` over ``[start, end)``."""
+    """One accrual: ``base × rate × days / basis`` over ``[start, end)``.
+
+    Overdue instalments accruing the same component at the same rate over a segment give one row:
+    ``base`` is the sum of their bases (overdue principal, unpaid due interest) and ``amount`` the sum
+    of their accruals (exactly, the closed form being linear in the base).  Such a row covering several
+    instalments has ``instalment=None`` and ``instalments`` = the runs of their numbers, first and last
+    of each (``((1, 4), (6, 100))``: #1–#4 and #6–#100, #5 having nothing overdue); a row of one
+    instalment has its number in ``instalment`` and ``instalments=None``, as has loan-level contract
+    interest (``instalment=None``).
+    """
 
     start: date
     end: date
@@ -97,11 +111,22 @@ class SegmentTrace:
     exact: Fraction
     rule: str
     citation: str
+    #: the instalments a row covers, as runs (first, last) of their numbers, when it covers several
+    instalments: tuple[tuple[int, int], ...] | None = None
+
+    @property
+    def numbers(self) -> str:
+        """The instalments of the row as text: ``7``, ``#1–#100`` (several), ``""`` (loan-level)."""
+        if self.instalments:
+            return instalment_ranges(self.instalments)
+        return str(self.instalment) if self.instalment else ""
 
     def as_dict(self) -> dict[str, object]:
         return {
             "from": self.start.isoformat(), "to": self.end.isoformat(), "days": self.days,
-            "component": self.component, "instalment": self.instalment, "base": str(self.base),
+            "component": self.component, "instalment": self.instalment,
+            "instalments": [list(r) for r in self.instalments] if self.instalments else None,
+            "base": str(self.base),
             "rate": str(self.rate), "rate_source": self.rate_source, "basis": self.basis,
             "amount": str(self.amount), "rule": self.rule, "citation": self.citation,
         }
@@ -216,7 +241,8 @@ class Award:
             line = self.lines[name]
             out.append(f"{line.label} {name}: {line.amount}" + (f"  [{line.citation}]" if line.citation else ""))
             for s in self.segments_of(name):
-                inst = f" #{s.instalment}" if s.instalment else ""
+                inst = f" {instalment_ranges(s.instalments)}" if s.instalments else \
+                    (f" #{s.instalment}" if s.instalment else "")
                 stated = f"  ({s.rule})" if "还款计划表" in s.rule else ""  # stated interest and what it replaces
                 out.append(
                     f"    {s.start} → {s.end} {s.days:>5} d{inst}  {s.base} × {s.rate} ({s.rate_source})"

@@ -14,7 +14,20 @@ the next cut in closed form, ``base × rate × days / basis``:
 * compound interest (``compound_interest``) on each instalment's unpaid due
   interest, at the compound rate (default: the penalty rate).
 
-Caps then cut each segment's accrual (see :class:`~ruledsl.calc.model.Cap`).
+Overdue instalments accruing a component at one rate form a *regime* (all overdue instalments, or,
+for an LPR-linked rate fixed at each instalment's due date, those due on one date): over a segment a
+regime accrues once, ``Σ base × rate × days / basis``, which is exactly the sum of its instalments'
+accruals, and is traced as one row covering those instalments.  Each instalment's share is booked
+lazily: the regime adds up the accrual per yuan of base (``rate × days / basis`` after the caps'
+cuts) over the segments, and an instalment's penalty (compound) interest is its base times what that
+sum grew by since its base last changed — settled when a payment reaches the instalment, its base
+changes, or at the end (:meth:`_Ledger.settle`).  A segment thus costs O(regimes), not O(instalments).
+
+Caps then cut each segment's accrual (see :class:`~ruledsl.calc.model.Cap`).  An ``unsupported``
+cap cuts nothing: it marks each accrual's share above it as natural debt, which each balance (the
+pool, each instalment's interest, penalty and compound interest) carries as its *band*.  A payment
+settles a balance's enforceable part, then its band (民法典 560 ¶2); what of a band is paid stays
+paid, and only the bands left unpaid are taken off the award lines at the end (``award.unsupported``).
 
 Stated interest under a cap.  A *period* runs from the previous due date (or the
 disbursement) to an instalment's due date.  When the instalment states its interest
@@ -79,6 +92,7 @@ from ruledsl.calc.award import (
     SegmentTrace,
     due_split,
     fen,
+    instalment_ranges,
     overpayment_note,
     show,
 )
@@ -118,7 +132,7 @@ class LprTables(Protocol):
 
 class _Inst:
     __slots__ = ("n", "due", "original_due", "sched", "principal", "is_due", "interest", "penalty", "compound",
-                 "interest_band", "penalty_band", "compound_band")
+                 "interest_band", "penalty_band", "compound_band", "regime", "at")
 
     def __init__(self, n: int, due: date, original_due: date, sched: Fraction | None, principal: Fraction):
         self.n = n
@@ -134,6 +148,60 @@ class _Inst:
         self.interest_band = ZERO
         self.penalty_band = ZERO
         self.compound_band = ZERO
+        # once due: per component (PENALTY, COMPOUND), its regime, and the regime's (unit, band) when this
+        # instalment's share was last settled into ``penalty`` / ``compound`` (see _Ledger.settle)
+        self.regime: dict[str, _Regime] = {}
+        self.at: dict[str, tuple[Fraction, Fraction]] = {}
+
+
+class _Regime:
+    """The overdue instalments accruing one component at one rate (see the module docstring)."""
+
+    __slots__ = ("component", "key", "base", "members", "unit", "band", "_runs")
+
+    def __init__(self, component: str, key: date | None):
+        self.component = component
+        self.key = key      # None: every overdue instalment; a date: those due on it (a rate fixed at it)
+        self.base = ZERO    # Σ of the members' bases (overdue principal; unpaid due interest)
+        self.members: dict[int, _Inst] = {}  # number → instalment, those with a positive base
+        self.unit = ZERO    # Σ over the segments of the accrual per yuan of base, after the caps' cuts
+        self.band = ZERO    # the same of the natural debt an ``unsupported`` cap marks
+        self._runs: tuple[tuple[int, int], ...] | None = None
+
+    def rebase(self, inst: _Inst, old: Fraction, new: Fraction) -> None:
+        """``inst``'s base went from ``old`` to ``new`` (its share settled before)."""
+        if new == old:
+            return
+        self.base += new - old
+        if (old > 0) != (new > 0):
+            n, runs = inst.n, self._runs
+            if new > 0:
+                self.members[n] = inst
+            else:
+                del self.members[n]
+            # the runs, kept as the usual changes go (the next instalment falls due, the oldest is paid)
+            if runs is None:
+                return
+            if new > 0 and (not runs or n > runs[-1][1] + 1):
+                self._runs = (*runs, (n, n))
+            elif new > 0 and n == runs[-1][1] + 1:
+                self._runs = (*runs[:-1], (runs[-1][0], n))
+            elif new <= 0 and runs[0][0] == n:
+                self._runs = runs[1:] if runs[0][1] == n else ((n + 1, runs[0][1]), *runs[1:])
+            else:
+                self._runs = None
+
+    def runs(self) -> tuple[tuple[int, int], ...]:
+        """The members' numbers as runs (first, last), for the trace."""
+        if self._runs is None:
+            out: list[list[int]] = []
+            for n in sorted(self.members):
+                if out and out[-1][1] == n - 1:
+                    out[-1][1] = n
+                else:
+                    out.append([n, n])
+            self._runs = tuple((a, b) for a, b in out)
+        return self._runs
 
 
 class _Period:
@@ -188,7 +256,9 @@ class _Rates:
             when = day
         elif rate.fixing == "repriced":  # the LPR on the last repricing date by ``day``, held until the next
             k = bisect_right(rate.dates, day)
-            when = rate.dates[k - 1] if k else (rate.at or self._start or anchor)
+            last = rate.dates[k - 1] if k else None
+            start = self._start
+            when = last if last is not None and (start is None or last > start) else (rate.at or start or anchor)
         else:
             when = rate.at or anchor
         key = (rate, when)
@@ -199,7 +269,7 @@ class _Rates:
                 raise RulesRuntimeError.at(
                     f"{rate.describe()} is {(value * 100).normalize():f}% on {when.isoformat()}: a negative rate",
                     hint="a spread below the LPR (减点) cannot take the rate under zero; check the spread")
-            source = f"{rate.describe()}: LPR on {when.isoformat()} = {self.lpr(rate.term, when)}"
+            source = f"{rate.describe()}: LPR on {when.isoformat()} = {(self.lpr(rate.term, when) * 100).normalize():f}%"
             hit = self._cache[key] = (Fraction(value), value, source)
         return hit
 
@@ -229,6 +299,18 @@ def _repricing_dates(case: LoanCase) -> set[date]:
     for change in case.rate_changes:
         rates += [change.contract_rate, change.penalty_rate, change.compound_rate]
     return {d for rate in rates if isinstance(rate, LprRate) and rate.fixing == "repriced" for d in rate.dates}
+
+
+def _per_due_date(rate: Rate, rates: _Rates) -> bool:
+    """Whether overdue instalments may accrue ``rate`` at different rates on one day: an LPR-linked rate
+    fixed at its anchor, which for penalty and compound interest is each instalment's due date (see
+    :meth:`_Rates.resolve`).  Such instalments form one regime per due date; for every other rate the
+    anchor does not matter and all overdue instalments form one."""
+    if not isinstance(rate, LprRate) or rate.fixing == "floating":
+        return False
+    if rate.fixing == "repriced":  # the anchor only before the first repricing date, with no ``at`` nor start
+        return rate.at is None and getattr(rates, "_start", None) is None
+    return rate.at is None  # fixed: the LPR on ``at``, else on the anchor
 
 
 def _band_label(caps: tuple[Cap, ...]) -> str:
@@ -286,6 +368,9 @@ class _Ledger:
         self.penalty_rate = case.penalty_rate if case.penalty_rate is not None else case.contract_rate
         self.compound_rate = case.compound_rate
         self.pool = ZERO
+        self.outstanding = sum((i.principal for i in self.insts), ZERO)  # kept as payments reach principal
+        self.not_due = self.outstanding  # of it, the principal of the instalments not yet due
+        self.regimes: dict[str, dict[date | None, _Regime]] = {PENALTY: {}, COMPOUND: {}}
         self.costs: list[list] = []  # [n, label, balance]
         self.award = Award(lines={}, traced=trace)
         self.pool_band = ZERO  # of the pool, the natural debt not yet paid (see _Inst.interest_band)
@@ -313,6 +398,8 @@ class _Ledger:
                 self.contract_rate = ch.contract_rate if ch.contract_rate is not None else self.contract_rate
                 self.penalty_rate = ch.penalty_rate if ch.penalty_rate is not None else self.penalty_rate
                 self.compound_rate = ch.compound_rate if ch.compound_rate is not None else self.compound_rate
+                if ch.penalty_rate is not None or ch.compound_rate is not None:
+                    self.regroup()
             if t in due_at:
                 self.fall_due(t, due_at[t])
             for c in cost_at.get(t, ()):
@@ -355,8 +442,57 @@ class _Ledger:
                         self.cite[INTEREST])
         for inst in dues:
             inst.is_due = True
+            self.not_due -= inst.principal
+            self.join(inst)
         self.pool = self.pool_band = ZERO  # a pool replaced by stated interest goes with its natural debt
         self.period = _Period(t, len(self.award.segments), len(self.award.cuts))
+
+    def overdue_rate(self, component: str) -> Rate:
+        if component == PENALTY or self.compound_rate is None:
+            return self.penalty_rate
+        return self.compound_rate
+
+    def join(self, inst: _Inst) -> None:
+        """A due instalment joins the regime of each component it accrues (penalty; compound when agreed)."""
+        for component in (PENALTY, COMPOUND) if self.case.compound else (PENALTY,):
+            key = inst.due if _per_due_date(self.overdue_rate(component), self.rates) else None
+            regimes = self.regimes[component]
+            regime = regimes.get(key)
+            if regime is None:
+                regime = regimes[key] = _Regime(component, key)
+            inst.regime[component] = regime
+            inst.at[component] = (regime.unit, regime.band)
+            regime.rebase(inst, ZERO, inst.principal if component == PENALTY else inst.interest)
+
+    def settle(self, inst: _Inst) -> None:
+        """Book into ``inst`` its share of what its regimes accrued since it was last settled: its base
+        (unchanged since, as every change of a base settles first) × the growth of the regime's sums."""
+        for component, regime in inst.regime.items():
+            unit, band = inst.at[component]
+            if regime.unit is unit and regime.band is band:
+                continue
+            inst.at[component] = (regime.unit, regime.band)
+            banded = regime.band is not band
+            if component == PENALTY:
+                if inst.principal:
+                    inst.penalty += inst.principal * (regime.unit - unit)
+                    if banded:
+                        inst.penalty_band += inst.principal * (regime.band - band)
+            elif inst.interest:
+                inst.compound += inst.interest * (regime.unit - unit)
+                if banded:
+                    inst.compound_band += inst.interest * (regime.band - band)
+
+    def regroup(self) -> None:
+        """The penalty or compound rate changed: settle every due instalment and form the regimes anew
+        (whether a rate is fixed at each due date may have changed with it)."""
+        due = [inst for inst in self.insts if inst.is_due]
+        for inst in due:
+            self.settle(inst)
+            inst.regime, inst.at = {}, {}
+        self.regimes = {PENALTY: {}, COMPOUND: {}}
+        for inst in due:
+            self.join(inst)
 
     def pool_allocatable(self) -> bool:
         """The day-count pool may be paid before it falls due unless the coming instalment states its interest."""
@@ -393,14 +529,31 @@ class _Ledger:
             return rest + band, band
 
         def pay_due(inst: _Inst, component: str) -> None:
+            if left <= 0:
+                return
+            self.settle(inst)  # its penalty and compound interest to date, before a base changes
             if component == INTEREST:
+                old = inst.interest
                 inst.interest, inst.interest_band = take_banded(INTEREST, inst.n, inst.interest, inst.interest_band)
+                if COMPOUND in inst.regime:
+                    inst.regime[COMPOUND].rebase(inst, old, inst.interest)
             elif component == PENALTY:
                 inst.penalty, inst.penalty_band = take_banded(PENALTY, inst.n, inst.penalty, inst.penalty_band)
             elif component == COMPOUND:
                 inst.compound, inst.compound_band = take_banded(COMPOUND, inst.n, inst.compound, inst.compound_band)
             elif component == PRINCIPAL:
+                old = inst.principal
                 inst.principal = take(PRINCIPAL, inst.n, inst.principal)
+                inst.regime[PENALTY].rebase(inst, old, inst.principal)
+                self.outstanding -= old - inst.principal
+
+        def pay_ahead(inst: _Inst) -> None:  # principal of an instalment not yet due
+            if left <= 0:
+                return
+            old = inst.principal
+            inst.principal = take(PRINCIPAL, inst.n, inst.principal)
+            self.outstanding -= old - inst.principal
+            self.not_due -= old - inst.principal
 
         def pay_fees() -> None:
             for cost in self.costs:
@@ -414,7 +567,7 @@ class _Ledger:
                     if component != FEES:
                         pay_due(chosen, component)
             else:  # paid ahead for an instalment not yet due: its principal (no interest is owed on it yet)
-                chosen.principal = take(PRINCIPAL, chosen.n, chosen.principal)
+                pay_ahead(chosen)
         due = [inst for inst in self.insts if inst.is_due]
         if plan.by_instalment:
             pay_fees()
@@ -434,7 +587,7 @@ class _Ledger:
             elif component == PRINCIPAL:
                 for inst in self.insts:
                     if not inst.is_due:
-                        inst.principal = take(PRINCIPAL, inst.n, inst.principal)
+                        pay_ahead(inst)
         if left > 0:
             self.overpaid += left
             self.award.notes.append(overpayment_note(amount, paid_on, left))
@@ -444,52 +597,58 @@ class _Ledger:
             self.award.allocations.append(AllocationTrace(paid_on, amount, tuple(parts), show(left), cite))
 
     def segment(self, t: date, nxt: date) -> None:
-        """Accrue every balance from ``t`` to ``nxt`` in closed form, trace it, cap it, book it."""
+        """Accrue every balance from ``t`` to ``nxt`` in closed form, trace it, cap it, book it.
+
+        Contract interest accrues on the principal not yet due into the pool; each regime of overdue
+        instalments accrues on the sum of its members' bases, and what it keeps after the caps is
+        booked as the regime's accrual per yuan of base (each instalment's share is settled later)."""
         case, rates, basis = self.case, self.rates, self.basis
         days = (nxt - t).days
         look = t + self.offset
-        seg: list[tuple[str, _Inst | None, Fraction, Fraction, Decimal, str]] = []  # comp, inst, base, amount …
-        not_due = sum((i.principal for i in self.insts if not i.is_due), ZERO)
+        seg: list[tuple[str, _Regime | None, Fraction, Fraction, Decimal, str]] = []  # comp, regime, base, amount …
+        not_due = self.not_due
         if not_due > 0:
             r, rd, src = rates.resolve(self.contract_rate, look, case.disbursed_on)
             seg.append((INTEREST, None, not_due, not_due * r * days / basis, rd, src))
-        for inst in self.insts:
-            if not inst.is_due:
-                continue
-            if inst.principal > 0:
-                r, rd, src = rates.resolve(self.penalty_rate, look, inst.due)
-                seg.append((PENALTY, inst, inst.principal, inst.principal * r * days / basis, rd, src))
-            if case.compound and inst.interest > 0:
-                rate = self.compound_rate if self.compound_rate is not None else self.penalty_rate
-                r, rd, src = rates.resolve(rate, look, inst.due)
-                seg.append((COMPOUND, inst, inst.interest, inst.interest * r * days / basis, rd, src))
+        for component, regimes in self.regimes.items():
+            rate = self.overdue_rate(component)
+            for regime in regimes.values():
+                if not regime.members:
+                    continue
+                anchor = regime.key or next(iter(regime.members.values())).due  # the rate is the same for all
+                r, rd, src = rates.resolve(rate, look, anchor)
+                seg.append((component, regime, regime.base, regime.base * r * days / basis, rd, src))
         if self.trace:
             cite = self.cite
-            for comp, inst, base, amount, rd, src in seg:
+            for comp, regime, base, amount, rd, src in seg:
+                rule = f"{comp}: base × rate × days / {basis}"
+                n, runs = None, None
+                if regime is not None:
+                    runs = regime.runs()
+                    if len(regime.members) == 1:
+                        n, runs = runs[0][0], None
+                    else:
+                        what = "overdue principal" if comp == PENALTY else "interest due and unpaid"
+                        rule += f"; base = Σ {what} of the {len(regime.members)} instalments {instalment_ranges(runs)}"
                 self.award.segments.append(SegmentTrace(
-                    t, nxt, days, comp, inst.n if inst else None, show(base), rd, src, basis, show(amount),
-                    amount, f"{comp}: base × rate × days / {basis}", cite[comp]))
+                    t, nxt, days, comp, n, show(base), rd, src, basis, show(amount), amount, rule, cite[comp], runs))
         amounts = [item[3] for item in seg]
         bands = [ZERO] * len(seg) if self.banded else None  # of each accrual, what is natural debt
         if self.stated_any:
             self.period.weight += not_due * days
         if case.caps and (seg or self.track):
             self.cap_segment(t, nxt, days, look, seg, amounts, not_due, bands)
-        for (comp, inst, *_), amount in zip(seg, amounts, strict=True):
-            if comp == INTEREST:
+        for (_, regime, base, *_), amount in zip(seg, amounts, strict=True):
+            if regime is None:
                 self.pool += amount
-            elif comp == PENALTY:
-                inst.penalty += amount
             else:
-                inst.compound += amount
+                regime.unit = regime.unit + amount / base  # a new object: settle() tells it moved
         if bands:
-            for (comp, inst, *_), band in zip(seg, bands, strict=True):
-                if comp == INTEREST:
+            for (_, regime, base, *_), band in zip(seg, bands, strict=True):
+                if regime is None:
                     self.pool_band += band
-                elif comp == PENALTY:
-                    inst.penalty_band += band
-                else:
-                    inst.compound_band += band
+                elif band:
+                    regime.band = regime.band + band / base
 
     def cap_segment(self, t: date, nxt: date, days: int, look: date, seg: list, amounts: list[Fraction],
                     not_due: Fraction, bands: list[Fraction] | None) -> None:
@@ -497,7 +656,7 @@ class _Ledger:
         the natural debt in ``bands``); with stated interest ahead, what the caps leave contract interest is
         added up for the period."""
         period, track = self.period, self.track
-        outstanding = sum((i.principal for i in self.insts), ZERO)
+        outstanding = self.outstanding
         for kind in KINDS:
             headroom = None
             for cap in self.case.caps:
@@ -525,6 +684,8 @@ class _Ledger:
     def result(self) -> Award:
         """The award lines: each balance's exact figure less what is not awarded, rounded once."""
         insts, award, case = self.insts, self.award, self.case
+        for inst in insts:
+            self.settle(inst)
         exact = {
             "principal_outstanding": sum((i.principal for i in insts), ZERO),
             INTEREST: sum((i.interest for i in insts), ZERO) + self.pool,

@@ -71,8 +71,9 @@ class LprRate:
     ``at=None`` the anchor is the natural one for the component: the disbursement
     date for contract interest, the instalment's due (overdue) date for penalty and
     compound interest.  ``fixing="repriced"`` (重定价日) takes, from each of ``dates`` (in
-    increasing order) on, the LPR in force on that date, held until the next; before the
-    first, the LPR on ``at`` (``None``: the disbursement date); the timeline is cut at each.
+    increasing order; those on or before the disbursement are ignored) on, the LPR in force on
+    that date, held until the next; before the first, the LPR on ``at`` (``None``: the
+    disbursement date); the timeline is cut at each.
     """
 
     multiple: Decimal = Decimal(1)
@@ -91,8 +92,7 @@ class LprRate:
         if self.fixing == "floating":
             return text + " (in force each day)"
         if self.fixing == "repriced":
-            start = f"on {self.at.isoformat()}" if self.at else "on the disbursement date"
-            return text + f" (repriced on {len(self.dates)} date{'s' if len(self.dates) != 1 else ''}; {start} before)"
+            return text + " (repriced: the LPR on the last repricing date)"
         return text + (f" (on {self.at.isoformat()})" if self.at else " (fixed at the anchor date)")
 
 
@@ -168,8 +168,11 @@ class Cap:
     (void-above thresholds, 4 × LPR, the 24% reduction of 法发〔2017〕22号, card
     reductions).  ``kind="unsupported"``: the excess stays owed as a natural debt —
     payments may settle it and are not clawed back — but the court does not award
-    it: the unpaid balance of each component is reduced by its excess at the end
-    (the 24%–36% band of the 2015 private-lending rules).
+    it (the 24%–36% band of the 2015 private-lending rules).  Each balance keeps its
+    band apart: a payment settles the balance's enforceable part, then its band
+    (民法典 560 ¶2, the heavier burden first; the allocation trace names the band's
+    part, e.g. ``interest (24–36% band, natural debt)``); only the band left unpaid
+    is taken off at the end, so a band paid is never set against later interest.
 
     The cap applies to segments inside ``[from_on, before)`` (either end open).
 

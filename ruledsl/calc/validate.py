@@ -34,7 +34,7 @@ def _rate_problem(rate: Rate | None, field: str, problems: list[Diagnostic]) -> 
                                        hint="a spread of 3 percentage points is Decimal(\"0.03\")"))
         dates = rate.dates if isinstance(rate.dates, tuple) else None
         if dates is None or not all(type(d) is date for d in dates) or any(
-                a >= b for a, b in zip(dates, dates[1:])):
+                a >= b for a, b in zip(dates, dates[1:], strict=False)):
             problems.append(Diagnostic(f"{field}: LPR repricing dates must be dates in increasing order, "
                                        f"got {rate.dates!r}"))
         return

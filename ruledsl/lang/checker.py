@@ -1026,7 +1026,8 @@ class Checker:
             elif node.op in "+-":
                 if not (got.kind == "error" or (assignable(RATE, got) and got.lit != "num")):
                     hint = (f"write percentage points with %: `{table} + {_text(other)}%`" if got.lit == "num"
-                            else unit_hint(RATE, got) or shape)
+                            else f"a spread is percentage points added to `{table}` (`{table} + 3%`), "
+                                 "or an input of type rate")
                     self.fail(f"a spread is a rate, but this is {got}", other, hint)
                     ok = False
             elif not (got.kind == "error" or (got.is_qty and got.dims == D_NONE)):

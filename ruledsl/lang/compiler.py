@@ -125,6 +125,7 @@ class CodeGen:
         self.day_counts: list[DayCount] = [checked.day_count]
         self._indent = 1
         self._locals: dict[str, str] = {}
+        self._linked_table: str | None = None  # inside `lpr_1y + 3% floating`: the table the rate follows
         self.tracing = True
         self.prelude: list[str] = []
         self.prelude_spans: list[Span | None] = []

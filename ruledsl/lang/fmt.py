@@ -355,6 +355,11 @@ class Formatter:
             return f"{self.expr(e.left, prec)} {e.op} {self.expr(e.right, prec + 1)}", prec
         if isinstance(e, ast.If):
             return (f"if {self.expr(e.cond)} then {self.expr(e.then)} else {self.expr(e.else_)}", P_IF)
+        if isinstance(e, ast.LinkedRate):  # `lpr_1y + 3% floating`, `… fixed at d`, `… repriced on dates`
+            text = f"{self.expr(e.expr, P_SUM)} {e.fixing}"
+            if e.at is not None:
+                text += f" {'on' if e.fixing == 'repriced' else 'at'} {self.expr(e.at, P_POSTFIX)}"
+            return text, P_IF
         raise NotImplementedError(f"formatter: unsupported node {type(e).__name__}")
 
 

@@ -19,9 +19,11 @@ from ruledsl.core.errors import bounds_error
 from ruledsl.core.money import FEN, RULES_CONTEXT
 from ruledsl.core.types import D_DAILY
 from ruledsl.lang import ast
-from ruledsl.lang.checker import CheckedRuleset
+from ruledsl.lang.checker import CheckedRuleset, table_mentions
 from ruledsl.runtime import ops
 from ruledsl.runtime.ledger import CapSpec, run_ledger
+from ruledsl.runtime.linked_rates import TABLE as LINKED_TABLE
+from ruledsl.runtime.linked_rates import linked_rate
 
 _COMPARE = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
             ">": operator.gt, ">=": operator.ge}
@@ -190,6 +192,11 @@ class Interpreter:
         if isinstance(b, date):
             return ops.add_days(b, a)
         return _ARITH[n.op](a, b)
+
+    def eval_LinkedRate(self, n: ast.LinkedRate, env):
+        table = next(m.name for m in table_mentions(n.expr, self.c.tables))
+        value = self.eval(n.expr, {**env, table: LINKED_TABLE})  # the table as 1 × table + 0
+        return linked_rate(table, value, n.fixing, self.eval(n.at, env) if n.at is not None else None)
 
     def eval_TableAt(self, n: ast.TableAt, env):
         return self.c.tables[n.table].at(self.eval(n.when, env))

@@ -141,7 +141,7 @@ def ledger_sheet(name: str, ledger: LedgerResult) -> LedgerSheet:
     """A ledger's segments, cuts and allocations as rows of text."""
     award = ledger.award
     w = working_figure
-    segments = [{"component": _component(s.component), "#": str(s.instalment or ""), "start": str(s.start),
+    segments = [{"component": _component(s.component), "#": s.numbers, "start": str(s.start),
                  "end": str(s.end), "days": str(s.days), "base": w(s.base),
                  "rate": f"{format_rate(s.rate)} ({s.rate_source})", "basis": str(s.basis), "amount": w(s.amount),
                  "rule": s.rule, "law": s.citation}

@@ -10,7 +10,8 @@ spread``, written as the contract words it (``lpr_1y + 3%``, ``lpr_1y * 1.5``, `
   interest, the instalment's due date for penalty and compound interest); ``fixed at DATE`` — on
   that date, for the whole loan;
 * ``repriced on DATES`` (重定价日) — from each date on, the value in force on that date, held until
-  the next; before the first, the value on the disbursement date.
+  the next; before the first (and for dates on or before the disbursement), the value on the
+  disbursement date.
 
 The checker proves the expression linear in the one table (the table multiplied or divided by
 numbers, spreads added or taken off).  Compiled rules and the interpreter evaluate it with the

@@ -12,7 +12,7 @@ Field names follow the shipped rulesets: ``principal``, ``contract_rate``,
 
 Money is a decimal string or int (``"12345.67"``); a rate is ``"18%"``, ``"1.75‱"``,
 a fraction string (``"0.18"``) or an LPR record ``{lpr: one_year, multiple: "4",
-fixing: floating|fixed, at: 2021-01-01, spread: "0.5%"}``.  A bad value raises
+fixing: floating|fixed|repriced, at: 2021-01-01, spread: "0.5%", dates: [2022-01-01, …]}``.  A bad value raises
 :class:`InputError` naming the field.
 
 ``schedule`` is ``{kind: bullet|equal_instalment|equal_principal|interest_only,
@@ -72,6 +72,7 @@ def _rate(value: Any, field: str) -> Rate | None:
             term=str(value["lpr"]),
             fixing=str(value.get("fixing", "floating")),
             at=_date(value["at"], f"{field}.at") if value.get("at") is not None else None,
+            dates=tuple(_date(d, f"{field}.dates") for d in value.get("dates") or ()),
         )
     return _fraction(value, field)
 

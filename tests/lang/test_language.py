@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
+from ruledsl.calc.fields import DEFAULTS, NAMES
+from ruledsl.calc.model import LprRate
+from ruledsl.calc.shape import kernel_settings
 from ruledsl.cases.inputs import parse_case
+from ruledsl.core.daycount import DayCount
 from ruledsl.core.errors import InputError, RulesRuntimeError
 from ruledsl.lang import compiler
 from ruledsl.lang.interpreter import interpret
@@ -261,3 +266,110 @@ def test_call_batch_can_keep_going_past_failing_cases() -> None:
     assert "`n` must be at least 1" in str(failures[2])
     with pytest.raises(RulesRuntimeError):  # without a failures dict the batch stops at the first
         ruleset.call_batch(cases)
+
+
+LINKED = HEADER.replace('source S = "s"', 'source S = "s"\n'
+                        'table lpr_1y: date -> rate from "lpr.csv" column "one_year"') + """input:
+  principal: money
+  spread: rate = 3%
+  fixing: enum("floating", "fixed", "fixed_at", "repriced") = "floating"
+  repricing_dates: list of date = []
+ledger loan per S:
+  principal = principal
+  contract_rate = 0%
+  penalty_rate = if fixing == "floating" then lpr_1y + spread floating
+    else if fixing == "fixed" then lpr_1y + spread fixed
+    else if fixing == "fixed_at" then (lpr_1y + spread) * 100% fixed at 2023-08-21
+    else lpr_1y + spread repriced on repricing_dates
+  compound = false
+  disbursed_on = 2023-01-01
+  due_on = 2023-06-01
+  until = 2023-09-01
+award:
+  penalty_interest = loan.penalty_interest per S
+"""
+
+
+def _linked(case: dict) -> Decimal:
+    ruleset = load_text(LINKED, "linked.rules", TABLES)
+    decision = ruleset.evaluate(case)
+    quick = ruleset.evaluate(case, trace=False)
+    outputs, _ = interpret(ruleset.checked, parse_case(ruleset.checked, case))
+    assert outputs == decision.values and quick.award == decision.award
+    return decision.award["penalty_interest"]
+
+
+def test_a_ledger_rate_that_follows_the_lpr() -> None:
+    # 1Y LPR (rulesets/cn/tables/lpr.csv): 3.65% from 2022-08-22, 3.55% from 2023-06-20, 3.45% from 2023-08-21;
+    # overdue 2023-06-01 → 09-01 = 92 days on 10,000
+    # floating: 19 days (06-01 → 06-20) at 6.65%, 62 days at 6.55%, 11 days at 6.45%:
+    #   10,000 × (6.65% × 19 + 6.55% × 62 + 6.45% × 11) / 365 = 10,000 × 6.034 / 365 = 165.3150… → 165.32
+    assert str(_linked({"principal": "10000"})) == "165.32"
+    # the spread is an input: 1Y LPR + 2%: 10,000 × (5.65% × 19 + 5.55% × 62 + 5.45% × 11) / 365
+    #   = 10,000 × 5.114 / 365 = 140.1095… → 140.11
+    assert str(_linked({"principal": "10000", "spread": "2%"})) == "140.11"
+    # fixed (the overdue date 2023-06-01: 3.65%): 10,000 × 6.65% × 92 / 365 = 61,180 / 365 = 167.6164… → 167.62
+    assert str(_linked({"principal": "10000", "fixing": "fixed"})) == "167.62"
+    # fixed at 2023-08-21 (3.45%), × 100%: 10,000 × 6.45% × 92 / 365 = 59,340 / 365 = 162.5753… → 162.58
+    assert str(_linked({"principal": "10000", "fixing": "fixed_at"})) == "162.58"
+    # repriced on 2023-07-01 (given twice and out of order: one date) — before it the LPR on the disbursement
+    # date 2023-01-01 (3.65%): 30 days at 6.65%, then 62 days at the LPR on 2023-07-01 (3.55%) + 3% = 6.55%:
+    #   10,000 × (6.65% × 30 + 6.55% × 62) / 365 = 10,000 × 6.056 / 365 = 165.9178… → 165.92
+    case = {"principal": "10000", "fixing": "repriced", "repricing_dates": ["2023-07-01", "2022-01-01", "2023-07-01"]}
+    assert str(_linked(case)) == "165.92"
+    # no repricing date: the LPR on the disbursement date throughout, as the fixed rate above
+    assert str(_linked({"principal": "10000", "fixing": "repriced"})) == "167.62"
+
+
+def test_a_rate_that_follows_a_table_is_traced_and_never_takes_the_integer_kernel() -> None:
+    ruleset = load_text(LINKED, "linked.rules", TABLES)
+    award = ruleset.evaluate({"principal": "10000"}).values["loan"].award
+    sources = [s.rate_source for s in award.segments if s.component == "penalty_interest"]
+    assert sources[0] == "1 × lpr_1y + 3% (in force each day): LPR on 2023-06-01 = 3.65%", sources
+    assert len(sources) == 3  # cut at 2023-06-20 and 2023-08-21
+    # the shape dispatcher sends a ledger whose rate follows a table to the engine, never to the kernel
+    settings = {"principal": Decimal("100"), "contract_rate": Decimal("0.05"),
+                "penalty_rate": LprRate(spread=Decimal("0.03"), term="lpr_1y"), "disbursed_on": date(2023, 1, 1),
+                "due_on": date(2023, 6, 1), "until": date(2023, 9, 1)}
+    row = tuple(settings.get(name, DEFAULTS[name]) for name in NAMES)
+    assert kernel_settings(row, (), None, DayCount()) is None
+    assert kernel_settings(row[:2] + (Decimal("0.08"),) + row[3:], (), None, DayCount()) is not None
+
+
+def test_a_negative_linked_rate_is_a_runtime_error() -> None:
+    ruleset = load_text(LINKED, "linked.rules", TABLES)
+    with pytest.raises(RulesRuntimeError) as info:
+        ruleset.evaluate({"principal": "10000", "spread": "-4%"})  # 3.65% − 4% < 0
+    assert "a negative rate" in info.value.diagnostics[0].message
+
+
+def test_linked_rates_format_canonically() -> None:
+    from ruledsl.lang.fmt import format_text
+    from ruledsl.lang.parser import parse
+
+    once = format_text(LINKED)
+    assert "    else if fixing == \"fixed_at\" then (lpr_1y + spread) * 100% fixed at 2023-08-21\n" in once
+    assert "    else lpr_1y + spread repriced on repricing_dates\n" in once
+    assert format_text(once) == once
+    # the tree survives the round trip (spans aside)
+    texts = ["lpr_1y * 1.5 + 3% floating", "(lpr_1y + 1%) * 150% fixed", "lpr_1y - 0.5% fixed at (d + 30 days)",
+             "lpr_1y / 2 repriced on [2024-01-01, 2025-01-01]", "if c then lpr_1y floating else 12%"]
+    for text in texts:
+        source = f"ruleset x version \"0\" effective 2000-01-01\nledger l:\n  penalty_rate = {text}\n"
+        assert format_text(format_text(source)) == format_text(source)
+        assert f"  penalty_rate = {text}\n" in format_text(source), format_text(source)
+        assert _strip(parse(format_text(source))) == _strip(parse(source))
+
+
+def _strip(node):
+    """A syntax tree without its spans, for comparing trees."""
+    import dataclasses
+
+    from ruledsl.lang import ast
+
+    if isinstance(node, ast.Node):
+        return (type(node).__name__,) + tuple(_strip(getattr(node, f.name)) for f in dataclasses.fields(node)
+                                             if f.name != "span")
+    if isinstance(node, tuple):
+        return tuple(_strip(x) for x in node)
+    return node
