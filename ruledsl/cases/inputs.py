@@ -178,6 +178,8 @@ def case_model(checked: CheckedRuleset) -> type[BaseModel]:
         return cached
     fields: dict[str, Any] = {}
     for f in checked.inputs:
+        if f.name in checked.settings:  # the court's readings: not a fact a case gives (see parse_case)
+            continue
         annotation = python_type(checked.input_types[f.name])
         if f.default is None and not f.optional:
             fields[_attr(f.name)] = (annotation, _field(f, required=True))
@@ -188,6 +190,17 @@ def case_model(checked: CheckedRuleset) -> type[BaseModel]:
     model = create_model(_model_name(checked), __config__=_CONFIG, **fields)
     checked._case_model = model  # type: ignore[attr-defined]
     return model
+
+
+def _settings_model(checked: CheckedRuleset) -> type[BaseModel]:
+    """The pydantic model of a ruleset's ``settings:`` (what a worked example may set to show another reading)."""
+    cached = getattr(checked, "_settings_model", None)
+    if cached is None:
+        fields = {_attr(f.name): (python_type(checked.input_types[f.name]) | None, _field(f, required=False))
+                  for f in checked.inputs if f.name in checked.settings}
+        cached = create_model(_model_name(checked) + "_settings", __config__=_CONFIG, **fields)
+        checked._settings_model = cached  # type: ignore[attr-defined]
+    return cached
 
 
 def _field(f: ast.InputField, required: bool) -> Any:
@@ -213,21 +226,33 @@ def _model_name(checked: CheckedRuleset) -> str:
 
 
 def parse_case(checked: CheckedRuleset, data: dict[str, Any], origin: str = "case",
-               verified: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+               verified: list[dict[str, Any]] | None = None, settings: bool = False) -> dict[str, Any]:
     """Validate raw case data; return typed values (missing optional inputs are None).
 
     The ``evidence`` items the data gives are what a party *declares* (``verified: False``);
     ``verified`` holds the items the evidence layer checked (:func:`ruledsl.evidence.facts.evidence_items`),
     which reach the rules only this way — no case file can mark its own items verified.
+
+    The ruleset's ``settings:`` (the court's readings of open points) are not facts of a case: a
+    case that gives one is refused; a worked example may (``settings=True``) to show another reading.
     """
     if not isinstance(data, dict):
         raise InputError(Diagnostic(f"{origin}: a case is a JSON object of input names to values"))
+    chosen = {k: v for k, v in data.items() if k in checked.settings}
+    if chosen and not settings:
+        raise InputError([Diagnostic(
+            f"{origin}: `{name}` is a setting of the ruleset — the court's reading of an open point — "
+            "not a fact of the case", hint="the court that adopts the ruleset sets it in the ruleset file "
+            "(`settings:`); leave it out of the case") for name in chosen])
     model = case_model(checked)
     try:
-        parsed = model.model_validate(data)
+        parsed = model.model_validate({k: v for k, v in data.items() if k not in chosen})
+        read = _settings_model(checked).model_validate(chosen) if chosen else None
     except ValidationError as exc:
         raise InputError(_diagnostics(exc, checked, origin)) from None
     values = {info.alias: _plain(getattr(parsed, attr)) for attr, info in model.model_fields.items()}
+    for name in checked.settings:  # unset: the ruleset's reading (the compiled default)
+        values[name] = getattr(read, _attr(name)) if read is not None else None
     values["evidence"] = [{**item.model_dump(), "verified": False} for item in parsed.f_evidence]
     if verified:
         try:

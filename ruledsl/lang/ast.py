@@ -247,6 +247,18 @@ class Ledger(Expr):
     allocate: tuple[str, ...] | None = None
     allocate_citation: Citation | None = None
     caps: tuple[LedgerCap, ...] = ()
+    #: ``allocate … when COND``: orders the parties agreed (民法典 561 "除当事人另有约定外"), the first whose
+    #: condition holds taking the place of ``allocate`` (or of the default order)
+    agreed: tuple[AgreedOrder, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AgreedOrder(Node):
+    """``allocate fees, penalty_interest, … when agreed_order == "罚息优先" per CIVIL_561``."""
+
+    order: tuple[str, ...]
+    when: Expr
+    citation: Citation | None = None
 
 
 # ============================================================== types
@@ -371,9 +383,11 @@ class InputField(Node):
 
 @dataclass(frozen=True, slots=True)
 class InputSection(Decl):
-    """``input:`` and its fields."""
+    """``input:`` and its fields; or ``settings:`` — the court's reading of an open point, each with its
+    default, which a case cannot set (a worked example may, to show the other reading)."""
 
     fields: tuple[InputField, ...]
+    settings: bool = False
 
 
 @dataclass(frozen=True, slots=True)

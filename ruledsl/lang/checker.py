@@ -10,7 +10,7 @@ compiler and the interpreter in a :class:`CheckedRuleset`.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -101,6 +101,7 @@ class CheckedRuleset:
     awards: list[str]                      # award lines in source order
     steps: list[ast.Definition | ast.Cap | ast.ClaimStep]  # evaluation order
     capped_by: dict[str, ast.Cap]
+    settings: frozenset[str]               # inputs under `settings:` (the court's readings; no case sets them)
     claim: ast.ClaimLimit | None           # `within claimed`: the claim input, and the lines it limits
     claim_lines: tuple[str, ...]
     evidence: list[ast.Require | ast.WarnIfMissing]
@@ -133,6 +134,11 @@ class CheckedRuleset:
         )
         linked = any(isinstance(n, ast.LinkedRate) for st in node.settings for n in _linked_positions(st.expr))
         return LedgerSpec(name, node.allocate, citations, TableRates(self.tables) if linked else None)
+
+    def agreed_specs(self, node: ast.Ledger) -> list[tuple[ast.Expr, LedgerSpec]]:
+        """Each order the parties may agree (``allocate … when``), with its condition, in source order."""
+        spec = self.ledger_spec(node)
+        return [(a.when, replace(spec, order=a.order)) for a in node.agreed]
 
     def citation_text(self, citation: ast.Citation | None) -> list[str]:
         if citation is None:
@@ -222,6 +228,7 @@ class Checker:
         self.refs: dict[str, set[str]] = {}
         self.caps: list[ast.Cap] = []
         self.capped_by: dict[str, ast.Cap] = {}
+        self.settings: set[str] = set()  # inputs declared under `settings:`
         self.claim_limit: ast.ClaimLimit | None = None
         self.claim_steps: dict[str, ast.ClaimStep] = {}  # award line → its limit to the claim
         self._visiting: list[str] = []
@@ -281,7 +288,7 @@ class Checker:
             sources=self.sources, tables=self.tables, schedules=self.schedules,
             inputs=input_order, input_types=self.input_types, definitions=self.definitions,
             def_types=self.def_types, awards=self.award_names, steps=steps, capped_by=self.capped_by,
-            claim=self.claim_limit, claim_lines=tuple(self.claim_steps), evidence=evidence, routes=routes, examples=examples, types=self.types,
+            settings=frozenset(self.settings), claim=self.claim_limit, claim_lines=tuple(self.claim_steps), evidence=evidence, routes=routes, examples=examples, types=self.types,
             refs={k: tuple(sorted(v)) for k, v in self.refs.items()}, warnings=self.warnings,
         )
 
@@ -326,8 +333,14 @@ class Checker:
                     self.table_decls[decl.name] = decl
             elif isinstance(decl, ast.InputSection):
                 for f in decl.fields:
-                    if declare(f.name, f, "input"):
+                    if declare(f.name, f, "setting" if decl.settings else "input"):
                         self.inputs[f.name] = f
+                        if decl.settings:
+                            self.settings.add(f.name)
+                            if f.default is None or f.optional:
+                                self.fail(f"setting `{f.name}` needs the reading the ruleset takes: `= …`", f,
+                                          "a setting is the court's reading of an open point, with its value; "
+                                          "a fact of the case belongs under `input:`")
             elif isinstance(decl, ast.LedgerDecl):
                 if declare(decl.name, decl, "ledger"):
                     self.definitions[decl.name] = ast.Definition(decl.name, decl.ledger, None, decl.citation,
@@ -908,14 +921,18 @@ class Checker:
                 self.fail(f"the ledger needs `{name} = …`", node)
         if ("due_on" in given) == ("instalments" in given):
             self.fail("the ledger needs exactly one of `due_on = …` (one maturity) or `instalments = …`", node)
-        if node.allocate is not None:
-            self.cite(node.allocate_citation)
-            unknown = [w for w in node.allocate if w not in ORDER_WORDS]
+        orders = [(node.allocate, node.allocate_citation, node)] if node.allocate is not None else []
+        orders += [(a.order, a.citation, a) for a in node.agreed]
+        for order, citation, where in orders:
+            self.cite(citation)
+            unknown = [w for w in order if w not in ORDER_WORDS]
             for word in unknown:
-                self.fail(f"`{word}` is not something a payment can go to", node,
+                self.fail(f"`{word}` is not something a payment can go to", where,
                           did_you_mean(word, ORDER_WORDS) or f"use {', '.join(ORDER_WORDS)}")
-            if not unknown and sorted(node.allocate) != sorted(ORDER_WORDS):
-                self.fail(f"the allocation order must name each of {', '.join(ORDER_WORDS)} once", node)
+            if not unknown and sorted(order) != sorted(ORDER_WORDS):
+                self.fail(f"the allocation order must name each of {', '.join(ORDER_WORDS)} once", where)
+        for agreed in node.agreed:
+            self.expect_bool(self.expr(agreed.when, scope), agreed.when, "an agreed order's `when`")
         for cap in node.caps:
             self.cite(cap.citation)
             for comp in cap.components:

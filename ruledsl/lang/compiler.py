@@ -472,7 +472,10 @@ class CodeGen:
             # a cap whose `when` is false is not evaluated at all (its rate may need a table value
             # that is not in force for this case)
             caps.append(made if cap.when is None else f"({made} if {self.expr(cap.when)} else None)")
-        args = [self.const(spec), f"[{', '.join(caps)}]", "_DC[0]"]
+        chosen = self.const(spec)
+        for when, agreed in reversed(self.c.agreed_specs(n)):  # the first agreed order whose condition holds
+            chosen = f"({self.const(agreed)} if {self.expr(when)} else {chosen})"
+        args = [chosen, f"[{', '.join(caps)}]", "_DC[0]"]
         if self.tracing:
             return f"_ledger({', '.join([*args, '_trace is not None', *settings])})"
         return f"_ledger_fast({', '.join([*args, *settings])})"

@@ -143,7 +143,7 @@ class Formatter:
 
     def decl_InputSection(self, d: ast.InputSection) -> None:
         self.leading(ast.Node(span=_first_line(d.span)), 0)
-        self.line("input:")
+        self.line("settings:" if d.settings else "input:")
         for f in d.fields:
             text = f"{f.name}: {self.type_ref(f.type)}" + self.clauses(("=", f.default))
             if f.label is not None:
@@ -189,6 +189,9 @@ class Formatter:
             self.statement(setting, self.layout(f"{setting.name} = ", setting.expr), 1)
         if led.allocate is not None:
             self.line(f"allocate {', '.join(led.allocate)}{self.cite(led.allocate_citation)}", 1)
+        for agreed in led.agreed:
+            self.statement(agreed, [f"allocate {', '.join(agreed.order)} when {self.expr(agreed.when)}"
+                                    + self.cite(agreed.citation)], 1)
         for cap in led.caps:
             text = f"cap {', '.join(cap.components)} at {self.expr(cap.rate)}" + self.clauses(
                 ("from", cap.start), ("before", cap.before), ("when", cap.when))

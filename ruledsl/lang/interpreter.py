@@ -247,7 +247,7 @@ class Interpreter:
         return {"any": any, "all": all}[n.func](values)
 
     def eval_Ledger(self, n: ast.Ledger, env):
-        spec = self.c.ledger_spec(n)
+        spec = next((agreed for when, agreed in self.c.agreed_specs(n) if self.eval(when, env)), self.c.ledger_spec(n))
         settings = {st.name: self.eval(st.expr, env) for st in n.settings}  # by field name, as compiled code
         caps = [
             CapSpec(f"{spec.name} cap {i + 1} (line {cap.span.line})", cap.components, self.eval(cap.rate, env),

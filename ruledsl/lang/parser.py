@@ -315,6 +315,10 @@ class ToAst(Transformer):
         return ast.InputSection(tuple(children), span=self._span(meta))
 
     @v_args(meta=True)
+    def settings_section(self, meta, children):
+        return ast.InputSection(tuple(children), True, span=self._span(meta))
+
+    @v_args(meta=True)
     def input_field(self, meta, children):
         name, type_ref, *options = children
         kwargs: dict[str, object] = {}
@@ -411,12 +415,15 @@ class ToAst(Transformer):
         name, citation, *items = children
         settings = tuple(i for i in items if isinstance(i, ast.LedgerSetting))
         caps = tuple(i for i in items if isinstance(i, ast.LedgerCap))
-        allocations = [i for i in items if isinstance(i, tuple)]
+        allocations = [i for i in items if isinstance(i, tuple) and i[3] is None]
+        agreed = tuple(ast.AgreedOrder(i[0], i[3], i[1], span=i[2]) for i in items
+                       if isinstance(i, tuple) and i[3] is not None)
         if len(allocations) > 1:
-            raise RulesSyntaxError.at("a ledger has one `allocate` order", allocations[1][2])
+            raise RulesSyntaxError.at("a ledger has one `allocate` order without `when`", allocations[1][2],
+                                      "an order the parties may agree is written `allocate … when CONDITION`")
         order, order_citation = (allocations[0][0], allocations[0][1]) if allocations else (None, None)
         first = items[0].span if items and hasattr(items[0], "span") else self._span(meta)
-        ledger = ast.Ledger(settings, order, order_citation, caps,
+        ledger = ast.Ledger(settings, order, order_citation, caps, agreed,
                             span=Span(first.line, first.col, meta.end_line, meta.end_column, self.source))
         return ast.LedgerDecl(str(name), ledger, citation, span=self._span(meta))
 
@@ -426,8 +433,8 @@ class ToAst(Transformer):
 
     @v_args(meta=True)
     def ledger_allocate(self, meta, children):
-        *names, citation = children
-        return (tuple(str(n) for n in names), citation, self._span(meta))
+        *names, when, citation = children
+        return (tuple(str(n) for n in names), citation, self._span(meta), when)
 
     @v_args(meta=True)
     def ledger_cap(self, meta, children):

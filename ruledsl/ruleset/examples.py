@@ -44,7 +44,7 @@ def run_example(ruleset: Ruleset, example: ast.Example) -> ExampleResult:
         # an example's evidence items state what verification found (the example tests the rules)
         verified = given.pop("evidence", None)
         decision = ruleset.run(parse_case(checked, _jsonable(given), f"example \"{example.title}\"",
-                                          _jsonable(verified) if verified else None))
+                                          _jsonable(verified) if verified else None, settings=True))
     except RulesError as exc:
         result.error = "\n".join(d.message for d in exc.diagnostics)
         return result

@@ -52,7 +52,7 @@ def test_worked_example(ruleset, example) -> None:
 @pytest.mark.parametrize(("ruleset", "example"), list(_examples()))
 def test_interpreter_agrees_on_worked_example(ruleset, example) -> None:
     consts = Interpreter(ruleset.checked)
-    values = parse_case(ruleset.checked, {b.name: consts.eval(b.expr, {}) for b in example.given})
+    values = parse_case(ruleset.checked, {b.name: consts.eval(b.expr, {}) for b in example.given}, settings=True)
     decision = ruleset.run(values, trace=False)
     outputs, route = interpret(ruleset.checked, values, decision.evidence_complete)
     assert outputs == decision.values
