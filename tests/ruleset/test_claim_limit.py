@@ -34,7 +34,7 @@ def _cases(name: str) -> list[tuple[object, dict]]:
     out = []
     for example in ruleset.checked.examples:
         raw = {b.name: consts.eval(b.expr, {}) for b in example.given if b.name != "claimed"}
-        out.append(parse_case(ruleset.checked, raw))
+        out.append(parse_case(ruleset.checked, raw, settings=True))  # an example may show another reading
     return ruleset, out
 
 
