@@ -282,19 +282,23 @@ def cents(whole: int) -> Decimal:
     return FEN * whole
 
 
-def _lazy_slot(name: str, make):
-    """A property over the slot ``name`` of :class:`Award` that fills it with ``make()`` on first read."""
+def _lazy_slot(name: str, make, doc: str | None = None):
+    """A property over the slot ``name`` of :class:`Award` that fills it with ``make(award)`` on first read."""
     slot = getattr(Award, name)
 
     def get(self):
         try:
             return slot.__get__(self, Award)
         except AttributeError:
-            value = make()
+            value = make(self)
             slot.__set__(self, value)
             return value
 
-    return property(get, slot.__set__)
+    return property(get, slot.__set__, doc=doc)
+
+
+def _empty(of: type):
+    return lambda _award: of()
 
 
 class FigureAward(Award):
@@ -328,35 +332,18 @@ class FigureAward(Award):
         self.traced = False
         return self
 
-    segments = _lazy_slot("segments", list)
-    cuts = _lazy_slot("cuts", list)
-    allocations = _lazy_slot("allocations", list)
-    unsupported = _lazy_slot("unsupported", dict)
-    notes = _lazy_slot("notes", list)
+    segments = _lazy_slot("segments", _empty(list))
+    cuts = _lazy_slot("cuts", _empty(list))
+    allocations = _lazy_slot("allocations", _empty(list))
+    unsupported = _lazy_slot("unsupported", _empty(dict))
+    notes = _lazy_slot("notes", _empty(list))
 
-    @property
-    def due(self) -> dict[str, Decimal]:  # type: ignore[override]
-        """Given by the engine, or (the kernel's one instalment) all due or nothing due by the cut-off."""
-        try:
-            return _DUE_SLOT.__get__(self, Award)
-        except AttributeError:
-            pass
+    def _due(self) -> dict[str, Decimal]:
         p, i = cents(self._fen[0]), cents(self._fen[1])
         zero = _ZERO_FEN
-        value = due_split(p, i, p, i) if one_instalment_due(self._case) else due_split(p, i, zero, zero)
-        _DUE_SLOT.__set__(self, value)
-        return value
+        return due_split(p, i, p, i) if one_instalment_due(self._case) else due_split(p, i, zero, zero)
 
-    @due.setter
-    def due(self, value: dict[str, Decimal]) -> None:
-        _DUE_SLOT.__set__(self, value)
-
-    @property
-    def lines(self) -> dict[str, AwardLine]:  # type: ignore[override]
-        try:
-            return _LINES_SLOT.__get__(self, Award)
-        except AttributeError:
-            pass
+    def _lines(self) -> dict[str, AwardLine]:
         case = self._case
         nums, den = self._exact(case)
         lines = {}
@@ -365,12 +352,11 @@ class FigureAward(Award):
             lines[name] = AwardLine(name, cents(whole), Fraction(num, den), LINE_LABELS[name], cite)
         total = cents(self._fen[5])
         lines["total"] = AwardLine("total", total, Fraction(total), LINE_LABELS["total"], "")
-        _LINES_SLOT.__set__(self, lines)
         return lines
 
-    @lines.setter
-    def lines(self, value: dict[str, AwardLine]) -> None:
-        _LINES_SLOT.__set__(self, value)
+    due = _lazy_slot("due", _due, "Given by the engine, or (the kernel's one instalment) all due or nothing "
+                                  "due by the cut-off.")
+    lines = _lazy_slot("lines", _lines, "Given by the engine, or built from the kernel's exact lines.")
 
     def __getitem__(self, name: str) -> Decimal:
         return cents(self._fen[_INDEX[name]])
@@ -382,6 +368,4 @@ class FigureAward(Award):
         return dict(zip(LINE_NAMES, self._fen, strict=True))
 
 
-_LINES_SLOT = Award.lines  # the slot itself, under FigureAward's property
-_DUE_SLOT = Award.due
 _INDEX = {name: k for k, name in enumerate(LINE_NAMES)}

@@ -174,7 +174,8 @@ def case_from_settings(settings: Mapping[str, object], *, caps: tuple[Cap, ...] 
     ...     "repayments": [{"paid_on": date(2024, 8, 1), "amount": Decimal("50")}]})
     >>> case.instalments[0], case.repayments, case.calc_until
     (Instalment(due_on=datetime.date(2024, 7, 1), principal=Decimal('100'), interest=None), \
-(Repayment(paid_on=datetime.date(2024, 8, 1), amount=Decimal('50')),), datetime.date(2024, 9, 1))
+(Repayment(paid_on=datetime.date(2024, 8, 1), amount=Decimal('50'), for_instalment=None),), \
+datetime.date(2024, 9, 1))
     """
     kw: dict[str, object] = {}
     for f in LEDGER_FIELDS:

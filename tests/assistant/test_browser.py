@@ -83,13 +83,19 @@ def browser():  # type: ignore[no-untyped-def]
 
 def _wait_for(driver, check, what: str, timeout: float = 60) -> str:  # type: ignore[no-untyped-def]
     """Poll the page until ``check(body text, main header)`` holds; the body text."""
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
 
     deadline = time.monotonic() + timeout
     body = ""
     while time.monotonic() < deadline:
-        body = driver.find_element(By.TAG_NAME, "body").text
-        headers = [h.text for h in driver.find_elements(By.CSS_SELECTOR, "section.main h2, [data-testid='stMain'] h2")]
+        try:
+            body = driver.find_element(By.TAG_NAME, "body").text
+            headers = [h.text for h in driver.find_elements(By.CSS_SELECTOR,
+                                                            "section.main h2, [data-testid='stMain'] h2")]
+        except StaleElementReferenceException:  # Streamlit re-rendered the page while it was read: read again
+            time.sleep(0.3)
+            continue
         if check(body, headers[0] if headers else ""):
             return body
         time.sleep(0.3)
