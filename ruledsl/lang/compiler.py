@@ -394,7 +394,8 @@ class CodeGen:
         if n.kind == "excess_claimed":  # Σ (claimed − awarded); nothing claimed: nothing in excess
             terms = " + ".join(f"(_claimed_{x.name} - v_{x.name})" for x in n.lines)
             return f"(({terms}) if v_{n.claim.name} is not None else _ZERO)"
-        return "(" + " + ".join(f"(_allowed_{x.name} - v_{x.name})" for x in n.lines) + ")"
+        terms = " + ".join(f"(_allowed_{x.name} - v_{x.name})" for x in n.lines)  # nothing claimed: nothing limited
+        return f"(({terms}) if v_{n.claim.name} is not None else _ZERO)"
 
     def expr_If(self, n: ast.If) -> str:
         return f"({self.expr(n.then)} if {self.expr(n.cond)} else {self.expr(n.else_)})"
