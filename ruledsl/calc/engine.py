@@ -250,7 +250,7 @@ class _Rates:
         if isinstance(rate, Decimal):
             hit = self._cache.get(rate)
             if hit is None:
-                hit = self._cache[rate] = (Fraction(rate), rate, "agreed")
+                hit = self._cache[rate] = (Fraction(rate), rate, "约定 agreed")
             return hit
         if rate.fixing == "floating":
             when = day
@@ -621,7 +621,7 @@ class _Ledger:
         if self.trace:
             cite = self.cite
             for comp, regime, base, amount, rd, src in seg:
-                rule = f"{comp}: base × rate × days / {basis}"
+                rule = f"{LINE_LABELS[comp]}：基数 × 年利率 × 天数 / {basis}（{comp}: base × rate × days / {basis}）"
                 n, runs = None, None
                 if regime is not None:
                     runs = regime.runs()
@@ -837,7 +837,8 @@ def _mark_replaced(period: _Period, stated: list[_Inst], take_pool: bool, t: dat
     """Trace: the stated interest replaces the period's day-count interest rows (and their cuts)."""
     names = ", ".join(f"#{inst.n}" for inst in stated)
     if not take_pool:
-        note = f" — replaced by the stated interest of instalment {names} (还款计划表)"
+        periods = "、".join(str(inst.n) for inst in stated)
+        note = f" — 由还款计划表第{periods}期载明的利息取代 (replaced by the stated interest of {names})"
         segs = award.segments
         for j in range(period.seg_at, len(segs)):
             s = segs[j]
@@ -860,7 +861,7 @@ def _mark_replaced(period: _Period, stated: list[_Inst], take_pool: bool, t: dat
         rate = show(inst.sched * basis / period.weight) if period.weight else Decimal(0)
         award.segments.append(SegmentTrace(
             period.start, t, days, INTEREST, inst.n, show(period.weight / days if days else ZERO), rate,
-            "stated in the repayment schedule; rate = stated ÷ (average principal not yet due × days / basis)", basis,
-            show(inst.sched), inst.sched,
-            f"stated interest (还款计划表) for {period.start.isoformat()} → {t.isoformat()}: replaces the "
-            "day-count interest of the period", citation))
+            "还款计划表载明 (stated in the repayment schedule; rate = stated ÷ (average principal not yet due × days"
+            " / basis))", basis, show(inst.sched), inst.sched,
+            f"还款计划表载明的利息 {period.start.isoformat()} → {t.isoformat()}，取代该期按日计算的利息 "
+            "(stated interest: replaces the day-count interest of the period)", citation))
