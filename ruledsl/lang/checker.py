@@ -288,7 +288,8 @@ class Checker:
             sources=self.sources, tables=self.tables, schedules=self.schedules,
             inputs=input_order, input_types=self.input_types, definitions=self.definitions,
             def_types=self.def_types, awards=self.award_names, steps=steps, capped_by=self.capped_by,
-            settings=frozenset(self.settings), claim=self.claim_limit, claim_lines=tuple(self.claim_steps), evidence=evidence, routes=routes, examples=examples, types=self.types,
+            settings=frozenset(self.settings), claim=self.claim_limit, claim_lines=tuple(self.claim_steps),
+            evidence=evidence, routes=routes, examples=examples, types=self.types,
             refs={k: tuple(sorted(v)) for k, v in self.refs.items()}, warnings=self.warnings,
         )
 

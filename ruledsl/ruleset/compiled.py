@@ -206,7 +206,8 @@ class Ruleset:
 
     @property
     def columns(self) -> tuple[str, ...]:
-        """The names of the values in a row of :meth:`call_batch`: every input, then every definition."""
+        """The names of the values in a row of :meth:`call_batch`: every input, every definition, then
+        what the law allows of each line limited to the claim (``interest:allowed``, see :meth:`claim_of`)."""
         return self.code.columns
 
     def call(self, values: dict[str, Any], evidence_complete: bool = True, trace: list | None = None):
