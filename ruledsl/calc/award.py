@@ -59,9 +59,7 @@ def yuan_text(amount: Decimal) -> str:
     return f"{fen(Fraction(amount)):,.2f}"
 
 
-def one_instalment_due(case) -> bool:
-    """Whether the one instalment of a case (the kernel's shape) has fallen due by the cut-off."""
-    return case.instalments[0].due_on <= case.calc_until
+
 
 
 def fen(value: Fraction) -> Decimal:
@@ -313,17 +311,18 @@ class FigureAward(Award):
     lists for the garbage collector to walk.)
     """
 
-    __slots__ = ("_fen", "_case", "_exact")
+    __slots__ = ("_fen", "_case", "_exact", "_all_due")
 
     @classmethod
     def of(cls, case, fens: tuple[int, ...], overpaid: int, unsupported: dict[str, Decimal] | None = None,
-           notes: list[str] | None = None, exact=None) -> FigureAward:
+           notes: list[str] | None = None, exact=None, all_due: bool | None = None) -> FigureAward:
         """The award of ``case`` with lines ``fens`` (whole fen, :data:`LINE_NAMES` order) and ``overpaid`` fen;
         ``exact(case)`` gives the exact lines ``(numerators, denominator)`` when :attr:`lines` is read."""
         self = object.__new__(cls)
         self._fen = fens
         self._case = case
         self._exact = exact
+        self._all_due = all_due  # the kernel's one instalment: due by the cut-off, or not (else the engine sets .due)
         self.overpaid = cents(overpaid) if overpaid else _ZERO_FEN
         if unsupported:
             self.unsupported = unsupported
@@ -341,7 +340,7 @@ class FigureAward(Award):
     def _due(self) -> dict[str, Decimal]:
         p, i = cents(self._fen[0]), cents(self._fen[1])
         zero = _ZERO_FEN
-        return due_split(p, i, p, i) if one_instalment_due(self._case) else due_split(p, i, zero, zero)
+        return due_split(p, i, p, i) if self._all_due else due_split(p, i, zero, zero)
 
     def _lines(self) -> dict[str, AwardLine]:
         case = self._case

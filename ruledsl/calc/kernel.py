@@ -46,9 +46,11 @@ def run(pn: int, pd: int, s0: int, d0: int, e0: int, rate_den: int, rc_n: int, r
         caps: tuple, stated: tuple[int, int] | None, pays: list, money_den: int, basis: int,
         slots: tuple[tuple[int, ...], tuple[int, ...]], from_due: bool) -> tuple:
     """The ledger of a case the dispatcher hands over in integers (see "The arguments" above); returns
-    ``(fen, overpaid fen, exact, D, overpayments)``: the lines principal, interest, penalty and compound
-    in whole fen (half-up) and exactly, as numerators over ``D``; ``overpayments`` lists ``(amount,
-    ordinal, left)`` of each repayment that exceeded everything owed (None if none did)."""
+    ``(fen, overpaid fen, exact, D, overpayments, due)``: the lines principal, interest, penalty and
+    compound in whole fen (half-up) and exactly, as numerators over ``D``; ``overpayments`` lists
+    ``(amount, ordinal, left)`` of each repayment that exceeded everything owed (None if none did);
+    ``due``: whether the instalment has fallen due by the cut-off (on the cut-off day itself included),
+    so that principal and interest are all due or all not yet due (:data:`~ruledsl.calc.award.DUE_LINES`)."""
     if from_due:  # start on the due date (see the module docstring)
         cuts = {d0, e0}
         for pay in pays:
@@ -125,9 +127,10 @@ def run(pn: int, pd: int, s0: int, d0: int, e0: int, rate_den: int, rc_n: int, r
     # half-up to the fen: ⌊x / D × 100 + ½⌋ = ⌊(200x + D) / 2D⌋, one division each
     q = 2 * den
     fen = ((200 * P + den) // q, (200 * interest + den) // q, (200 * pen + den) // q, (200 * comp + den) // q)
+    due = d0 <= e0
     if over is None:
-        return fen, 0, (P, interest, pen, comp), den, None
-    return fen, (200 * over[0] + den) // q, (P, interest, pen, comp), den, over[1]
+        return fen, 0, (P, interest, pen, comp), den, None, due
+    return fen, (200 * over[0] + den) // q, (P, interest, pen, comp), den, over[1], due
 
 
 def _cap_term(p: int, a_int: int, days: int, rb: int, caps: tuple) -> tuple[int, int | None]:
@@ -174,9 +177,9 @@ def _overpaid(over: list | None, pay: tuple, left: int) -> list:
 def award(case, result: tuple, exact: Callable) -> FigureAward:
     """The :class:`~ruledsl.calc.award.FigureAward` of ``case`` from the kernel's ``result``; ``exact(case)``
     gives its exact lines when they are read."""
-    (a, b, c, e), over, _, den, overpayments = result
+    (a, b, c, e), over, _, den, overpayments, due = result
     notes = None
     if overpayments:
         notes = [overpayment_note(amount, _FROM_ORDINAL(w), Fraction(left, den))
                  for amount, w, left in overpayments]
-    return FigureAward.of(case, (a, b, c, e, 0, a + b + c + e), over, None, notes, exact)
+    return FigureAward.of(case, (a, b, c, e, 0, a + b + c + e), over, None, notes, exact, due)

@@ -100,7 +100,7 @@ def _from_case(case, then: Callable):
 def exact_lines(case) -> tuple[tuple[int, ...], int]:
     """The exact lines of a case the kernel takes: numerators (principal, interest, penalty, compound,
     fees) and their common denominator (what a :class:`~ruledsl.calc.award.FigureAward` shows on demand)."""
-    _, _, lines, den, _ = kernel_case(case)
+    _, _, lines, den, _, _ = kernel_case(case)
     return (*lines, 0), den
 
 
@@ -125,15 +125,6 @@ def kernel_settings(values: tuple, caps: tuple[Cap, ...], order: tuple[str, ...]
                      map(_REPAYMENT_RECORD, pays) if pays else (), caps, order or DEFAULT_ORDER, day_count, run,
                      None)  # rates computed by the rules are new Decimals each case: hashing them costs more
 
-
-def settings_due(values: tuple) -> bool:
-    """Whether the one instalment of a ledger's settings the kernel took has fallen due by the cut-off."""
-    insts = values[_AT_INSTALMENTS]
-    due = insts[0]["due_on"] if insts else values[_AT_DUE_ON]
-    return due <= values[_AT_UNTIL]
-
-
-_AT_INSTALMENTS, _AT_DUE_ON, _AT_UNTIL = NAMES.index("instalments"), NAMES.index("due_on"), NAMES.index("until")
 
 #: the order in which kernel_settings unpacks a ledger's settings: the table's
 assert NAMES == ("principal", "contract_rate", "penalty_rate", "compound_rate", "compound", "disbursed_on", "due_on",

@@ -31,7 +31,7 @@ from ruledsl.calc.award import DUE_LINES, LINE_NAMES
 from ruledsl.calc.engine import LprTables
 from ruledsl.calc.fields import DEFAULTS, NAMES, settings_dict
 from ruledsl.calc.model import ACCRUING, COMPONENTS, DEFAULT_ORDER
-from ruledsl.calc.shape import kernel_settings, settings_due
+from ruledsl.calc.shape import kernel_settings
 from ruledsl.core.daycount import DayCount
 from ruledsl.core.money import FEN
 
@@ -123,7 +123,7 @@ def _run_ledger_fast(spec: LedgerSpec, caps: list[CapSpec | None], day_count: Da
     a, b, c, e = found[0]  # whole fen; FEN × n is calc.award.cents(n), inlined on this hot path
     p, i = FEN * a, FEN * b
     # the kernel's one instalment has fallen due by the cut-off, or none of it has (DUE_LINES)
-    p_due, i_due, p_not, i_not = (p, i, _ZERO_FEN, _ZERO_FEN) if settings_due(values) else (_ZERO_FEN, _ZERO_FEN, p, i)
+    p_due, i_due, p_not, i_not = (p, i, _ZERO_FEN, _ZERO_FEN) if found[5] else (_ZERO_FEN, _ZERO_FEN, p, i)
     result = _QuickLedgerResult(principal_outstanding=p, interest=i, penalty_interest=FEN * c,
                                 compound_interest=FEN * e, fees=_ZERO_FEN, total=FEN * (a + b + c + e),
                                 principal_due=p_due, principal_not_due=p_not, interest_due=i_due,
