@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from decimal import (
+    ROUND_DOWN,
     ROUND_HALF_EVEN,
     ROUND_HALF_UP,
     Context,
@@ -53,6 +54,12 @@ def round_fen(value: Decimal) -> Decimal:
     with localcontext() as ctx:
         ctx.prec = PRECISION
         return value.quantize(FEN, rounding=ROUND_HALF_UP)
+
+
+def claim_fen(value: Decimal) -> Decimal:
+    """An amount claimed, in whole fen and never rounded up: a claim of 900.005 allows 900.00, since an
+    award may not exceed what was asked (民事诉讼法 art.211(11))."""
+    return value.quantize(FEN, rounding=ROUND_DOWN)
 
 
 def to_decimal(value: object, what: str = "", places: int | None = MAX_PLACES) -> Decimal:

@@ -23,12 +23,12 @@ import types as pytypes
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from ruledsl.calc.fields import LEDGER_FIELDS
 from ruledsl.core.daycount import DayCount
 from ruledsl.core.errors import Span, bounds_error
-from ruledsl.core.money import FEN
+from ruledsl.core.money import FEN, claim_fen
 from ruledsl.core.types import D_DAILY, Type
 from ruledsl.lang import ast
 from ruledsl.lang.checker import CheckedRuleset, table_mentions
@@ -301,7 +301,7 @@ class CodeGen:
         self.emit(f"_allowed_{line} = {var}", step.span)
         self.emit(f"if {claim} is not None:", step.span)
         self._indent += 1
-        self.emit(f"_claimed_{line} = {claim}[{line!r}].quantize(_FEN, _DOWN)", step.span)
+        self.emit(f"_claimed_{line} = _claim_fen({claim}[{line!r}])", step.span)
         self.emit(f"if _claimed_{line} < _ZERO: "
                   f"_input_error([({f'{step.claim}.{line}'!r}, 'at least', _ZERO, {claim}[{line!r}])])", step.span)
         self.emit(f"if {var} > _claimed_{line}: {var} = _claimed_{line}", step.span)
@@ -561,7 +561,7 @@ def _input_error(bad: list) -> None:
 RUNTIME_NAMES = {
     "_FEN": FEN,
     "_HALF_UP": ROUND_HALF_UP,
-    "_DOWN": ROUND_DOWN,
+    "_claim_fen": claim_fen,
     "_ZERO": ops.ZERO,
     "_no_band": _no_band,
     "_ledger": run_ledger,

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import operator
 from datetime import date
-from decimal import ROUND_DOWN, Decimal, getcontext, setcontext
+from decimal import Decimal, getcontext, setcontext
 from typing import Any
 
 from ruledsl.core.daycount import DayCount
 from ruledsl.core.errors import bounds_error
-from ruledsl.core.money import FEN, RULES_CONTEXT
+from ruledsl.core.money import RULES_CONTEXT, claim_fen
 from ruledsl.core.types import D_DAILY
 from ruledsl.lang import ast
 from ruledsl.lang.checker import CheckedRuleset, table_mentions
@@ -105,7 +105,7 @@ class Interpreter:
         line, claim = step.line, env[step.claim]
         env[ast.allowed_column(line)] = env[line]
         if claim is not None:
-            claimed = claim[line].quantize(FEN, ROUND_DOWN)
+            claimed = claim_fen(claim[line])
             if claimed < 0:
                 raise bounds_error([(f"{step.claim}.{line}", "at least", ops.ZERO, claim[line])])
             env[_claimed(line)] = claimed

@@ -21,7 +21,7 @@ from typing import Any
 
 from ruledsl.cases.inputs import parse_case
 from ruledsl.core.errors import RulesError, RulesRuntimeError, Source
-from ruledsl.core.money import FEN, RULES_CONTEXT, Money, round_fen
+from ruledsl.core.money import RULES_CONTEXT, Money, claim_fen, round_fen
 from ruledsl.core.text import read_text
 from ruledsl.lang.ast import allowed_column
 from ruledsl.lang.checker import CheckedRuleset, check
@@ -74,13 +74,13 @@ class Decision:
 
     @property
     def excess_claimed(self) -> Money:
-        """What was claimed beyond the award (诉请超出支持部分): Σ claimed − awarded."""
-        return Money(sum((c.claimed.amount - c.awarded.amount for c in (self.claim or {}).values()), Decimal(0)))
+        """What was claimed beyond the award (诉请超出支持部分): Σ claimed − awarded, as the rules computed it."""
+        return Money(self.values["excess_claimed"] if self.claim is not None else 0)
 
     @property
     def allowed_not_claimed(self) -> Money:
         """What the law allowed but was not claimed (依法可支持而未诉请部分): Σ allowed − awarded."""
-        return Money(sum((c.allowed.amount - c.awarded.amount for c in (self.claim or {}).values()), Decimal(0)))
+        return Money(self.values["allowed_not_claimed"] if self.claim is not None else 0)
 
     @property
     def evidence_complete(self) -> bool:
@@ -184,8 +184,7 @@ class Ruleset:
         out = {}
         for line, (at, allowed_at) in self._claim_index.items():
             awarded, allowed = (values[at], values[allowed_at]) if is_row else (values[line], values[allowed_column(line)])
-            out[line] = ClaimLine(Money(claimed[line].quantize(FEN, decimal.ROUND_DOWN)), Money(allowed),
-                                  Money(awarded))
+            out[line] = ClaimLine(Money(claim_fen(claimed[line])), Money(allowed), Money(awarded))
         return out
 
     def award_of(self, values: dict[str, Any] | tuple) -> dict[str, Money]:
