@@ -20,7 +20,7 @@ import streamlit as st
 from ruledsl.core.errors import RulesError
 from ruledsl.core.money import yuan
 from ruledsl.reports.calculation import render_calculation_pdf
-from ruledsl.reports.sheet import COLUMNS, CaseSheet, case_sheet
+from ruledsl.reports.sheet import CLAIM_COLUMNS, COLUMNS, CaseSheet, case_sheet
 from ruledsl.review import (
     DEMO_EVIDENCE,
     decide_case,
@@ -72,7 +72,7 @@ def show(sheet: CaseSheet, pdf: bytes | str) -> None:
         table(sheet.awards, ("name", "label", "figure", "law"))
         if sheet.claim:
             st.markdown("**诉请与判决对照（不超出诉讼请求）** claimed, allowed by law, awarded")
-            table(sheet.claim, ("name", "label", "claimed", "allowed_by_law", "awarded", "limited_by"))
+            table(sheet.claim, CLAIM_COLUMNS)
         if isinstance(pdf, bytes):
             st.download_button("下载裁判金额计算书 PDF · calculation sheet", pdf, file_name=f"{sheet.title[:40]}.pdf",
                                mime="application/pdf")

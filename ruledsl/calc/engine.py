@@ -716,8 +716,8 @@ class _Ledger:
                               fen(max(exact[INTEREST] - not_due_interest, ZERO)))
         award.overpaid = fen(self.overpaid)
         if case.accelerated_on:
-            award.notes.append(f"loan accelerated on {case.accelerated_on.isoformat()}: all principal not yet due "
-                               "fell due that day")
+            award.notes.append(f"{case.accelerated_on.isoformat()} 宣布提前到期：尚未到期的本金于当日全部到期（loan accelerated on "
+                               f"{case.accelerated_on.isoformat()}: all principal not yet due fell due that day）")
         if self.trace:
             return award
         untraced = FigureAward.of(case, tuple(int(line.amount * 100) for line in award.lines.values()),

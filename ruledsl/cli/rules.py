@@ -22,7 +22,15 @@ from ruledsl.core.errors import RulesError
 from ruledsl.core.money import yuan
 from ruledsl.core.text import read_text
 from ruledsl.lang.fmt import format_text
-from ruledsl.reports.sheet import COLUMNS, LedgerSheet, case_sheet, claim_rows, evidence_rows
+from ruledsl.reports.sheet import (
+    CLAIM_AMOUNTS,
+    CLAIM_COLUMNS,
+    COLUMNS,
+    LedgerSheet,
+    case_sheet,
+    claim_rows,
+    evidence_rows,
+)
 from ruledsl.review import Evidence, decide_case
 from ruledsl.ruleset import Decision, Ruleset, check_text, load
 from ruledsl.ruleset.examples import run_examples
@@ -158,7 +166,7 @@ def eval_cmd(ruleset: RulesetArg, case: CaseOpt = None, set_: SetOpt = None, cou
         if isinstance(value, LedgerResult):
             for note in value.award.notes:
                 out.print(f"注 note ({name}): {note}", markup=False)
-    print_claim(claim_rows(decision, {**labels, **{n: d.label for n, d in rs.checked.definitions.items()}}))
+    print_claim(claim_rows(decision, {n: d.label for n, d in rs.checked.definitions.items()}))
     print_evidence(evidence_rows(decision))
     if decision.route:
         out.print(f"route: {decision.route}", markup=False)
@@ -169,10 +177,10 @@ def print_claim(rows: list[dict]) -> None:
     if not rows:
         return
     table = Table(title="诉请与判决对照 claimed, allowed, awarded")
-    for key in ("name", "label", "claimed", "allowed_by_law", "awarded", "limited_by"):
-        table.add_column(COLUMNS[key], justify="right" if key in ("claimed", "allowed_by_law", "awarded") else "left")
+    for key in CLAIM_COLUMNS:
+        table.add_column(COLUMNS[key], justify="right" if key in CLAIM_AMOUNTS else "left")
     for r in rows:
-        table.add_row(*(escape(r[k]) for k in ("name", "label", "claimed", "allowed_by_law", "awarded", "limited_by")))
+        table.add_row(*(escape(r[k]) for k in CLAIM_COLUMNS))
     out.print(table)
 
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from ruledsl.reports.render import css, environment, html_to_pdf, write_pdf
-from ruledsl.reports.sheet import COLUMNS, CaseSheet
+from ruledsl.reports.sheet import CLAIM_AMOUNTS, CLAIM_COLUMNS, COLUMNS, CaseSheet
 
 
 def render_calculation_html(sheet: CaseSheet) -> str:
-    return environment().get_template("calculation.html").render(sheet=sheet, COLUMNS=COLUMNS, css=css())
+    return environment().get_template("calculation.html").render(sheet=sheet, COLUMNS=COLUMNS, CLAIM_COLUMNS=CLAIM_COLUMNS,
+                                                                   CLAIM_AMOUNTS=CLAIM_AMOUNTS, css=css())
 
 
 def render_calculation_pdf(sheet: CaseSheet) -> bytes:

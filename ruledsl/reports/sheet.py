@@ -40,6 +40,11 @@ COLUMNS = {
 }
 
 
+#: the claim table (诉请与判决对照): its columns, and those that hold amounts
+CLAIM_COLUMNS = ("name", "label", "claimed", "allowed_by_law", "awarded", "limited_by")
+CLAIM_AMOUNTS = ("claimed", "allowed_by_law", "awarded")
+
+
 @dataclass(frozen=True)
 class LedgerSheet:
     """One ledger's calculation sheet (计算明细)."""
