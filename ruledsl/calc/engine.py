@@ -273,6 +273,16 @@ class _Rates:
             hit = self._cache[key] = (Fraction(value), value, source)
         return hit
 
+    def uses_anchor(self, rate: Rate) -> bool:
+        """Whether :meth:`resolve` reads ``anchor`` for ``rate`` — an LPR-linked rate fixed at its anchor,
+        which for penalty and compound interest is each instalment's due date — so that overdue
+        instalments may accrue it at different rates on one day (one regime per due date)."""
+        if not isinstance(rate, LprRate) or rate.fixing == "floating":
+            return False
+        if rate.fixing == "repriced":  # the anchor only before the first repricing date, with no ``at`` nor start
+            return rate.at is None and self._start is None
+        return rate.at is None  # fixed: the LPR on ``at``, else on the anchor
+
     def cap_rate(self, cap: Cap, day: date) -> tuple[Fraction, Decimal]:
         if cap.rate is not None:
             return Fraction(cap.rate), cap.rate
@@ -299,18 +309,6 @@ def _repricing_dates(case: LoanCase) -> set[date]:
     for change in case.rate_changes:
         rates += [change.contract_rate, change.penalty_rate, change.compound_rate]
     return {d for rate in rates if isinstance(rate, LprRate) and rate.fixing == "repriced" for d in rate.dates}
-
-
-def _per_due_date(rate: Rate, rates: _Rates) -> bool:
-    """Whether overdue instalments may accrue ``rate`` at different rates on one day: an LPR-linked rate
-    fixed at its anchor, which for penalty and compound interest is each instalment's due date (see
-    :meth:`_Rates.resolve`).  Such instalments form one regime per due date; for every other rate the
-    anchor does not matter and all overdue instalments form one."""
-    if not isinstance(rate, LprRate) or rate.fixing == "floating":
-        return False
-    if rate.fixing == "repriced":  # the anchor only before the first repricing date, with no ``at`` nor start
-        return rate.at is None and getattr(rates, "_start", None) is None
-    return rate.at is None  # fixed: the LPR on ``at``, else on the anchor
 
 
 def _band_label(caps: tuple[Cap, ...]) -> str:
@@ -455,7 +453,7 @@ class _Ledger:
     def join(self, inst: _Inst) -> None:
         """A due instalment joins the regime of each component it accrues (penalty; compound when agreed)."""
         for component in (PENALTY, COMPOUND) if self.case.compound else (PENALTY,):
-            key = inst.due if _per_due_date(self.overdue_rate(component), self.rates) else None
+            key = inst.due if self.rates.uses_anchor(self.overdue_rate(component)) else None
             regimes = self.regimes[component]
             regime = regimes.get(key)
             if regime is None:
