@@ -127,6 +127,7 @@ class Ruleset:
         self._award_index = {name: code.columns.index(name) for name in checked.awards}
         self._claim_index = {line: (code.columns.index(line), code.columns.index(allowed_column(line)))
                              for line in checked.claim_lines}
+        self._claim_at = code.columns.index(checked.claim.claim) if checked.claim is not None else None
 
     @property
     def name(self) -> str:
@@ -178,7 +179,7 @@ class Ruleset:
         if c.claim is None:
             return None
         is_row = not isinstance(values, dict)
-        claimed = values[self.code.columns.index(c.claim.claim)] if is_row else values[c.claim.claim]
+        claimed = values[self._claim_at] if is_row else values[c.claim.claim]
         if claimed is None:
             return None
         out = {}
