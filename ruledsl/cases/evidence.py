@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 from ruledsl.core.errors import Diagnostic, EvidenceError, InputError
-from ruledsl.evidence.facts import evidence_items
 
 #: keys a case file may carry that are about the case, not inputs of the ruleset
 META_KEYS = ("case", "case_id", "title", "ruleset")
@@ -50,6 +49,9 @@ def attach_evidence(data: dict[str, Any], base_dir: Path, court_key: str | os.Pa
         raise InputError(Diagnostic(
             f"the case declares {len(declarations)} evidence files, but no court key was given to verify them",
             hint="pass --court-key court.pub (or set RULEDSL_COURT_KEY)"))
+    # the verification stack (cryptography, X.509, CMS) loads only for a case that declares files
+    from ruledsl.evidence.facts import evidence_items
+
     try:
         items = evidence_items(declarations, base_dir, key, trust=trust or None)
     except EvidenceError as exc:

@@ -53,7 +53,7 @@ def check_cmd(files: Files) -> None:
     failed = 0
     for path in files:
         try:
-            checked = check_text(read_text(path), str(path), path.parent)
+            checked = check_text(read_text(path), str(path), path.parent, cached=True)
         except RulesError as exc:
             report(exc)
             failed += 1

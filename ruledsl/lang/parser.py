@@ -9,22 +9,53 @@ and a hint in plain words.
 from __future__ import annotations
 
 import functools
+import hashlib
+import io
+import pickle
 import re
 from decimal import Decimal
 from pathlib import Path
 
+import lark
 from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
+from ruledsl.core import cache, errors
 from ruledsl.core.errors import Diagnostic, RulesSyntaxError, Source, Span
 from ruledsl.lang import ast
 
 GRAMMAR = Path(__file__).with_name("grammar.lark")
 
 
+_LARK_OPTIONS = {"parser": "lalr", "propagate_positions": True, "maybe_placeholders": True}
+
+
+@functools.lru_cache(maxsize=1)
+def _fingerprint() -> str:
+    """A digest of what a parse depends on: the grammar, this module, the classes of the tree and
+    of its spans, Lark's version."""
+    digest = hashlib.sha256(lark.__version__.encode())
+    for path in (GRAMMAR, Path(__file__), Path(ast.__file__), Path(errors.__file__)):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:24]
+
+
 @functools.lru_cache(maxsize=1)
 def lark_parser() -> Lark:
-    return Lark.open(str(GRAMMAR), parser="lalr", propagate_positions=True, maybe_placeholders=True)
+    """The LALR parser of ``grammar.lark``.  Its tables take about 0.4 s to build, so they are
+    kept in the private cache (:mod:`ruledsl.core.cache`) and read back by later runs."""
+    name = f"lark-{_fingerprint()}.pickle"
+    data = cache.read(name)
+    if data is not None:
+        try:
+            return Lark.load(io.BytesIO(data))
+        except Exception:  # noqa: BLE001 — an entry another version wrote: build afresh
+            pass
+    parser = Lark(GRAMMAR.read_text(encoding="utf-8"), **_LARK_OPTIONS)
+    buffer = io.BytesIO()
+    parser.save(buffer)
+    cache.write(name, buffer.getvalue())
+    return parser
 
 
 #: the limits of a ruleset's shape, checked before anything walks it (every later stage — checker,
@@ -36,10 +67,33 @@ MAX_NUMBER = 30            # characters in a number literal
 _NUMBERS = frozenset({"NUMBER", "INT", "PERCENT"})
 
 
-def parse(text: str, name: str = "<rules>") -> ast.Ruleset:
-    """Parse ruleset text; raise :class:`RulesSyntaxError` pointing at the first bad token."""
+def parse(text: str, name: str = "<rules>", *, cached: bool = False) -> ast.Ruleset:
+    """Parse ruleset text; raise :class:`RulesSyntaxError` pointing at the first bad token.
+
+    ``cached``: keep the tree in the private cache (:mod:`ruledsl.core.cache`) and take it from
+    there when this very text, under this name, parsed before — for ruleset files, which a
+    command reads again on every run (only trees that parsed are kept, so errors are always
+    found afresh)."""
     source = Source(name, text)
     _check_size(text, source)
+    if not cached:
+        return _parse(text, source)
+    key = hashlib.sha256("\0".join((_fingerprint(), name, text)).encode())
+    entry = f"ast-{key.hexdigest()[:32]}.pickle"
+    data = cache.read(entry)
+    if data is not None:
+        try:
+            tree = pickle.loads(data)
+            if isinstance(tree, ast.Ruleset):
+                return tree
+        except Exception:  # noqa: BLE001 — an unreadable entry: parse afresh
+            pass
+    tree = _parse(text, source)
+    cache.write(entry, pickle.dumps(tree, protocol=pickle.HIGHEST_PROTOCOL))
+    return tree
+
+
+def _parse(text: str, source: Source) -> ast.Ruleset:
     try:
         tree = lark_parser().parse(text)
     except UnexpectedInput as exc:

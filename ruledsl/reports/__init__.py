@@ -9,6 +9,21 @@
 Imports: core, runtime, evidence and the compiled-ruleset API; nothing above.
 """
 
-from ruledsl.reports.verification import render_html, render_pdf, write_verification_report
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ruledsl.reports.verification import render_html, render_pdf, write_verification_report
 
 __all__ = ["render_html", "render_pdf", "write_verification_report"]
+
+
+def __getattr__(name: str) -> Any:
+    # the verification report needs the whole evidence stack; importing ``reports.sheet`` (the
+    # explain tables every ``ruledsl eval`` prints) must not load it
+    if name in __all__:
+        from ruledsl.reports import verification
+
+        return getattr(verification, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -334,9 +334,10 @@ def _runtime_message(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
-def load_text(text: str, name: str = "<rules>", base_dir: Path | None = None) -> Ruleset:
-    """Parse, check and compile ruleset text."""
-    tree = parse(text, name)
+def load_text(text: str, name: str = "<rules>", base_dir: Path | None = None, *, cached: bool = False) -> Ruleset:
+    """Parse, check and compile ruleset text (``cached``: the parse may come from the private
+    cache, see :func:`ruledsl.lang.parser.parse`)."""
+    tree = parse(text, name, cached=cached)
     checked = check(tree, Source(name, text), base_dir)
     return Ruleset(checked, compile_ruleset(checked))
 
@@ -344,12 +345,13 @@ def load_text(text: str, name: str = "<rules>", base_dir: Path | None = None) ->
 def load(path: str | Path) -> Ruleset:
     """Load a ruleset file; tables are found relative to the file."""
     path = Path(path)
-    return load_text(read_text(path), str(path), path.parent)
+    return load_text(read_text(path), str(path), path.parent, cached=True)
 
 
-def check_text(text: str, name: str = "<rules>", base_dir: Path | None = None) -> CheckedRuleset:
+def check_text(text: str, name: str = "<rules>", base_dir: Path | None = None, *,
+               cached: bool = False) -> CheckedRuleset:
     """Parse and check without compiling (what `ruledsl check` and editors need)."""
-    return check(parse(text, name), Source(name, text), base_dir)
+    return check(parse(text, name, cached=cached), Source(name, text), base_dir)
 
 
 __all__ = ["Decision", "Ruleset", "check_text", "load", "load_text", "located"]
