@@ -327,7 +327,8 @@ def _band_label(caps: tuple[Cap, ...]) -> str:
 
 def compute(case: LoanCase, tables: LprTables | None = None, *, validate: bool = True,
             trace: bool = True) -> Award:
-    """Compute the award of ``case``: rounded lines plus the full per-segment trace.
+    """Compute the award of ``case``: rounded lines plus the full per-segment trace (a card account,
+    a case with ``postings``, by :func:`ruledsl.calc.card.compute_card`).
 
     ``tables`` holds the LPR tables (:class:`LprTables`); a case with an LPR-linked rate or cap
     needs them (:class:`~ruledsl.core.errors.RulesRuntimeError` without).  Raises
@@ -339,6 +340,10 @@ def compute(case: LoanCase, tables: LprTables | None = None, *, validate: bool =
     and ``allocations`` stay empty, ``award.traced`` is False).  Cases of the kernel's shape (see
     :mod:`ruledsl.calc.shape`) then take the integer kernel of :mod:`ruledsl.calc.kernel`.
     """
+    if case.postings:  # a card account as issued: its own walk over postings and statements
+        from ruledsl.calc.card import compute_card
+
+        return compute_card(case, trace=trace)
     if not trace:
         found = kernel_case(case)
         if found is not None:

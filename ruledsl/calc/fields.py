@@ -26,7 +26,17 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from ruledsl.calc.model import DEFAULT_ORDER, Cap, Cost, Instalment, LoanCase, RateChange, Repayment
+from ruledsl.calc.model import (
+    DEFAULT_ORDER,
+    Cap,
+    Cost,
+    Instalment,
+    LoanCase,
+    Posting,
+    RateChange,
+    Repayment,
+    Statement,
+)
 from ruledsl.core.daycount import DayCount
 from ruledsl.core.types import BOOL, DATE, MONEY, NUMBER, RATE, TEXT, Type
 
@@ -96,6 +106,17 @@ LEDGER_FIELDS: tuple[LedgerField, ...] = (
                 required=False, meaning="rates that change on a date (unset ones stay)", attr="rate_changes"),
     LedgerField("accelerated_on", DATE, None, False,
                 "the day the lender called in the loan: all principal falls due (宣布提前到期)", "accelerated_on"),
+    LedgerField("postings", **_records(Posting, {"posted_on": DATE, "amount": MONEY, "kind": TEXT, "label": TEXT},
+                                       ("kind", "label")), required=False, attr="postings",
+                meaning="a card account as issued (:mod:`ruledsl.calc.card`): its transactions (记账交易), each "
+                        "`purchase` (消费, the default), `cash` (取现) or `fee` (年费、手续费: no interest); "
+                        "with postings the ledger has no principal, disbursement or schedule"),
+    LedgerField("statements", **_records(Statement, {"statement_on": DATE, "due_on": DATE, "minimum": MONEY}),
+                required=False, attr="statements",
+                meaning="a card account's statements (对账单): statement date, due date, minimum payment"),
+    LedgerField("late_fee_rate", NUMBER, None, False,
+                "a card account's 违约金: the agreed fraction of a statement's minimum payment left unpaid at "
+                "its due date (unset: none)", "late_fee_rate"),
     LedgerField("until", DATE, None, True, "the cut-off: interest runs to this day (计算截止日)", "calc_until"),
 )
 

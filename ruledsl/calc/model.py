@@ -151,6 +151,35 @@ class RateChange:
     compound_rate: Rate | None = None
 
 
+#: kinds of a card posting (记账交易): 消费 (purchase), 取现 (cash advance), and fees (年费、取现手续费、
+#: 分期手续费 …), which bear no interest of any kind (银发〔2016〕111号)
+PURCHASE = "purchase"
+CASH = "cash"
+FEE = "fee"
+POSTING_KINDS = (PURCHASE, CASH, FEE)
+
+
+@dataclass(frozen=True, slots=True)
+class Posting:
+    """One transaction on a card account as the statement lists it, booked on ``posted_on`` (记账日)."""
+
+    posted_on: date
+    amount: Decimal
+    kind: str = PURCHASE
+    label: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """One monthly statement (对账单): it bills what was posted after the previous statement date up to
+    and including ``statement_on`` (账单日), all of it due on ``due_on`` (到期还款日); ``minimum`` is the
+    minimum payment it states (最低还款额)."""
+
+    statement_on: date
+    due_on: date
+    minimum: Decimal
+
+
 @dataclass(frozen=True, slots=True)
 class Cap:
     """A ceiling on the interest a segment may accrue on the outstanding principal.
@@ -246,6 +275,12 @@ class LoanCase:
     allocation_by: str = "component"
     day_count: DayCount = field(default_factory=DayCount)
     citations: tuple[tuple[str, str], ...] = ()
+    #: a card account as issued (:mod:`ruledsl.calc.card`): its postings and statements, and the
+    #: 违约金 agreed as a fraction of the part of a statement's minimum payment left unpaid at its due
+    #: date (None: none agreed).  A case with postings has no principal, disbursement or instalments.
+    postings: tuple[Posting, ...] = ()
+    statements: tuple[Statement, ...] = ()
+    late_fee_rate: Decimal | None = None
 
     def citation(self, component: str) -> str:
         for name, text in self.citations:

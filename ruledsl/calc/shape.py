@@ -61,7 +61,7 @@ _SORTED_COMPONENTS = sorted(COMPONENTS)
 _BY = frozenset(("component", "instalment"))
 
 #: the fields the kernel cannot take (any of them set: the engine); see :mod:`ruledsl.calc.fields`
-ENGINE_ONLY = ("costs", "rate_changes", "accelerated_on")
+ENGINE_ONLY = ("costs", "rate_changes", "accelerated_on", "postings", "statements", "late_fee_rate")
 _engine_only_in_case = attrgetter(*(FIELDS[name].attr for name in ENGINE_ONLY))  # of a LoanCase
 
 #: (paid_on, amount) of a Repayment, and of a ledger's repayment record
@@ -108,9 +108,10 @@ def kernel_settings(values: tuple, caps: tuple[Cap, ...], order: tuple[str, ...]
                     day_count: DayCount) -> tuple | None:
     """The integer kernel's result for a ruleset ledger's settings — one value per field, in the table's
     order (:data:`ruledsl.calc.fields.NAMES`) — or ``None`` (the engine)."""
-    p, rc, rp, rk, compound, start, due, insts, pays, designated, costs, rate_changes, accelerated_on, until = values
-    if costs or rate_changes or accelerated_on or designated:  # ENGINE_ONLY, and payments the debtor designated
-        return None
+    (p, rc, rp, rk, compound, start, due, insts, pays, designated, costs, rate_changes, accelerated_on,
+     postings, statements, late_fee_rate, until) = values
+    if costs or rate_changes or accelerated_on or designated or postings or statements or late_fee_rate:
+        return None  # ENGINE_ONLY (a card account among them), and payments the debtor designated
     if insts is None:
         inst_p, stated = p, None
     elif len(insts) == 1:

@@ -86,6 +86,10 @@ def check_cap(cap: Cap, field: str, problems: list[Diagnostic]) -> None:
 def check_case(case: LoanCase) -> None:
     """Raise one :class:`InputError` listing every problem of ``case`` (or return)."""
     p: list[Diagnostic] = []
+    if case.principal is None and case.disbursed_on is None and not case.instalments:
+        raise InputError(Diagnostic(
+            "the ledger has neither a loan (principal, disbursed_on, due_on or instalments) nor a card "
+            "account (postings and statements)", hint="give the loan's figures, or the card's postings and statements"))
     _money_problem(case.principal, "principal", p, positive=True)
     dates_ok = _date_problem(case.disbursed_on, "disbursed_on", p) & _date_problem(case.calc_until,
                                                                                    "calc_until", p)

@@ -73,6 +73,9 @@ EVIDENCE_FIELDS = {
 #: and what it must set: both from the one table of ledger fields (ruledsl.calc.fields)
 LEDGER_SETTINGS: dict[str, object] = ledger_fields.setting_types()
 LEDGER_REQUIRED = ledger_fields.REQUIRED
+#: what a card account (a ledger with postings) has instead of a loan's balance, and what only it has
+LOAN_ONLY = ("principal", "disbursed_on")
+CARD_ONLY = ("statements", "late_fee_rate")
 LEDGER_TYPE = Type("record", fields=tuple((name, MONEY) for name in LEDGER_LINES))
 #: the ledger settings that take a rate, and so may follow a dated table (`lpr_1y + 3% floating`)
 RATE_SETTINGS = tuple(name for name, want in LEDGER_SETTINGS.items() if want == RATE)
@@ -917,11 +920,19 @@ class Checker:
             elif not misplaced and not assignable(want, got):
                 self.fail(f"ledger setting `{setting.name}` must be {want}, but this is {got}", setting.expr,
                           unit_hint(want, got))
+        card = "postings" in given  # a card account as issued; it may also take a loan's one balance
         for name in LEDGER_REQUIRED:
-            if name not in given:
+            if name not in given and not (card and name in LOAN_ONLY):
                 self.fail(f"the ledger needs `{name} = …`", node)
-        if ("due_on" in given) == ("instalments" in given):
-            self.fail("the ledger needs exactly one of `due_on = …` (one maturity) or `instalments = …`", node)
+        if "due_on" in given and "instalments" in given or not card and "due_on" not in given and (
+                "instalments" not in given):
+            self.fail("the ledger needs exactly one of `due_on = …` (one maturity) or `instalments = …`", node,
+                      "or, for a card account as issued, `postings = …` and `statements = …`")
+        for name in CARD_ONLY:
+            if name in given and not card:
+                self.fail(f"`{name}` belongs to a card account: the ledger needs `postings = …` too", given[name])
+        if card and "statements" not in given:
+            self.fail("a card account needs `statements = …` beside its postings", given["postings"])
         orders = [(node.allocate, node.allocate_citation, node)] if node.allocate is not None else []
         orders += [(a.order, a.citation, a) for a in node.agreed]
         for order, citation, where in orders:
@@ -963,7 +974,8 @@ class Checker:
             return
         have = dict(item.fields)
         for key, want in {**required, **optional}.items():
-            if key in have and not assignable(want, have[key]):
+            enum_as_text = want.kind == "text" and have.get(key) is not None and have[key].kind == "enum"
+            if key in have and not assignable(want, have[key]) and not enum_as_text:
                 self.fail(f"`{setting.name}` records: `{key}` must be {want}, not {have[key]}", setting.expr)
         missing = [k for k in required if k not in have]
         extra = [k for k in have if k not in required and k not in optional]
