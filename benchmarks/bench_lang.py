@@ -22,9 +22,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from ruledsl.core.text import read_text  # noqa: E402
 from ruledsl.lang import compiler  # noqa: E402
 from ruledsl.lang.interpreter import Interpreter  # noqa: E402
-from ruledsl.core.text import read_text  # noqa: E402
 from ruledsl.ruleset import load, load_text  # noqa: E402
 
 

@@ -20,6 +20,8 @@ The modules:
 * :mod:`~ruledsl.calc.fields` — the ledger's fields, declared once (the language's ledger settings,
   the keyword settings compiled rules pass, and the :class:`LoanCase` they make all come from it);
 * :mod:`~ruledsl.calc.engine` — the traced engine over exact fractions: the definition;
+* :mod:`~ruledsl.calc.card` — a card account as issued (postings, statements, grace, 违约金), which
+  ``compute`` hands a case with postings;
 * :mod:`~ruledsl.calc.allocation` — the payment order (民法典 560/561) and the cap cut order, shared
   by the engine and the kernel;
 * :mod:`~ruledsl.calc.shape` — the shape dispatcher: which path computes a case;
@@ -31,6 +33,7 @@ The batch path over integer fen (numpy) is the pre-check's: :mod:`ruledsl.preche
 
 from ruledsl.calc import fields, schedules
 from ruledsl.calc.award import AllocationTrace, Award, AwardLine, CapCut, FigureAward, SegmentTrace, fen
+from ruledsl.calc.card import check_card, compute_card
 from ruledsl.calc.engine import LprTables, compute
 from ruledsl.calc.fields import LEDGER_FIELDS, LedgerField, case_from_settings
 from ruledsl.calc.model import (
@@ -56,5 +59,5 @@ __all__ = [
     "ACCRUING", "COMPONENTS", "COMPOUND", "DEFAULT_ORDER", "FEES", "INTEREST", "LEDGER_FIELDS", "PENALTY",
     "PRINCIPAL", "AllocationTrace", "Award", "AwardLine", "Cap", "CapCut", "Cost", "FigureAward", "Instalment",
     "LedgerField", "LoanCase", "LprRate", "LprTables", "RateChange", "Repayment", "SegmentTrace",
-    "case_from_settings", "check_case", "compute", "fen", "fields", "schedules",
+    "case_from_settings", "check_card", "check_case", "compute", "compute_card", "fen", "fields", "schedules",
 ]

@@ -96,6 +96,7 @@ from ruledsl.calc.award import (
     overpayment_note,
     show,
 )
+from ruledsl.calc.card import compute_card
 from ruledsl.calc.kernel import award as kernel_award
 from ruledsl.calc.model import (
     CIVIL_560,
@@ -341,8 +342,6 @@ def compute(case: LoanCase, tables: LprTables | None = None, *, validate: bool =
     :mod:`ruledsl.calc.shape`) then take the integer kernel of :mod:`ruledsl.calc.kernel`.
     """
     if case.postings:  # a card account as issued: its own walk over postings and statements
-        from ruledsl.calc.card import compute_card
-
         return compute_card(case, trace=trace)
     if not trace:
         found = kernel_case(case)

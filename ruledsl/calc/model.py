@@ -258,8 +258,8 @@ class LoanCase:
     interest off.
     """
 
-    principal: Decimal
-    disbursed_on: date
+    principal: Decimal | None  # None for a card account (postings instead)
+    disbursed_on: date | None
     contract_rate: Rate
     calc_until: date
     instalments: tuple[Instalment, ...]
