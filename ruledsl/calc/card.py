@@ -104,7 +104,7 @@ from ruledsl.calc.model import (
     Posting,
     Statement,
 )
-from ruledsl.calc.validate import _date_problem, _money_problem, _rate_problem, check_cap
+from ruledsl.calc.validate import _date_problem, _money_problem, _rate_problem, check_cap, day_count_problem
 from ruledsl.core.errors import Diagnostic, InputError
 
 __all__ = ["CARD_RATE", "check_card", "compute_card"]
@@ -164,13 +164,7 @@ def check_card(case: LoanCase) -> None:
     if late is not None and (not isinstance(late, Decimal) or not late.is_finite() or not 0 <= late <= 1):
         p.append(Diagnostic(f"late_fee_rate: expected None or a Decimal fraction between 0 and 1, got {late!r}",
                             hint="违约金 of 5% of the unpaid minimum payment is Decimal(\"0.05\")"))
-    dc = case.day_count
-    if dc.basis not in (360, 365, 366):
-        p.append(Diagnostic(f"day_count.basis: {dc.basis} is not 360, 365 or 366"))
-    if dc.first_day == dc.last_day:
-        p.append(Diagnostic(
-            "day_count: counting both the first and the last day (or neither) is not additive over segments",
-            hint="use DayCount(basis, True, False) (算头不算尾) or DayCount(basis, False, True)"))
+    day_count_problem(case.day_count, p)
 
     def not_after_until(when: date, f: str) -> None:
         if until_ok and when > case.calc_until:

@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 from ruledsl.calc.model import ACCRUING, COMPONENTS, Cap, LoanCase, LprRate, Rate
+from ruledsl.core.daycount import DayCount
 from ruledsl.core.errors import Diagnostic, InputError
 
 #: A rate fraction above this is almost always a percentage typed without ``%``.
@@ -68,6 +69,15 @@ def _date_problem(value: object, field: str, problems: list[Diagnostic]) -> bool
     return True
 
 
+def day_count_problem(dc: DayCount, problems: list[Diagnostic]) -> None:
+    if dc.basis not in (360, 365, 366):
+        problems.append(Diagnostic(f"day_count.basis: {dc.basis} is not 360, 365 or 366"))
+    if dc.first_day == dc.last_day:
+        problems.append(Diagnostic(
+            "day_count: counting both the first and the last day (or neither) is not additive over segments",
+            hint="use DayCount(basis, True, False) (算头不算尾) or DayCount(basis, False, True)"))
+
+
 def check_cap(cap: Cap, field: str, problems: list[Diagnostic]) -> None:
     if (cap.rate is None) == (cap.lpr_multiple is None):
         problems.append(Diagnostic(f"{field}: give exactly one of `rate` or `lpr_multiple`"))
@@ -98,13 +108,7 @@ def check_case(case: LoanCase) -> None:
     _rate_problem(case.contract_rate, "contract_rate", p)
     _rate_problem(case.penalty_rate, "penalty_rate", p)
     _rate_problem(case.compound_rate, "compound_rate", p)
-    dc = case.day_count
-    if dc.basis not in (360, 365, 366):
-        p.append(Diagnostic(f"day_count.basis: {dc.basis} is not 360, 365 or 366"))
-    if dc.first_day == dc.last_day:
-        p.append(Diagnostic(
-            "day_count: counting both the first and the last day (or neither) is not additive over segments",
-            hint="use DayCount(basis, True, False) (算头不算尾) or DayCount(basis, False, True)"))
+    day_count_problem(case.day_count, p)
 
     if not case.instalments:
         p.append(Diagnostic("instalments: a loan needs at least one instalment (use schedules.bullet)"))
