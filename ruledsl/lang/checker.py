@@ -394,14 +394,22 @@ class Checker:
             self.fail(f"table file `{decl.path[:80]}` is outside the ruleset's folder", decl,
                       "keep a ruleset's tables beside it, e.g. tables/lpr.csv")
             return
-        if not path.exists():
-            self.fail(f"table file `{decl.path}` not found", decl, f"looked for {path}")
+        shown = decl.path if len(decl.path) <= 80 else decl.path[:77] + "…"
+        try:
+            found, regular = path.exists(), path.is_file()
+            size = path.stat().st_size if regular else 0
+        except OSError as exc:  # a name too long for the file system, a folder not readable …
+            self.fail(f"table file `{shown}` cannot be read: {exc.strerror or type(exc).__name__}", decl,
+                      "keep a ruleset's tables beside it, e.g. tables/lpr.csv")
             return
-        if not path.is_file():
-            self.fail(f"table file `{decl.path}` is not a regular file", decl)
+        if not found:
+            self.fail(f"table file `{shown}` not found", decl, f"looked for {str(path)[:200]}")
             return
-        if path.stat().st_size > MAX_TABLE_BYTES:
-            self.fail(f"table file `{decl.path}` is larger than {MAX_TABLE_BYTES:,} bytes", decl,
+        if not regular:
+            self.fail(f"table file `{shown}` is not a regular file", decl)
+            return
+        if size > MAX_TABLE_BYTES:
+            self.fail(f"table file `{shown}` is larger than {MAX_TABLE_BYTES:,} bytes", decl,
                       "a dated table has a row per change of value: a few kilobytes")
             return
         try:

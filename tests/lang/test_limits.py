@@ -133,6 +133,7 @@ def test_a_case_file_nested_a_thousand_deep_is_refused_by_the_cli(tmp_path: Path
     ("../../../../../etc/passwd", "outside the ruleset's folder"),
     ("fifo.csv", "not a regular file"),
     ("big.csv", "larger than 1,048,576 bytes"),
+    ("tab" + "ab" * 300 + "les/lpr.csv", "cannot be read: File name too long"),  # a fuzzed mutant found it
 ])
 def test_a_table_is_a_regular_file_of_bounded_size_beside_the_ruleset(tmp_path: Path, path: str, reason: str):
     import os

@@ -31,7 +31,7 @@ def test_plain_and_wrapped_case_files(tmp_path: Path) -> None:
 
 def test_the_shipped_examples_all_read() -> None:
     cases = example_cases()
-    assert len(cases) == 11 and all(c.ruleset is not None and c.ruleset.exists() for c in cases)
+    assert len(cases) == 12 and all(c.ruleset is not None and c.ruleset.exists() for c in cases)
 
 
 @pytest.mark.parametrize(("parties", "message"), [
