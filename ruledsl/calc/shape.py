@@ -60,8 +60,12 @@ _BASES = frozenset((360, 365, 366))
 _SORTED_COMPONENTS = sorted(COMPONENTS)
 _BY = frozenset(("component", "instalment"))
 
-#: the fields the kernel cannot take (any of them set: the engine); see :mod:`ruledsl.calc.fields`
-ENGINE_ONLY = ("costs", "rate_changes", "accelerated_on", "postings", "statements", "late_fee_rate")
+#: the fields the kernel cannot take (any of them set: the engine, or for postings the card engine); see
+#: :mod:`ruledsl.calc.fields`
+ENGINE_ONLY = ("costs", "rate_changes", "accelerated_on", "postings")
+#: a card account's own fields: only a ledger with postings reads them, a loan leaves them aside (so a
+#: ruleset taking both forms, as credit_card.rules does, keeps its loans on the kernel)
+CARD_ONLY = ("statements", "late_fee_rate")
 _engine_only_in_case = attrgetter(*(FIELDS[name].attr for name in ENGINE_ONLY))  # of a LoanCase
 
 #: (paid_on, amount) of a Repayment, and of a ledger's repayment record
@@ -109,8 +113,8 @@ def kernel_settings(values: tuple, caps: tuple[Cap, ...], order: tuple[str, ...]
     """The integer kernel's result for a ruleset ledger's settings — one value per field, in the table's
     order (:data:`ruledsl.calc.fields.NAMES`) — or ``None`` (the engine)."""
     (p, rc, rp, rk, compound, start, due, insts, pays, designated, costs, rate_changes, accelerated_on,
-     postings, statements, late_fee_rate, until) = values
-    if costs or rate_changes or accelerated_on or designated or postings or statements or late_fee_rate:
+     postings, _statements, _late_fee_rate, until) = values
+    if costs or rate_changes or accelerated_on or designated or postings:
         return None  # ENGINE_ONLY (a card account among them), and payments the debtor designated
     if insts is None:
         inst_p, stated = p, None
@@ -129,7 +133,7 @@ def kernel_settings(values: tuple, caps: tuple[Cap, ...], order: tuple[str, ...]
 
 #: the order in which kernel_settings unpacks a ledger's settings: the table's
 assert NAMES == ("principal", "contract_rate", "penalty_rate", "compound_rate", "compound", "disbursed_on", "due_on",
-                 "instalments", "repayments", "designated_repayments", *ENGINE_ONLY, "until"), NAMES
+                 "instalments", "repayments", "designated_repayments", *ENGINE_ONLY, *CARD_ONLY, "until"), NAMES
 
 
 def batch_row(case) -> bool:

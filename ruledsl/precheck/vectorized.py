@@ -56,7 +56,7 @@ from ruledsl.calc.model import (
     LoanCase,
     Repayment,
 )
-from ruledsl.calc.shape import BATCH_RATE_SCALE, ENGINE_ONLY, batch_row
+from ruledsl.calc.shape import BATCH_RATE_SCALE, CARD_ONLY, ENGINE_ONLY, batch_row
 from ruledsl.core.daycount import DayCount
 from ruledsl.core.types import MONEY, RATE
 
@@ -82,7 +82,8 @@ def _columns(f: LedgerField) -> tuple[str, ...]:
 
 
 #: the fields a batch row sets (the kernel's, without a stated-interest schedule), then the day count's basis
-INPUT_COLUMNS = tuple(col for f in LEDGER_FIELDS if f.name not in ENGINE_ONLY and f.name != "instalments" and not f.joins
+INPUT_COLUMNS = tuple(col for f in LEDGER_FIELDS
+                      if f.name not in ENGINE_ONLY + CARD_ONLY and f.name != "instalments" and not f.joins
                       for col in _columns(f)) + ("basis",)
 OUTPUT_COLUMNS = ("principal_outstanding", "interest", "penalty_interest", "compound_interest", "fees",
                   "total", "overpaid", "fallback")
