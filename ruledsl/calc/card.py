@@ -102,9 +102,17 @@ from ruledsl.calc.model import (
     LoanCase,
     LprRate,
     Posting,
+    Repayment,
     Statement,
 )
-from ruledsl.calc.validate import _date_problem, _money_problem, _rate_problem, check_cap, day_count_problem
+from ruledsl.calc.validate import (
+    _date_problem,
+    _money_problem,
+    _rate_problem,
+    check_cap,
+    dated_items,
+    day_count_problem,
+)
 from ruledsl.core.errors import Diagnostic, InputError
 
 __all__ = ["CARD_RATE", "check_card", "compute_card"]
@@ -166,20 +174,15 @@ def check_card(case: LoanCase) -> None:
                             hint="违约金 of 5% of the unpaid minimum payment is Decimal(\"0.05\")"))
     day_count_problem(case.day_count, p)
 
-    def not_after_until(when: date, f: str) -> None:
-        if until_ok and when > case.calc_until:
-            p.append(Diagnostic(f"{f}: {when} is after calc_until {case.calc_until}",
-                                hint="move calc_until or leave this entry out of the calculation"))
-
+    until = case.calc_until if until_ok else None
     if not case.postings:
         p.append(Diagnostic("postings: a card account needs at least one posting"))
-    for n, post in enumerate(case.postings, start=1):
-        f = f"postings[{n}]"
-        if _date_problem(post.posted_on, f"{f}.posted_on", p):
-            not_after_until(post.posted_on, f"{f}.posted_on")
-        _money_problem(post.amount, f"{f}.amount", p, positive=True)
+
+    def kind(post: Posting, f: str) -> None:
         if post.kind not in POSTING_KINDS:
             p.append(Diagnostic(f"{f}.kind: must be one of {', '.join(POSTING_KINDS)}, got {post.kind!r}"))
+
+    dated_items(case.postings, "posted_on", "postings", p, until=until, check=kind)
 
     previous: date | None = None
     for n, st in enumerate(case.statements, start=1):
@@ -195,13 +198,11 @@ def check_card(case: LoanCase) -> None:
             previous = st.statement_on
         _money_problem(st.minimum, f"{f}.minimum", p)
 
-    for n, r in enumerate(case.repayments, start=1):
-        f = f"repayments[{n}]"
-        if _date_problem(r.paid_on, f"{f}.paid_on", p):
-            not_after_until(r.paid_on, f"{f}.paid_on")
-        _money_problem(r.amount, f"{f}.amount", p, positive=True)
+    def undesignated(r: Repayment, f: str) -> None:
         if r.for_instalment is not None:
             p.append(Diagnostic(f"{f}.for_instalment: a card account has no instalments to designate"))
+
+    dated_items(case.repayments, "paid_on", "repayments", p, until=until, check=undesignated)
 
     for n, cap in enumerate(case.caps, start=1):
         f = f"caps[{n}]"

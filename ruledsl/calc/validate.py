@@ -78,6 +78,26 @@ def day_count_problem(dc: DayCount, problems: list[Diagnostic]) -> None:
             hint="use DayCount(basis, True, False) (算头不算尾) or DayCount(basis, False, True)"))
 
 
+def dated_items(items, attr: str, name: str, problems: list[Diagnostic], *, start: date | None = None,
+                until: date | None = None, amount: bool = True, check: Callable | None = None) -> None:
+    """Check a list of dated entries (repayments, costs, postings …): each ``attr`` a date, not before
+    ``start`` (the disbursement) nor after ``until`` (the cut-off) when they are given, with a positive
+    ``amount`` if ``amount``; ``check(item, "name[n]")`` adds what else an entry must satisfy."""
+    for n, item in enumerate(items, start=1):
+        f = f"{name}[{n}]"
+        when = getattr(item, attr)
+        if _date_problem(when, f"{f}.{attr}", problems):
+            if start is not None and when < start:
+                problems.append(Diagnostic(f"{f}.{attr}: {when} is before disbursed_on {start}"))
+            if until is not None and when > until:
+                problems.append(Diagnostic(f"{f}.{attr}: {when} is after calc_until {until}",
+                                           hint="move calc_until or leave this entry out of the calculation"))
+        if amount:
+            _money_problem(item.amount, f"{f}.amount", problems, positive=True)
+        if check:
+            check(item, f)
+
+
 def check_cap(cap: Cap, field: str, problems: list[Diagnostic]) -> None:
     if (cap.rate is None) == (cap.lpr_multiple is None):
         problems.append(Diagnostic(f"{field}: give exactly one of `rate` or `lpr_multiple`"))
@@ -133,21 +153,10 @@ def check_case(case: LoanCase) -> None:
         p.append(Diagnostic(f"instalments: principal of the instalments adds up to {total}, "
                             f"not the loan principal {case.principal}"))
 
+    start, until = (case.disbursed_on, case.calc_until) if dates_ok else (None, None)
+
     def dated(items, attr: str, name: str, amount: bool, check: Callable | None = None) -> None:
-        for n, item in enumerate(items, start=1):
-            f = f"{name}[{n}]"
-            when = getattr(item, attr)
-            if not _date_problem(when, f"{f}.{attr}", p):
-                continue
-            if dates_ok and when < case.disbursed_on:
-                p.append(Diagnostic(f"{f}.{attr}: {when} is before disbursed_on {case.disbursed_on}"))
-            if dates_ok and when > case.calc_until:
-                p.append(Diagnostic(f"{f}.{attr}: {when} is after calc_until {case.calc_until}",
-                                    hint="move calc_until or leave this entry out of the calculation"))
-            if amount:
-                _money_problem(item.amount, f"{f}.amount", p, positive=True)
-            if check:
-                check(item, f)
+        dated_items(items, attr, name, p, start=start, until=until, amount=amount, check=check)
 
     def designation(item, f: str) -> None:
         n = item.for_instalment
