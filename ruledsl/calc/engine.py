@@ -662,7 +662,7 @@ class _Ledger:
         for kind in KINDS:
             headroom = None
             for cap in self.case.caps:
-                if cap.kind != kind or (cap.from_on and look < cap.from_on) or (cap.before and look >= cap.before):
+                if cap.kind != kind or not cap.covers(look):
                     continue
                 room = _apply_cap(cap, self.rates, look, t, nxt, days, self.basis, outstanding, seg, amounts,
                                   self.award, bands, self.trace)

@@ -237,6 +237,10 @@ class Cap:
     before: date | None = None
     reason: str = ""
 
+    def covers(self, day: date) -> bool:
+        """Whether ``day`` lies in the cap's window ``[from_on, before)``."""
+        return (self.from_on is None or day >= self.from_on) and (self.before is None or day < self.before)
+
     def describe(self) -> str:
         if self.rate is not None:
             text = f"{(self.rate * 100).normalize():f}% per year"
