@@ -98,7 +98,6 @@ from ruledsl.calc.model import (
     POSTING_KINDS,
     PRINCIPAL,
     PURCHASE,
-    Cap,
     LoanCase,
     LprRate,
     Posting,
@@ -308,6 +307,40 @@ class _Account:
         return sum((item.amount for item in items if where(item)), ZERO)
 
 
+# ---- the trace's rule texts (built only for a traced run) ------------------------------------------------
+
+
+def _posting_words(p: _Posting) -> tuple[str, str]:
+    label = f"，{p.label}" if p.label else ""
+    return (f"第{p.n}笔{KIND_LABELS[p.kind]}（记账日 {p.posted_on.isoformat()}{label}）",
+            f"{KIND_WORDS[p.kind]} #{p.n} posted {p.posted_on.isoformat()}")
+
+
+def _rule_provisional(p: _Posting) -> str:
+    what, en = _posting_words(p)
+    until = f"第{p.statement + 1}期账单" if p.statement is not None else "尚未出账单"
+    return (f"透支利息（免息期待定）：{what}，{until} (provisional interest on {en}: owed only "
+            f"if its statement is not paid in full by the due date)")
+
+
+def _rule_interest(p: _Posting) -> str:
+    what, en = _posting_words(p)
+    return f"透支利息：{what} (interest on {en})"
+
+
+def _rule_penalty(p: _Posting, due: date) -> str:
+    what, en = _posting_words(p)
+    return (f"罚息：{what}到期还款日 {due.isoformat()} 后未还本金 (penalty interest on the unpaid "
+            f"principal of {en} after its due date {due.isoformat()})")
+
+
+def _rule_compound(p: _Posting, c: _Charge, due: date) -> str:
+    return (f"复利：第{p.n}笔{KIND_LABELS[p.kind]}（记账日 {p.posted_on.isoformat()}）经第{c.statement + 1}期"
+            f"账单出账、到期还款日 {due.isoformat()} 后未付的{LINE_LABELS[c.component]} (compound interest on the "
+            f"{c.component.replace('_', ' ')} of {KIND_WORDS[p.kind]} #{p.n} billed on statement "
+            f"{c.statement + 1}, unpaid after {due.isoformat()})")
+
+
 # ---- the walk ---------------------------------------------------------------------------------------------
 
 
@@ -485,26 +518,20 @@ class _Card:
     def segment(self, t: date, nxt: date) -> None:
         """Accrue every balance from ``t`` to ``nxt``: interest or penalty interest on each posting's
         principal, compound interest on each billed interest charge past its due date."""
-        account = self.account
+        account, traced = self.account, self.trace
         for p in account.postings:
             if p.amount <= 0:
                 continue
             due = self.due_on(p.statement)
-            label = f"，{p.label}" if p.label else ""
-            what = f"第{p.n}笔{KIND_LABELS[p.kind]}（记账日 {p.posted_on.isoformat()}{label}）"
-            en = f"{KIND_WORDS[p.kind]} #{p.n} posted {p.posted_on.isoformat()}"
             if due is None or t < due:
                 if p.kind == PURCHASE:
-                    until = f"第{p.statement + 1}期账单" if p.statement is not None else "尚未出账单"
-                    rule = (f"透支利息（免息期待定）：{what}，{until} (provisional interest on {en}: owed only "
-                            f"if its statement is not paid in full by the due date)")
+                    rule = _rule_provisional(p) if traced else ""
                     p.provisional += self.accrue(INTEREST, p.n, p.amount, t, nxt, rule, p)
                 else:
-                    rule = f"透支利息：{what} (interest on {en})"
+                    rule = _rule_interest(p) if traced else ""
                     account.book(INTEREST, p, self.accrue(INTEREST, p.n, p.amount, t, nxt, rule))
             else:
-                rule = (f"罚息：{what}到期还款日 {due.isoformat()} 后未还本金 (penalty interest on the unpaid "
-                        f"principal of {en} after its due date {due.isoformat()})")
+                rule = _rule_penalty(p, due) if traced else ""
                 account.book(PENALTY, p, self.accrue(PENALTY, p.n, p.amount, t, nxt, rule))
         if not self.case.compound:
             return
@@ -514,11 +541,7 @@ class _Card:
             if due is None or t < due:
                 continue
             p = by_n[c.n]
-            label = LINE_LABELS[c.component]
-            rule = (f"复利：第{p.n}笔{KIND_LABELS[p.kind]}（记账日 {p.posted_on.isoformat()}）经第{c.statement + 1}期"
-                    f"账单出账、到期还款日 {due.isoformat()} 后未付的{label} (compound interest on the "
-                    f"{c.component.replace('_', ' ')} of {KIND_WORDS[p.kind]} #{p.n} billed on statement "
-                    f"{c.statement + 1}, unpaid after {due.isoformat()})")
+            rule = _rule_compound(p, c, due) if traced else ""
             account.book(COMPOUND, p, self.accrue(COMPOUND, p.n, c.amount, t, nxt, rule))
 
     def accrue(self, component: str, n: int, base: Fraction, t: date, nxt: date, rule: str,
@@ -536,7 +559,7 @@ class _Card:
         kept, at = accrued, rate.value
         look = t + self.offset
         for cap in self.case.caps:
-            if component not in cap.components or not _in_window(cap, look):
+            if component not in cap.components or not cap.covers(look):
                 continue
             cap_rate = Fraction(cap.rate)
             if at <= cap_rate:
@@ -603,6 +626,3 @@ class _Card:
                                     f"（{en}: grace not yet decided, provisional interest {amount} not awarded）")
             self.mark(purchases, "免息期未定，不计入 (grace not yet decided: not awarded)")
 
-
-def _in_window(cap: Cap, day: date) -> bool:
-    return (cap.from_on is None or day >= cap.from_on) and (cap.before is None or day < cap.before)
