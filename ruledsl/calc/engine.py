@@ -385,6 +385,9 @@ class _Ledger:
         self.allocation_cite = CIVIL_561 + ("（约定顺序）" if case.allocation_order != DEFAULT_ORDER else "") \
             + "；" + CIVIL_560 + "（先到期者先抵充）"
         self.period = _Period(case.disbursed_on, 0, 0)
+        # 到期日次日起算: an instalment due on D starts its overdue interest on D + 1 (see fall_due)
+        self.late = ONE_DAY if case.overdue_day_after else timedelta(0)
+        self.last_day: list[_Inst] = []  # then: due today, interest by day count, so today is in the term
         self.stated_any = any(i.sched is not None for i in self.insts)
         self.track = bool(case.caps) and self.stated_any  # stated interest may meet a cap
 
@@ -394,6 +397,7 @@ class _Ledger:
         pay_at = _by_date((r.paid_on, r) for r in case.repayments)
         cost_at = _by_date((c.incurred_on, c) for c in case.costs)
         change_at = _by_date((ch.effective_on, ch) for ch in case.rate_changes)
+        late_at = _by_date((i.due + self.late, i) for i in self.insts) if self.late else {}
         timeline = self.timeline()
         for k, t in enumerate(timeline):
             for ch in change_at.get(t, ()):
@@ -402,6 +406,10 @@ class _Ledger:
                 self.compound_rate = ch.compound_rate if ch.compound_rate is not None else self.compound_rate
                 if ch.penalty_rate is not None or ch.compound_rate is not None:
                     self.regroup()
+            if t in late_at:
+                self.last_day = []
+                for inst in late_at[t]:
+                    self.join(inst)
             if t in due_at:
                 self.fall_due(t, due_at[t])
             for c in cost_at.get(t, ()):
@@ -418,6 +426,8 @@ class _Ledger:
         start, end = case.disbursed_on, case.calc_until
         cuts: set[date] = {start, end}
         cuts.update(i.due for i in self.insts)
+        if self.late:
+            cuts.update(i.due + self.late for i in self.insts)
         cuts.update(r.paid_on for r in case.repayments)
         cuts.update(c.incurred_on for c in case.costs)
         cuts.update(r.effective_on for r in case.rate_changes)
@@ -445,7 +455,10 @@ class _Ledger:
         for inst in dues:
             inst.is_due = True
             self.not_due -= inst.principal
-            self.join(inst)
+            if not self.late:
+                self.join(inst)
+            elif inst.sched is None:  # its overdue interest starts tomorrow (run() joins it then); its
+                self.last_day.append(inst)  # interest by day count runs today, the term's last day
         self.pool = self.pool_band = ZERO  # a pool replaced by stated interest goes with its natural debt
         self.period = _Period(t, len(self.award.segments), len(self.award.cuts))
 
@@ -457,7 +470,8 @@ class _Ledger:
     def join(self, inst: _Inst) -> None:
         """A due instalment joins the regime of each component it accrues (penalty; compound when agreed)."""
         for component in (PENALTY, COMPOUND) if self.case.compound else (PENALTY,):
-            key = inst.due if self.rates.uses_anchor(self.overdue_rate(component)) else None
+            # a rate fixed on the first overdue day (the LPR "then in force") is fixed per that day
+            key = inst.due + self.late if self.rates.uses_anchor(self.overdue_rate(component)) else None
             regimes = self.regimes[component]
             regime = regimes.get(key)
             if regime is None:
@@ -488,7 +502,7 @@ class _Ledger:
     def regroup(self) -> None:
         """The penalty or compound rate changed: settle every due instalment and form the regimes anew
         (whether a rate is fixed at each due date may have changed with it)."""
-        due = [inst for inst in self.insts if inst.is_due]
+        due = [inst for inst in self.insts if inst.regime]  # those whose overdue interest runs
         for inst in due:
             self.settle(inst)
             inst.regime, inst.at = {}, {}
@@ -537,7 +551,7 @@ class _Ledger:
             if component == INTEREST:
                 old = inst.interest
                 inst.interest, inst.interest_band = take_banded(INTEREST, inst.n, inst.interest, inst.interest_band)
-                if COMPOUND in inst.regime:
+                if COMPOUND in inst.regime:  # not yet on its due date when overdue interest runs the day after
                     inst.regime[COMPOUND].rebase(inst, old, inst.interest)
             elif component == PENALTY:
                 inst.penalty, inst.penalty_band = take_banded(PENALTY, inst.n, inst.penalty, inst.penalty_band)
@@ -546,7 +560,8 @@ class _Ledger:
             elif component == PRINCIPAL:
                 old = inst.principal
                 inst.principal = take(PRINCIPAL, inst.n, inst.principal)
-                inst.regime[PENALTY].rebase(inst, old, inst.principal)
+                if PENALTY in inst.regime:
+                    inst.regime[PENALTY].rebase(inst, old, inst.principal)
                 self.outstanding -= old - inst.principal
 
         def pay_ahead(inst: _Inst) -> None:  # principal of an instalment not yet due
@@ -607,17 +622,21 @@ class _Ledger:
         case, rates, basis = self.case, self.rates, self.basis
         days = (nxt - t).days
         look = t + self.offset
-        seg: list[tuple[str, _Regime | None, Fraction, Fraction, Decimal, str]] = []  # comp, regime, base, amount …
+        seg: list[tuple[str, _Regime | _Inst | None, Fraction, Fraction, Decimal, str]] = []  # comp, regime, base, amount …
         not_due = self.not_due
         if not_due > 0:
             r, rd, src = rates.resolve(self.contract_rate, look, case.disbursed_on)
             seg.append((INTEREST, None, not_due, not_due * r * days / basis, rd, src))
+        for inst in self.last_day:  # 到期日次日起算: its due date is the last day of its term
+            if inst.principal > 0:
+                r, rd, src = rates.resolve(self.contract_rate, look, case.disbursed_on)
+                seg.append((INTEREST, inst, inst.principal, inst.principal * r * days / basis, rd, src))
         for component, regimes in self.regimes.items():
             rate = self.overdue_rate(component)
             for regime in regimes.values():
                 if not regime.members:
                     continue
-                anchor = regime.key or next(iter(regime.members.values())).due  # the rate is the same for all
+                anchor = regime.key or next(iter(regime.members.values())).due + self.late  # the same for all
                 r, rd, src = rates.resolve(rate, look, anchor)
                 seg.append((component, regime, regime.base, regime.base * r * days / basis, rd, src))
         if self.trace:
@@ -625,7 +644,9 @@ class _Ledger:
             for comp, regime, base, amount, rd, src in seg:
                 rule = f"{LINE_LABELS[comp]}：基数 × 年利率 × 天数 / {basis}（{comp}: base × rate × days / {basis}）"
                 n, runs = None, None
-                if regime is not None:
+                if type(regime) is _Inst:
+                    n = regime.n
+                elif regime is not None:
                     runs = regime.runs()
                     if len(regime.members) == 1:
                         n, runs = runs[0][0], None
@@ -643,12 +664,16 @@ class _Ledger:
         for (_, regime, base, *_), amount in zip(seg, amounts, strict=True):
             if regime is None:
                 self.pool += amount
+            elif type(regime) is _Inst:  # a day of interest of an instalment due today (see last_day)
+                regime.interest += amount
             else:
                 regime.unit = regime.unit + amount / base  # a new object: settle() tells it moved
         if bands:
             for (_, regime, base, *_), band in zip(seg, bands, strict=True):
                 if regime is None:
                     self.pool_band += band
+                elif type(regime) is _Inst:
+                    regime.interest_band += band
                 elif band:
                     regime.band = regime.band + band / base
 

@@ -106,6 +106,9 @@ LEDGER_FIELDS: tuple[LedgerField, ...] = (
                 required=False, meaning="rates that change on a date (unset ones stay)", attr="rate_changes"),
     LedgerField("accelerated_on", DATE, None, False,
                 "the day the lender called in the loan: all principal falls due (宣布提前到期)", "accelerated_on"),
+    LedgerField("overdue_day_after", BOOL, False, False,
+                "whether overdue interest (penalty, compound) runs from the day after a due date (到期日次日起算) "
+                "instead of from the due date itself", "overdue_day_after"),
     LedgerField("postings", **_records(Posting, {"posted_on": DATE, "amount": MONEY, "kind": TEXT, "label": TEXT},
                                        ("kind", "label")), required=False, attr="postings",
                 meaning="a card account as issued (:mod:`ruledsl.calc.card`): its transactions (记账交易), each "

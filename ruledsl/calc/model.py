@@ -274,6 +274,9 @@ class LoanCase:
     costs: tuple[Cost, ...] = ()
     rate_changes: tuple[RateChange, ...] = ()
     accelerated_on: date | None = None
+    #: 逾期利息自到期日次日起算: overdue interest (penalty, compound) on an instalment due on D runs from
+    #: D + 1, D itself being the last day of the term; False (the default): from D, the first day late
+    overdue_day_after: bool = False
     caps: tuple[Cap, ...] = ()
     allocation_order: tuple[str, ...] = DEFAULT_ORDER
     allocation_by: str = "component"

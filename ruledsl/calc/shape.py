@@ -62,7 +62,7 @@ _BY = frozenset(("component", "instalment"))
 
 #: the fields the kernel cannot take (any of them set: the engine, or for postings the card engine); see
 #: :mod:`ruledsl.calc.fields`
-ENGINE_ONLY = ("costs", "rate_changes", "accelerated_on", "postings")
+ENGINE_ONLY = ("costs", "rate_changes", "accelerated_on", "overdue_day_after", "postings")
 #: a card account's own fields: only a ledger with postings reads them, a loan leaves them aside (so a
 #: ruleset taking both forms, as credit_card.rules does, keeps its loans on the kernel)
 CARD_ONLY = ("statements", "late_fee_rate")
@@ -113,8 +113,8 @@ def kernel_settings(values: tuple, caps: tuple[Cap, ...], order: tuple[str, ...]
     """The integer kernel's result for a ruleset ledger's settings — one value per field, in the table's
     order (:data:`ruledsl.calc.fields.NAMES`) — or ``None`` (the engine)."""
     (p, rc, rp, rk, compound, start, due, insts, pays, designated, costs, rate_changes, accelerated_on,
-     postings, _statements, _late_fee_rate, until) = values
-    if costs or rate_changes or accelerated_on or designated or postings:
+     day_after, postings, _statements, _late_fee_rate, until) = values
+    if costs or rate_changes or accelerated_on or day_after or designated or postings:
         return None  # ENGINE_ONLY (a card account among them), and payments the debtor designated
     if insts is None:
         inst_p, stated = p, None

@@ -163,6 +163,7 @@ def case_from_mapping(facts: Mapping[str, Any]) -> LoanCase:
                        _rate(c.get("compound_rate"), f"rate_changes[{n}].compound_rate"))
             for n, c in enumerate(facts.get("rate_changes") or (), start=1)),
         accelerated_on=_date(facts["accelerated_on"], "accelerated_on") if facts.get("accelerated_on") else None,
+        overdue_day_after=bool(facts.get("overdue_day_after", False)),
         caps=caps,
         allocation_order=tuple(facts.get("allocation_order") or DEFAULT_ORDER),
         allocation_by=str(facts.get("allocation_by", "component")),
