@@ -513,11 +513,13 @@ class EvidenceSection(Decl):
 
 @dataclass(frozen=True, slots=True)
 class RouteRule(Node):
-    """``stage "立案" when cond`` or ``stage "诉前调解" otherwise`` (cond None)."""
+    """``stage "立案" when cond`` or ``stage "诉前调解" otherwise`` (cond None); or an admissibility rule
+    ``refuse "不予受理：…" when cond`` (``refuse``): a case it matches is not admissible (不予受理)."""
 
     stage: str
     cond: Expr | None = None
     citation: Citation | None = None
+    refuse: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -229,7 +229,8 @@ class Formatter:
         self.line("route:")
         for rule in d.rules:
             cond = f"when {self.expr(rule.cond)}" if rule.cond is not None else "otherwise"
-            self.statement(rule, [f"stage {quote(rule.stage)} {cond}{self.cite(rule.citation)}"], 1)
+            word = "refuse" if rule.refuse else "stage"
+            self.statement(rule, [f"{word} {quote(rule.stage)} {cond}{self.cite(rule.citation)}"], 1)
 
     def decl_Example(self, d: ast.Example) -> None:
         self.leading(ast.Node(span=_first_line(d.span)), 0)

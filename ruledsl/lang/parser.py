@@ -578,6 +578,11 @@ class ToAst(Transformer):
         return ast.RouteRule(self._string(stage), cond, citation, span=self._span(meta))
 
     @v_args(meta=True)
+    def route_refuse(self, meta, children):
+        reason, cond, citation = children
+        return ast.RouteRule(self._string(reason), cond, citation, refuse=True, span=self._span(meta))
+
+    @v_args(meta=True)
     def route_otherwise(self, meta, children):
         stage, citation = children
         return ast.RouteRule(self._string(stage), None, citation, span=self._span(meta))

@@ -1,35 +1,127 @@
-"""The batch pre-check: every row of a filing table through the published ruleset.
+"""The batch pre-check: every row of a filing table through the published ruleset, one verdict each.
 
-A row is *ready* when its inputs fit the ruleset and its evidence meets every required
-rule; *incomplete* when it would be decided but evidence is missing (the court would ask
-for it: 补正证据); *refused* when it cannot be decided at all (a bad value, a rule that
-fails on it).  Each refused row says why, with its row number; the other rows go on.
+A risk team acts on the verdict of each row, most serious first (a row failing in several ways
+lists every reason and takes the most serious verdict):
+
+* ``not_admissible`` 不予受理 — the ruleset's own admissibility rules (``refuse "…" when …`` in its
+  route) refuse the case;
+* ``needs_correction`` 需补正 — a value cannot be read or does not fit the ruleset, a rule fails on
+  the row, its case id is given twice, or evidence is missing, unsigned, late or tampered;
+* ``exceeds_limit`` 超出法定上限 — the claim as filed asks more, on some award line, than the rules
+  allow (the court would award no more than the law allows: file the claimable amount);
+* ``ready`` 可立案.
+
+For each award line a row gives what is claimable (what the law allows, before the claim limits
+it), what the row claims (when it states a claim) and the excess; the ``total`` line sums them.
 Decided rows are computed with the compiled rules in one batch (:meth:`Ruleset.call_batch`).
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
+import re
+import time
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ruledsl.cases.evidence import DECLARATIONS, attach_evidence
 from ruledsl.cases.inputs import parse_case
 from ruledsl.core.errors import RulesError
 from ruledsl.core.money import Money, yuan
 from ruledsl.precheck.table import Table
 from ruledsl.ruleset import Ruleset
 
-READY, INCOMPLETE, REFUSED = "ready", "incomplete", "refused"
-STATUS_ZH = {READY: "可立案 ready", INCOMPLETE: "证据不齐 incomplete", REFUSED: "不予受理 refused"}
+READY, EXCEEDS, CORRECTION, REFUSED = "ready", "exceeds_limit", "needs_correction", "not_admissible"
+#: the verdicts, least serious first: a row takes the most serious of its reasons
+VERDICTS = (READY, EXCEEDS, CORRECTION, REFUSED)
+VERDICT_LABELS = {READY: "可立案", EXCEEDS: "超出法定上限", CORRECTION: "需补正", REFUSED: "不予受理"}
+_RANK = {v: k for k, v in enumerate(VERDICTS)}
+TOTAL = "total"  # the award line that sums the others, in every loan ruleset
+ZERO = Money(0)
+_LEADING_NAME = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)[\[.:\s]")
+#: an evidence requirement's status, as the reason shows it
+EVIDENCE_STATUS = {"missing": "未提交", "declared": "仅声明，未经核验", "unsigned": "未经电子签名", "late": "未按时存证",
+                   "tampered": "与存证不符、已被改动", "unverifiable": "无法核验"}
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """Why a row is not ready: where (a column, a rule, an evidence item), what, the law behind it."""
+
+    verdict: str
+    where: str
+    message: str
+    citation: str = ""
+
+    def text(self) -> str:
+        return f"{self.where}: {self.message}" + (f"（{self.citation}）" if self.citation else "")
+
+
+@dataclass(frozen=True, slots=True)
+class LineFigures:
+    """One award line of a row: claimable (what the law allows), claimed (None: the row states no
+    claim) and the excess of the claim over it (None likewise)."""
+
+    claimable: Money
+    claimed: Money | None = None
+    excess: Money | None = None
 
 
 @dataclass
-class RowResult:
-    number: int
-    status: str
-    award: dict[str, Money] = field(default_factory=dict)
-    route: str | None = None
-    problems: list[str] = field(default_factory=list)   # why refused, or which evidence is missing
+class RowVerdict:
+    """One row's outcome: its row number, case id, reasons, figures per award line and route stage."""
+
+    row: int
+    case_id: str
+    reasons: list[Reason] = field(default_factory=list)
+    lines: dict[str, LineFigures] = field(default_factory=dict)  # empty when the row was not computed
+    stage: str | None = None
+
+    @property
+    def verdict(self) -> str:
+        return max((r.verdict for r in self.reasons), key=_RANK.__getitem__, default=READY)
+
+    @property
+    def label(self) -> str:
+        return VERDICT_LABELS[self.verdict]
+
+    def headline(self) -> LineFigures | None:
+        """The row's figures in total (its ``total`` line, else the sum of its lines), or None when it
+        was not computed."""
+        if not self.lines or TOTAL in self.lines:
+            return self.lines.get(TOTAL)
+        return _sum(list(self.lines.values()))
+
+
+@dataclass
+class Summary:
+    """What a batch came to: rows read and written, counts and totals per verdict, what was checked."""
+
+    ruleset: str
+    version: str
+    ruleset_sha256: str
+    input_file: str
+    input_sha256: str
+    rows_read: int
+    rows_written: int
+    blank_rows: int
+    seconds: float
+    ignored_columns: list[str]
+    by_verdict: dict[str, dict[str, Any]]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "ruleset": self.ruleset, "version": self.version, "ruleset_sha256": self.ruleset_sha256,
+            "input_file": self.input_file, "input_sha256": self.input_sha256,
+            "rows_read": self.rows_read, "rows_written": self.rows_written, "blank_rows_skipped": self.blank_rows,
+            "seconds": round(self.seconds, 3), "ignored_columns": self.ignored_columns,
+            "verdicts": {v: {"label": VERDICT_LABELS[v], "rows": d["rows"],
+                             **{k: str(d[k]) for k in ("claimed", "claimable", "excess")}}
+                         for v, d in self.by_verdict.items()},
+        }
 
 
 @dataclass
@@ -37,73 +129,171 @@ class Precheck:
     ruleset: str
     version: str
     lines: list[str]              # the ruleset's award lines, in its order
-    results: list[RowResult]
-    ignored_columns: list[str]
+    labels: dict[str, str]        # award line → its label
+    results: list[RowVerdict]
+    summary: Summary
 
-    def count(self, status: str) -> int:
-        return sum(1 for r in self.results if r.status == status)
-
-    def rows(self) -> list[dict[str, Any]]:
-        """One flat record per row, for a sheet: row, status, each award line, route, problems."""
-        return [{"row": r.number, "status": STATUS_ZH[r.status],
-                 **{name: yuan(r.award[name]) if name in r.award else "" for name in self.lines},
-                 "route": r.route or "", "problems": "\n".join(r.problems)}
-                for r in self.results]
+    def count(self, verdict: str) -> int:
+        return self.summary.by_verdict[verdict]["rows"]
 
 
-def precheck(ruleset: Ruleset, table: Table) -> Precheck:
-    """Check every row of ``table`` against ``ruleset``; no row stops the others."""
-    results: dict[int, RowResult] = {}
-    typed: list[tuple[int, dict[str, Any], list[str], bool]] = []
+def precheck(ruleset: Ruleset, table: Table, *, ruleset_text: bytes = b"", input_bytes: bytes = b"",
+             input_name: str = "", evidence_dir: Path | None = None, court_key: str | os.PathLike | None = None,
+             trust: list[str] | None = None) -> Precheck:
+    """Check every row of ``table`` against ``ruleset``; no row stops the others.
+
+    A row's ``evidence_files`` (证据文件: ``[{kind, file, bundle, …}]``, paths from ``evidence_dir``)
+    are verified against the court's key ``court_key`` and the ``trust`` roots, as a case file's
+    are (:func:`ruledsl.cases.evidence.attach_evidence`): only what verifies meets an evidence rule.
+    ``ruleset_text`` and ``input_bytes`` are hashed into the summary (SHA-256), so a filing can
+    prove which rules and which file were checked."""
+    started = time.perf_counter()
+    checked = ruleset.checked
+    results: dict[int, RowVerdict] = {}
+    by_name = {name: heading for heading, name in table.columns.items()}
+    typed: list[tuple[RowVerdict, dict[str, Any], bool]] = []
     for row in table.rows:
+        verdict = RowVerdict(row.number, _case_id(row.inputs.get("case_id"), row.number))
+        results[row.number] = verdict
+        verdict.reasons += [Reason(CORRECTION, where, message) for where, message in row.problems]
         if row.problems:
-            results[row.number] = RowResult(row.number, REFUSED, problems=list(row.problems))
             continue
+        inputs = dict(row.inputs)
         try:
-            values = parse_case(ruleset.checked, row.inputs, f"row {row.number}")
+            verified = None
+            if DECLARATIONS in inputs:
+                _, verified = attach_evidence({DECLARATIONS: inputs.pop(DECLARATIONS)}, evidence_dir or Path.cwd(),
+                                              court_key, trust)
+            values = parse_case(checked, inputs, f"row {row.number}", verified)
             findings = ruleset.judge_evidence(values)
         except RulesError as exc:
-            results[row.number] = RowResult(row.number, REFUSED, problems=_messages(exc, f"row {row.number}: "))
+            verdict.reasons += _reasons(exc, f"row {row.number}: ", by_name)
             continue
-        missing = [f"{r.kind}: {r.explanation}" for r in findings if r.severity == "error" and not r.satisfied]
-        typed.append((row.number, values, missing, not missing))
-    checked = ruleset.checked
+        for r in findings:
+            if r.severity == "error" and not r.satisfied:
+                what = EVIDENCE_STATUS.get(r.status, r.status)
+                detail = what if r.reason == "not presented" else f"{what}：{r.reason}"
+                message = f"{r.message}（{detail}）" if r.message else detail
+                verdict.reasons.append(Reason(CORRECTION, f"证据 {r.kind}", message, "；".join(r.citations)))
+        typed.append((verdict, values, all(r.satisfied for r in findings if r.severity == "error")))
+    _flag_duplicates(results.values())
+    claim_cite = "；".join(checked.citation_text(checked.claim.citation)) if checked.claim is not None else ""
+    labels = {name: checked.definitions[name].label or name for name in checked.awards}
+    cites = {name: "；".join(checked.citation_text(checked.definitions[name].citation)) for name in checked.awards}
     for complete in (True, False):  # the compiled rules take evidence completeness per batch
-        batch = [t for t in typed if t[3] is complete]
+        batch = [t for t in typed if t[2] is complete]
         failures: dict[int, RulesError] = {}
         rows = ruleset.call_batch([t[1] for t in batch], complete, failures)
-        for k, (number, _, missing, _) in enumerate(batch):
+        for k, (verdict, _, _) in enumerate(batch):
             if k in failures:
-                results[number] = RowResult(number, REFUSED, problems=_messages(failures[k]))
+                verdict.reasons += _reasons(failures[k], "", by_name)
                 continue
             values, route = rows[k]
             try:
                 award = ruleset.award_of(values)
             except RulesError as exc:
-                results[number] = RowResult(number, REFUSED, problems=_messages(exc))
+                verdict.reasons += _reasons(exc, "", by_name)
                 continue
-            stage = checked.routes[route].stage if route is not None else None
-            results[number] = RowResult(number, READY if complete else INCOMPLETE, award, stage, missing)
-    return Precheck(checked.name, checked.version, list(checked.awards), [results[n] for n in sorted(results)],
-                    table.ignored)
+            verdict.lines = _figures(award, ruleset.claim_of(values))
+            for name, f in verdict.lines.items():
+                if f.excess and name != TOTAL:
+                    verdict.reasons.append(Reason(
+                        EXCEEDS, f"{labels[name]} {name}",
+                        f"诉请 {yuan(f.claimed)} 元，依法可支持 {yuan(f.claimable)} 元，超出 {yuan(f.excess)} 元",
+                        "；".join(c for c in (cites[name], claim_cite) if c)))
+            if route is not None:
+                rule = checked.routes[route]
+                verdict.stage = rule.stage
+                if rule.refuse:
+                    verdict.reasons.append(Reason(REFUSED, "route", rule.stage,
+                                                  "；".join(checked.citation_text(rule.citation))))
+    ordered = [results[n] for n in sorted(results)]
+    summary = _summary(ruleset, ordered, table, ruleset_text, input_bytes, input_name, time.perf_counter() - started)
+    return Precheck(checked.name, checked.version, list(checked.awards), labels, ordered, summary)
 
 
-def write_results(result: Precheck, path: Path) -> Path:
-    """The results as a sheet (.xlsx) or CSV, one line per row of the filing table."""
-    import pandas as pd
+def _case_id(value: Any, number: int) -> str:
+    """The row's case id as given (借据号), or its row number when it gives none."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return f"row-{number}"
+    return str(value)
 
-    frame = pd.DataFrame(result.rows())
-    try:
-        if path.suffix.lower() == ".csv":
-            frame.to_csv(path, index=False, encoding="utf-8-sig")
+
+def _flag_duplicates(rows) -> None:
+    """Every row whose case id another row also gives is flagged (none is dropped)."""
+    seen: dict[str, list[RowVerdict]] = defaultdict(list)
+    for r in rows:
+        seen[r.case_id].append(r)
+    for case_id, same in seen.items():
+        if len(same) > 1:
+            numbers = "、".join(str(r.row) for r in same)
+            for r in same:
+                r.reasons.append(Reason(CORRECTION, "case_id", f"借据号 {case_id} 重复（第 {numbers} 行）"))
+
+
+def _figures(award: dict[str, Money], claim) -> dict[str, LineFigures]:
+    """Claimable, claimed and excess per award line; the total line sums the others' figures."""
+    out: dict[str, LineFigures] = {}
+    for name, amount in award.items():
+        if claim is not None and name in claim:
+            c = claim[name]
+            out[name] = LineFigures(c.allowed, c.claimed, max(c.claimed - c.allowed, ZERO))
         else:
-            frame.to_excel(path, index=False, sheet_name="预审结果 precheck")
-    except OSError as exc:
-        raise RulesError.at(f"cannot write {path}: {exc.strerror}") from None
-    return path
+            out[name] = LineFigures(amount)
+    if TOTAL in out and claim is not None:
+        parts = [f for name, f in out.items() if name != TOTAL]
+        if all(f.claimed is not None for f in parts):
+            out[TOTAL] = _sum(parts)
+    return out
 
 
-def _messages(exc: RulesError, origin: str = "") -> list[str]:
-    """Each diagnostic's message (without the row prefix the result already carries), with its rule line."""
-    return [d.message.removeprefix(origin) + (f" ({d.span.file}:{d.span.line})" if d.span and d.span.source else "")
-            for d in exc.diagnostics]
+def _sum(parts: list[LineFigures]) -> LineFigures:
+    """Lines added up; claimed and excess only when every line states them."""
+    claimable = sum((f.claimable for f in parts), ZERO)
+    if any(f.claimed is None for f in parts):
+        return LineFigures(claimable)
+    return LineFigures(claimable, sum((f.claimed for f in parts), ZERO), sum((f.excess for f in parts), ZERO))
+
+
+def _summary(ruleset: Ruleset, rows: list[RowVerdict], table: Table, ruleset_text: bytes, input_bytes: bytes,
+             input_name: str, seconds: float) -> Summary:
+    by: dict[str, dict[str, Any]] = {v: {"rows": 0, "claimed": ZERO, "claimable": ZERO, "excess": ZERO}
+                                     for v in VERDICTS}
+    for r in rows:
+        d = by[r.verdict]
+        d["rows"] += 1
+        head = r.headline()
+        if head is not None:
+            d["claimable"] += head.claimable
+            d["claimed"] += head.claimed if head.claimed is not None else ZERO
+            d["excess"] += head.excess if head.excess is not None else ZERO
+    c = ruleset.checked
+    return Summary(c.name, c.version, hashlib.sha256(ruleset_text).hexdigest(), input_name,
+                   hashlib.sha256(input_bytes).hexdigest(), len(rows), len(rows), table.blank_rows, seconds,
+                   list(table.ignored), by)
+
+
+def _reasons(exc: RulesError, origin: str, by_name: dict[str, str]) -> list[Reason]:
+    """Each diagnostic as a reason: at the column of the input it names (else at its rule line)."""
+    out = []
+    for d in exc.diagnostics:
+        message = d.message.removeprefix(origin)
+        where = "rule"
+        if message.startswith("`") and "`" in message[1:]:
+            end = message.index("`", 1)
+            name = message[1:end].split(".")[0].split("[")[0]
+            if name in by_name:  # at the column the row gave it in: the message need not name it again
+                where = by_name[name]
+                rest = message[end + 1:].lstrip()
+                if rest.startswith("(") and "): " in rest:  # "`principal` (借款本金): …"
+                    rest = rest[rest.index("): ") + 3:]
+                message = rest.removeprefix(": ") if message[1:end] == name else message
+            else:
+                where = name
+        elif (m := _LEADING_NAME.match(message)) and m.group(1) in by_name:  # "evidence_files[0].file …"
+            where = by_name[m.group(1)]
+        if d.span and d.span.source:
+            where = f"{where} ({d.span.file}:{d.span.line})" if where != "rule" else f"{d.span.file}:{d.span.line}"
+        out.append(Reason(CORRECTION, where, message))
+    return out
+

@@ -18,6 +18,7 @@ import csv
 import io
 import json
 import struct
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -29,7 +30,9 @@ from ruledsl.core.text import decode_text, exact_json
 from ruledsl.lang.checker import CheckedRuleset
 
 #: the column of a row's evidence items (JSON: [{"kind": "loan_contract", "signed": true, …}]), as in a case file
-EVIDENCE_HEADINGS = {"evidence": "evidence", "证据": "evidence"}
+EVIDENCE_HEADINGS = {"evidence": "evidence", "证据": "evidence",
+                     # the files a row relies on, verified against the court's log (see ruledsl.precheck.run)
+                     "evidence_files": "evidence_files", "证据文件": "evidence_files"}
 
 
 @dataclass
@@ -38,7 +41,7 @@ class Row:
 
     number: int
     inputs: dict[str, Any] = field(default_factory=dict)
-    problems: list[str] = field(default_factory=list)
+    problems: list[tuple[str, str]] = field(default_factory=list)  # (column, why its value cannot be read)
 
 
 @dataclass
@@ -46,6 +49,7 @@ class Table:
     rows: list[Row]
     columns: dict[str, str]       # column heading → input name
     ignored: list[str]            # headings the ruleset does not know
+    blank_rows: int = 0           # rows with no value at all: not cases, skipped and counted
 
 
 def read_table(path: Path, checked: CheckedRuleset) -> Table:
@@ -63,7 +67,7 @@ def read_table(path: Path, checked: CheckedRuleset) -> Table:
     except OSError as exc:
         raise RulesError.at(f"cannot read {path}: {exc.strerror}") from None
     columns, ignored = _columns(header, checked, path)
-    rows = []
+    rows, blank = [], 0
     for number, cells in records:
         row = Row(number)
         for heading, value in zip(header, cells, strict=False):
@@ -74,18 +78,44 @@ def read_table(path: Path, checked: CheckedRuleset) -> Table:
             try:
                 row.inputs[name] = _cell(value, kind)
             except ValueError as exc:
-                row.problems.append(f"{heading}: {exc}")
-        if row.inputs or row.problems:  # blank lines at the end of a sheet are not cases
+                row.problems.append((heading, str(exc)))
+        if row.inputs or row.problems:
             rows.append(row)
-    return Table(rows, columns, ignored)
+        elif any(v is not None and (not isinstance(v, str) or v.strip()) for v in cells):
+            rows.append(row)  # values only in columns the ruleset does not use: still a row, still answered
+        else:
+            blank += 1  # a blank row is not a case
+    return Table(rows, columns, ignored, blank)
+
+
+def heading_key(text: str) -> str:
+    """A column heading as it is matched: full-width and half-width alike (NFKC), spaces ignored."""
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+def _headings(checked: CheckedRuleset) -> dict[str, str]:
+    """Every heading that names an input: its name, its label, and the label's short form before a
+    parenthesis (借据号 for “借据号（案件编号）”) when no other input's label shortens alike."""
+    out: dict[str, str] = {heading_key(k): v for k, v in EVIDENCE_HEADINGS.items()}
+    short: dict[str, list[str]] = {}
+    for f in checked.inputs:
+        out[heading_key(f.name)] = f.name
+        if f.label:
+            out[heading_key(f.label)] = f.name
+            head = heading_key(f.label).split("(")[0]
+            if head:
+                short.setdefault(head, []).append(f.name)
+    for head, names in short.items():
+        if len(names) == 1:
+            out.setdefault(head, names[0])
+    return out
 
 
 def _columns(header: list[str], checked: CheckedRuleset, path: Path) -> tuple[dict[str, str], list[str]]:
-    by_label = {f.label: f.name for f in checked.inputs if f.label}
-    names = {f.name for f in checked.inputs}
+    known = _headings(checked)
     columns, ignored = {}, []
     for position, heading in enumerate(header, start=1):
-        name = heading if heading in names else by_label.get(heading) or EVIDENCE_HEADINGS.get(heading)
+        name = known.get(heading_key(heading))
         if name is None:
             ignored.append(heading or f"(column {position}, no heading)")
         elif name in columns.values():
@@ -281,7 +311,9 @@ def _csv(data: bytes, path: Path) -> tuple[list[str], list[tuple[int, tuple]]]:
     text = decode_text(data, str(path), hint="save the sheet as “CSV UTF-8”")
     reader = csv.reader(io.StringIO(text, newline=""))
     header = [h.strip() for h in next(reader, [])]
-    return header, [(reader.line_num, tuple(cells)) for cells in reader]
+    # numbered by record, as a spreadsheet shows the file (header = row 1): a cell with line breaks
+    # inside quotes (pretty-printed JSON) is one row, not several
+    return header, [(number, tuple(cells)) for number, cells in enumerate(reader, start=2)]
 
 
 def _json_rows(path: Path, checked: CheckedRuleset) -> Table:
@@ -302,13 +334,14 @@ def _json_rows(path: Path, checked: CheckedRuleset) -> Table:
                 try:
                     items.append((number, exact_json(line)))
                 except json.JSONDecodeError as exc:
-                    rows.append(Row(number, problems=[f"not JSON ({exc.msg} at column {exc.colno})"]))
-                except ValueError as exc:  # a key given twice
-                    rows.append(Row(number, problems=[str(exc)]))
+                    rows.append(Row(number, problems=[("line", f"not JSON ({exc.msg} at column {exc.colno})")]))
+                except (ValueError, RecursionError) as exc:  # a key given twice; nested too deep
+                    why = "nested too deep" if isinstance(exc, RecursionError) else str(exc)
+                    rows.append(Row(number, problems=[("line", why)]))
     for number, item in items:
         if isinstance(item, dict):
             rows.append(Row(number, dict(item)))
         else:
-            rows.append(Row(number, problems=["a case is a JSON object of input names to values"]))
+            rows.append(Row(number, problems=[("line", "a case is a JSON object of input names to values")]))
     rows.sort(key=lambda r: r.number)
     return Table(rows, {f.name: f.name for f in checked.inputs}, [])

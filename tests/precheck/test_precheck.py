@@ -4,6 +4,7 @@ while the others are decided.  Expected figures are worked by hand from the law 
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from typer.testing import CliRunner
 
 from ruledsl.cli import app
 from ruledsl.core.errors import RulesError
-from ruledsl.precheck import INCOMPLETE, READY, REFUSED, precheck, read_table, write_results
+from ruledsl.precheck import CORRECTION, EXCEEDS, READY, REFUSED, precheck, read_table, write_results
 from ruledsl.ruleset import load
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,34 +42,53 @@ def fees_sheet(tmp_path: Path) -> Path:
     ])
 
 
-def test_bad_rows_are_refused_by_row_number_and_the_others_decided(fees_sheet: Path) -> None:
+def award(row) -> dict[str, str]:
+    """A row's claimable amount per award line, as text."""
+    return {name: str(f.claimable) for name, f in row.lines.items()}
+
+
+def test_bad_rows_need_correction_by_row_number_and_column_and_the_others_are_decided(fees_sheet: Path) -> None:
     rs = load(FEES)
     table = read_table(fees_sheet, rs.checked)
     assert table.ignored == ["借款人姓名"]
+    assert table.blank_rows == 1  # row 6: not a case, skipped and counted
     result = precheck(rs, table)
-    by_row = {r.number: r for r in result.results}
+    by_row = {r.row: r for r in result.results}
     assert sorted(by_row) == [2, 3, 4, 5, 7]
-    assert [by_row[n].status for n in (2, 3)] == [READY, READY]
+    assert [by_row[n].verdict for n in (2, 3)] == [READY, READY]
     # 诉讼费用交纳办法 art.13(1): 50 for the first 10,000, 2.5% of the part 10,000–100,000
     #   row 2: 50 + 90,000 × 2.5% = 2,300.00
     #   row 3: (50 + 2,345.67 × 2.5%) / 2 (art.16, simple procedure) = 108.64175 / 2 = 54.320875 → 54.32
-    assert str(by_row[2].award["acceptance_fee"]) == "2300.00"
-    assert str(by_row[3].award["acceptance_fee"]) == "54.32"
-    assert by_row[4].status == REFUSED and "'十万元' is not a decimal number" in by_row[4].problems[0]
-    assert by_row[5].problems == ["`claim_amount` must be at least 0, but it is -5"]
-    assert "procedure" in by_row[7].problems[0] and "'ordinary', 'simple' or 'small_claims'" in by_row[7].problems[0]
+    assert award(by_row[2])["acceptance_fee"] == "2300.00"
+    assert award(by_row[3])["acceptance_fee"] == "54.32"
+    (bad,) = by_row[4].reasons
+    assert (by_row[4].verdict, bad.where) == (CORRECTION, "诉讼请求金额")  # the column as the sheet heads it
+    assert "'十万元' is not a decimal number" in bad.message
+    assert [x.text() for x in by_row[5].reasons] == ["诉讼请求金额: must be at least 0, but it is -5"]
+    assert by_row[7].reasons[0].where == "procedure"
+    assert "'ordinary', 'simple' or 'small_claims'" in by_row[7].reasons[0].message
+    assert by_row[2].case_id == "row-2"  # no case id given: numbered by its row
+    assert result.summary.rows_read == result.summary.rows_written == 5
 
 
 def test_the_cli_prints_a_summary_and_writes_every_row(fees_sheet: Path, tmp_path: Path) -> None:
     out = tmp_path / "results.xlsx"
-    r = CliRunner().invoke(app, ["precheck", str(FEES), str(fees_sheet), "--out", str(out)])
+    r = CliRunner().invoke(app, ["precheck", str(FEES), str(fees_sheet), "-o", str(out)])
     assert r.exit_code == 1  # some rows would not be accepted
-    assert "fees.xlsx: 5 rows — 2 ready, 0 incomplete, 3 refused" in r.output
-    assert "row 5: refused — `claim_amount` must be at least 0, but it is -5" in r.output
-    rows = list(load_workbook(out).active.iter_rows(values_only=True))
-    assert rows[0][:3] == ("row", "status", "acceptance_fee")
-    assert [(row[0], row[2]) for row in rows[1:3]] == [(2, "2,300.00"), (3, "54.32")]
-    assert rows[3][1] == "不予受理 refused"
+    assert "fees.xlsx — 5 行 rows" in r.output
+    assert "row 5 (row-5): 需补正 needs_correction — 诉讼请求金额: must be at least 0, but it is -5" in r.output
+    book = load_workbook(out)
+    assert book.sheetnames == ["预审结果 precheck", "汇总 summary", "列说明 columns"]
+    rows = list(book.worksheets[0].iter_rows())
+    assert [c.value for c in rows[0][:8]] == ["row", "case_id", "verdict", "verdict_label", "reasons",
+                                              "acceptance_fee_claimable", "acceptance_fee_claimed",
+                                              "acceptance_fee_excess"]
+    assert [(row[0].value, row[5].value) for row in rows[1:3]] == [(2, 2300), (3, 54.32)]
+    assert rows[1][5].number_format == "#,##0.00"  # a number, shown with separators: sums in Excel
+    assert (rows[3][2].value, rows[3][3].value) == ("needs_correction", "需补正")
+    summary = {row[0]: row[1] for row in book.worksheets[1].iter_rows(values_only=True) if row and row[0]}
+    assert summary["读入行数 rows read"] == summary["输出行数 rows written"] == "5"
+    assert summary["可立案 ready"] == 2 and summary["需补正 needs_correction"] == 3
 
 
 def test_ten_thousand_rows_with_one_bad_one(tmp_path: Path) -> None:
@@ -76,17 +96,17 @@ def test_ten_thousand_rows_with_one_bad_one(tmp_path: Path) -> None:
     rows[7777] = ["1,000.000.00"]  # sheet row 7,778
     rs = load(FEES)
     result = precheck(rs, read_table(sheet(tmp_path / "many.xlsx", rows), rs.checked))
-    refused = [r for r in result.results if r.status != READY]
-    assert [r.number for r in refused] == [7778]
-    assert "a comma may only separate thousands" in refused[0].problems[0]
+    flagged = [r for r in result.results if r.verdict != READY]
+    assert [r.row for r in flagged] == [7778]
+    assert "a comma may only separate thousands" in flagged[0].reasons[0].message
     assert result.count(READY) == 9_999
     # every claim here is at most 10,000 + 1,000: art.13(1) charges 50 a case up to 10,000, then 2.5%
     # row 2 claims 1,000 → 50.00; the last row claims 10,999 → 50 + 999 × 2.5% = 74.975 → 74.98
-    assert str(result.results[0].award["acceptance_fee"]) == "50.00"
-    assert str(result.results[-1].award["acceptance_fee"]) == "74.98"
+    assert award(result.results[0])["acceptance_fee"] == "50.00"
+    assert award(result.results[-1])["acceptance_fee"] == "74.98"
 
 
-def test_list_inputs_in_json_cells_and_missing_evidence(tmp_path: Path) -> None:
+def test_list_inputs_in_json_cells_and_declared_evidence(tmp_path: Path) -> None:
     instalments = json.dumps([{"due_on": "2025-01-01", "principal": "10000", "interest": "1200.00"}])
     path = sheet(tmp_path / "loans.xlsx", [
         ["principal", "借款年利率", "disbursed_on", "instalments", "filed_on"],
@@ -96,12 +116,13 @@ def test_list_inputs_in_json_cells_and_missing_evidence(tmp_path: Path) -> None:
     rs = load(LOAN)
     first, second = precheck(rs, read_table(path, rs.checked)).results
     # filed on the due date: nothing overdue; the stated interest is owed with the principal (民法典 674/675)
-    assert {k: str(v) for k, v in first.award.items() if k != "excess_claimed"} == {
+    assert award(first) == {
         "principal_outstanding": "10000.00", "interest": "1200.00", "penalty_interest": "0.00",
         "compound_interest": "0.00", "fees": "0.00", "total": "11200.00"}
-    assert first.status == INCOMPLETE  # no evidence declared: decided, but the court would ask for it
-    assert any(p.startswith("loan_contract: ") for p in first.problems)
-    assert second.status == REFUSED and second.problems[0].startswith("instalments: not JSON")
+    assert first.verdict == CORRECTION  # no evidence: decided, but the court would ask for it (补正)
+    assert any(x.where == "证据 loan_contract" and "未提交" in x.message for x in first.reasons)
+    assert second.verdict == CORRECTION and second.reasons[0].where == "instalments"
+    assert second.reasons[0].message.startswith("not JSON") and not second.lines
 
     # the same loan with its evidence items typed into a 证据 column: they are what the lender declares,
     # not verified against the court's log, so the row is still not ready — each requirement says why
@@ -114,10 +135,10 @@ def test_list_inputs_in_json_cells_and_missing_evidence(tmp_path: Path) -> None:
     table = read_table(path, rs.checked)
     assert table.ignored == []
     (declared,) = precheck(rs, table).results
-    assert (declared.status, str(declared.award["total"])) == (INCOMPLETE, "11200.00")
+    assert (declared.verdict, award(declared)["total"]) == (CORRECTION, "11200.00")
     required = [r.kind for r in rs.code.evidence if not r.warn_only]
-    assert [p.split(":")[0] for p in declared.problems] == required
-    assert all("仅声明，未经核验" in p and "declared by the party, not verified" in p for p in declared.problems)
+    assert [x.where for x in declared.reasons] == [f"证据 {kind}" for kind in required]
+    assert all("仅声明，未经核验" in x.message for x in declared.reasons)
 
 
 def test_a_missing_required_column_stops_the_table_with_a_hint(tmp_path: Path) -> None:
@@ -133,14 +154,154 @@ def test_csv_and_json_lines(tmp_path: Path) -> None:
     csv_path = tmp_path / "fees.csv"
     csv_path.write_text("claim_amount,审理程序\n100000,ordinary\nabc,simple\n", encoding="utf-8-sig")
     result = precheck(rs, read_table(csv_path, rs.checked))
-    assert [(r.number, r.status) for r in result.results] == [(2, READY), (3, REFUSED)]
+    assert [(r.row, r.verdict) for r in result.results] == [(2, READY), (3, CORRECTION)]
     jsonl = tmp_path / "fees.jsonl"
     jsonl.write_text('{"claim_amount": "100000"}\n{"claim_amount": 1e5}\nnot json\n'
-                     '{"claim_amount": "1", "claim_amount": "100000"}\n', encoding="utf-8")
+                     '{"claim_amount": "1", "claim_amount": "100000"}\n'
+                     '{"claim_amount": ' + "[" * 1000 + "]" * 1000 + '}\n{"claim_amount": "100000"}\n',
+                     encoding="utf-8")
     result = precheck(rs, read_table(jsonl, rs.checked))
-    # numbers read exactly, as in a case file (1e5 is 100,000, not a float); a key given twice is refused
-    assert [(r.number, r.status) for r in result.results] == [(1, READY), (2, READY), (3, REFUSED), (4, REFUSED)]
-    assert [str(r.award["acceptance_fee"]) for r in result.results[:2]] == ["2300.00", "2300.00"]
-    assert result.results[3].problems == ["`claim_amount` is given twice"]
+    # numbers read exactly, as in a case file (1e5 is 100,000, not a float); a key given twice, a line
+    # that is not JSON and one nested 1,000 deep are reasons on their own lines: the other lines go on
+    assert [(r.row, r.verdict) for r in result.results] == [
+        (1, READY), (2, READY), (3, CORRECTION), (4, CORRECTION), (5, CORRECTION), (6, READY)]
+    assert [award(r)["acceptance_fee"] for r in result.results[:2]] == ["2300.00", "2300.00"]
+    assert result.results[3].reasons[0].message == "`claim_amount` is given twice"
+    assert "nested" in result.results[4].reasons[0].message
     write_results(result, tmp_path / "out.csv")
-    assert (tmp_path / "out.csv").read_text(encoding="utf-8-sig").splitlines()[0].startswith("row,status,")
+    lines = (tmp_path / "out.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].startswith("row,case_id,verdict,verdict_label,reasons,acceptance_fee_claimable,")
+    assert lines[1].startswith("1,row-1,ready,可立案,,2300.00,")  # plain amounts: a spreadsheet reads numbers
+    assert json.loads((tmp_path / "out.summary.json").read_text(encoding="utf-8"))["rows_written"] == 6
+
+
+def test_a_multi_line_csv_cell_keeps_the_row_numbers_a_spreadsheet_shows(tmp_path: Path) -> None:
+    """A pretty-printed JSON cell spans several lines of the file but is one row of the sheet."""
+    rs = load(LOAN)
+    schedule = '"[\n  {""due_on"": ""2025-01-01"",\n   ""principal"": ""10000"",\n   ""interest"": ""1200""}\n]"'
+    path = tmp_path / "loans.csv"
+    path.write_text("case_id,principal,contract_rate,disbursed_on,instalments,filed_on\n"
+                    f"A,10000,12%,2024-01-01,{schedule},2025-01-01\n"
+                    f"B,10000,12%,2024-01-01,{schedule},2025-01-01\n"
+                    "C,abc,12%,2024-01-01,[],2025-01-01\n", encoding="utf-8")
+    rows = precheck(rs, read_table(path, rs.checked)).results
+    assert [(r.row, r.case_id) for r in rows] == [(2, "A"), (3, "B"), (4, "C")]  # the file has 12 lines
+    assert rows[2].reasons[0].where == "principal"
+
+
+CASE_DIR = ROOT / "examples" / "evidence" / "cases" / "loan-2024-001"  # every requirement verifies (its README)
+COURT_KEY = ROOT / "examples" / "evidence" / "court.pub"
+TRUST = [str(ROOT / "examples" / "evidence" / "trust" / "root-ca.pem")]
+
+
+def evidence_files(folder: str) -> str:
+    """The demo case's declared files, as a filing sheet lists them (paths from the sheet's folder)."""
+    declared = json.loads((CASE_DIR / "evidence.json").read_text(encoding="utf-8"))["evidence_files"]
+    for item in declared:
+        for key in ("file", "bundle", "signature"):
+            if key in item:
+                item[key] = f"{folder}/{item[key]}"
+    return json.dumps(declared, ensure_ascii=False)
+
+
+def test_verdicts_with_verified_evidence_claimed_against_claimable(tmp_path: Path) -> None:
+    shutil.copytree(CASE_DIR, tmp_path / "files")
+    files = evidence_files("files")
+    schedule = json.dumps([{"due_on": "2024-09-01", "principal": "20000", "interest": "1200"}])
+    over = json.dumps({"principal_outstanding": "20000", "interest": "1200", "penalty_interest": "9999",
+                       "compound_interest": "0", "fees": "0"})
+    under = json.dumps({"principal_outstanding": "20000", "interest": "1200", "penalty_interest": "1000",
+                        "compound_interest": "0", "fees": "0"})
+    header = ["借据号", "principal", "contract_rate", "disbursed_on", "instalments", "filed_on", "mediation_failed",
+              "claimed", "court_has_jurisdiction", "证据文件"]
+    base = ["20000", "12%", "2024-03-01", schedule, "2025-03-01", "是"]
+    path = sheet(tmp_path / "batch.xlsx", [
+        header,
+        ["L-1", *base, None, None, files],         # row 2: ready
+        ["L-2", *base, over, None, files],         # row 3: penalty claimed above the law
+        ["L-3", *base, under, None, files],        # row 4: less claimed than allowed: still ready
+        ["L-4", *base, None, "否", files],          # row 5: not this court's case
+        ["L-5", *base, over, None, None],          # row 6: no evidence files and too much claimed
+        ["L-5", *base, None, None, files],         # row 7: the same case id again
+    ])
+    rs = load(LOAN)
+    result = precheck(rs, read_table(path, rs.checked), evidence_dir=tmp_path, court_key=COURT_KEY, trust=TRUST)
+    by = {r.row: r for r in result.results}
+    assert [by[n].verdict for n in range(2, 8)] == [READY, EXCEEDS, READY, REFUSED, CORRECTION, CORRECTION]
+    # 20,000 at 12% with 1,200 stated interest, due 2024-09-01, filed 2025-03-01: overdue
+    # 30 + 31 + 30 + 31 + 31 + 28 = 181 days at the penalty rate 12% × 150% = 18% (银发〔2003〕251号)
+    #   penalty  = 20,000 × 18% × 181 / 365 = 651,600 / 365 = 1,785.2054… → 1,785.21
+    #   compound =  1,200 × 18% × 181 / 365 =  39,096 / 365 =   107.1123… →   107.11
+    #   total = 20,000 + 1,200 + 1,785.21 + 107.11 = 23,092.32
+    assert award(by[2]) == {"principal_outstanding": "20000.00", "interest": "1200.00",
+                            "penalty_interest": "1785.21", "compound_interest": "107.11", "fees": "0.00",
+                            "total": "23092.32"}
+    assert by[2].stage == "立案" and by[2].reasons == []
+    # row 3 claims 9,999.00 of penalty: 9,999.00 − 1,785.21 = 8,213.79 beyond what the law allows
+    penalty = by[3].lines["penalty_interest"]
+    assert (str(penalty.claimable), str(penalty.claimed), str(penalty.excess)) == ("1785.21", "9999.00", "8213.79")
+    (reason,) = by[3].reasons
+    assert reason.verdict == EXCEEDS and "超出 8,213.79 元" in reason.message
+    assert "第六百七十六条" in reason.citation and "第二百一十一条" in reason.citation
+    # the total line sums the lines: claimed 20,000 + 1,200 + 9,999 + 0 + 0 = 31,199.00; claimable 23,092.32;
+    # excess 8,213.79 (compound interest: 0 claimed of 107.11 claimable, which is not an excess)
+    total = by[3].lines["total"]
+    assert (str(total.claimable), str(total.claimed), str(total.excess)) == ("23092.32", "31199.00", "8213.79")
+    assert str(by[4].lines["penalty_interest"].excess) == "0.00"  # claimed 1,000.00 of 1,785.21
+    assert by[5].reasons[-1].where == "route" and by[5].stage.startswith("不予受理")
+    assert "第一百二十二条" in by[5].reasons[-1].citation
+    # row 6: every reason is listed, the verdict is the most serious
+    assert {x.verdict for x in by[6].reasons} == {CORRECTION, EXCEEDS}
+    assert any(x.where == "case_id" and "第 6、7 行" in x.message for x in by[6].reasons)
+    assert any(x.where == "case_id" for x in by[7].reasons)  # every duplicate is flagged, none dropped
+    s = result.summary.by_verdict
+    assert (s[READY]["rows"], str(s[READY]["claimable"])) == (2, "46184.64")  # 2 × 23,092.32
+    assert (s[EXCEEDS]["rows"], str(s[EXCEEDS]["excess"])) == (1, "8213.79")
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".jsonl", ".parquet"])
+def test_every_output_keeps_row_and_case_id_and_starts_no_formula(tmp_path: Path, suffix: str) -> None:
+    """Case ids a spreadsheet would run as formulas (OWASP CSV injection) come back as text."""
+    hostile = ["=1+1", "+86 138", "-2", "@SUM(A1)", '=HYPERLINK("http://x")', "普通 1", "=bad"]
+    schedule = json.dumps([{"due_on": "2025-01-01", "principal": "100", "interest": "1"}]).replace('"', '""')
+    path = tmp_path / "in.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        f.write("case_id,principal,contract_rate,disbursed_on,instalments,filed_on\n")
+        for c in hostile:
+            principal = "abc" if c == "=bad" else "100"
+            f.write(f'"{c.replace(chr(34), chr(34) * 2)}",{principal},12%,2024-01-01,"{schedule}",2025-06-01\n')
+    loan = load(LOAN)
+    result = precheck(loan, read_table(path, loan.checked))
+    assert len(result.results) == len(hostile)  # one output row per input row
+    out = write_results(result, tmp_path / f"out{suffix}")
+    want = list(enumerate(hostile, start=2))
+    if suffix == ".csv":
+        import csv
+        with out.open(encoding="utf-8-sig", newline="") as f:
+            got = [(int(r[0]), r[1]) for r in list(csv.reader(f))[1:]]
+        # a leading apostrophe: Excel and WPS show the text, never run it
+        assert got == [(n, "'" + c if c[0] in "=+-@" else c) for n, c in want]
+    elif suffix == ".xlsx":
+        cells = [(row[0].value, row[1]) for row in load_workbook(out).worksheets[0].iter_rows(min_row=2)]
+        assert [(n, c.value) for n, c in cells] == want and all(c.data_type == "s" for _, c in cells)
+    elif suffix == ".jsonl":
+        got = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+        assert [(g["row"], g["case_id"]) for g in got] == want
+        # 100 at 12% from 2024-01-01, 1.00 stated interest due 2025-01-01, filed 2025-06-01:
+        # principal 100.00 is claimable (民法典 675)
+        assert got[0]["principal_outstanding_claimable"] == "100.00"
+    else:
+        import pyarrow.parquet as pq
+        assert [(g["row"], g["case_id"]) for g in pq.read_table(out).to_pylist()] == want
+
+
+def test_json_summary_on_stdout(fees_sheet: Path, tmp_path: Path) -> None:
+    r = CliRunner().invoke(app, ["precheck", str(FEES), str(fees_sheet), "--json", "-o", str(tmp_path / "o.parquet")])
+    assert r.exit_code == 1
+    summary = json.loads(r.stdout)
+    assert summary["rows_read"] == 5 and summary["blank_rows_skipped"] == 1
+    assert summary["verdicts"]["ready"]["rows"] == 2 and summary["verdicts"]["needs_correction"]["rows"] == 3
+    # 诉讼费用交纳办法 art.13(1): 2,300.00 + 54.32 (the two ready rows, worked above)
+    assert summary["verdicts"]["ready"]["claimable"] == "2354.32"
+    assert summary["ruleset"] == "cn.court_fees" and len(summary["input_sha256"]) == 64
+    assert (tmp_path / "o.summary.json").exists()
