@@ -21,6 +21,9 @@ What it writes (OUT_DIR):
                               timestamp tokens (*.tsr), and evidence.json — the case's
                               declaration of its evidence files (see ruledsl.evidence.facts)
     demo.rules                the evidence guideline the demo is judged against
+    filings.csv               a lender's batch for `ruledsl precheck` (rulesets/cn/consumer_loan.rules):
+                              the four cases as filing rows, their evidence_files from cases/, a row with
+                              an impossible date and one for another court (README, "Pre-checking filings")
 
 The intended states (checked by tests/evidence/test_demo.py):
 
@@ -33,11 +36,13 @@ The intended states (checked by tests/evidence/test_demo.py):
 
 from __future__ import annotations
 
+import csv as csv_module
 import hashlib
 import json
 import shutil
 import sys
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -141,6 +146,36 @@ def csv(rows: list[list[str]]) -> bytes:
     return ("\n".join(",".join(r) for r in rows) + "\n").encode("utf-8")
 
 
+def filings(path: Path, declared: dict[str, list[dict]], specs: list[tuple]) -> None:
+    """A batch filing of the demo loans as a lender's risk team writes it: Chinese headings, one row a
+    loan (one instalment: principal and a year's interest due a year after signing), the evidence files
+    by path from the sheet's folder; L-2024-001 claims more penalty interest than the law allows."""
+    head = ["借据号", "借款本金", "借款年利率", "放款日", "还款计划", "起诉日", "诉前调解不成或者当事人拒绝调解",
+            "贷款人诉请金额", "本院有管辖权", "证据文件"]
+    rows = []
+    for case, amount, rate, signed, _ in specs:
+        files = [{k: (f"cases/{case}/{v}" if k in ("file", "bundle", "signature") else v) for k, v in d.items()}
+                 for d in declared[case]]
+        start = signed.date()
+        due = start.replace(year=start.year + 1)
+        interest = f"{Decimal(amount) * Decimal(rate.rstrip('%')) / 100:.2f}"  # a year at the contract rate
+        claim = ""
+        if case == "loan-2024-001":  # the penalty claimed is more than 20,000 × 27% × 184 / 365 = 2,722.19
+            claim = json.dumps({"principal_outstanding": amount, "interest": interest, "penalty_interest": "4000.00",
+                                "compound_interest": "0.00", "fees": "0.00"})
+        schedule = json.dumps([{"due_on": due.isoformat(), "principal": amount, "interest": interest}])
+        rows.append(["L-" + case.removeprefix("loan-"), amount, rate, start.isoformat(), schedule, "2025-09-01", "是",
+                     claim, "", json.dumps(files, ensure_ascii=False)])
+    schedule = json.dumps([{"due_on": "2025-02-28", "principal": "12000.00", "interest": "1440.00"}])
+    rows.append(["L-2024-005", "12000.00", "12%", "2024-02-30", schedule, "2025-09-01", "是", "", "", ""])  # a typo
+    schedule = json.dumps([{"due_on": "2025-07-01", "principal": "5000.00", "interest": "600.00"}])
+    rows.append(["L-2024-006", "5000.00", "12%", "2024-07-01", schedule, "2025-09-01", "是", "", "否", ""])
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv_module.writer(f, lineterminator="\n")
+        writer.writerow(head)
+        writer.writerows(rows)
+
+
 def main(out: Path) -> None:
     pki = make_test_pki(SEED)
     lender = pki.issue_signer(LENDER, "演示出借机构")
@@ -237,9 +272,10 @@ def main(out: Path) -> None:
     (out / "checkpoint.txt").write_text(cosigned, "utf-8")
 
     # ---------------------------------------------------------------- bundles, tampering, declarations
+    declared: dict[str, list[dict]] = {}
     for case, items in cases.items():
         d = case_dirs[case]
-        decls = []
+        decls = declared[case] = []
         for i in items:
             decl: dict = {"kind": i["kind"], "file": i["name"]}
             if "index" in i:
@@ -257,6 +293,7 @@ def main(out: Path) -> None:
         (d / "evidence.json").write_text(json.dumps(
             {"case": case, "principal": next(s[1] for s in specs if s[0] == case), "evidence_files": decls},
             ensure_ascii=False, indent=1) + "\n", "utf-8")
+    filings(out / "filings.csv", declared, specs)
     store.close()
     print(f"demo log {ORIGIN}: {log.head()[0]} leaves in {out / 'demo.db'}; cases in {cases_dir}")
 

@@ -305,3 +305,31 @@ def test_json_summary_on_stdout(fees_sheet: Path, tmp_path: Path) -> None:
     assert summary["verdicts"]["ready"]["claimable"] == "2354.32"
     assert summary["ruleset"] == "cn.court_fees" and len(summary["input_sha256"]) == 64
     assert (tmp_path / "o.summary.json").exists()
+
+
+def test_the_demo_batch_of_the_readme(tmp_path: Path) -> None:
+    """examples/evidence/filings.csv through the CLI, as the README shows it: one verdict per row."""
+    demo = ROOT / "examples" / "evidence"
+    out = tmp_path / "results.jsonl"
+    r = CliRunner().invoke(app, ["precheck", str(LOAN), str(demo / "filings.csv"), "-o", str(out), "--json",
+                                 "--court-key", str(demo / "court.pub"), "--trust", str(demo / "trust" / "root-ca.pem")])
+    assert r.exit_code == 1, r.output
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [(x["row"], x["case_id"], x["verdict"]) for x in rows] == [
+        (2, "L-2024-001", EXCEEDS), (3, "L-2024-002", CORRECTION), (4, "L-2024-003", CORRECTION),
+        (5, "L-2024-004", CORRECTION), (6, "L-2024-005", CORRECTION), (7, "L-2024-006", REFUSED)]
+    # L-2024-001: 20,000 at 18% signed 2024-03-01, due 2025-03-01, filed 2025-09-01 (184 days overdue);
+    # penalty rate 18% × 150% = 27% (银发〔2003〕251号): 20,000 × 27% × 184 / 365 = 993,600 / 365 = 2,722.19…
+    # 4,000.00 claimed: 4,000.00 − 2,722.19 = 1,277.81 too much
+    # claimable in all: 20,000 + 3,600 (a year's interest at 18%, stated) + 2,722.19
+    #   + compound 3,600 × 27% × 184 / 365 = 178,848 / 365 = 489.99… = 26,812.18;
+    # claimed 20,000 + 3,600 + 4,000 + 0 + 0 = 27,600.00
+    assert (rows[0]["penalty_interest_claimable"], rows[0]["penalty_interest_claimed"],
+            rows[0]["penalty_interest_excess"]) == ("2722.19", "4000.00", "1277.81")
+    assert "late" not in rows[0]["reasons"] and "未按时存证" in rows[1]["reasons"]
+    assert "与存证不符" in rows[2]["reasons"] and "无法核验" in rows[3]["reasons"]
+    assert rows[4]["reasons"].startswith("放款日: '2024-02-30' is not a date on the calendar")
+    summary = json.loads(r.stdout)
+    assert summary["rows_read"] == summary["rows_written"] == 6
+    assert summary["verdicts"][EXCEEDS] == {"label": "超出法定上限", "rows": 1, "claimed": "27600.00",
+                                           "claimable": "26812.18", "excess": "1277.81"}
