@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import struct
 import unicodedata
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from typing import Any, BinaryIO
 
 from ruledsl.core.errors import InputError, RulesError
 from ruledsl.core.text import decode_text, exact_json
+from ruledsl.core.types import MONEY, Type
 from ruledsl.lang.checker import CheckedRuleset
 
 #: the column of a row's evidence items (JSON: [{"kind": "loan_contract", "signed": true, …}]), as in a case file
@@ -74,7 +76,7 @@ def read_table(path: Path, checked: CheckedRuleset) -> Table:
             name = columns.get(heading)
             if name is None or value is None or (isinstance(value, str) and not value.strip()):
                 continue
-            kind = checked.input_types[name].kind if name in checked.input_types else "list"  # evidence
+            kind = _kind(checked.input_types[name]) if name in checked.input_types else "list"  # evidence
             try:
                 row.inputs[name] = _cell(value, kind)
             except ValueError as exc:
@@ -149,14 +151,41 @@ def _cell(value: Any, kind: str) -> Any:
             return exact_json(text)
         except json.JSONDecodeError as exc:
             raise ValueError(f"not JSON ({exc.msg} at character {exc.pos + 1})") from None
+    if kind in _NUMERIC or kind == "date":
+        return as_written(text, kind)
     if kind == "bool":
-        lowered = text.lower()
+        lowered = unicodedata.normalize("NFKC", text).lower()
         if lowered in ("true", "是", "yes", "1"):
             return True
         if lowered in ("false", "否", "no", "0"):
             return False
         raise ValueError(f"{text!r} is not 是/否 (true/false)")
     return text
+
+
+_NUMERIC = frozenset(("money", "qty"))
+
+
+def _kind(typ: Type) -> str:
+    """What a cell of an input of type ``typ`` holds: money, another quantity, a date, a flag, JSON, text."""
+    return "money" if typ == MONEY else typ.kind
+_NUMBER_LIKE = re.compile(r"[-+]?[0-9][0-9,]*(\.[0-9]+)?\s*[%‱]?\Z")
+_SHEET_DATE = re.compile(r"([0-9]{4})\s*[-/.年]\s*([0-9]{1,2})\s*[-/.月]\s*([0-9]{1,2})\s*日?\Z")
+
+
+def as_written(text: str, kind: str) -> str:
+    """A number or date as lenders type it, in the form the case parser reads — only where that is
+    unambiguous: full-width digits and marks (５０，５１８．００, ２４％) as half-width; a leading ¥ / ￥
+    and a trailing 元 around an amount dropped (50,518.00 keeps its separators, which the parser
+    checks); dates 2024/3/1, 2024.3.1 and 2024年3月1日 as 2024-03-01.  Anything else is left as it is,
+    for the parser to refuse with its reason (a bare 24 for a rate: write 24%)."""
+    t = unicodedata.normalize("NFKC", text).strip()
+    if kind == "date":
+        m = _SHEET_DATE.match(t)
+        return f"{m[1]}-{int(m[2]):02d}-{int(m[3]):02d}" if m else text
+    if kind == "money":
+        t = t.removeprefix("¥").removesuffix("元").strip()
+    return t if _NUMBER_LIKE.match(t) else text  # else as written: the parser's message quotes the cell
 
 
 #: Bounds on an Excel workbook, checked on its ZIP directory before openpyxl opens it, so that a

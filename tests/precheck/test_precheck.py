@@ -333,3 +333,35 @@ def test_the_demo_batch_of_the_readme(tmp_path: Path) -> None:
     assert summary["rows_read"] == summary["rows_written"] == 6
     assert summary["verdicts"][EXCEEDS] == {"label": "超出法定上限", "rows": 1, "claimed": "27600.00",
                                            "claimable": "26812.18", "excess": "1277.81"}
+
+
+@pytest.mark.parametrize(("cell", "kind", "read"), [
+    ("５０，５１８．００", "money", "50,518.00"),   # full-width digits and marks
+    ("¥50,518.00", "money", "50,518.00"),           # a yuan sign
+    ("￥ 1,000元", "money", "1,000"),                # a full-width yuan sign and 元
+    ("２４％", "qty", "24%"),                         # a rate in full-width
+    ("2024/3/1", "date", "2024-03-01"),
+    ("2024.12.31", "date", "2024-12-31"),
+    ("2024年3月1日", "date", "2024-03-01"),
+    ("45352", "date", "45352"),                     # an Excel serial typed as text: left for the parser to refuse
+    ("1,000.000.00", "money", "1,000.000.00"),      # ambiguous: left as it is, refused with its reason
+])
+def test_values_as_lenders_write_them(cell: str, kind: str, read: str) -> None:
+    from ruledsl.precheck.table import as_written
+    assert as_written(cell, kind) == read
+
+
+def test_a_sheet_written_the_way_a_bank_writes_it(tmp_path: Path) -> None:
+    path = tmp_path / "bank.csv"
+    schedule = '"[{""due_on"": ""2024-01-01"", ""principal"": ""10000"", ""interest"": ""1200""}]"'
+    path.write_text(" 借据号 ,借款本金,借款年利率,放款日,还款计划,起诉日,本院有管辖权\n"  # spaces around a heading
+                    f'A,"¥10,000.00",１２％,2023/1/1,{schedule},2024年7月1日,TRUE\n'
+                    f"B,１００００元,12,2023.1.1,{schedule},2024-07-01,是\n", encoding="utf-8")
+    rs = load(LOAN)
+    a, b = precheck(rs, read_table(path, rs.checked)).results
+    # the first worked example of consumer_loan.rules: 10,000 at 12%, 1,200 stated, 182 days overdue at 18%:
+    # penalty 10,000 × 18% × 182 / 365 = 897.53, compound 1,200 × 18% × 182 / 365 = 107.70, total 12,205.23
+    assert a.case_id == "A" and award(a)["total"] == "12205.23"
+    assert [x.where for x in a.reasons if not x.where.startswith("证据")] == []
+    (bad,) = [x for x in b.reasons if not x.where.startswith("证据")]
+    assert bad.where == "借款年利率" and 'write "12%"' in bad.message  # a bare 12 is refused with its hint
