@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from ruledsl.core.errors import InputError, RulesError
+from ruledsl.core.show import quoted
 from ruledsl.core.text import decode_text, exact_json
 from ruledsl.core.types import MONEY, Type
 from ruledsl.lang.checker import CheckedRuleset
@@ -59,9 +60,9 @@ def read_table(path: Path, checked: CheckedRuleset) -> Table:
     suffix = path.suffix.lower()
     try:
         if suffix in (".xlsx", ".xlsm"):
-            header, records = _excel(path)
+            header, records, flags = _excel(path)
         elif suffix == ".csv":
-            header, records = _csv(path.read_bytes(), path)
+            (header, records), flags = _csv(path.read_bytes(), path, checked), {}
         elif suffix in (".json", ".jsonl"):
             return _json_rows(path, checked)
         else:
@@ -72,8 +73,12 @@ def read_table(path: Path, checked: CheckedRuleset) -> Table:
     rows, blank = [], 0
     for number, cells in records:
         row = Row(number)
-        for heading, value in zip(header, cells, strict=False):
+        cells = tuple(cells) + (None,) * (len(header) - len(cells))  # a row's trailing empty cells may be absent
+        for position, (heading, value) in enumerate(zip(header, cells, strict=False), start=1):
             name = columns.get(heading)
+            if name is not None and (number, position) in flags:
+                row.problems.append((heading, flags[number, position]))
+                continue
             if name is None or value is None or (isinstance(value, str) and not value.strip()):
                 continue
             kind = _kind(checked.input_types[name]) if name in checked.input_types else "list"  # evidence
@@ -315,9 +320,18 @@ def _check_member_data(f: BinaryIO, info: Any, path: Path) -> None:
                             hint="the file is damaged or forged")
 
 
-def _excel(path: Path) -> tuple[list[str], list[tuple[int, tuple]]]:
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a compound file: an encrypted workbook, or an old .xls
+
+
+def _excel(path: Path) -> tuple[list[str], list[tuple[int, tuple]], dict[tuple[int, int], str]]:
+    """The first sheet's header, its rows (numbered as the sheet numbers them) and the cells that hold
+    no value a row can use, with why (see :func:`_sheet_flags`)."""
     from openpyxl import load_workbook
 
+    with path.open("rb") as f:
+        if f.read(8) == _OLE:
+            raise RulesError.at(f"{path}: the workbook is password-protected (or an old .xls), so it cannot be read",
+                                hint="save it from Excel or WPS as .xlsx without a password")
     _check_workbook_zip(path)  # before openpyxl decompresses anything
     try:
         book = load_workbook(path, read_only=True, data_only=True)
@@ -325,24 +339,87 @@ def _excel(path: Path) -> tuple[list[str], list[tuple[int, tuple]]]:
         raise RulesError.at(f"{path}: not a readable Excel workbook ({type(exc).__name__}: {exc})") from None
     try:
         sheet = book.worksheets[0]
+        sheet.reset_dimensions()  # the sheet's <dimension> tag may be wrong: read every row and column it has
         lines = sheet.iter_rows(values_only=True)
         header = [str(c).strip() if c is not None else "" for c in next(lines, ())]
         records = [(number, cells) for number, cells in enumerate(lines, start=2)]
+        flags = _sheet_flags(path, sheet._worksheet_path)
+    except RulesError:
+        raise
     except Exception as exc:  # openpyxl parses the sheet lazily: a malformed sheet fails here
         raise RulesError.at(f"{path}: the first sheet cannot be read ({type(exc).__name__}: {exc})",
                             hint="open the workbook in Excel or WPS and save it again as .xlsx") from None
     finally:
         book.close()
-    return header, records
+    return header, records, flags
 
 
-def _csv(data: bytes, path: Path) -> tuple[list[str], list[tuple[int, tuple]]]:
-    text = decode_text(data, str(path), hint="save the sheet as “CSV UTF-8”")
+def _sheet_flags(path: Path, member: str) -> dict[tuple[int, int], str]:
+    """Cells of the sheet XML whose value a row would silently lose, by (row, column), with the reason:
+
+    * a formula with no saved value (the workbook was written by a program that does not calculate,
+      or not recalculated): its value is never computed here, so the row cannot use it;
+    * a cell covered by a merged range other than its top-left cell: Excel keeps the value in the
+      top-left cell only, so the other rows of the range would take the input's default.
+
+    One streaming pass of the XML parser (the ZIP container was checked for size before)."""
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    from openpyxl.utils.cell import coordinate_to_tuple, range_boundaries
+
+    flags: dict[tuple[int, int], str] = {}
+    with zipfile.ZipFile(path) as zf, zf.open(member.lstrip("/")) as xml:
+        for _, el in ET.iterparse(xml, events=("end",)):
+            tag = el.tag.rpartition("}")[2]
+            if tag == "c":
+                kids = {k.tag.rpartition("}")[2]: k for k in el}
+                ref = el.get("r")
+                if "f" in kids and (kids.get("v") is None or not (kids["v"].text or "").strip()) and ref:
+                    formula = (kids["f"].text or "").strip()
+                    flags[coordinate_to_tuple(ref)] = (
+                        f"{ref} holds a formula ({quoted('=' + formula) if formula else 'shared'}) with no saved "
+                        "value; formulas are not calculated here: type the value, or recalculate and save the "
+                        "workbook in Excel or WPS")
+            elif tag == "row":
+                el.clear()  # a row's cells are done: keep memory flat however long the sheet
+            elif tag == "mergeCell" and el.get("ref"):
+                ref = el.get("ref")
+                min_col, min_row, max_col, max_row = range_boundaries(ref)
+                anchor = ref.split(":")[0]
+                for r in range(min_row, min(max_row, 1_048_576) + 1):
+                    for c in range(min_col, min(max_col, 16_384) + 1):
+                        if (r, c) != (min_row, min_col) and len(flags) < 1_000_000:
+                            flags.setdefault((r, c), f"merged cell {ref}: only {anchor} holds its value; unmerge the "
+                                                     "cells and write the value in every row")
+    return flags
+
+
+def _csv(data: bytes, path: Path, checked: CheckedRuleset) -> tuple[list[str], list[tuple[int, tuple]]]:
+    text = _csv_text(data, path, checked)
     reader = csv.reader(io.StringIO(text, newline=""))
     header = [h.strip() for h in next(reader, [])]
     # numbered by record, as a spreadsheet shows the file (header = row 1): a cell with line breaks
     # inside quotes (pretty-printed JSON) is one row, not several
     return header, [(number, tuple(cells)) for number, cells in enumerate(reader, start=2)]
+
+
+def _csv_text(data: bytes, path: Path, checked: CheckedRuleset) -> str:
+    """A CSV's text: UTF-8 (with or without a BOM), or — as Excel saves “CSV” on a Chinese Windows —
+    GB18030 (which covers GBK and GB2312), taken only when its header then names the ruleset's columns."""
+    try:
+        return decode_text(data, str(path), hint="save the sheet as “CSV UTF-8”")
+    except RulesError as utf8_error:
+        try:
+            text = data.decode("gb18030")
+        except UnicodeDecodeError:
+            raise utf8_error from None
+        first = next(csv.reader(io.StringIO(text, newline="")), [])
+        known = _headings(checked)
+        if any(heading_key(h) in known for h in first):
+            return text
+        raise RulesError.at(f"{path}: neither UTF-8 nor GB18030 (GBK) text whose first row names this ruleset's "
+                            "columns", hint="save the sheet as “CSV UTF-8”") from None
 
 
 def _json_rows(path: Path, checked: CheckedRuleset) -> Table:

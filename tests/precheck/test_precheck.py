@@ -365,3 +365,93 @@ def test_a_sheet_written_the_way_a_bank_writes_it(tmp_path: Path) -> None:
     assert [x.where for x in a.reasons if not x.where.startswith("证据")] == []
     (bad,) = [x for x in b.reasons if not x.where.startswith("证据")]
     assert bad.where == "借款年利率" and 'write "12%"' in bad.message  # a bare 12 is refused with its hint
+
+
+# ---- hostile workbooks and files: each bad cell is a reason on its row, nothing is silently lost
+
+def rewrite_member(path: Path, member: str, edit) -> Path:
+    """The workbook with one ZIP member's XML edited (as another program might have written it)."""
+    import zipfile
+    with zipfile.ZipFile(path) as zf:
+        members = [(i, zf.read(i.filename)) for i in zf.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for info, data in members:
+            zf.writestr(info.filename, edit(data) if info.filename == member else data)
+    return path
+
+
+def fee_rows(n: int) -> list[list]:
+    return [["case_id_unused", "claim_amount", "procedure"]] + [[f"c{k}", 1000 * k, "ordinary"] for k in range(1, n + 1)]
+
+
+def test_a_wrong_dimension_tag_loses_no_row_and_no_column(tmp_path: Path) -> None:
+    path = sheet(tmp_path / "dim.xlsx", fee_rows(5))
+    # a writer that declares the sheet smaller than it is: openpyxl's read-only mode would trust it
+    rewrite_member(path, "xl/worksheets/sheet1.xml", lambda x: x.replace(b'<dimension ref="A1:C6"/>',
+                                                                         b'<dimension ref="A1:B3"/>'))
+    assert b'ref="A1:B3"' in __import__("zipfile").ZipFile(path).read("xl/worksheets/sheet1.xml")
+    rs = load(FEES)
+    rows = precheck(rs, read_table(path, rs.checked)).results
+    assert [r.row for r in rows] == [2, 3, 4, 5, 6]
+    # 诉讼费用交纳办法 art.13(1): 50 for a claim up to 10,000 — every row, column C read too
+    assert all(award(r)["acceptance_fee"] == "50.00" and r.verdict == READY for r in rows)
+
+
+def test_merged_cells_and_formulas_without_a_saved_value_are_reasons(tmp_path: Path) -> None:
+    book = Workbook()
+    ws = book.active
+    for row in [["claim_amount", "procedure"], [100000, "simple"], [100000, None], [100000, None],
+                ["=50000*2", "ordinary"], [100000, "ordinary"]]:
+        ws.append(row)
+    ws.merge_cells("B2:B4")  # 简易程序 meant for three rows, written once
+    path = tmp_path / "merged.xlsx"
+    book.save(path)  # openpyxl saves formulas without a value: nothing calculated them
+    rs = load(FEES)
+    rows = {r.row: r for r in precheck(rs, read_table(path, rs.checked)).results}
+    assert rows[2].verdict == READY
+    # art.16: simple procedure halves the fee: (50 + 90,000 × 2.5%) / 2 = 2,300 / 2 = 1,150.00
+    assert award(rows[2])["acceptance_fee"] == "1150.00"
+    for n in (3, 4):  # not silently the ordinary procedure (the default): the sheet said simple, once
+        (reason,) = rows[n].reasons
+        assert (rows[n].verdict, reason.where) == (CORRECTION, "procedure") and "merged cell B2:B4" in reason.message
+    (reason,) = rows[5].reasons
+    assert reason.where == "claim_amount" and "formula" in reason.message and "=50000*2" in reason.message
+    assert rows[6].verdict == READY and award(rows[6])["acceptance_fee"] == "2300.00"
+
+
+def test_a_formula_with_a_saved_value_is_read_at_that_value(tmp_path: Path) -> None:
+    path = sheet(tmp_path / "cached.xlsx", fee_rows(2))
+    # as Excel saves it: the formula and the value it last calculated (never evaluated here)
+    rewrite_member(path, "xl/worksheets/sheet1.xml", lambda x: x.replace(
+        b'<c r="B2" t="n"><v>1000</v></c>', b'<c r="B2"><f>SUM(100000,0)</f><v>100000</v></c>'))
+    assert b"<f>SUM" in __import__("zipfile").ZipFile(path).read("xl/worksheets/sheet1.xml")
+    rs = load(FEES)
+    first, _ = precheck(rs, read_table(path, rs.checked)).results
+    assert (first.verdict, award(first)["acceptance_fee"]) == (READY, "2300.00")  # 50 + 90,000 × 2.5%
+
+
+def test_a_workbook_that_cannot_be_read_is_one_clear_error(tmp_path: Path) -> None:
+    rs = load(FEES)
+    locked = tmp_path / "locked.xlsx"
+    locked.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4096))  # how an encrypted workbook begins
+    with pytest.raises(RulesError, match="password-protected"):
+        read_table(locked, rs.checked)
+    whole = sheet(tmp_path / "whole.xlsx", fee_rows(50)).read_bytes()
+    cut = tmp_path / "cut.xlsx"
+    cut.write_bytes(whole[: len(whole) // 2])  # a download cut short
+    with pytest.raises(RulesError, match="not a readable Excel workbook"):
+        read_table(cut, rs.checked)
+    r = CliRunner().invoke(app, ["precheck", str(FEES), str(cut)])
+    assert r.exit_code == 1 and "not a readable Excel workbook" in r.output
+
+
+def test_a_gbk_csv_is_read_when_its_header_names_the_columns(tmp_path: Path) -> None:
+    rs = load(FEES)
+    gbk = tmp_path / "gbk.csv"
+    gbk.write_bytes("诉讼请求金额,审理程序\n100000,ordinary\n".encode("gbk"))  # Excel's “CSV” on Chinese Windows
+    (row,) = precheck(rs, read_table(gbk, rs.checked)).results
+    assert award(row)["acceptance_fee"] == "2300.00"  # 50 + 90,000 × 2.5%
+    other = tmp_path / "latin.csv"
+    other.write_bytes("montant,procédure\n100000,ordinary\n".encode("latin-1"))
+    with pytest.raises(RulesError, match="neither UTF-8 nor GB18030"):
+        read_table(other, rs.checked)
