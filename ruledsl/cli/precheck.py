@@ -68,6 +68,8 @@ def precheck_cmd(
     if summary.ignored_columns:
         console.print("未使用的列 columns the ruleset does not use: " + "、".join(summary.ignored_columns),
                       markup=False)
+    for stray in summary.stray_list_rows[:SHOWN]:
+        console.print(f"列表行未对应案件 list row without its case: {stray}", markup=False)
     flagged = [r for r in result.results if r.verdict != READY]
     for r in flagged[:SHOWN]:
         colour = _COLOUR.get(r.verdict, "yellow")

@@ -259,14 +259,34 @@ def print_rows(title: str, rows: list[dict], columns: tuple[str, ...], headers: 
     out.print(table)
 
 
-def schema_cmd(ruleset: RulesetArg) -> None:
-    """Print the JSON Schema of the ruleset's case inputs."""
+def schema_cmd(
+    ruleset: RulesetArg,
+    fmt: Annotated[str, typer.Option("--format", help="json (the JSON Schema), xlsx or csv (a filing template)")] = "json",
+    out_path: Annotated[Path | None, typer.Option("-o", "--out", dir_okay=False, help="write it here")] = None,
+) -> None:
+    """The ruleset's case inputs: a JSON Schema, or a filing template a risk team fills in (xlsx, csv)."""
+    if fmt not in ("json", "xlsx", "csv"):
+        err.print(f"--format is json, xlsx or csv, not {fmt!r}", markup=False)
+        raise typer.Exit(2)
+    if fmt != "json" and out_path is None:
+        err.print(f"a {fmt} template is a file: give -o template.{fmt}", markup=False)
+        raise typer.Exit(2)
     try:
         rs = load(ruleset)
+        if fmt == "json":
+            text = json.dumps(json_schema(rs.checked), ensure_ascii=False, indent=2) + "\n"
+            if out_path is None:
+                sys.stdout.write(text)
+            else:
+                out_path.write_text(text, encoding="utf-8")
+            return
+        from ruledsl.precheck.template import write_csv, write_workbook
+
+        (write_workbook if fmt == "xlsx" else write_csv)(rs, out_path)
     except RulesError as exc:
         report(exc)
         raise typer.Exit(1) from None
-    sys.stdout.write(json.dumps(json_schema(rs.checked), ensure_ascii=False, indent=2) + "\n")
+    out.print(f"template: {out_path} ({rs.checked.name} {rs.checked.version})", markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -178,6 +178,8 @@ def _xlsx(result: Precheck, path: Path) -> None:
     for verdict, d in data["verdicts"].items():
         summary.append([text(f"{d['label']} {verdict}"), d["rows"],
                         *(amount(result.summary.by_verdict[verdict][k]) for k in ("claimed", "claimable", "excess"))])
+    for stray in data["stray_list_rows"]:
+        summary.append([text("列表行未对应案件 stray list row", font=bold), text(stray)])
     if data["ignored_columns"]:
         summary.append([])
         summary.append([text("未使用的列 ignored columns", font=bold), text("、".join(data["ignored_columns"]))])

@@ -111,6 +111,8 @@ class Summary:
     seconds: float
     ignored_columns: list[str]
     by_verdict: dict[str, dict[str, Any]]
+    #: rows of list sheets that no case row claims ("sheet!row: why"): reported, not silently dropped
+    stray_list_rows: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -118,6 +120,7 @@ class Summary:
             "input_file": self.input_file, "input_sha256": self.input_sha256,
             "rows_read": self.rows_read, "rows_written": self.rows_written, "blank_rows_skipped": self.blank_rows,
             "seconds": round(self.seconds, 3), "ignored_columns": self.ignored_columns,
+            "stray_list_rows": self.stray_list_rows,
             "verdicts": {v: {"label": VERDICT_LABELS[v], "rows": d["rows"],
                              **{k: str(d[k]) for k in ("claimed", "claimable", "excess")}}
                          for v, d in self.by_verdict.items()},
@@ -270,7 +273,7 @@ def _summary(ruleset: Ruleset, rows: list[RowVerdict], table: Table, ruleset_tex
     c = ruleset.checked
     return Summary(c.name, c.version, hashlib.sha256(ruleset_text).hexdigest(), input_name,
                    hashlib.sha256(input_bytes).hexdigest(), len(rows), len(rows), table.blank_rows, seconds,
-                   list(table.ignored), by)
+                   list(table.ignored), by, list(table.orphans))
 
 
 def _reasons(exc: RulesError, origin: str, by_name: dict[str, str]) -> list[Reason]:

@@ -53,14 +53,40 @@ class Table:
     columns: dict[str, str]       # column heading → input name
     ignored: list[str]            # headings the ruleset does not know
     blank_rows: int = 0           # rows with no value at all: not cases, skipped and counted
+    #: rows of list sheets whose case id no case row gives (reported, not lost): "sheet!row: why"
+    orphans: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ListRow:
+    """One row of a list sheet (还款计划 …): the case it belongs to, its record, or why it cannot be read."""
+
+    where: str                    # "还款计划 instalments!5"
+    case_id: str | None
+    record: dict[str, Any]
+    problems: list[str]
+
+
+#: Chinese headings for the keys of the ledger's and the evidence's records, as a list sheet heads its columns
+RECORD_KEY_LABELS = {
+    "due_on": "到期日", "principal": "本金", "interest": "利息", "paid_on": "还款日", "amount": "金额",
+    "incurred_on": "发生日", "label": "说明", "for_instalment": "指定期次", "effective_on": "生效日",
+    "contract_rate": "借款利率", "penalty_rate": "罚息利率", "compound_rate": "复利利率", "posted_on": "记账日",
+    "kind": "类别", "statement_on": "账单日", "minimum": "最低还款额", "file": "文件", "bundle": "存证包",
+    "signed_at": "签署时间", "signature": "签名文件",
+}
+#: the key of a list sheet's rows to their case (its heading: case_id, or the case_id input's label)
+CASE_KEY = "case_id"
 
 
 def read_table(path: Path, checked: CheckedRuleset) -> Table:
     """Read ``path`` (.xlsx, .csv, .json / .jsonl) into raw cases for ``checked``'s inputs."""
     suffix = path.suffix.lower()
     try:
+        lists: dict[str, list[ListRow]] = {}
         if suffix in (".xlsx", ".xlsm"):
-            header, records, flags = _excel(path)
+            header, records, flags, sheets = _excel(path)
+            lists = {name: _list_rows(title, rows, checked, name) for title, name, rows in _list_sheets(sheets, checked)}
         elif suffix == ".csv":
             (header, records), flags = _csv(path.read_bytes(), path, checked), {}
         elif suffix in (".json", ".jsonl"):
@@ -69,7 +95,7 @@ def read_table(path: Path, checked: CheckedRuleset) -> Table:
             raise RulesError.at(f"{path}: a filing table is .xlsx, .csv or .jsonl", hint="save the sheet as .xlsx")
     except OSError as exc:
         raise RulesError.at(f"cannot read {path}: {exc.strerror}") from None
-    columns, ignored = _columns(header, checked, path)
+    columns, ignored = _columns(header, checked, path, frozenset(lists))
     rows, blank = [], 0
     for number, cells in records:
         row = Row(number)
@@ -81,18 +107,28 @@ def read_table(path: Path, checked: CheckedRuleset) -> Table:
                 continue
             if name is None or value is None or (isinstance(value, str) and not value.strip()):
                 continue
-            kind = _kind(checked.input_types[name]) if name in checked.input_types else "list"  # evidence
+            record, _, key = name.partition(".")  # `claimed.penalty_interest`: one amount of a record input
+            typ = checked.input_types.get(record)
+            if key:
+                typ = typ.field(key)
+            kind = _kind(typ) if typ is not None else "list"  # evidence
             try:
-                row.inputs[name] = _cell(value, kind)
+                value = _cell(value, kind)
             except ValueError as exc:
                 row.problems.append((heading, str(exc)))
+                continue
+            if key:
+                row.inputs.setdefault(record, {})[key] = value
+            else:
+                row.inputs[name] = value
         if row.inputs or row.problems:
             rows.append(row)
         elif any(v is not None and (not isinstance(v, str) or v.strip()) for v in cells):
             rows.append(row)  # values only in columns the ruleset does not use: still a row, still answered
         else:
             blank += 1  # a blank row is not a case
-    return Table(rows, columns, ignored, blank)
+    orphans = _attach_lists(rows, lists, columns)
+    return Table(rows, columns, ignored, blank, orphans)
 
 
 def heading_key(text: str) -> str:
@@ -115,10 +151,23 @@ def _headings(checked: CheckedRuleset) -> dict[str, str]:
     for head, names in short.items():
         if len(names) == 1:
             out.setdefault(head, names[0])
+    award_labels = {name: checked.definitions[name].label for name in checked.awards if checked.definitions[name].label}
+    for f in checked.inputs:  # a record input (诉请金额) may be written one column per amount
+        typ = checked.input_types[f.name]
+        if typ.kind != "record":
+            continue
+        for key, _ in typ.fields:
+            out[heading_key(f"{f.name}.{key}")] = f"{f.name}.{key}"
+            for sub in (award_labels.get(key), RECORD_KEY_LABELS.get(key), key):
+                if sub and f.label:
+                    out.setdefault(heading_key(f"{f.label.split('（')[0]}·{sub}"), f"{f.name}.{key}")
     return out
 
 
-def _columns(header: list[str], checked: CheckedRuleset, path: Path) -> tuple[dict[str, str], list[str]]:
+def _columns(header: list[str], checked: CheckedRuleset, path: Path,
+             in_sheets: frozenset[str] = frozenset()) -> tuple[dict[str, str], list[str]]:
+    """Each heading's input (or ``record.key``), the headings no input has; a required input with neither
+    a column nor a list sheet (``in_sheets``) stops the table with the headings it may take."""
     known = _headings(checked)
     columns, ignored = {}, []
     for position, heading in enumerate(header, start=1):
@@ -129,13 +178,95 @@ def _columns(header: list[str], checked: CheckedRuleset, path: Path) -> tuple[di
             raise InputError.at(f"{path}: two columns give `{name}`", hint="keep one of them")
         else:
             columns[heading] = name
-    missing = [f for f in checked.inputs if f.default is None and not f.optional and f.name not in columns.values()]
+    given = {v.partition(".")[0] for v in columns.values()} | in_sheets
+    missing = [f for f in checked.inputs if f.default is None and not f.optional and f.name not in given]
     if missing:
         raise InputError.at(
             f"{path}: no column for {', '.join(f'`{f.name}`' for f in missing)}",
             hint="head a column with the input's name or its label: "
                  + ", ".join(f"{f.name} ({f.label})" if f.label else f.name for f in missing))
     return columns, ignored
+
+
+def _list_sheets(sheets: list[tuple[str, list[tuple]]], checked: CheckedRuleset):
+    """The workbook's other sheets that hold a list input, one record a row: titled by the input's name,
+    its label, or both (``还款计划 instalments``)."""
+    lists = {f.name for f in checked.inputs if checked.input_types[f.name].kind == "list"} | {"evidence_files"}
+    known = _headings(checked)
+    for title, rows in sheets:
+        for part in [title, *title.split()]:
+            name = known.get(heading_key(part))
+            if name in lists:
+                yield title, name, rows
+                break
+
+
+def _list_rows(title: str, rows: list[tuple], checked: CheckedRuleset, name: str) -> list[ListRow]:
+    """A list sheet's rows as records keyed by case id; row 1 heads the columns (key or its Chinese name)."""
+    if not rows:
+        return []
+    typ = checked.input_types.get(name)
+    fields = dict(typ.item.fields) if typ is not None else {}  # evidence_files: text keys
+    case_field = next((f for f in checked.inputs if f.name == CASE_KEY), None)
+    case_headings = {heading_key(h) for h in (CASE_KEY, "借据号", "案件编号", case_field.label if case_field else None)
+                     if h}
+    by_label = {heading_key(v): k for k, v in RECORD_KEY_LABELS.items()}
+    keys: list[str | None] = []
+    for h in rows[0]:
+        text = heading_key(str(h)) if h is not None else ""
+        key = CASE_KEY if text in case_headings else by_label.get(text, text)
+        keys.append(key if key == CASE_KEY or key in fields or (not fields and key) else None)
+    out = []
+    for number, cells in enumerate(rows[1:], start=2):
+        if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
+            continue
+        item = ListRow(f"{title}!{number}", None, {}, [])
+        for key, value in zip(keys, cells, strict=False):
+            if key is None or value is None or (isinstance(value, str) and not value.strip()):
+                continue
+            if key == CASE_KEY:
+                item.case_id = str(value).strip()
+                continue
+            sub = fields.get(key)
+            try:
+                item.record[key] = _cell(value, _kind(sub) if sub is not None else "text")
+            except ValueError as exc:
+                item.problems.append(f"{item.where} {key}: {exc}")
+        out.append(item)
+    return out
+
+
+def _attach_lists(rows: list[Row], lists: dict[str, list[ListRow]], columns: dict[str, str]) -> list[str]:
+    """Each list sheet's records onto the case row with their case id, in sheet order; returns the rows
+    no case claims (reported, never dropped silently)."""
+    by_id: dict[str, list[Row]] = {}
+    for row in rows:
+        case_id = row.inputs.get(CASE_KEY)
+        if case_id is not None:
+            by_id.setdefault(str(case_id).strip(), []).append(row)
+    orphans = []
+    for name, items in lists.items():
+        for item in items:
+            owners = by_id.get(item.case_id or "")
+            if not owners:
+                orphans.append(f"{item.where}: " + (f"no case row has case id {item.case_id}" if item.case_id
+                                                    else "no case id"))
+                continue
+            for row in owners:  # a case id given twice: both rows are flagged as duplicates later
+                if name in row.inputs and not isinstance(row.inputs[name], _FromSheet):
+                    row.problems.append((name, f"given twice: in its column and in the sheet ({item.where})"))
+                    continue
+                row.inputs.setdefault(name, _FromSheet()).append(item.record)
+                row.problems += [(name, p) for p in item.problems]
+    for row in rows:  # the parser takes plain lists
+        for name, value in list(row.inputs.items()):
+            if isinstance(value, _FromSheet):
+                row.inputs[name] = list(value)
+    return orphans
+
+
+class _FromSheet(list):
+    """A list input assembled from a list sheet (told apart from one given in its own column)."""
 
 
 def _cell(value: Any, kind: str) -> Any:
@@ -323,7 +454,7 @@ def _check_member_data(f: BinaryIO, info: Any, path: Path) -> None:
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a compound file: an encrypted workbook, or an old .xls
 
 
-def _excel(path: Path) -> tuple[list[str], list[tuple[int, tuple]], dict[tuple[int, int], str]]:
+def _excel(path: Path) -> tuple[list[str], list[tuple[int, tuple]], dict[tuple[int, int], str], list]:
     """The first sheet's header, its rows (numbered as the sheet numbers them) and the cells that hold
     no value a row can use, with why (see :func:`_sheet_flags`)."""
     from openpyxl import load_workbook
@@ -344,6 +475,10 @@ def _excel(path: Path) -> tuple[list[str], list[tuple[int, tuple]], dict[tuple[i
         header = [str(c).strip() if c is not None else "" for c in next(lines, ())]
         records = [(number, cells) for number, cells in enumerate(lines, start=2)]
         flags = _sheet_flags(path, sheet._worksheet_path)
+        others = []
+        for ws in book.worksheets[1:]:  # list sheets (还款计划 …), read whole; the case sheet comes first
+            ws.reset_dimensions()
+            others.append((ws.title, list(ws.iter_rows(values_only=True))))
     except RulesError:
         raise
     except Exception as exc:  # openpyxl parses the sheet lazily: a malformed sheet fails here
@@ -351,7 +486,7 @@ def _excel(path: Path) -> tuple[list[str], list[tuple[int, tuple]], dict[tuple[i
                             hint="open the workbook in Excel or WPS and save it again as .xlsx") from None
     finally:
         book.close()
-    return header, records, flags
+    return header, records, flags, others
 
 
 def _sheet_flags(path: Path, member: str) -> dict[tuple[int, int], str]:
