@@ -34,6 +34,9 @@ def precheck_cmd(
     out_path: Annotated[Path | None, typer.Option("-o", "--out", dir_okay=False,
                                                   help="every row's result: .xlsx, .csv, .jsonl or .parquet")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the summary as one JSON object on stdout")] = False,
+    lists: Annotated[Path | None, typer.Option("--lists", exists=True, file_okay=False,
+                                               help="a folder of list inputs as CSV, one file each "
+                                                    "(instalments.csv …), keyed by case_id")] = None,
     court_key: KeyOpt = None,
     trust: TrustOpt = None,
 ) -> None:
@@ -41,7 +44,7 @@ def precheck_cmd(
     try:
         rs = load(ruleset)
         data = table.read_bytes()
-        result = precheck(rs, read_table(table, rs.checked), ruleset_text=ruleset.read_bytes(), input_bytes=data,
+        result = precheck(rs, read_table(table, rs.checked, lists), ruleset_text=ruleset.read_bytes(), input_bytes=data,
                           input_name=table.name, evidence_dir=table.parent, court_key=court_key,
                           trust=[str(t) for t in trust or ()])
         if out_path is not None:

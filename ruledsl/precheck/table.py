@@ -79,8 +79,12 @@ RECORD_KEY_LABELS = {
 CASE_KEY = "case_id"
 
 
-def read_table(path: Path, checked: CheckedRuleset) -> Table:
-    """Read ``path`` (.xlsx, .csv, .json / .jsonl) into raw cases for ``checked``'s inputs."""
+def read_table(path: Path, checked: CheckedRuleset, lists_dir: Path | None = None) -> Table:
+    """Read ``path`` (.xlsx, .csv, .json / .jsonl) into raw cases for ``checked``'s inputs.
+
+    List inputs come in their own cells as JSON, on a workbook's list sheets, or — for any input —
+    from ``lists_dir``: one CSV per list input, named by it (``instalments.csv``, ``还款计划.csv``),
+    its rows keyed by 借据号 (``case_id``) as a list sheet's are."""
     suffix = path.suffix.lower()
     try:
         lists: dict[str, list[ListRow]] = {}
@@ -93,6 +97,11 @@ def read_table(path: Path, checked: CheckedRuleset) -> Table:
             return _json_rows(path, checked)
         else:
             raise RulesError.at(f"{path}: a filing table is .xlsx, .csv or .jsonl", hint="save the sheet as .xlsx")
+        if lists_dir is not None:
+            sheets = [(p.stem, list(csv.reader(io.StringIO(_csv_text(p.read_bytes(), p, checked), newline=""))))
+                      for p in sorted(lists_dir.glob("*.csv"))]
+            for title, name, rows in _list_sheets(sheets, checked):
+                lists.setdefault(name, []).extend(_list_rows(title, rows, checked, name))
     except OSError as exc:
         raise RulesError.at(f"cannot read {path}: {exc.strerror}") from None
     columns, ignored = _columns(header, checked, path, frozenset(lists))
