@@ -250,7 +250,7 @@ def parse_case(checked: CheckedRuleset, data: dict[str, Any], origin: str = "cas
         read = _settings_model(checked).model_validate(chosen) if chosen else None
     except ValidationError as exc:
         raise InputError(_diagnostics(exc, checked, origin)) from None
-    values = {info.alias: _plain(getattr(parsed, attr)) for attr, info in model.model_fields.items()}
+    values = parsed.model_dump(by_alias=True)  # nested records as plain dicts, the shape compiled rules read
     for name in checked.settings:  # unset: the ruleset's reading (the compiled default)
         values[name] = getattr(read, _attr(name)) if read is not None else None
     values["evidence"] = [{**item.model_dump(), "verified": False} for item in parsed.f_evidence]
@@ -261,17 +261,6 @@ def parse_case(checked: CheckedRuleset, data: dict[str, Any], origin: str = "cas
             raise InputError(_diagnostics(exc, checked, f"{origin}: verified evidence")) from None
         values["evidence"] += [{**item.model_dump(), "verified": True} for item in checked_items]
     return values
-
-
-def _plain(value: Any) -> Any:
-    """Nested pydantic records → plain dicts, the shape compiled rules read."""
-    if isinstance(value, BaseModel):
-        return {info.alias or k: _plain(getattr(value, k)) for k, info in type(value).model_fields.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    return value
 
 
 def _diagnostics(exc: ValidationError, checked: CheckedRuleset, origin: str) -> list[Diagnostic]:

@@ -46,6 +46,8 @@ MAX_PLACES = 12
 MAX_TEXT = 64
 # ASCII digits only: full-width (１２３) and Arabic-Indic (١٢٣) digits are refused, not silently read
 _PLAIN = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)\Z")
+#: the form nearly every amount arrives in (12345.67): read without the general checks, to the same value
+_SIMPLE = re.compile(rf"-?(0|[1-9][0-9]{{0,{MAX_DIGITS - 1}}})(\.[0-9]{{1,{MAX_PLACES}}})?\Z")
 _THOUSANDS = re.compile(r"[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?\Z")
 
 
@@ -79,6 +81,15 @@ def to_decimal(value: object, what: str = "", places: int | None = MAX_PLACES) -
 def _to_decimal(value: object, places: int | None) -> Decimal:
     if isinstance(value, bool):
         raise ValueError("expected a number, got a boolean")
+    if type(value) is Decimal and value.is_finite() and value.adjusted() < MAX_DIGITS and places is None:
+        return value  # a result of exact arithmetic (Money of a rule's figure): nothing else to check
+    if isinstance(value, str) and _SIMPLE.match(value):  # at most MAX_DIGITS digits and MAX_PLACES places
+        if places is not None and places < MAX_PLACES:
+            point = value.find(".")
+            if point >= 0 and len(value[point + 1:].rstrip("0")) > places:
+                result = Decimal(value)
+                raise ValueError(f"{plain_number(result)} has more than {places} decimal places")
+        return Decimal(value)
     if isinstance(value, Decimal):
         result = value
     elif isinstance(value, int):
@@ -110,13 +121,16 @@ def _to_decimal(value: object, places: int | None) -> Decimal:
 
 def decimal_places(value: Decimal) -> int:
     """Decimal places of a finite value once trailing zeros are dropped: ``1.2500`` → 2, ``1E+3`` → 0."""
-    exponent = value.as_tuple().exponent
+    _, digits, exponent = value.as_tuple()
     assert isinstance(exponent, int)
     if exponent >= 0:
         return 0
-    digits = value.as_tuple().digits
-    zeros = len(digits) - len("".join(map(str, digits)).rstrip("0") or "0")
-    return max(0, -exponent - zeros)
+    if not any(digits):
+        return 0  # zero has no places, however it is written (0.000)
+    places, k = -exponent, len(digits) - 1
+    while places and k >= 0 and digits[k] == 0:  # trailing zeros of the digits are not places
+        places, k = places - 1, k - 1
+    return places
 
 
 class Money:

@@ -6,6 +6,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ruledsl.core.daycount import DayCount, to_date
 from ruledsl.core.money import Money, round_fen, to_decimal
@@ -136,3 +138,26 @@ def test_dates_are_calendar_dates_a_case_can_concern(text: str, reason: str) -> 
     with pytest.raises(ValueError, match=reason):
         to_date(text)
     assert to_date("2024-07-01") == date(2024, 7, 1)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(text=st.from_regex(r"-?(0|[1-9][0-9]{0,20})(\.[0-9]{1,15})?", fullmatch=True),
+       places=st.sampled_from([None, 0, 2, 4, 12]))
+def test_the_plain_amount_fast_path_reads_as_the_general_path(text: str, places) -> None:
+    """to_decimal reads "12345.67" without its general checks; a leading space sends the same text the
+    general way: the value, or the error message, is the same."""
+    def read(t: str):
+        try:
+            return to_decimal(t, places=places)
+        except ValueError as exc:
+            return str(exc).replace(f"' {text}'", text)
+
+    fast, general = read(text), read(" " + text)
+    assert fast == general and type(fast) is type(general)
+
+
+@pytest.mark.parametrize(("value", "places"), [("0.000", 0), ("1.2500", 2), ("1E+3", 0), ("0.010", 2),
+                                               ("1E-5", 5), ("5.000001", 6), ("-0.50", 1)])
+def test_decimal_places(value: str, places: int) -> None:
+    from ruledsl.core.money import decimal_places
+    assert decimal_places(Decimal(value)) == places
