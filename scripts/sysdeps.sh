@@ -16,6 +16,8 @@ ldconfig -p 2>/dev/null | grep 'libharfbuzz-subset.so.0' >/dev/null || need+=(li
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 # openssl: the timestamp tests cross-check tokens with `openssl ts -verify`
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
+# java: the pre-check's Spark engine (pyspark from PyPI runs on the JVM)
+command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" -ne 0 ]; then
   echo "missing Debian packages: ${need[*]} — run as root or: sudo apt-get install ${need[*]}" >&2

@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from ruledsl.core.errors import RulesError
-from ruledsl.precheck.run import VERDICT_LABELS, Precheck, RowVerdict
+from ruledsl.core.money import Money
+from ruledsl.precheck.run import Precheck, Summary, records
 
 FORMATS = (".xlsx", ".csv", ".jsonl", ".parquet")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -32,33 +33,19 @@ FIGURES = ("claimable", "claimed", "excess")
 FIGURE_LABELS = {"claimable": "依法可主张", "claimed": "诉请", "excess": "超出"}
 
 
-def columns(result: Precheck) -> list[str]:
-    """The output's column names, in order."""
+def columns(lines: list[str]) -> list[str]:
+    """The output's column names, in order, for a ruleset's award ``lines``."""
     return (["row", "case_id", "verdict", "verdict_label", "reasons"]
-            + [f"{line}_{f}" for line in result.lines for f in FIGURES] + ["stage"])
+            + [f"{line}_{f}" for line in lines for f in FIGURES] + ["stage"])
 
 
-def column_labels(result: Precheck) -> dict[str, str]:
+def column_labels(lines: list[str], labels: dict[str, str]) -> dict[str, str]:
     """Each column's Chinese heading (the legend of an Excel output)."""
     out = {"row": "行号", "case_id": "借据号（案件编号）", "verdict": "预审结论（代码）", "verdict_label": "预审结论",
            "reasons": "原因（列或规则、依据）", "stage": "分流"}
-    for line in result.lines:
-        for f in FIGURES:
-            out[f"{line}_{f}"] = f"{result.labels[line]}（{FIGURE_LABELS[f]}）"
-    return out
-
-
-def records(result: Precheck) -> list[list[Any]]:
-    """The output rows: ints for ``row``, :class:`~ruledsl.core.money.Money` or None for figures, else text."""
-    return [_record(r, result.lines) for r in result.results]
-
-
-def _record(r: RowVerdict, lines: list[str]) -> list[Any]:
-    out: list[Any] = [r.row, r.case_id, r.verdict, VERDICT_LABELS[r.verdict], "\n".join(x.text() for x in r.reasons)]
     for line in lines:
-        f = r.lines.get(line)
-        out += [None, None, None] if f is None else [f.claimable, f.claimed, f.excess]
-    out.append(r.stage or "")
+        for f in FIGURES:
+            out[f"{line}_{f}"] = f"{labels.get(line, line)}（{FIGURE_LABELS[f]}）"
     return out
 
 
@@ -69,18 +56,9 @@ def guard(text: str) -> str:
 
 def write_results(result: Precheck, path: Path) -> Path:
     """Every row's result at ``path`` (.xlsx, .csv, .jsonl or .parquet, by extension), and the summary."""
-    suffix = path.suffix.lower()
-    if suffix not in FORMATS:
-        raise RulesError.at(f"{path}: the output is .xlsx, .csv, .jsonl or .parquet", hint="name it results.xlsx")
-    try:
-        if suffix == ".xlsx":
-            _xlsx(result, path)
-        else:
-            {".csv": _csv, ".jsonl": _jsonl, ".parquet": _parquet}[suffix](result, path)
-            summary_path(path).write_text(json.dumps(result.summary.as_json(), ensure_ascii=False, indent=2) + "\n",
-                                          encoding="utf-8")
-    except OSError as exc:
-        raise RulesError.at(f"cannot write {path}: {exc.strerror}") from None
+    writer = open_writer(path, result.lines, result.labels)
+    writer.write(records(result))
+    writer.close(result.summary)
     return path
 
 
@@ -93,99 +71,162 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)  # Money: two places, no separators
 
 
-def _csv(result: Precheck, path: Path) -> None:
-    with path.open("w", encoding="utf-8-sig", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(columns(result))
-        for rec in records(result):
-            w.writerow([rec[0], *(guard(_text(v)) if isinstance(v, str) else _text(v) for v in rec[1:])])
+class Writer:
+    """Output rows streamed to a file as a batch's parts come back, then the summary."""
+
+    def __init__(self, path: Path, lines: list[str], labels: dict[str, str]) -> None:
+        self.path, self.lines, self.labels, self.names = path, lines, labels, columns(lines)
+        self.written = 0
+
+    def write(self, recs: list[tuple]) -> None:
+        try:
+            self._write(recs)
+        except OSError as exc:
+            raise RulesError.at(f"cannot write {self.path}: {exc.strerror}") from None
+        self.written += len(recs)
+
+    def close(self, summary: Summary) -> None:
+        try:
+            self._close(summary)
+        except OSError as exc:
+            raise RulesError.at(f"cannot write {self.path}: {exc.strerror}") from None
+
+    def _write(self, recs: list[tuple]) -> None:
+        raise NotImplementedError
+
+    def _close(self, summary: Summary) -> None:
+        summary_path(self.path).write_text(json.dumps(summary.as_json(), ensure_ascii=False, indent=2) + "\n",
+                                           encoding="utf-8")
 
 
-def _plain(result: Precheck) -> list[dict[str, Any]]:
-    names = columns(result)
-    return [{n: (v if n == "row" else _text(v)) for n, v in zip(names, rec, strict=True)} for rec in records(result)]
+class _CsvWriter(Writer):
+    def __init__(self, *args) -> None:
+        super().__init__(*args)
+        self.f = self.path.open("w", encoding="utf-8-sig", newline="")
+        self.w = csv.writer(self.f)
+        self.w.writerow(self.names)
+
+    def _write(self, recs: list[tuple]) -> None:
+        self.w.writerows([rec[0], guard(rec[1]), rec[2], rec[3], guard(rec[4]), *rec[5:-1], guard(rec[-1])]
+                         for rec in recs)  # amounts are digits: only the text columns can start a formula
+
+    def _close(self, summary: Summary) -> None:
+        self.f.close()
+        super()._close(summary)
 
 
-def _jsonl(result: Precheck, path: Path) -> None:
-    with path.open("w", encoding="utf-8") as f:
-        for item in _plain(result):
-            f.write(json.dumps(item, ensure_ascii=False) + "\n")
+class _JsonlWriter(Writer):
+    def __init__(self, *args) -> None:
+        super().__init__(*args)
+        self.f = self.path.open("w", encoding="utf-8")
+
+    def _write(self, recs: list[tuple]) -> None:
+        names = self.names
+        self.f.writelines(json.dumps(dict(zip(names, rec, strict=True)), ensure_ascii=False) + "\n" for rec in recs)
+
+    def _close(self, summary: Summary) -> None:
+        self.f.close()
+        super()._close(summary)
 
 
-def _parquet(result: Precheck, path: Path) -> None:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+class _ParquetWriter(Writer):
+    def __init__(self, *args) -> None:
+        super().__init__(*args)
+        import pyarrow as pa
+        import pyarrow.parquet as pq
 
-    names = columns(result)
-    recs = records(result)
-    arrays = [pa.array([rec[0] for rec in recs], pa.int64())]
-    arrays += [pa.array([_text(rec[k]) for rec in recs], pa.string()) for k in range(1, len(names))]
-    pq.write_table(pa.Table.from_arrays(arrays, names=names), path)
+        self.pa = pa
+        self.schema = pa.schema([("row", pa.int64())] + [(n, pa.string()) for n in self.names[1:]])
+        self.w = pq.ParquetWriter(self.path, self.schema)
+
+    def _write(self, recs: list[tuple]) -> None:
+        if recs:
+            cols = list(zip(*recs, strict=True))
+            self.w.write_table(self.pa.Table.from_arrays(
+                [self.pa.array(c, type=f.type) for c, f in zip(cols, self.schema, strict=True)], schema=self.schema))
+
+    def _close(self, summary: Summary) -> None:
+        self.w.close()
+        super()._close(summary)
 
 
-def _xlsx(result: Precheck, path: Path) -> None:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment, Font
+class _XlsxWriter(Writer):
+    def __init__(self, *args) -> None:
+        super().__init__(*args)
+        from openpyxl import Workbook
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Alignment, Font
 
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("预审结果 precheck")
-    names = columns(result)
-    bold = Font(bold=True)
-    wrap = Alignment(wrap_text=True, vertical="top")
+        self.Cell, self.bold, self.wrap = WriteOnlyCell, Font(bold=True), Alignment(wrap_text=True, vertical="top")
+        self.book = Workbook(write_only=True)
+        self.sheet = sheet = self.book.create_sheet("预审结果 precheck")
+        for width, col in ((8, "A"), (18, "B"), (16, "C"), (12, "D"), (60, "E")):
+            sheet.column_dimensions[col].width = width
+        sheet.freeze_panes = "C2"
+        sheet.append([self.text(sheet, n, font=self.bold) for n in self.names])
 
-    def text(value: str, **style) -> WriteOnlyCell:
-        cell = WriteOnlyCell(sheet, value=value)
+    def text(self, sheet, value: str, **style):
+        cell = self.Cell(sheet, value=value)
         cell.data_type = "s"  # a text cell, even one starting with "=": never a formula
         for k, v in style.items():
             setattr(cell, k, v)
         return cell
 
-    def amount(value) -> WriteOnlyCell | None:
-        if value is None:
+    def amount(self, sheet, value):
+        if value is None or value == "":
             return None
-        cell = WriteOnlyCell(sheet, value=float(value.rounded().amount))
+        cell = self.Cell(sheet, value=float(Money(value).rounded().amount))
         cell.number_format = "#,##0.00"
         return cell
 
-    for width, col in ((8, "A"), (18, "B"), (16, "C"), (12, "D"), (60, "E")):
-        sheet.column_dimensions[col].width = width
-    sheet.freeze_panes = "C2"
-    sheet.append([text(n, font=bold) for n in names])
-    for rec in records(result):
-        cells: list[Any] = [rec[0]]
-        for k, v in enumerate(rec[1:], start=1):
-            if k == 4:
-                cells.append(text(v, alignment=wrap))
-            elif isinstance(v, str):
-                cells.append(text(v))
-            else:
-                cells.append(amount(v))
-        sheet.append(cells)
-    summary = book.create_sheet("汇总 summary")
-    summary.column_dimensions["A"].width = 28
-    summary.column_dimensions["B"].width = 70
-    data = result.summary.as_json()
-    for key, label in (("ruleset", "规则集 ruleset"), ("version", "版本 version"),
-                       ("ruleset_sha256", "规则集 SHA-256"), ("input_file", "输入文件 input"),
-                       ("input_sha256", "输入文件 SHA-256"), ("rows_read", "读入行数 rows read"),
-                       ("rows_written", "输出行数 rows written"), ("blank_rows_skipped", "空行（跳过）blank rows"),
-                       ("seconds", "用时（秒）seconds")):
-        summary.append([text(label, font=bold), text(str(data[key]))])
-    summary.append([])
-    summary.append([text(h, font=bold) for h in ("预审结论 verdict", "行数 rows", "诉请合计 claimed",
-                                                 "依法可主张合计 claimable", "超出合计 excess")])
-    for verdict, d in data["verdicts"].items():
-        summary.append([text(f"{d['label']} {verdict}"), d["rows"],
-                        *(amount(result.summary.by_verdict[verdict][k]) for k in ("claimed", "claimable", "excess"))])
-    for stray in data["stray_list_rows"]:
-        summary.append([text("列表行未对应案件 stray list row", font=bold), text(stray)])
-    if data["ignored_columns"]:
-        summary.append([])
-        summary.append([text("未使用的列 ignored columns", font=bold), text("、".join(data["ignored_columns"]))])
-    legend = book.create_sheet("列说明 columns")
-    legend.column_dimensions["A"].width = 34
-    legend.column_dimensions["B"].width = 40
-    for name, label in column_labels(result).items():
-        legend.append([text(name), text(label)])
-    book.save(path)
+    def _write(self, recs: list[tuple]) -> None:
+        sheet, n = self.sheet, len(self.names)
+        for rec in recs:
+            self.sheet.append([rec[0], self.text(sheet, rec[1]), self.text(sheet, rec[2]), self.text(sheet, rec[3]),
+                               self.text(sheet, rec[4], alignment=self.wrap),
+                               *(self.amount(sheet, v) for v in rec[5:n - 1]), self.text(sheet, rec[n - 1])])
+
+    def _close(self, summary: Summary) -> None:
+        book, text, amount, bold = self.book, self.text, self.amount, self.bold
+        sheet = book.create_sheet("汇总 summary")
+        sheet.column_dimensions["A"].width = 28
+        sheet.column_dimensions["B"].width = 70
+        data = summary.as_json()
+        for key, label in (("ruleset", "规则集 ruleset"), ("version", "版本 version"),
+                           ("ruleset_sha256", "规则集 SHA-256"), ("input_file", "输入文件 input"),
+                           ("input_sha256", "输入文件 SHA-256"), ("rows_read", "读入行数 rows read"),
+                           ("rows_written", "输出行数 rows written"), ("blank_rows_skipped", "空行（跳过）blank rows"),
+                           ("seconds", "用时（秒）seconds")):
+            sheet.append([text(sheet, label, font=bold), text(sheet, str(data[key]))])
+        sheet.append([])
+        sheet.append([text(sheet, h, font=bold) for h in ("预审结论 verdict", "行数 rows", "诉请合计 claimed",
+                                                          "依法可主张合计 claimable", "超出合计 excess")])
+        for verdict, d in data["verdicts"].items():
+            sheet.append([text(sheet, f"{d['label']} {verdict}"), d["rows"],
+                          *(amount(sheet, d[k]) for k in ("claimed", "claimable", "excess"))])
+        for stray in data["stray_list_rows"]:
+            sheet.append([text(sheet, "列表行未对应案件 stray list row", font=bold), text(sheet, stray)])
+        if data["ignored_columns"]:
+            sheet.append([])
+            sheet.append([text(sheet, "未使用的列 ignored columns", font=bold),
+                          text(sheet, "、".join(data["ignored_columns"]))])
+        legend = book.create_sheet("列说明 columns")
+        legend.column_dimensions["A"].width = 34
+        legend.column_dimensions["B"].width = 40
+        for name, label in column_labels(self.lines, self.labels).items():
+            legend.append([text(legend, name), text(legend, label)])
+        book.save(self.path)
+
+
+_WRITERS = {".csv": _CsvWriter, ".jsonl": _JsonlWriter, ".parquet": _ParquetWriter, ".xlsx": _XlsxWriter}
+
+
+def open_writer(path: Path, lines: list[str], labels: dict[str, str]) -> Writer:
+    """A writer for ``path`` by its extension (.xlsx, .csv, .jsonl or .parquet)."""
+    kind = _WRITERS.get(path.suffix.lower())
+    if kind is None:
+        raise RulesError.at(f"{path}: the output is .xlsx, .csv, .jsonl or .parquet", hint="name it results.xlsx")
+    try:
+        return kind(path, lines, labels)
+    except OSError as exc:
+        raise RulesError.at(f"cannot write {path}: {exc.strerror}") from None

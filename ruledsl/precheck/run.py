@@ -31,7 +31,7 @@ from ruledsl.cases.evidence import DECLARATIONS, attach_evidence
 from ruledsl.cases.inputs import parse_case
 from ruledsl.core.errors import RulesError
 from ruledsl.core.money import Money, yuan
-from ruledsl.precheck.table import Table
+from ruledsl.precheck.table import CASE_KEY, Row, Table, read_cells
 from ruledsl.ruleset import Ruleset
 
 READY, EXCEEDS, CORRECTION, REFUSED = "ready", "exceeds_limit", "needs_correction", "not_admissible"
@@ -89,11 +89,15 @@ class RowVerdict:
         return VERDICT_LABELS[self.verdict]
 
     def headline(self) -> LineFigures | None:
-        """The row's figures in total (its ``total`` line, else the sum of its lines), or None when it
-        was not computed."""
-        if not self.lines or TOTAL in self.lines:
-            return self.lines.get(TOTAL)
-        return _sum(list(self.lines.values()))
+        return headline(self.lines)
+
+
+def headline(lines: dict[str, LineFigures]) -> LineFigures | None:
+    """A row's figures in total (its ``total`` line, else the sum of its lines), or None when it was
+    not computed."""
+    if not lines or TOTAL in lines:
+        return lines.get(TOTAL)
+    return _sum(list(lines.values()))
 
 
 @dataclass
@@ -140,25 +144,66 @@ class Precheck:
         return self.summary.by_verdict[verdict]["rows"]
 
 
+@dataclass
+class Options:
+    """What every part of a batch needs beside its rows (picklable: it goes to the pre-check's workers).
+
+    ``evidence_dir``, ``court_key`` and ``trust`` verify the rows' ``evidence_files`` (paths from
+    ``evidence_dir``) against the court's key and the trust roots, as a case file's are
+    (:func:`ruledsl.cases.evidence.attach_evidence`): only what verifies meets an evidence rule.
+    ``duplicates`` maps each case id given by more than one row to those rows (``"2、5"``), found over
+    the whole batch before it is split; ``headings`` maps an input to the heading its column has."""
+
+    evidence_dir: str | None = None
+    court_key: str | None = None
+    trust: tuple[str, ...] = ()
+    duplicates: dict[str, str] = field(default_factory=dict)
+    headings: dict[str, str] = field(default_factory=dict)
+
+
 def precheck(ruleset: Ruleset, table: Table, *, ruleset_text: bytes = b"", input_bytes: bytes = b"",
              input_name: str = "", evidence_dir: Path | None = None, court_key: str | os.PathLike | None = None,
              trust: list[str] | None = None) -> Precheck:
-    """Check every row of ``table`` against ``ruleset``; no row stops the others.
+    """Check every row of ``table`` against ``ruleset``; no row stops the others (in this process; the
+    CLI's batch runner, :mod:`ruledsl.precheck.batch`, splits a large batch over workers).
 
-    A row's ``evidence_files`` (证据文件: ``[{kind, file, bundle, …}]``, paths from ``evidence_dir``)
-    are verified against the court's key ``court_key`` and the ``trust`` roots, as a case file's
-    are (:func:`ruledsl.cases.evidence.attach_evidence`): only what verifies meets an evidence rule.
     ``ruleset_text`` and ``input_bytes`` are hashed into the summary (SHA-256), so a filing can
     prove which rules and which file were checked."""
     started = time.perf_counter()
     checked = ruleset.checked
+    options = Options(str(evidence_dir) if evidence_dir else None, str(court_key) if court_key else None,
+                      tuple(trust or ()), duplicates(table.rows), {n: h for h, n in table.columns.items()})
+    ordered = judge_rows(ruleset, table.rows, options)
+    lines = list(checked.awards)
+    summary = make_summary(ruleset, tally_records([text_record(r, lines) for r in ordered], lines), table,
+                           ruleset_text, input_bytes, input_name, time.perf_counter() - started)
+    labels = {name: checked.definitions[name].label or name for name in checked.awards}
+    return Precheck(checked.name, checked.version, list(checked.awards), labels, ordered, summary)
+
+
+def duplicates(rows: list[Row]) -> dict[str, str]:
+    """Each case id more than one row gives → those rows' numbers (every one is flagged, none dropped)."""
+    seen: dict[str, list[int]] = defaultdict(list)
+    for row in rows:
+        seen[row.case_id() or f"row-{row.number}"].append(row.number)
+    return {case_id: "、".join(map(str, numbers)) for case_id, numbers in seen.items() if len(numbers) > 1}
+
+
+def judge_rows(ruleset: Ruleset, rows: list[Row], options: Options) -> list[RowVerdict]:
+    """Each row's verdict, reasons and figures, in row order (one part of a batch, or all of it)."""
+    checked = ruleset.checked
+    by_name = options.headings
+    evidence_dir = Path(options.evidence_dir) if options.evidence_dir else None
     results: dict[int, RowVerdict] = {}
-    by_name = {name: heading for heading, name in table.columns.items()}
     typed: list[tuple[RowVerdict, dict[str, Any], bool]] = []
-    for row in table.rows:
-        verdict = RowVerdict(row.number, _case_id(row.inputs.get("case_id"), row.number))
+    for row in rows:
+        read_cells(row, checked)
+        verdict = RowVerdict(row.number, _case_id(row.inputs.get(CASE_KEY), row.number))
         results[row.number] = verdict
         verdict.reasons += [Reason(CORRECTION, where, message) for where, message in row.problems]
+        if verdict.case_id in options.duplicates:
+            verdict.reasons.append(Reason(CORRECTION, CASE_KEY, f"借据号 {verdict.case_id} 重复"
+                                                              f"（第 {options.duplicates[verdict.case_id]} 行）"))
         if row.problems:
             continue
         inputs = dict(row.inputs)
@@ -166,7 +211,7 @@ def precheck(ruleset: Ruleset, table: Table, *, ruleset_text: bytes = b"", input
             verified = None
             if DECLARATIONS in inputs:
                 _, verified = attach_evidence({DECLARATIONS: inputs.pop(DECLARATIONS)}, evidence_dir or Path.cwd(),
-                                              court_key, trust)
+                                              options.court_key, list(options.trust) or None)
             values = parse_case(checked, inputs, f"row {row.number}", verified)
             findings = ruleset.judge_evidence(values)
         except RulesError as exc:
@@ -179,7 +224,6 @@ def precheck(ruleset: Ruleset, table: Table, *, ruleset_text: bytes = b"", input
                 message = f"{r.message}（{detail}）" if r.message else detail
                 verdict.reasons.append(Reason(CORRECTION, f"证据 {r.kind}", message, "；".join(r.citations)))
         typed.append((verdict, values, all(r.satisfied for r in findings if r.severity == "error")))
-    _flag_duplicates(results.values())
     claim_cite = "；".join(checked.citation_text(checked.claim.citation)) if checked.claim is not None else ""
     labels = {name: checked.definitions[name].label or name for name in checked.awards}
     cites = {name: "；".join(checked.citation_text(checked.definitions[name].citation)) for name in checked.awards}
@@ -210,9 +254,9 @@ def precheck(ruleset: Ruleset, table: Table, *, ruleset_text: bytes = b"", input
                 if rule.refuse:
                     verdict.reasons.append(Reason(REFUSED, "route", rule.stage,
                                                   "；".join(checked.citation_text(rule.citation))))
-    ordered = [results[n] for n in sorted(results)]
-    summary = _summary(ruleset, ordered, table, ruleset_text, input_bytes, input_name, time.perf_counter() - started)
-    return Precheck(checked.name, checked.version, list(checked.awards), labels, ordered, summary)
+    return [results[n] for n in sorted(results)]
+
+
 
 
 def _case_id(value: Any, number: int) -> str:
@@ -220,18 +264,6 @@ def _case_id(value: Any, number: int) -> str:
     if value is None or (isinstance(value, str) and not value.strip()):
         return f"row-{number}"
     return str(value)
-
-
-def _flag_duplicates(rows) -> None:
-    """Every row whose case id another row also gives is flagged (none is dropped)."""
-    seen: dict[str, list[RowVerdict]] = defaultdict(list)
-    for r in rows:
-        seen[r.case_id].append(r)
-    for case_id, same in seen.items():
-        if len(same) > 1:
-            numbers = "、".join(str(r.row) for r in same)
-            for r in same:
-                r.reasons.append(Reason(CORRECTION, "case_id", f"借据号 {case_id} 重复（第 {numbers} 行）"))
 
 
 def _figures(award: dict[str, Money], claim) -> dict[str, LineFigures]:
@@ -258,21 +290,54 @@ def _sum(parts: list[LineFigures]) -> LineFigures:
     return LineFigures(claimable, sum((f.claimed for f in parts), ZERO), sum((f.excess for f in parts), ZERO))
 
 
-def _summary(ruleset: Ruleset, rows: list[RowVerdict], table: Table, ruleset_text: bytes, input_bytes: bytes,
-             input_name: str, seconds: float) -> Summary:
+def text_record(r: RowVerdict, lines: list[str]) -> tuple:
+    """One output row: ``row`` an int, everything else text (amounts ``50518.00``, ``""`` for none) —
+    what a batch's workers hand back and every writer takes."""
+    out: list[Any] = [r.row, r.case_id, r.verdict, VERDICT_LABELS[r.verdict], "\n".join(x.text() for x in r.reasons)]
+    for line in lines:
+        f = r.lines.get(line)
+        out += ("", "", "") if f is None else (str(f.claimable), "" if f.claimed is None else str(f.claimed),
+                                               "" if f.excess is None else str(f.excess))
+    out.append(r.stage or "")
+    return tuple(out)
+
+
+def records(result: Precheck) -> list[tuple]:
+    return [text_record(r, result.lines) for r in result.results]
+
+
+def tally_records(recs, lines: list[str]) -> dict[str, dict[str, Any]]:
+    """Counts and totals (claimed, claimable, excess) per verdict of output rows: each row's headline
+    figures (:func:`headline`) added up; parts of a batch add with :func:`add`."""
     by: dict[str, dict[str, Any]] = {v: {"rows": 0, "claimed": ZERO, "claimable": ZERO, "excess": ZERO}
                                      for v in VERDICTS}
-    for r in rows:
-        d = by[r.verdict]
+    for rec in recs:
+        d = by[rec[2]]
         d["rows"] += 1
-        head = r.headline()
+        figures = {}
+        for k, line in enumerate(lines):
+            claimable, claimed, excess = rec[5 + 3 * k: 8 + 3 * k]
+            if claimable != "":
+                figures[line] = LineFigures(Money(claimable), Money(claimed) if claimed else None,
+                                            Money(excess) if excess else None)
+        head = headline(figures)
         if head is not None:
             d["claimable"] += head.claimable
             d["claimed"] += head.claimed if head.claimed is not None else ZERO
             d["excess"] += head.excess if head.excess is not None else ZERO
+    return by
+
+
+def add(a: dict[str, dict[str, Any]], b: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {v: {k: a[v][k] + b[v][k] for k in a[v]} for v in a}
+
+
+def make_summary(ruleset: Ruleset, by: dict[str, dict[str, Any]], table: Table, ruleset_text: bytes,
+                 input_bytes: bytes, input_name: str, seconds: float) -> Summary:
     c = ruleset.checked
+    n = sum(d["rows"] for d in by.values())
     return Summary(c.name, c.version, hashlib.sha256(ruleset_text).hexdigest(), input_name,
-                   hashlib.sha256(input_bytes).hexdigest(), len(rows), len(rows), table.blank_rows, seconds,
+                   hashlib.sha256(input_bytes).hexdigest(), n, n, table.blank_rows, seconds,
                    list(table.ignored), by, list(table.orphans))
 
 

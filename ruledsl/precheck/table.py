@@ -45,6 +45,18 @@ class Row:
     number: int
     inputs: dict[str, Any] = field(default_factory=dict)
     problems: list[tuple[str, str]] = field(default_factory=list)  # (column, why its value cannot be read)
+    #: cells not read yet, (heading, input name or ``record.key``, cell value): :func:`read_cells` reads
+    #: them — in the pre-check's worker, so that a batch's cells are read in parallel
+    raw: list[tuple[str, str, Any]] = field(default_factory=list)
+
+    def case_id(self) -> str | None:
+        """The case id the row gives (read or not), or None."""
+        if CASE_KEY in self.inputs:
+            return str(self.inputs[CASE_KEY]).strip() or None
+        for _, name, value in self.raw:
+            if name == CASE_KEY and value is not None and str(value).strip():
+                return _cell(value, "text")
+        return None
 
 
 @dataclass
@@ -116,21 +128,8 @@ def read_table(path: Path, checked: CheckedRuleset, lists_dir: Path | None = Non
                 continue
             if name is None or value is None or (isinstance(value, str) and not value.strip()):
                 continue
-            record, _, key = name.partition(".")  # `claimed.penalty_interest`: one amount of a record input
-            typ = checked.input_types.get(record)
-            if key:
-                typ = typ.field(key)
-            kind = _kind(typ) if typ is not None else "list"  # evidence
-            try:
-                value = _cell(value, kind)
-            except ValueError as exc:
-                row.problems.append((heading, str(exc)))
-                continue
-            if key:
-                row.inputs.setdefault(record, {})[key] = value
-            else:
-                row.inputs[name] = value
-        if row.inputs or row.problems:
+            row.raw.append((heading, name, value))
+        if row.raw or row.problems:
             rows.append(row)
         elif any(v is not None and (not isinstance(v, str) or v.strip()) for v in cells):
             rows.append(row)  # values only in columns the ruleset does not use: still a row, still answered
@@ -138,6 +137,28 @@ def read_table(path: Path, checked: CheckedRuleset, lists_dir: Path | None = Non
             blank += 1  # a blank row is not a case
     orphans = _attach_lists(rows, lists, columns)
     return Table(rows, columns, ignored, blank, orphans)
+
+
+def read_cells(row: Row, checked: CheckedRuleset) -> Row:
+    """Read the row's cells into the values the case parser takes (a cell that cannot be read is a
+    problem at its column); done once, then ``row.raw`` is empty."""
+    for heading, name, value in row.raw:
+        record, _, key = name.partition(".")  # `claimed.penalty_interest`: one amount of a record input
+        typ = checked.input_types.get(record)
+        if key and typ is not None:
+            typ = typ.field(key)
+        kind = _kind(typ) if typ is not None else "list"  # evidence
+        try:
+            value = _cell(value, kind)
+        except ValueError as exc:
+            row.problems.append((heading, str(exc)))
+            continue
+        if key:
+            row.inputs.setdefault(record, {})[key] = value
+        else:
+            row.inputs[name] = value
+    row.raw = []
+    return row
 
 
 def heading_key(text: str) -> str:
@@ -250,9 +271,9 @@ def _attach_lists(rows: list[Row], lists: dict[str, list[ListRow]], columns: dic
     no case claims (reported, never dropped silently)."""
     by_id: dict[str, list[Row]] = {}
     for row in rows:
-        case_id = row.inputs.get(CASE_KEY)
+        case_id = row.case_id()
         if case_id is not None:
-            by_id.setdefault(str(case_id).strip(), []).append(row)
+            by_id.setdefault(case_id, []).append(row)
     orphans = []
     for name, items in lists.items():
         for item in items:
@@ -262,7 +283,8 @@ def _attach_lists(rows: list[Row], lists: dict[str, list[ListRow]], columns: dic
                                                     else "no case id"))
                 continue
             for row in owners:  # a case id given twice: both rows are flagged as duplicates later
-                if name in row.inputs and not isinstance(row.inputs[name], _FromSheet):
+                if any(n == name for _, n, _ in row.raw) or (name in row.inputs
+                                                             and not isinstance(row.inputs[name], _FromSheet)):
                     row.problems.append((name, f"given twice: in its column and in the sheet ({item.where})"))
                     continue
                 row.inputs.setdefault(name, _FromSheet()).append(item.record)
@@ -291,6 +313,10 @@ def _cell(value: Any, kind: str) -> Any:
     if isinstance(value, int):
         return str(value)
     text = str(value).strip()
+    if kind in _NUMERIC and _PLAIN_CELL.match(text):
+        return text  # plain ASCII digits (12345.67, 12%): nothing to normalise
+    if kind == "date" and _ISO_CELL.match(text):
+        return text
     if kind in ("list", "record"):
         try:
             return exact_json(text)
@@ -314,6 +340,8 @@ _NUMERIC = frozenset(("money", "qty"))
 def _kind(typ: Type) -> str:
     """What a cell of an input of type ``typ`` holds: money, another quantity, a date, a flag, JSON, text."""
     return "money" if typ == MONEY else typ.kind
+_PLAIN_CELL = re.compile(r"-?[0-9]+(\.[0-9]+)?%?\Z")
+_ISO_CELL = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 _NUMBER_LIKE = re.compile(r"[-+]?[0-9][0-9,]*(\.[0-9]+)?\s*[%‱]?\Z")
 _SHEET_DATE = re.compile(r"([0-9]{4})\s*[-/.年]\s*([0-9]{1,2})\s*[-/.月]\s*([0-9]{1,2})\s*日?\Z")
 

@@ -1,0 +1,160 @@
+"""A whole batch, in parts: one function from a part of the rows to its output rows, on one of three engines.
+
+:func:`check_part` is the function every engine runs: a part of the filing table's rows (their cells
+not yet read) in, the part's output rows (:func:`ruledsl.precheck.run.text_record`) out, with the
+ruleset loaded once per worker process.  :func:`run_batch` reads the table in the calling process,
+finds the duplicate case ids over the whole of it, splits the rows into parts of :data:`PART_ROWS`,
+hands the parts to the engine, and writes the output rows in row order as the parts come back:
+
+* ``local`` — the parts one after another in this process;
+* ``dask`` — a local Dask cluster of ``workers`` processes (``dask.distributed``), at most two parts
+  per worker in flight, so memory stays flat however long the batch;
+* ``spark`` — PySpark's ``mapInPandas`` over the rows (``local[workers]``, or the cluster ``master``
+  names, e.g. ``spark://host:7077``): each row travels as one pickled text cell, so Spark's schema is
+  fixed whatever the ruleset, and comes back as its output row.
+
+Every engine gives the same output rows (a test runs one hostile file through all three).
+"""
+
+from __future__ import annotations
+
+import base64
+import pickle
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from ruledsl.precheck.output import open_writer
+from ruledsl.precheck.run import (
+    READY,
+    Options,
+    Summary,
+    add,
+    duplicates,
+    judge_rows,
+    make_summary,
+    tally_records,
+    text_record,
+)
+from ruledsl.precheck.table import Row, read_table
+from ruledsl.ruleset import Ruleset, load
+
+ENGINES = ("local", "dask", "spark")
+PART_ROWS = 5_000  # rows a part: small enough to stream, large enough that handing it over costs little
+SHOWN = 20  # rows not ready kept for the console (the output file has them all)
+
+_LOADED: dict[str, Ruleset] = {}  # per worker process: ruleset path → the compiled ruleset
+
+
+def _ruleset(path: str) -> Ruleset:
+    rs = _LOADED.get(path)
+    if rs is None:
+        rs = _LOADED[path] = load(Path(path))
+    return rs
+
+
+def check_part(ruleset_path: str, rows: list[Row], options: Options) -> tuple[list[tuple], dict]:
+    """The output rows of one part of a batch and their tally (the function every engine runs)."""
+    rs = _ruleset(ruleset_path)
+    lines = list(rs.checked.awards)
+    recs = [text_record(v, lines) for v in judge_rows(rs, rows, options)]
+    return recs, tally_records(recs, lines)
+
+
+@dataclass
+class BatchResult:
+    summary: Summary
+    lines: list[str]
+    flagged: list[tuple]  # the first rows not ready, as output rows (for the console)
+
+
+def run_batch(ruleset_path: Path, input_path: Path, out_path: Path | None = None, *, engine: str = "local",
+              workers: int = 1, lists_dir: Path | None = None, evidence_dir: Path | None = None,
+              court_key: str | None = None, trust: tuple[str, ...] = (), master: str | None = None,
+              progress: Callable[[int, int], None] | None = None) -> BatchResult:
+    """Pre-check ``input_path`` against ``ruleset_path`` on ``engine``; write every output row to
+    ``out_path`` (when given) and return the summary.  ``progress(done, total)`` is told of each part."""
+    started = time.perf_counter()
+    rs = load(ruleset_path)
+    table = read_table(input_path, rs.checked, lists_dir)
+    rows = table.rows
+    options = Options(str(evidence_dir) if evidence_dir else None, str(court_key) if court_key else None,
+                      tuple(trust), duplicates(rows), {n: h for h, n in table.columns.items()})
+    parts = [rows[i:i + PART_ROWS] for i in range(0, len(rows), PART_ROWS)]
+    lines = list(rs.checked.awards)
+    labels = {n: rs.checked.definitions[n].label or n for n in lines}
+    writer = open_writer(out_path, lines, labels) if out_path is not None else None
+    by = tally_records([], lines)
+    flagged: list[tuple] = []
+    done = 0
+    path = str(ruleset_path.resolve())
+    run = {"local": _local, "dask": _dask, "spark": _spark}[engine]
+    for recs, part_tally in run(path, parts, options, workers, master):
+        if writer is not None:
+            writer.write(recs)
+        by = add(by, part_tally)
+        if len(flagged) < SHOWN:
+            flagged += [r for r in recs if r[2] != READY][:SHOWN - len(flagged)]
+        done += len(recs)
+        if progress is not None:
+            progress(done, len(rows))
+    summary = make_summary(rs, by, table, ruleset_path.read_bytes(), input_path.read_bytes(), input_path.name,
+                           time.perf_counter() - started)
+    if writer is not None:
+        writer.close(summary)
+    return BatchResult(summary, lines, flagged)
+
+
+def _local(path: str, parts: list[list[Row]], options: Options, workers: int, master: str | None) -> Iterator:
+    for part in parts:
+        yield check_part(path, part, options)
+
+
+def _dask(path: str, parts: list[list[Row]], options: Options, workers: int, master: str | None) -> Iterator:
+    from dask.distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True, dashboard_address=None,
+                      host="127.0.0.1") as cluster, Client(cluster) as client:
+        shared = client.scatter(options, broadcast=True)
+        ahead = 2 * max(1, workers)
+        futures = [client.submit(check_part, path, part, shared, pure=False) for part in parts[:ahead]]
+        for k in range(len(parts)):
+            recs = futures[k].result()
+            futures[k] = None  # let the worker and this process forget the part
+            if k + ahead < len(parts):
+                futures.append(client.submit(check_part, path, parts[k + ahead], shared, pure=False))
+            yield recs
+
+
+def _spark(path: str, parts: list[list[Row]], options: Options, workers: int, master: str | None) -> Iterator:
+    import os
+    import sys
+
+    import pandas as pd
+    from pyspark.sql import SparkSession
+
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # the workers run this environment's Python
+    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+
+    spark = (SparkSession.builder.master(master or f"local[{max(1, workers)}]").appName("ruledsl precheck")
+             .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
+             .config("spark.sql.execution.arrow.pyspark.enabled", "true").getOrCreate())
+    try:
+        blob = base64.b64encode(pickle.dumps((path, options))).decode()
+        frame = pd.DataFrame({"n": range(len(parts)),
+                              "part": [base64.b64encode(pickle.dumps(p)).decode() for p in parts]})
+
+        def per_partition(batches):
+            setup = pickle.loads(base64.b64decode(blob))
+            for batch in batches:
+                out = [base64.b64encode(pickle.dumps(check_part(setup[0], pickle.loads(base64.b64decode(p)),
+                                                                setup[1]))).decode() for p in batch["part"]]
+                yield pd.DataFrame({"n": batch["n"], "records": out})
+
+        df = spark.createDataFrame(frame).repartition(max(1, min(len(parts), 4 * max(1, workers))))
+        result = df.mapInPandas(per_partition, schema="n long, records string")
+        for row in result.orderBy("n").toLocalIterator():
+            yield pickle.loads(base64.b64decode(row["records"]))
+    finally:
+        spark.stop()
