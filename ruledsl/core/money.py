@@ -51,11 +51,12 @@ _SIMPLE = re.compile(rf"-?(0|[1-9][0-9]{{0,{MAX_DIGITS - 1}}})(\.[0-9]{{1,{MAX_P
 _THOUSANDS = re.compile(r"[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?\Z")
 
 
+_FEN_CONTEXT = Context(prec=PRECISION, rounding=ROUND_HALF_UP)
+
+
 def round_fen(value: Decimal) -> Decimal:
     """Round a Decimal to the fen, half-up (四舍五入), as courts state awards."""
-    with localcontext() as ctx:
-        ctx.prec = PRECISION
-        return value.quantize(FEN, rounding=ROUND_HALF_UP)
+    return value.quantize(FEN, context=_FEN_CONTEXT)
 
 
 def claim_fen(value: Decimal) -> Decimal:

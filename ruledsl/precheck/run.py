@@ -24,6 +24,7 @@ import re
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -308,24 +309,29 @@ def records(result: Precheck) -> list[tuple]:
 
 def tally_records(recs, lines: list[str]) -> dict[str, dict[str, Any]]:
     """Counts and totals (claimed, claimable, excess) per verdict of output rows: each row's headline
-    figures (:func:`headline`) added up; parts of a batch add with :func:`add`."""
-    by: dict[str, dict[str, Any]] = {v: {"rows": 0, "claimed": ZERO, "claimable": ZERO, "excess": ZERO}
-                                     for v in VERDICTS}
+    figures (:func:`headline`: its ``total`` line, else its lines added up) summed; parts of a batch add
+    with :func:`add`.  The figures are this module's own two-place text, so they are read back as
+    Decimals directly."""
+    sums: dict[str, list] = {v: [0, Decimal(0), Decimal(0), Decimal(0)] for v in VERDICTS}
+    at = lines.index(TOTAL) if TOTAL in lines else None
     for rec in recs:
-        d = by[rec[2]]
-        d["rows"] += 1
-        figures = {}
-        for k, line in enumerate(lines):
-            claimable, claimed, excess = rec[5 + 3 * k: 8 + 3 * k]
-            if claimable != "":
-                figures[line] = LineFigures(Money(claimable), Money(claimed) if claimed else None,
-                                            Money(excess) if excess else None)
-        head = headline(figures)
-        if head is not None:
-            d["claimable"] += head.claimable
-            d["claimed"] += head.claimed if head.claimed is not None else ZERO
-            d["excess"] += head.excess if head.excess is not None else ZERO
-    return by
+        d = sums[rec[2]]
+        d[0] += 1
+        if at is not None:
+            claimable, claimed, excess = rec[5 + 3 * at: 8 + 3 * at]
+            if claimable:
+                d[1] += Decimal(claimable)
+                d[2] += Decimal(claimed) if claimed else 0
+                d[3] += Decimal(excess) if excess else 0
+            continue
+        parts = [rec[5 + 3 * k: 8 + 3 * k] for k in range(len(lines))]
+        if parts and parts[0][0]:
+            d[1] += sum(Decimal(p[0]) for p in parts)
+            if all(p[1] for p in parts):  # claimed and excess only when every line states them (as headline)
+                d[2] += sum(Decimal(p[1]) for p in parts)
+                d[3] += sum(Decimal(p[2]) for p in parts)
+    return {v: {"rows": n, "claimable": Money(a), "claimed": Money(b), "excess": Money(c)}
+            for v, (n, a, b, c) in sums.items()}
 
 
 def add(a: dict[str, dict[str, Any]], b: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:

@@ -105,10 +105,13 @@ def read_table(path: Path, checked: CheckedRuleset, lists_dir: Path | None = Non
             lists = {name: _list_rows(title, rows, checked, name) for title, name, rows in _list_sheets(sheets, checked)}
         elif suffix == ".csv":
             (header, records), flags = _csv(path.read_bytes(), path, checked), {}
+        elif suffix == ".parquet":
+            (header, records), flags = _parquet(path), {}
         elif suffix in (".json", ".jsonl"):
             return _json_rows(path, checked)
         else:
-            raise RulesError.at(f"{path}: a filing table is .xlsx, .csv or .jsonl", hint="save the sheet as .xlsx")
+            raise RulesError.at(f"{path}: a filing table is .xlsx, .csv, .parquet or .jsonl",
+                                hint="save the sheet as .xlsx")
         if lists_dir is not None:
             sheets = [(p.stem, list(csv.reader(io.StringIO(_csv_text(p.read_bytes(), p, checked), newline=""))))
                       for p in sorted(lists_dir.glob("*.csv"))]
@@ -574,6 +577,20 @@ def _csv(data: bytes, path: Path, checked: CheckedRuleset) -> tuple[list[str], l
     # numbered by record, as a spreadsheet shows the file (header = row 1): a cell with line breaks
     # inside quotes (pretty-printed JSON) is one row, not several
     return header, [(number, tuple(cells)) for number, cells in enumerate(reader, start=2)]
+
+
+def _parquet(path: Path) -> tuple[list[str], list[tuple[int, tuple]]]:
+    """A Parquet table's columns and rows; rows are numbered as the same table saved as CSV would number
+    them (the first row of data is row 2), so a row keeps its number from one format to the other."""
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(path)
+    except Exception as exc:  # pyarrow: ArrowInvalid, OSError … on a file that is not Parquet
+        raise RulesError.at(f"{path}: not a readable Parquet file ({type(exc).__name__}: {exc})") from None
+    header = [str(name).strip() for name in table.column_names]
+    columns = [table.column(i).to_pylist() for i in range(table.num_columns)]
+    return header, list(enumerate(zip(*columns, strict=True), start=2))
 
 
 def _csv_text(data: bytes, path: Path, checked: CheckedRuleset) -> str:

@@ -128,6 +128,7 @@ class Ruleset:
         self._claim_index = {line: (code.columns.index(line), code.columns.index(allowed_column(line)))
                              for line in checked.claim_lines}
         self._claim_at = code.columns.index(checked.claim.claim) if checked.claim is not None else None
+        self._nothing_presented: list[RequirementResult] | None = None  # see judge_evidence
 
     @property
     def name(self) -> str:
@@ -262,7 +263,12 @@ class Ruleset:
     def judge_evidence(self, values: dict[str, Any]) -> list[RequirementResult]:
         if not self.code.evidence:
             return []
-        return judge(self.code.evidence, values.get("evidence") or [], values)
+        items = values.get("evidence") or []
+        if not items:  # nothing presented: every requirement is missing, whatever the inputs (the pre-check's
+            if self._nothing_presented is None:  # common row) — judged once
+                self._nothing_presented = judge(self.code.evidence, [], values)
+            return list(self._nothing_presented)
+        return judge(self.code.evidence, items, values)
 
     def _trace_entries(self, raw: list, values: dict, outputs: dict, route: int | None) -> list[TraceEntry]:
         env = dict(values)

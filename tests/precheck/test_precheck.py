@@ -455,3 +455,22 @@ def test_a_gbk_csv_is_read_when_its_header_names_the_columns(tmp_path: Path) -> 
     other.write_bytes("montant,procédure\n100000,ordinary\n".encode("latin-1"))
     with pytest.raises(RulesError, match="neither UTF-8 nor GB18030"):
         read_table(other, rs.checked)
+
+
+def test_a_parquet_filing_reads_as_its_csv(tmp_path: Path) -> None:
+    """A batch exported as Parquet (text columns, as the CSV had them) gives the same rows and numbers."""
+    import pandas as pd
+
+    path = tmp_path / "fees.csv"
+    path.write_text("claim_amount,审理程序\n100000,ordinary\nabc,simple\n12345.67,simple\n", encoding="utf-8")
+    pd.read_csv(path, dtype=str, keep_default_na=False).to_parquet(tmp_path / "fees.parquet", index=False)
+    rs = load(FEES)
+    from_csv = precheck(rs, read_table(path, rs.checked)).results
+    from_parquet = precheck(rs, read_table(tmp_path / "fees.parquet", rs.checked)).results
+    assert [(r.row, r.verdict, award(r)) for r in from_parquet] == [(r.row, r.verdict, award(r)) for r in from_csv]
+    # 诉讼费用交纳办法 art.13(1): 50 + 90,000 × 2.5% = 2,300.00; art.16: (50 + 2,345.67 × 2.5%) / 2 = 54.32
+    assert [award(r).get("acceptance_fee") for r in from_parquet] == ["2300.00", None, "54.32"]
+    broken = tmp_path / "broken.parquet"
+    broken.write_bytes(b"PAR1 not really")
+    with pytest.raises(RulesError, match="not a readable Parquet file"):
+        read_table(broken, rs.checked)
