@@ -177,7 +177,7 @@ def depth_first(roots: Iterable[str], deps: Callable[[str], Iterable[str]],
     return order
 
 
-def _names_in(node: ast.Node) -> set[str]:
+def names_in(node: ast.Node) -> set[str]:
     """Every name an expression mentions (an iterative walk over the frozen nodes' fields)."""
     names: set[str] = set()
     stack: list[object] = [node]
@@ -525,7 +525,7 @@ class Checker:
         cyclic: set[str] = set()
 
         def deps(name: str) -> list[str]:
-            return sorted(_names_in(self.definitions[name].expr) & self.definitions.keys())
+            return sorted(names_in(self.definitions[name].expr) & self.definitions.keys())
 
         order = depth_first(self.definitions, deps, lambda _, path: cyclic.update(path))
         return [name for name in order if name not in cyclic] + [name for name in self.definitions if name in cyclic]
@@ -1054,7 +1054,7 @@ class Checker:
             if not isinstance(node, ast.BinOp):
                 self.fail(f"`{table}` cannot be used inside this expression", node, shape)
                 return False
-            on_left = table in _names_in(node.left)
+            on_left = table in names_in(node.left)
             inner, other = (node.left, node.right) if on_left else (node.right, node.left)
             got = sub(other)
             self.types[id(node)] = RATE

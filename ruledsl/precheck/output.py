@@ -77,6 +77,7 @@ class Writer:
     def __init__(self, path: Path, lines: list[str], labels: dict[str, str]) -> None:
         self.path, self.lines, self.labels, self.names = path, lines, labels, columns(lines)
         self.written = 0
+        self.f = None  # the open file, for the writers that write text
 
     def write(self, recs: list[tuple]) -> None:
         try:
@@ -95,6 +96,9 @@ class Writer:
         raise NotImplementedError
 
     def _close(self, summary: Summary) -> None:
+        """Close the file, then write the summary beside it (an Excel output keeps it in a sheet)."""
+        if self.f is not None:
+            self.f.close()
         summary_path(self.path).write_text(json.dumps(summary.as_json(), ensure_ascii=False, indent=2) + "\n",
                                            encoding="utf-8")
 
@@ -110,10 +114,6 @@ class _CsvWriter(Writer):
         self.w.writerows([rec[0], guard(rec[1]), rec[2], rec[3], guard(rec[4]), *rec[5:-1], guard(rec[-1])]
                          for rec in recs)  # amounts are digits: only the text columns can start a formula
 
-    def _close(self, summary: Summary) -> None:
-        self.f.close()
-        super()._close(summary)
-
 
 class _JsonlWriter(Writer):
     def __init__(self, *args) -> None:
@@ -123,10 +123,6 @@ class _JsonlWriter(Writer):
     def _write(self, recs: list[tuple]) -> None:
         names = self.names
         self.f.writelines(json.dumps(dict(zip(names, rec, strict=True)), ensure_ascii=False) + "\n" for rec in recs)
-
-    def _close(self, summary: Summary) -> None:
-        self.f.close()
-        super()._close(summary)
 
 
 class _ParquetWriter(Writer):

@@ -29,6 +29,7 @@ from typing import Any
 from ruledsl.core.errors import RulesError
 from ruledsl.core.types import MONEY, RATE, Type
 from ruledsl.lang import ast
+from ruledsl.lang.checker import names_in
 from ruledsl.lang.interpreter import Interpreter
 from ruledsl.precheck.table import CASE_KEY, RECORD_KEY_LABELS
 from ruledsl.ruleset import Ruleset
@@ -124,23 +125,8 @@ def _serves(ruleset: Ruleset) -> dict[str, list[str]]:
             add(refs, f"上限 cap {rest.partition(':')[2]}（规则第 {line} 行）", None)
     for rule in c.routes:
         if rule.cond is not None:
-            add(_names(rule.cond), f"分流 route：{rule.stage}", rule.citation)
+            add(names_in(rule.cond), f"分流 route：{rule.stage}", rule.citation)
     return out
-
-
-def _names(node: object) -> set[str]:
-    """The names an expression reads."""
-    found: set[str] = set()
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if isinstance(n, ast.Name):
-            found.add(n.name)
-        elif isinstance(n, ast.Node):
-            stack.extend(getattr(n, k) for k in n.__dataclass_fields__ if k != "span")
-        elif isinstance(n, tuple):
-            stack.extend(n)
-    return found
 
 
 def _example(ruleset: Ruleset) -> dict[str, Any]:
