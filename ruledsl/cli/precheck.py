@@ -78,8 +78,8 @@ def precheck_cmd(
     if summary.blank_rows:
         console.print(f"空行 blank rows skipped: {summary.blank_rows}", markup=False)
     if summary.ignored_columns:
-        console.print("未使用的列 columns the ruleset does not use: " + "、".join(summary.ignored_columns),
-                      markup=False)
+        console.print("未使用的列 columns the ruleset does not use: " + "、".join(summary.ignored_columns)
+                      + "；本规则集的列 the ruleset's columns: " + "、".join(result.expected), markup=False)
     for stray in summary.stray_list_rows[:20]:
         console.print(f"列表行未对应案件 list row without its case: {stray}", markup=False)
     not_ready = summary.rows_read - summary.by_verdict[READY]["rows"]

@@ -67,6 +67,7 @@ class BatchResult:
     summary: Summary
     lines: list[str]
     flagged: list[tuple]  # the first rows not ready, as output rows (for the console)
+    expected: list[str]   # the columns the ruleset reads, "name（label）", for a message on unknown columns
 
 
 def run_batch(ruleset_path: Path, input_path: Path, out_path: Path | None = None, *, engine: str = "local",
@@ -103,7 +104,9 @@ def run_batch(ruleset_path: Path, input_path: Path, out_path: Path | None = None
                            time.perf_counter() - started)
     if writer is not None:
         writer.close(summary)
-    return BatchResult(summary, lines, flagged)
+    expected = [f"{f.name}（{f.label}）" if f.label else f.name for f in rs.checked.inputs
+                if f.name not in rs.checked.settings]
+    return BatchResult(summary, lines, flagged, expected)
 
 
 def _local(path: str, parts: list[list[Row]], options: Options, workers: int, master: str | None) -> Iterator:

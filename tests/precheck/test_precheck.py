@@ -474,3 +474,34 @@ def test_a_parquet_filing_reads_as_its_csv(tmp_path: Path) -> None:
     broken.write_bytes(b"PAR1 not really")
     with pytest.raises(RulesError, match="not a readable Parquet file"):
         read_table(broken, rs.checked)
+
+
+def test_an_unknown_column_is_named_with_the_columns_the_ruleset_reads(fees_sheet: Path) -> None:
+    r = CliRunner().invoke(app, ["precheck", str(FEES), str(fees_sheet)])
+    line = next(x for x in r.output.splitlines() if x.startswith("未使用的列"))
+    assert "借款人姓名" in line and "claim_amount（诉讼请求金额）" in line
+
+
+def test_a_cell_as_long_as_excel_allows(tmp_path: Path) -> None:
+    """A repayment history of 32,767 characters (Excel's longest cell) is read; an amount cell that long
+    is refused as too long for a number, on its row only."""
+    pays = []
+    while len(json.dumps(pays)) < 32_700:
+        pays.append({"paid_on": "2023-06-01", "amount": "1.00"})
+    cell = json.dumps(pays)
+    cell = cell[:-1] + " " * (32_767 - len(cell)) + "]"  # padded to exactly 32,767 characters
+    assert len(cell) == 32_767
+    schedule = json.dumps([{"due_on": "2024-01-01", "principal": "10000", "interest": "1200"}])
+    path = sheet(tmp_path / "long.xlsx", [
+        ["case_id", "principal", "contract_rate", "disbursed_on", "instalments", "repayments", "filed_on"],
+        ["A", "10000", "12%", "2023-01-01", schedule, cell, "2024-07-01"],
+        ["B", "1" * 32_767, "12%", "2023-01-01", schedule, None, "2024-07-01"],
+    ])
+    rs = load(LOAN)
+    a, b = precheck(rs, read_table(path, rs.checked)).results
+    assert [x.where for x in a.reasons if not x.where.startswith("证据")] == []
+    # 10,000 at 12%, 1,200 stated; len(pays) payments of 1.00 on 2023-06-01, before the due date: they go
+    # to the principal not yet due (民法典 560/561: nothing else is owed then), so less principal is owed
+    assert str(a.lines["principal_outstanding"].claimable) == f"{10000 - len(pays)}.00"
+    (bad,) = [x for x in b.reasons if not x.where.startswith("证据")]
+    assert bad.where == "principal" and "too long" in bad.message
