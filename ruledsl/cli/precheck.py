@@ -31,7 +31,7 @@ _COLOUR = {READY: "green", REFUSED: "red"}
 def precheck_cmd(
     ruleset: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="the published ruleset")],
     table: Annotated[Path, typer.Argument(exists=True, dir_okay=False,
-                                          help="filings: .xlsx, .csv, .jsonl or .json")],
+                                          help="filings: .xlsx, .csv, .parquet, .jsonl or .json")],
     out_path: Annotated[Path | None, typer.Option("-o", "--out", dir_okay=False,
                                                   help="every row's result: .xlsx, .csv, .jsonl or .parquet")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the summary as one JSON object on stdout")] = False,
