@@ -100,9 +100,11 @@ def read_table(path: Path, checked: CheckedRuleset, lists_dir: Path | None = Non
     suffix = path.suffix.lower()
     try:
         lists: dict[str, list[ListRow]] = {}
+        list_ignored: list[str] = []
         if suffix in (".xlsx", ".xlsm"):
             header, records, flags, sheets = _excel(path)
-            lists = {name: _list_rows(title, rows, checked, name) for title, name, rows in _list_sheets(sheets, checked)}
+            lists = {name: _list_rows(title, rows, checked, name, list_ignored)
+                     for title, name, rows in _list_sheets(sheets, checked)}
         elif suffix == ".csv":
             (header, records), flags = _csv(path.read_bytes(), path, checked), {}
         elif suffix == ".parquet":
@@ -116,10 +118,11 @@ def read_table(path: Path, checked: CheckedRuleset, lists_dir: Path | None = Non
             sheets = [(p.stem, list(csv.reader(io.StringIO(_csv_text(p.read_bytes(), p, checked), newline=""))))
                       for p in sorted(lists_dir.glob("*.csv"))]
             for title, name, rows in _list_sheets(sheets, checked):
-                lists.setdefault(name, []).extend(_list_rows(title, rows, checked, name))
+                lists.setdefault(name, []).extend(_list_rows(title, rows, checked, name, list_ignored))
     except OSError as exc:
         raise RulesError.at(f"cannot read {path}: {exc.strerror}") from None
     columns, ignored = _columns(header, checked, path, frozenset(lists))
+    ignored += list_ignored
     rows, blank = [], 0
     for number, cells in records:
         row = Row(number)
@@ -138,7 +141,7 @@ def read_table(path: Path, checked: CheckedRuleset, lists_dir: Path | None = Non
             rows.append(row)  # values only in columns the ruleset does not use: still a row, still answered
         else:
             blank += 1  # a blank row is not a case
-    orphans = _attach_lists(rows, lists, columns)
+    orphans = _attach_lists(rows, lists)
     return Table(rows, columns, ignored, blank, orphans)
 
 
@@ -234,8 +237,10 @@ def _list_sheets(sheets: list[tuple[str, list[tuple]]], checked: CheckedRuleset)
                 break
 
 
-def _list_rows(title: str, rows: list[tuple], checked: CheckedRuleset, name: str) -> list[ListRow]:
-    """A list sheet's rows as records keyed by case id; row 1 heads the columns (key or its Chinese name)."""
+def _list_rows(title: str, rows: list[tuple], checked: CheckedRuleset, name: str,
+               ignored: list[str]) -> list[ListRow]:
+    """A list sheet's rows as records keyed by case id; row 1 heads the columns (key or its Chinese name).
+    Headings the list's records do not have are added to ``ignored`` (``还款计划 instalments!备注``)."""
     if not rows:
         return []
     typ = checked.input_types.get(name)
@@ -249,6 +254,8 @@ def _list_rows(title: str, rows: list[tuple], checked: CheckedRuleset, name: str
         text = heading_key(str(h)) if h is not None else ""
         key = CASE_KEY if text in case_headings else by_label.get(text, text)
         keys.append(key if key == CASE_KEY or key in fields or (not fields and key) else None)
+        if keys[-1] is None and text:
+            ignored.append(f"{title}!{h}")
     out = []
     for number, cells in enumerate(rows[1:], start=2):
         if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
@@ -269,7 +276,7 @@ def _list_rows(title: str, rows: list[tuple], checked: CheckedRuleset, name: str
     return out
 
 
-def _attach_lists(rows: list[Row], lists: dict[str, list[ListRow]], columns: dict[str, str]) -> list[str]:
+def _attach_lists(rows: list[Row], lists: dict[str, list[ListRow]]) -> list[str]:
     """Each list sheet's records onto the case row with their case id, in sheet order; returns the rows
     no case claims (reported, never dropped silently)."""
     by_id: dict[str, list[Row]] = {}
@@ -277,7 +284,7 @@ def _attach_lists(rows: list[Row], lists: dict[str, list[ListRow]], columns: dic
         case_id = row.case_id()
         if case_id is not None:
             by_id.setdefault(case_id, []).append(row)
-    orphans = []
+    orphans, twice = [], set()
     for name, items in lists.items():
         for item in items:
             owners = by_id.get(item.case_id or "")
@@ -288,7 +295,9 @@ def _attach_lists(rows: list[Row], lists: dict[str, list[ListRow]], columns: dic
             for row in owners:  # a case id given twice: both rows are flagged as duplicates later
                 if any(n == name for _, n, _ in row.raw) or (name in row.inputs
                                                              and not isinstance(row.inputs[name], _FromSheet)):
-                    row.problems.append((name, f"given twice: in its column and in the sheet ({item.where})"))
+                    if (id(row), name) not in twice:
+                        twice.add((id(row), name))
+                        row.problems.append((name, f"given twice: in its column and in the sheet ({item.where})"))
                     continue
                 row.inputs.setdefault(name, _FromSheet()).append(item.record)
                 row.problems += [(name, p) for p in item.problems]

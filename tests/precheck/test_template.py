@@ -78,10 +78,12 @@ def test_list_sheets_attach_to_their_cases_and_strays_are_reported(tmp_path: Pat
     schedule.append(["L-2", "2024-01-01", 10000, 1200])
     paid.append(["L-2", "2024-01-01", 11200])  # paid in full on the due date
     paid.append(["L-9", "2024-01-01", 5])       # a case the sheet does not have
+    paid.cell(row=1, column=4, value="备注")     # a column the repayments do not have
     book.save(out)
     rs = load(LOAN)
     table = read_table(out, rs.checked)
     assert table.orphans == ["还款记录 repayments!3: no case row has case id L-9"]
+    assert table.ignored == ["还款记录 repayments!备注"]  # reported, not silently dropped
     example, second = precheck(rs, table).results
     # the example (consumer_loan.rules' first: 10,000 at 12%, 1,200 stated, 182 days overdue): 12,205.23
     assert str(example.lines["total"].claimable) == "12205.23"
