@@ -19,6 +19,7 @@ Every engine gives the same output rows (a test runs one hostile file through al
 from __future__ import annotations
 
 import base64
+import hashlib
 import pickle
 import time
 from collections.abc import Callable, Iterator
@@ -31,7 +32,7 @@ from ruledsl.precheck.run import (
     Options,
     Summary,
     add,
-    duplicates,
+    award_labels,
     judge_rows,
     make_summary,
     tally_records,
@@ -80,12 +81,10 @@ def run_batch(ruleset_path: Path, input_path: Path, out_path: Path | None = None
     rs = load(ruleset_path)
     table = read_table(input_path, rs.checked, lists_dir)
     rows = table.rows
-    options = Options(str(evidence_dir) if evidence_dir else None, str(court_key) if court_key else None,
-                      tuple(trust), duplicates(rows), {n: h for h, n in table.columns.items()})
+    options = Options.of(table, evidence_dir, court_key, trust)
     parts = [rows[i:i + PART_ROWS] for i in range(0, len(rows), PART_ROWS)]
     lines = list(rs.checked.awards)
-    labels = {n: rs.checked.definitions[n].label or n for n in lines}
-    writer = open_writer(out_path, lines, labels) if out_path is not None else None
+    writer = open_writer(out_path, lines, award_labels(rs)) if out_path is not None else None
     by = tally_records([], lines)
     flagged: list[tuple] = []
     done = 0
@@ -100,13 +99,19 @@ def run_batch(ruleset_path: Path, input_path: Path, out_path: Path | None = None
         done += len(recs)
         if progress is not None:
             progress(done, len(rows))
-    summary = make_summary(rs, by, table, ruleset_path.read_bytes(), input_path.read_bytes(), input_path.name,
+    summary = make_summary(rs, by, table, _sha256(ruleset_path), _sha256(input_path), input_path.name,
                            time.perf_counter() - started)
     if writer is not None:
         writer.close(summary)
     expected = [f"{f.name}（{f.label}）" if f.label else f.name for f in rs.checked.inputs
                 if f.name not in rs.checked.settings]
     return BatchResult(summary, lines, flagged, expected)
+
+
+def _sha256(path: Path) -> str:
+    """A file's SHA-256, read in pieces (a filing may be hundreds of megabytes)."""
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def _local(path: str, parts: list[list[Row]], options: Options, workers: int, master: str | None) -> Iterator:

@@ -161,6 +161,20 @@ class Options:
     duplicates: dict[str, str] = field(default_factory=dict)
     headings: dict[str, str] = field(default_factory=dict)
 
+    @classmethod
+    def of(cls, table: Table, evidence_dir: str | os.PathLike | None = None,
+           court_key: str | os.PathLike | None = None, trust=()) -> Options:
+        """The options of a whole table: its duplicates and headings, and how to verify its evidence."""
+        return cls(str(evidence_dir) if evidence_dir else None, str(court_key) if court_key else None,
+                   tuple(str(t) for t in trust or ()), duplicates(table.rows),
+                   {n: h for h, n in table.columns.items()})
+
+
+def award_labels(ruleset: Ruleset) -> dict[str, str]:
+    """Each award line → its label (its name when it has none)."""
+    c = ruleset.checked
+    return {name: c.definitions[name].label or name for name in c.awards}
+
 
 def precheck(ruleset: Ruleset, table: Table, *, ruleset_text: bytes = b"", input_bytes: bytes = b"",
              input_name: str = "", evidence_dir: Path | None = None, court_key: str | os.PathLike | None = None,
@@ -172,14 +186,12 @@ def precheck(ruleset: Ruleset, table: Table, *, ruleset_text: bytes = b"", input
     prove which rules and which file were checked."""
     started = time.perf_counter()
     checked = ruleset.checked
-    options = Options(str(evidence_dir) if evidence_dir else None, str(court_key) if court_key else None,
-                      tuple(trust or ()), duplicates(table.rows), {n: h for h, n in table.columns.items()})
-    ordered = judge_rows(ruleset, table.rows, options)
+    ordered = judge_rows(ruleset, table.rows, Options.of(table, evidence_dir, court_key, trust))
     lines = list(checked.awards)
     summary = make_summary(ruleset, tally_records([text_record(r, lines) for r in ordered], lines), table,
-                           ruleset_text, input_bytes, input_name, time.perf_counter() - started)
-    labels = {name: checked.definitions[name].label or name for name in checked.awards}
-    return Precheck(checked.name, checked.version, list(checked.awards), labels, ordered, summary)
+                           hashlib.sha256(ruleset_text).hexdigest(), hashlib.sha256(input_bytes).hexdigest(),
+                           input_name, time.perf_counter() - started)
+    return Precheck(checked.name, checked.version, lines, award_labels(ruleset), ordered, summary)
 
 
 def duplicates(rows: list[Row]) -> dict[str, str]:
@@ -226,7 +238,7 @@ def judge_rows(ruleset: Ruleset, rows: list[Row], options: Options) -> list[RowV
                 verdict.reasons.append(Reason(CORRECTION, f"证据 {r.kind}", message, "；".join(r.citations)))
         typed.append((verdict, values, all(r.satisfied for r in findings if r.severity == "error")))
     claim_cite = "；".join(checked.citation_text(checked.claim.citation)) if checked.claim is not None else ""
-    labels = {name: checked.definitions[name].label or name for name in checked.awards}
+    labels = award_labels(ruleset)
     cites = {name: "；".join(checked.citation_text(checked.definitions[name].citation)) for name in checked.awards}
     for complete in (True, False):  # the compiled rules take evidence completeness per batch
         batch = [t for t in typed if t[2] is complete]
@@ -310,8 +322,8 @@ def records(result: Precheck) -> list[tuple]:
 def tally_records(recs, lines: list[str]) -> dict[str, dict[str, Any]]:
     """Counts and totals (claimed, claimable, excess) per verdict of output rows: each row's headline
     figures (:func:`headline`: its ``total`` line, else its lines added up) summed; parts of a batch add
-    with :func:`add`.  The figures are this module's own two-place text, so they are read back as
-    Decimals directly."""
+    with :func:`add`.  The figures are this module's own two-place text, so a total line is read back
+    as Decimals directly."""
     sums: dict[str, list] = {v: [0, Decimal(0), Decimal(0), Decimal(0)] for v in VERDICTS}
     at = lines.index(TOTAL) if TOTAL in lines else None
     for rec in recs:
@@ -324,12 +336,13 @@ def tally_records(recs, lines: list[str]) -> dict[str, dict[str, Any]]:
                 d[2] += Decimal(claimed) if claimed else 0
                 d[3] += Decimal(excess) if excess else 0
             continue
-        parts = [rec[5 + 3 * k: 8 + 3 * k] for k in range(len(lines))]
-        if parts and parts[0][0]:
-            d[1] += sum(Decimal(p[0]) for p in parts)
-            if all(p[1] for p in parts):  # claimed and excess only when every line states them (as headline)
-                d[2] += sum(Decimal(p[1]) for p in parts)
-                d[3] += sum(Decimal(p[2]) for p in parts)
+        figures = {line: LineFigures(*(Money(Decimal(v)) if v else None for v in rec[5 + 3 * k: 8 + 3 * k]))
+                   for k, line in enumerate(lines) if rec[5 + 3 * k]}
+        head = headline(figures)  # no total line: the lines added up, as a row's headline is
+        if head is not None:
+            d[1] += head.claimable.amount
+            d[2] += head.claimed.amount if head.claimed is not None else 0
+            d[3] += head.excess.amount if head.excess is not None else 0
     return {v: {"rows": n, "claimable": Money(a), "claimed": Money(b), "excess": Money(c)}
             for v, (n, a, b, c) in sums.items()}
 
@@ -338,12 +351,11 @@ def add(a: dict[str, dict[str, Any]], b: dict[str, dict[str, Any]]) -> dict[str,
     return {v: {k: a[v][k] + b[v][k] for k in a[v]} for v in a}
 
 
-def make_summary(ruleset: Ruleset, by: dict[str, dict[str, Any]], table: Table, ruleset_text: bytes,
-                 input_bytes: bytes, input_name: str, seconds: float) -> Summary:
+def make_summary(ruleset: Ruleset, by: dict[str, dict[str, Any]], table: Table, ruleset_sha256: str,
+                 input_sha256: str, input_name: str, seconds: float) -> Summary:
     c = ruleset.checked
     n = sum(d["rows"] for d in by.values())
-    return Summary(c.name, c.version, hashlib.sha256(ruleset_text).hexdigest(), input_name,
-                   hashlib.sha256(input_bytes).hexdigest(), n, n, table.blank_rows, seconds,
+    return Summary(c.name, c.version, ruleset_sha256, input_name, input_sha256, n, n, table.blank_rows, seconds,
                    list(table.ignored), by, list(table.orphans))
 
 

@@ -54,6 +54,15 @@ def card(postings, statements=(), repayments=(), *, until: str, **kw) -> LoanCas
                     late_fee_rate=kw.pop("late_fee_rate", D("0.05")), **kw)
 
 
+def capped_2020_cash(**kw) -> LoanCase:
+    """Cash 10,000 on 2020-12-01 at 21.9% (0.06% a day) under the PBOC ceiling of 18.25% before 2021-01-01;
+    billed 2021-01-05, due 2021-01-25 = calc_until."""
+    return card([cash("2020-12-01", "10000")], [bill("2021-01-05", "2021-01-25", "500")],
+                until="2021-01-25", contract_rate=D("0.219"), late_fee_rate=None,
+                caps=(Cap(name="PBOC card ceiling 18.25%", citation=PBOC_2016, rate=D("0.1825"),
+                          before=day("2021-01-01")),), **kw)
+
+
 def lines(principal, interest="0", penalty="0", compound="0", fees="0", total=None) -> dict[str, Decimal]:
     out = {"principal_outstanding": D(principal), "interest": D(interest), "penalty_interest": D(penalty),
            "compound_interest": D(compound), "fees": D(fees)}
@@ -206,10 +215,7 @@ CASES = [
         calc_until. PBOC ceiling 18.25% before 2021-01-01: 12-01 → 01-01 = 31 days accrued 31 × 6 = 186.00,
         allowed 31 × 5 = 155.00, removed 31.00; 01-01 → 01-05 = 4 × 6 = 24.00 (billed: 155 + 24 = 179.00);
         01-05 → 01-25 = 20 × 6 = 120.00 (unbilled). interest 299.00, total 10299.00""",
-        case=card([cash("2020-12-01", "10000")], [bill("2021-01-05", "2021-01-25", "500")],
-                  until="2021-01-25", contract_rate=D("0.219"), late_fee_rate=None,
-                  caps=(Cap(name="PBOC card ceiling 18.25%", citation=PBOC_2016, rate=D("0.1825"),
-                            before=day("2021-01-01")),)),
+        case=capped_2020_cash(),
         expect=lines("10000", "299.00", total="10299.00"),
         due={"principal_due": "10000", "interest_due": "179.00", "interest_not_due": "120.00"},
         cuts=[("interest", "31")],
@@ -222,11 +228,7 @@ CASES = [
         2021-01-01 … 01-25 = 25 after. capped 30 × 5 = 150.00 (removed 30 × 1 = 30.00); 25 × 6 = 150.00.
         billed on 2021-01-05: 150 + 5 days (01-01 … 01-05) × 6 = 180.00; unbilled 20 × 6 = 120.00.
         interest 300.00, total 10300.00""",
-        case=card([cash("2020-12-01", "10000")], [bill("2021-01-05", "2021-01-25", "500")],
-                  until="2021-01-25", contract_rate=D("0.219"), late_fee_rate=None,
-                  day_count=DayCount(365, first_day=False, last_day=True),
-                  caps=(Cap(name="PBOC card ceiling 18.25%", citation=PBOC_2016, rate=D("0.1825"),
-                            before=day("2021-01-01")),)),
+        case=capped_2020_cash(day_count=DayCount(365, first_day=False, last_day=True)),
         expect=lines("10000", "300.00", total="10300.00"),
         due={"principal_due": "10000", "interest_due": "180.00", "interest_not_due": "120.00"},
         cuts=[("interest", "30")],
