@@ -311,18 +311,18 @@ class FigureAward(Award):
     lists for the garbage collector to walk.)
     """
 
-    __slots__ = ("_fen", "_case", "_exact", "_all_due")
+    __slots__ = ("_fen", "_case", "_exact", "_due_fen")
 
     @classmethod
     def of(cls, case, fens: tuple[int, ...], overpaid: int, unsupported: dict[str, Decimal] | None = None,
-           notes: list[str] | None = None, exact=None, all_due: bool | None = None) -> FigureAward:
+           notes: list[str] | None = None, exact=None, due_fen: tuple[int, int] | None = None) -> FigureAward:
         """The award of ``case`` with lines ``fens`` (whole fen, :data:`LINE_NAMES` order) and ``overpaid`` fen;
         ``exact(case)`` gives the exact lines ``(numerators, denominator)`` when :attr:`lines` is read."""
         self = object.__new__(cls)
         self._fen = fens
         self._case = case
         self._exact = exact
-        self._all_due = all_due  # the kernel's one instalment: due by the cut-off, or not (else the engine sets .due)
+        self._due_fen = due_fen  # the kernel's (principal due, interest due) in fen (else the engine sets .due)
         self.overpaid = cents(overpaid) if overpaid else _ZERO_FEN
         if unsupported:
             self.unsupported = unsupported
@@ -338,9 +338,8 @@ class FigureAward(Award):
     notes = _lazy_slot("notes", _empty(list))
 
     def _due(self) -> dict[str, Decimal]:
-        p, i = cents(self._fen[0]), cents(self._fen[1])
-        zero = _ZERO_FEN
-        return due_split(p, i, p, i) if self._all_due else due_split(p, i, zero, zero)
+        p_due, i_due = self._due_fen
+        return due_split(cents(self._fen[0]), cents(self._fen[1]), cents(p_due), cents(i_due))
 
     def _lines(self) -> dict[str, AwardLine]:
         case = self._case
@@ -353,8 +352,8 @@ class FigureAward(Award):
         lines["total"] = AwardLine("total", total, Fraction(total), LINE_LABELS["total"], "")
         return lines
 
-    due = _lazy_slot("due", _due, "Given by the engine, or (the kernel's one instalment) all due or nothing "
-                                  "due by the cut-off.")
+    due = _lazy_slot("due", _due, "Given by the engine, or from the kernel's principal and interest due by "
+                                  "the cut-off.")
     lines = _lazy_slot("lines", _lines, "Given by the engine, or built from the kernel's exact lines.")
 
     def __getitem__(self, name: str) -> Decimal:

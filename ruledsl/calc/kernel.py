@@ -49,8 +49,8 @@ def run(pn: int, pd: int, s0: int, d0: int, e0: int, rate_den: int, rc_n: int, r
     ``(fen, overpaid fen, exact, D, overpayments, due)``: the lines principal, interest, penalty and
     compound in whole fen (half-up) and exactly, as numerators over ``D``; ``overpayments`` lists
     ``(amount, ordinal, left)`` of each repayment that exceeded everything owed (None if none did);
-    ``due``: whether the instalment has fallen due by the cut-off (on the cut-off day itself included),
-    so that principal and interest are all due or all not yet due (:data:`~ruledsl.calc.award.DUE_LINES`)."""
+    ``due``: ``(principal due, interest due)`` in whole fen — all of both when the instalment has fallen due
+    by the cut-off (on the cut-off day itself included), else none (:data:`~ruledsl.calc.award.DUE_LINES`)."""
     if from_due:  # start on the due date (see the module docstring)
         cuts = {d0, e0}
         for pay in pays:
@@ -127,10 +127,119 @@ def run(pn: int, pd: int, s0: int, d0: int, e0: int, rate_den: int, rc_n: int, r
     # half-up to the fen: ⌊x / D × 100 + ½⌋ = ⌊(200x + D) / 2D⌋, one division each
     q = 2 * den
     fen = ((200 * P + den) // q, (200 * interest + den) // q, (200 * pen + den) // q, (200 * comp + den) // q)
-    due = d0 <= e0
+    due = fen[:2] if d0 <= e0 else (0, 0)  # the one instalment is all due by the cut-off, or none of it
     if over is None:
         return fen, 0, (P, interest, pen, comp), den, None, due
     return fen, (200 * over[0] + den) // q, (P, interest, pen, comp), den, over[1], due
+
+
+def run_schedule(s0: int, e0: int, rate_den: int, rc_n: int, rp_n: int, rk_n: int, insts: list, pays: list,
+                 money_den: int, basis: int, plan: tuple) -> tuple:
+    """The ledger of a loan of several instalments (分期还款) without caps, in integers; returns what
+    :func:`run` returns, but ``due`` as ``(principal due, interest due)`` in whole fen.
+
+    ``insts`` holds ``(due ordinal, principal (n, d), stated interest (n, d) or None)`` by due date, each
+    after the disbursement ``s0``; ``plan`` is ``(due steps, by instalment, not-due steps)`` of the payment
+    order (:func:`ruledsl.calc.shape.schedule_plan`).  The engine's walk, balance by balance: contract
+    interest accrues on the principal not yet due into the pool, which the instalment falling due takes as
+    its interest (a stated interest replaces it, and the pool is dropped); a due instalment bears penalty
+    interest on its principal and compound interest on its interest; a payment settles what is due in the
+    payment order, then the pool (unless the coming instalment states its interest) and the principal not
+    yet due, oldest instalment first (民法典 560, 561)."""
+    cuts = {s0, e0}
+    for inst in insts:
+        if inst[0] <= e0:
+            cuts.add(inst[0])
+    for pay in pays:
+        cuts.add(pay[0])
+    timeline = sorted(cuts)
+    rb = rate_den * basis
+    den = money_den * rb ** (len(timeline) - 1)
+    n_insts = len(insts)
+    # per instalment: principal, interest (once due), penalty, compound — the balances (P, I, pen, comp)
+    bal = [[pn * (den // pd), 0, 0, 0] for _, (pn, pd), _ in insts]
+    stated = [None if s is None else s[0] * (den // s[1]) for _, _, s in insts]
+    dues = [inst[0] for inst in insts]
+    not_due = sum(b[0] for b in bal)
+    pool = 0
+    k = 0  # instalments fallen due
+    over = None
+    due_steps, by_instalment, not_due_steps = plan
+    j, n_pays = 0, len(pays)
+    for at, t in enumerate(timeline):
+        if k < n_insts and dues[k] == t:  # the instalment falls due (due dates are strictly increasing)
+            bal[k][1] = pool if stated[k] is None else stated[k]
+            not_due -= bal[k][0]
+            pool = 0
+            k += 1
+        while j < n_pays and pays[j][0] == t:  # the day's repayments, each in the payment order
+            w, n, d, _ = pays[j]
+            left = n * (den // d)
+            for slot in due_steps if not by_instalment else ():
+                for b in bal[:k]:
+                    owed = b[slot]
+                    if owed >= left:
+                        b[slot] = owed - left
+                        left = 0
+                        break
+                    if owed > 0:
+                        b[slot] = 0
+                        left -= owed
+                if not left:
+                    break
+            if by_instalment and left:
+                for b in bal[:k]:
+                    for slot in due_steps:
+                        owed = b[slot]
+                        if owed >= left:
+                            b[slot] = owed - left
+                            left = 0
+                            break
+                        if owed > 0:
+                            b[slot] = 0
+                            left -= owed
+                    if not left:
+                        break
+            for step in not_due_steps if left else ():
+                if step is None:  # the pool, unless the coming instalment states its interest
+                    if (k == n_insts or stated[k] is None) and pool > 0:
+                        paid = pool if pool <= left else left
+                        pool -= paid
+                        left -= paid
+                else:  # the principal not yet due, oldest instalment first
+                    for b in bal[k:]:
+                        owed = b[0]
+                        if owed > 0:
+                            paid = owed if owed <= left else left
+                            b[0] = owed - paid
+                            not_due -= paid
+                            left -= paid
+                            if not left:
+                                break
+                if not left:
+                    break
+            if left > 0:
+                over = _overpaid(over, pays[j], left)
+            j += 1
+        if at + 1 < len(timeline):
+            days = timeline[at + 1] - t
+            if not_due > 0:
+                pool += not_due * rc_n * days // rb
+            for b in bal[:k]:
+                if b[0] > 0:
+                    b[2] += b[0] * rp_n * days // rb
+                if rk_n and b[1] > 0:
+                    b[3] += b[1] * rk_n * days // rb
+    p_all = sum(b[0] for b in bal)
+    p_due = sum(b[0] for b in bal[:k])
+    i_due = sum(b[1] for b in bal[:k])
+    exact = (p_all, i_due + pool, sum(b[2] for b in bal), sum(b[3] for b in bal))
+    q = 2 * den
+    fen = tuple((200 * x + den) // q for x in exact)
+    due = ((200 * p_due + den) // q, (200 * i_due + den) // q)
+    if over is None:
+        return fen, 0, exact, den, None, due
+    return fen, (200 * over[0] + den) // q, exact, den, over[1], due
 
 
 def _cap_term(p: int, a_int: int, days: int, rb: int, caps: tuple) -> tuple[int, int | None]:

@@ -36,12 +36,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from math import lcm
 from operator import attrgetter, itemgetter
 
 from ruledsl.calc.allocation import payment_order
 from ruledsl.calc.fields import FIELDS, NAMES
-from ruledsl.calc.kernel import run
+from ruledsl.calc.kernel import run, run_schedule
 from ruledsl.calc.model import (
     ACCRUING,
     COMPONENTS,
@@ -59,6 +60,7 @@ _DATE = date
 _BASES = frozenset((360, 365, 366))
 _SORTED_COMPONENTS = sorted(COMPONENTS)
 _BY = frozenset(("component", "instalment"))
+P_KERNEL = 0  # an instalment's principal in run_schedule's balances
 
 #: the fields the kernel cannot take (any of them set: the engine, or for postings the card engine); see
 #: :mod:`ruledsl.calc.fields`
@@ -86,7 +88,7 @@ def kernel_case(case) -> tuple | None:
 
 def _from_case(case, then: Callable):
     insts = case.instalments
-    if len(insts) != 1 or case.allocation_by not in _BY:
+    if not insts or case.allocation_by not in _BY:
         return None
     for value in _engine_only_in_case(case):
         if value:
@@ -94,6 +96,13 @@ def _from_case(case, then: Callable):
     for r in case.repayments:
         if r.for_instalment is not None:  # designated by the debtor (the engine checks the designation)
             return None
+    if len(insts) > 1:
+        if then is not run:
+            return None
+        return _schedule(case.principal, ((i.due_on, i.principal, i.interest) for i in insts), case.disbursed_on,
+                         case.calc_until, case.contract_rate, case.penalty_rate, case.compound_rate, case.compound,
+                         map(_REPAYMENT, case.repayments), case.caps, case.allocation_order, case.allocation_by,
+                         case.day_count)
     inst = insts[0]
     return _integers(case.principal, inst.principal, case.disbursed_on, inst.due_on, case.calc_until,
                      case.contract_rate, case.penalty_rate, case.compound_rate, case.compound, inst.interest,
@@ -125,7 +134,13 @@ def kernel_settings(values: tuple, caps: tuple[Cap, ...], order: tuple[str, ...]
         except (KeyError, TypeError, AttributeError):  # not a record of the ledger's instalments
             return None
     else:
-        return None
+        try:
+            schedule = [(i["due_on"], i["principal"], i.get("interest")) for i in insts]
+        except (KeyError, TypeError, AttributeError):
+            return None
+        return _schedule(p, schedule, start, until, rc, rp, rk, compound is not False,
+                         map(_REPAYMENT_RECORD, pays) if pays else (), caps, order or DEFAULT_ORDER, "component",
+                         day_count)
     return _integers(p, inst_p, start, due, until, rc, rp, rk, compound is not False, stated,
                      map(_REPAYMENT_RECORD, pays) if pays else (), caps, order or DEFAULT_ORDER, day_count, run,
                      None)  # rates computed by the rules are new Decimals each case: hashing them costs more
@@ -204,28 +219,12 @@ def _integers(p, inst_p, start, due, end, rc, rp, rk, compound: bool, stated, pa
             if money_den % sd:
                 money_den = lcm(money_den, sd)
         s0, e0 = start.toordinal(), end.toordinal()
-        ints = []
-        last = s0
-        in_order = True
-        for w, a in pays:
-            if type(a) is not _DEC or type(w) is not _DATE:
-                return None
-            n, d = a.as_integer_ratio()
-            w = w.toordinal()
-            if n <= 0 or not s0 <= w <= e0:
-                return None
-            if money_den % d:
-                money_den = lcm(money_den, d)
-            if w < last:
-                in_order = False
-            last = w
-            ints.append((w, n, d, a))
+        found = _repayments(pays, s0, e0, money_den)
     except (ValueError, OverflowError):
         return None
-    if pn <= 0 or inst_p is not p and not (type(inst_p) is _DEC and inst_p == p):  # the one instalment is all
-        return None
-    if not in_order:
-        ints.sort(key=_first)  # stable: repayments on one date in the order given
+    if found is None or pn <= 0 or inst_p is not p and not (type(inst_p) is _DEC and inst_p == p):
+        return None  # (the one instalment is all the principal)
+    ints, money_den = found
     rate_den, rc_n, rp_n, rk_n = rates
     if caps:
         rate_den, scale, cap_n = _over_common_denominator(cap_ratios, rate_den)
@@ -239,6 +238,101 @@ def _integers(p, inst_p, start, due, end, rc, rp, rk, compound: bool, stated, pa
 
 def _first(item: tuple) -> int:
     return item[0]
+
+
+def _repayments(pays: Iterable, s0: int, e0: int, money_den: int) -> tuple[list, int] | None:
+    """The repayments as ``(ordinal, n, d, amount)`` by date (stable: one date's in the order given) and
+    the money denominator grown to take them, or None when one is not a plain positive amount within
+    the ledger (raises ValueError or OverflowError for a NaN or an infinity)."""
+    ints = []
+    last = s0
+    in_order = True
+    for w, a in pays:
+        if type(a) is not _DEC or type(w) is not _DATE:
+            return None
+        n, d = a.as_integer_ratio()
+        w = w.toordinal()
+        if n <= 0 or not s0 <= w <= e0:
+            return None
+        if money_den % d:
+            money_den = lcm(money_den, d)
+        if w < last:
+            in_order = False
+        last = w
+        ints.append((w, n, d, a))
+    if not in_order:
+        ints.sort(key=_first)
+    return ints, money_den
+
+
+def _schedule(p, insts: Iterable[tuple], start, end, rc, rp, rk, compound: bool, pays: Iterable, caps, order,
+              by: str, dc: DayCount) -> tuple | None:
+    """:func:`ruledsl.calc.kernel.run_schedule` of a loan of several instalments ``(due_on, principal,
+    stated interest or None)``, or None when the case is not its shape (caps, a day count or order it
+    does not take) or not plainly valid: the checks of :func:`~ruledsl.calc.validate.check_case` — due
+    dates after the disbursement and strictly increasing, amounts plain Decimals (principal positive,
+    the rest zero or more) and the instalments' principal adding up to the loan's."""
+    if (caps or type(p) is not _DEC or type(start) is not _DATE or type(end) is not _DATE or end < start
+            or dc.first_day == dc.last_day or dc.basis not in _BASES or by not in _BY):
+        return None
+    plan = schedule_plan(order, by)
+    rates = _rates(rc, rp, rk, compound)
+    if plan is None or rates is None:
+        return None
+    try:
+        pn, money_den = p.as_integer_ratio()
+        if pn <= 0:
+            return None
+        s0, e0 = start.toordinal(), end.toordinal()
+        out, last, total = [], s0, Decimal(0)
+        for due, amount, stated in insts:
+            if type(due) is not _DATE or type(amount) is not _DEC or stated is not None and type(stated) is not _DEC:
+                return None
+            w = due.toordinal()
+            an, ad = amount.as_integer_ratio()
+            if w <= last or an < 0:
+                return None
+            last = w
+            total += amount
+            if money_den % ad:
+                money_den = lcm(money_den, ad)
+            if stated is not None:
+                stated = stated.as_integer_ratio()
+                if stated[0] < 0:
+                    return None
+                if money_den % stated[1]:
+                    money_den = lcm(money_den, stated[1])
+            out.append((w, (an, ad), stated))
+        found = _repayments(pays, s0, e0, money_den)
+    except (ValueError, OverflowError):
+        return None
+    if found is None or total != p:
+        return None
+    ints, money_den = found
+    return run_schedule(s0, e0, *rates, out, ints, money_den, dc.basis, plan)
+
+
+_PLAN_SLOT = {PRINCIPAL: P_KERNEL, INTEREST: 1, PENALTY: 2, COMPOUND: 3}
+
+
+@lru_cache(maxsize=64)
+def _plan(order: tuple[str, ...], by: str) -> tuple | None:
+    if sorted(order) != _SORTED_COMPONENTS:
+        return None
+    plan = payment_order(order, by)
+    due = tuple(_PLAN_SLOT[c] for c in plan.due if c in _PLAN_SLOT)
+    return due, plan.by_instalment, tuple(None if c == INTEREST else P_KERNEL for c in plan.not_due)
+
+
+def schedule_plan(order, by: str = "component") -> tuple | None:
+    """The payment order of :func:`~ruledsl.calc.allocation.payment_order` as :func:`~ruledsl.calc.kernel.run_schedule`
+    takes it — ``(due balances, by instalment, not-due steps)``, a balance by its index in an instalment's
+    ``[principal, interest, penalty, compound]``, the pool as None — or None for an order that is not a
+    permutation of the components (the engine explains it)."""
+    try:
+        return _plan(tuple(order), by)
+    except TypeError:
+        return None
 
 
 _RATES: dict[tuple, tuple | None] = {}

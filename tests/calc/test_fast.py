@@ -91,6 +91,48 @@ def single(draw, rich: bool = True) -> LoanCase:
     )
 
 
+@st.composite
+def several(draw) -> LoanCase:
+    """Loans of two to twelve instalments (分期), of the schedule kernel's shape: fixed rates, no caps, costs,
+    rate changes or acceleration; stated interest on some, all or none of the instalments; instalments
+    of no principal; repayments early, late, on due dates and beyond everything owed; any order, by
+    component or by instalment; the cut-off before, among or after the due dates."""
+    start = date(2019, 1, 1) + timedelta(days=draw(st.integers(0, 2000)))
+    n = draw(st.integers(2, 12))
+    dues, d = [], start
+    for _ in range(n):
+        d += timedelta(days=draw(st.sampled_from([1, 28, 30, 31, draw(st.integers(1, 120))])))
+        dues.append(d)
+    parts = [Decimal(draw(st.integers(0, 2_000_000))) / 100 for _ in range(n)]
+    if not any(parts):
+        parts[-1] = Decimal("100.00")
+    stated = draw(st.sampled_from(["none", "all", "some"]))
+    insts = tuple(Instalment(due, part, None if stated == "none" or stated == "some" and draw(st.booleans())
+                             else Decimal(draw(st.integers(0, 500_000))) / 100)
+                  for due, part in zip(dues, parts, strict=True))
+    principal = sum(parts, Decimal(0))
+    end = max(dues[draw(st.integers(0, n - 1))] + timedelta(days=draw(st.integers(-40, 400))), start)
+    span = (end - start).days
+    pays = tuple(Repayment(draw(st.sampled_from([*(x for x in dues if x <= end), start + timedelta(
+        days=draw(st.integers(0, span)))])), Decimal(draw(st.integers(1, int(principal * 60) + 1))) / 100)
+                 for _ in range(draw(st.integers(0, 5))))
+    return LoanCase(
+        principal=principal, disbursed_on=start, contract_rate=draw(rate), calc_until=end, instalments=insts,
+        penalty_rate=draw(st.none() | rate), compound_rate=draw(st.none() | rate), compound=draw(st.booleans()),
+        repayments=pays, allocation_order=draw(st.sampled_from(ORDERS)),
+        allocation_by=draw(st.sampled_from(["component", "instalment"])),
+        day_count=draw(st.sampled_from([DayCount(360, True, False), DayCount(365, True, False),
+                                        DayCount(366, True, False), DayCount(365, False, True)])))
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(several())
+def test_schedule_kernel_equals_engine(case: LoanCase) -> None:
+    assert figures(case) is not None  # the schedule kernel takes it
+    fast = same(case)
+    assert fast.due == compute(case).due
+
+
 def same(case: LoanCase) -> FigureAward:
     traced = compute(case)
     fast = compute(case, trace=False)
@@ -137,8 +179,9 @@ def test_fast_path_agrees_with_day_by_day_reference(case: LoanCase) -> None:
 def test_other_shapes_run_the_engine_without_trace():
     case = LoanCase(principal=Decimal("12000"), disbursed_on=date(2023, 1, 1), contract_rate=Decimal("0.12"),
                     instalments=schedules.equal_principal(Decimal("12000"), Decimal("0.12"), date(2023, 2, 1), 3),
-                    calc_until=date(2023, 9, 1), repayments=(Repayment(date(2023, 3, 15), Decimal("5000")),))
-    assert figures(case) is None
+                    calc_until=date(2023, 9, 1), repayments=(Repayment(date(2023, 3, 15), Decimal("5000")),),
+                    caps=(Cap(name="24%", citation="test", rate=Decimal("0.24")),))
+    assert figures(case) is None  # several instalments under a cap: the engine
     award = compute(case, trace=False)
     assert not award.traced and award.segments == [] and award.allocations == []
     assert award.figures() == compute(case).figures()

@@ -73,6 +73,42 @@ def test_kernel_equals_traced_engine(case: tuple[dict, list, DayCount]) -> None:
     assert quick.award.figures() == traced.award.figures()  # the lazy award
 
 
+@st.composite
+def schedules_(draw) -> tuple[dict, DayCount]:
+    """A ledger's settings for a loan of several instalments (还款计划表), stated interest on some or all."""
+    start = date(2019, 1, 1) + timedelta(days=draw(st.integers(0, 2000)))
+    n = draw(st.integers(2, 12))
+    insts, due = [], start
+    for _ in range(n):
+        due += timedelta(days=draw(st.integers(1, 62)))
+        insts.append({"due_on": due, "principal": Decimal(draw(st.integers(0, 5_000_000))) / 100,
+                      "interest": draw(st.none() | amount)})
+    principal = sum((i["principal"] for i in insts), Decimal(0))
+    if not principal:
+        insts[0]["principal"] = principal = Decimal("1.00")
+    end = max(due + timedelta(days=draw(st.integers(-300, 300))), start)
+    span = (end - start).days
+    pays = sorted(({"paid_on": start + timedelta(days=draw(st.integers(0, span))),
+                    "amount": Decimal(draw(st.integers(1, int(principal * 120) + 1))) / 100}
+                   for _ in range(draw(st.integers(0, 4)))), key=lambda r: r["paid_on"])
+    found = {"principal": principal, "contract_rate": draw(rate), "penalty_rate": draw(st.none() | rate),
+             "compound_rate": draw(st.none() | rate), "compound": draw(st.booleans()), "disbursed_on": start,
+             "instalments": insts, "repayments": pays, "until": end}
+    return found, draw(st.sampled_from([DayCount(365, True, False), DayCount(360, True, False),
+                                        DayCount(366, False, True)]))
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(schedules_())
+def test_schedule_kernel_equals_traced_engine(case: tuple[dict, DayCount]) -> None:
+    found, dc = case
+    quick = run_ledger(SPEC, [], dc, trace=False, **found)
+    traced = run_ledger(SPEC, [], dc, trace=True, **found)
+    assert isinstance(quick, _QuickLedgerResult)
+    assert {k: str(v) for k, v in quick.items()} == {k: str(v) for k, v in traced.items()}, traced.award.explain()
+    assert quick.award.figures() == traced.award.figures()
+
+
 def base(**over) -> dict:
     found = {"principal": Decimal("10000"), "contract_rate": Decimal("0.30"), "penalty_rate": Decimal("0.45"),
              "compound_rate": Decimal("0.45"), "compound": True, "disbursed_on": date(2023, 1, 1),
