@@ -2,6 +2,8 @@
 
 >>> plain_number(Decimal("1E+4")), plain_number(Decimal("0.180"))
 ('10000', '0.18')
+>>> plain_number(Decimal("9" * 39)) == "9" * 39  # beyond the default 28 digits: shown, not an error
+True
 >>> quoted("9" * 500).endswith("…' (500 chars)")
 True
 >>> working_figure(Decimal("30000.0000000000")), working_figure(Decimal("458.6301369863"))
@@ -10,10 +12,11 @@ True
 
 from __future__ import annotations
 
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_DOWN, Context, Decimal
 
 #: at most this many characters of a value a user gave are quoted back in a message
 QUOTE_LIMIT = 80
+_WIDE = Context(prec=100)  # room for any value shown in plain digits (under 40 before or after the point)
 
 
 def plain_number(value: object) -> str:
@@ -22,8 +25,8 @@ def plain_number(value: object) -> str:
         if not value.is_finite():
             return str(value)
         if value == value.to_integral_value():
-            return f"{value.quantize(Decimal(1)):f}" if value.adjusted() < 40 else f"{value:E}"
-        return f"{value.normalize():f}" if -40 < value.adjusted() < 40 else f"{value:E}"
+            return f"{value.quantize(Decimal(1), context=_WIDE):f}" if value.adjusted() < 40 else f"{value:E}"
+        return f"{value.normalize(_WIDE):f}" if -40 < value.adjusted() < 40 else f"{value:E}"
     if hasattr(value, "isoformat"):
         return value.isoformat()  # type: ignore[union-attr]
     return quoted(value) if isinstance(value, str) else str(value)[:QUOTE_LIMIT]

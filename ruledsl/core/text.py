@@ -59,6 +59,8 @@ def exact_json(text: str) -> Any:
         data = json.loads(text.removeprefix("\ufeff"), parse_float=Decimal, object_pairs_hook=_no_duplicates)
     except RecursionError:
         raise ValueError(f"nested more than {MAX_JSON_DEPTH} levels deep") from None
+    if text.count("[") + text.count("{") < MAX_JSON_DEPTH:
+        return data  # nesting is at most the number of brackets opened (a case's lists and records: a few)
     stack: list[tuple[Any, int]] = [(data, 1)]
     while stack:  # without recursion: what reads the data next (validation, the rules) may recurse
         value, depth = stack.pop()

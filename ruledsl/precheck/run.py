@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from ruledsl.cases.evidence import DECLARATIONS, attach_evidence
-from ruledsl.cases.inputs import parse_case
+from ruledsl.cases.inputs import case_reader, parse_case
 from ruledsl.core.errors import RulesError
 from ruledsl.core.money import Money, yuan
 from ruledsl.precheck.table import CASE_KEY, Row, Table, read_cells
@@ -209,6 +209,7 @@ def judge_rows(ruleset: Ruleset, rows: list[Row], options: Options) -> list[RowV
     evidence_dir = Path(options.evidence_dir) if options.evidence_dir else None
     results: dict[int, RowVerdict] = {}
     typed: list[tuple[RowVerdict, dict[str, Any], bool]] = []
+    read = case_reader(checked)
     for row in rows:
         read_cells(row, checked)
         verdict = RowVerdict(row.number, _case_id(row.inputs.get(CASE_KEY), row.number))
@@ -219,13 +220,17 @@ def judge_rows(ruleset: Ruleset, rows: list[Row], options: Options) -> list[RowV
                                                               f"（第 {options.duplicates[verdict.case_id]} 行）"))
         if row.problems:
             continue
-        inputs = dict(row.inputs)
+        inputs = row.inputs
         try:
-            verified = None
-            if DECLARATIONS in inputs:
-                _, verified = attach_evidence({DECLARATIONS: inputs.pop(DECLARATIONS)}, evidence_dir or Path.cwd(),
-                                              options.court_key, list(options.trust) or None)
-            values = parse_case(checked, inputs, f"row {row.number}", verified)
+            values = read(inputs)  # a well-formed row without evidence files; else the case parser, which explains
+            if values is None:
+                inputs = dict(inputs)
+                verified = None
+                if DECLARATIONS in inputs:
+                    _, verified = attach_evidence({DECLARATIONS: inputs.pop(DECLARATIONS)},
+                                                  evidence_dir or Path.cwd(), options.court_key,
+                                                  list(options.trust) or None)
+                values = parse_case(checked, inputs, f"row {row.number}", verified)
             findings = ruleset.judge_evidence(values)
         except RulesError as exc:
             verdict.reasons += _reasons(exc, f"row {row.number}: ", by_name)

@@ -505,3 +505,26 @@ def test_a_cell_as_long_as_excel_allows(tmp_path: Path) -> None:
     assert str(a.lines["principal_outstanding"].claimable) == f"{10000 - len(pays)}.00"
     (bad,) = [x for x in b.reasons if not x.where.startswith("证据")]
     assert bad.where == "principal" and "too long" in bad.message
+
+
+def test_numbers_past_the_decimal_precision_are_reasons_not_a_crash(tmp_path: Path) -> None:
+    """A rate or amount of 40 digits (past the 28 digits of Python's default decimal context) is refused on
+    its row with its value shown in plain digits; the next row is still decided."""
+    schedule = json.dumps([{"due_on": "2024-01-01", "principal": "10000", "interest": "1200"}])
+    head = ["case_id", "principal", "contract_rate", "disbursed_on", "instalments", "filed_on"]
+    path = sheet(tmp_path / "wide.xlsx", [
+        head,
+        ["A", "10000", "9" * 40, "2023-01-01", schedule, "2024-07-01"],
+        ["B", "9" * 40, "12%", "2023-01-01", schedule, "2024-07-01"],
+        ["C", "10000", "12%", "2023-01-01", schedule, "2024-07-01"],
+    ])
+    rs = load(LOAN)
+    a, b, c = precheck(rs, read_table(path, rs.checked)).results
+    (bad_a,) = [x for x in a.reasons if not x.where.startswith("证据")]
+    assert bad_a.where == "contract_rate" and "9" * 40 in bad_a.message
+    (bad_b,) = [x for x in b.reasons if not x.where.startswith("证据")]
+    assert bad_b.where == "principal" and "out of range" in bad_b.message
+    # 10,000 at 12% with 1,200 stated for 2023 (还款计划), due 2024-01-01, filed 2024-07-01: principal and
+    # the stated interest are due (民法典 674, 675)
+    assert (str(c.lines["principal_outstanding"].claimable), str(c.lines["interest"].claimable)) == (
+        "10000.00", "1200.00")
