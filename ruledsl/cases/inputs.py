@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
-from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from pydantic import (
