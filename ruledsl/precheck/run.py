@@ -212,7 +212,7 @@ def judge_rows(ruleset: Ruleset, rows: list[Row], options: Options) -> list[RowV
     read = case_reader(checked)
     for row in rows:
         read_cells(row, checked)
-        verdict = RowVerdict(row.number, _case_id(row.inputs.get(CASE_KEY), row.number))
+        verdict = RowVerdict(row.number, row.case_id() or f"row-{row.number}")  # as duplicates() names it
         results[row.number] = verdict
         verdict.reasons += [Reason(CORRECTION, where, message) for where, message in row.problems]
         if verdict.case_id in options.duplicates:
@@ -275,13 +275,6 @@ def judge_rows(ruleset: Ruleset, rows: list[Row], options: Options) -> list[RowV
     return [results[n] for n in sorted(results)]
 
 
-
-
-def _case_id(value: Any, number: int) -> str:
-    """The row's case id as given (借据号), or its row number when it gives none."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return f"row-{number}"
-    return str(value)
 
 
 def _figures(award: dict[str, Money], claim) -> dict[str, LineFigures]:

@@ -52,7 +52,8 @@ class Row:
     def case_id(self) -> str | None:
         """The case id the row gives (read or not), or None."""
         if CASE_KEY in self.inputs:
-            return str(self.inputs[CASE_KEY]).strip() or None
+            given = self.inputs[CASE_KEY]
+            return None if given is None else str(given).strip() or None
         for _, name, value in self.raw:
             if name == CASE_KEY and value is not None and str(value).strip():
                 return _cell(value, "text")
@@ -624,6 +625,7 @@ def _json_rows(path: Path, checked: CheckedRuleset) -> Table:
     """JSON lines (one case object per line) or a JSON array of case objects; "row" = line / position."""
     text = decode_text(path.read_bytes(), str(path))
     rows = []
+    blank = 0
     if text.lstrip().startswith("["):
         try:
             items = list(enumerate(exact_json(text), start=1))
@@ -634,7 +636,9 @@ def _json_rows(path: Path, checked: CheckedRuleset) -> Table:
     else:
         items = []
         for number, line in enumerate(text.splitlines(), start=1):
-            if line.strip():
+            if not line.strip():
+                blank += 1  # a blank line is not a case: skipped and counted, as a sheet's blank row
+            else:
                 try:
                     items.append((number, exact_json(line)))
                 except json.JSONDecodeError as exc:
@@ -648,4 +652,4 @@ def _json_rows(path: Path, checked: CheckedRuleset) -> Table:
         else:
             rows.append(Row(number, problems=[("line", "a case is a JSON object of input names to values")]))
     rows.sort(key=lambda r: r.number)
-    return Table(rows, {f.name: f.name for f in checked.inputs}, [])
+    return Table(rows, {f.name: f.name for f in checked.inputs}, [], blank)
