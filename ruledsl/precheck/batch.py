@@ -34,12 +34,13 @@ from ruledsl.precheck.run import (
     Summary,
     add,
     award_labels,
+    index_rows,
     judge_rows,
     make_summary,
     tally_records,
     text_record,
 )
-from ruledsl.precheck.table import Row, read_table
+from ruledsl.precheck.table import Row, Source, Table, open_table
 from ruledsl.ruleset import Ruleset, load
 
 ENGINES = ("local", "dask", "spark")
@@ -86,10 +87,9 @@ def run_batch(ruleset_path: Path, input_path: Path, out_path: Path | None = None
     ``out_path`` (when given) and return the summary.  ``progress(done, total)`` is told of each part."""
     started = time.perf_counter()
     rs = load(ruleset_path)
-    table = read_table(input_path, rs.checked, lists_dir)
-    rows = table.rows
-    options = Options.of(table, evidence_dir, court_key, trust)
-    parts = [rows[i:i + PART_ROWS] for i in range(0, len(rows), PART_ROWS)]
+    source = open_table(input_path, rs.checked, lists_dir)
+    twice, given, total = index_rows(source.rows())  # the first pass: case ids only, over the whole batch
+    options = Options.of(source.columns, twice, evidence_dir, court_key, trust)
     lines = list(rs.checked.awards)
     writer = open_writer(out_path, lines, award_labels(rs)) if out_path is not None else None
     by = tally_records([], lines)
@@ -97,7 +97,7 @@ def run_batch(ruleset_path: Path, input_path: Path, out_path: Path | None = None
     done = 0
     path = str(ruleset_path.resolve())
     run = {"local": _local, "dask": _dask, "spark": _spark}[engine]
-    for recs, part_tally in run(path, parts, options, workers, master):
+    for recs, part_tally in run(path, _parts(source), options, workers, master):
         if writer is not None:
             writer.write(recs)
         by = add(by, part_tally)
@@ -105,7 +105,8 @@ def run_batch(ruleset_path: Path, input_path: Path, out_path: Path | None = None
             flagged += [r for r in recs if r[2] != READY][:SHOWN - len(flagged)]
         done += len(recs)
         if progress is not None:
-            progress(done, len(rows))
+            progress(done, total)
+    table = Table([], source.columns, source.ignored, source.blank_rows, source.orphans(given))
     summary = make_summary(rs, by, table, _sha256(ruleset_path), _sha256(input_path), input_path.name,
                            time.perf_counter() - started)
     if writer is not None:
@@ -121,28 +122,42 @@ def _sha256(path: Path) -> str:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 
-def _local(path: str, parts: list[list[Row]], options: Options, workers: int, master: str | None) -> Iterator:
+def _parts(source: Source) -> Iterator[list[Row]]:
+    """The second pass: the rows in parts of :data:`PART_ROWS`, read as they are handed on."""
+    part: list[Row] = []
+    for row in source.rows():
+        part.append(row)
+        if len(part) == PART_ROWS:
+            yield part
+            part = []
+    if part:
+        yield part
+
+
+def _local(path: str, parts: Iterator[list[Row]], options: Options, workers: int, master: str | None) -> Iterator:
     for part in parts:
         yield check_part(path, part, options)
 
 
-def _dask(path: str, parts: list[list[Row]], options: Options, workers: int, master: str | None) -> Iterator:
+def _dask(path: str, parts: Iterator[list[Row]], options: Options, workers: int, master: str | None) -> Iterator:
+    from collections import deque
+
     from dask.distributed import Client, LocalCluster
 
     with LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True, dashboard_address=None,
                       host="127.0.0.1") as cluster, Client(cluster) as client:
         shared = client.scatter(options, broadcast=True)
         ahead = 2 * max(1, workers)
-        futures = [client.submit(check_part, path, part, shared, pure=False) for part in parts[:ahead]]
-        for k in range(len(parts)):
-            recs = futures[k].result()
-            futures[k] = None  # let the worker and this process forget the part
-            if k + ahead < len(parts):
-                futures.append(client.submit(check_part, path, parts[k + ahead], shared, pure=False))
-            yield recs
+        futures: deque = deque()
+        for part in parts:
+            futures.append(client.submit(check_part, path, part, shared, pure=False))
+            if len(futures) >= ahead:  # the oldest part's rows, in order; this process forgets it
+                yield futures.popleft().result()
+        while futures:
+            yield futures.popleft().result()
 
 
-def _spark(path: str, parts: list[list[Row]], options: Options, workers: int, master: str | None) -> Iterator:
+def _spark(path: str, parts: Iterator[list[Row]], options: Options, workers: int, master: str | None) -> Iterator:
     import os
     import sys
 
@@ -157,8 +172,8 @@ def _spark(path: str, parts: list[list[Row]], options: Options, workers: int, ma
              .config("spark.sql.execution.arrow.pyspark.enabled", "true").getOrCreate())
     try:
         blob = base64.b64encode(pickle.dumps((path, options))).decode()
-        frame = pd.DataFrame({"n": range(len(parts)),
-                              "part": [base64.b64encode(pickle.dumps(p)).decode() for p in parts]})
+        pickled = [base64.b64encode(pickle.dumps(p)).decode() for p in parts]  # the driver holds the batch
+        frame = pd.DataFrame({"n": range(len(pickled)), "part": pickled})
 
         def per_partition(batches):
             setup = pickle.loads(base64.b64decode(blob))
@@ -167,7 +182,7 @@ def _spark(path: str, parts: list[list[Row]], options: Options, workers: int, ma
                                                                 setup[1]))).decode() for p in batch["part"]]
                 yield pd.DataFrame({"n": batch["n"], "records": out})
 
-        df = spark.createDataFrame(frame).repartition(max(1, min(len(parts), 4 * max(1, workers))))
+        df = spark.createDataFrame(frame).repartition(max(1, min(len(pickled), 4 * max(1, workers))))
         result = df.mapInPandas(per_partition, schema="n long, records string")
         for row in result.orderBy("n").toLocalIterator():
             yield pickle.loads(base64.b64decode(row["records"]))

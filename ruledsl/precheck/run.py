@@ -22,7 +22,7 @@ import hashlib
 import os
 import re
 import time
-from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -162,12 +162,12 @@ class Options:
     headings: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, table: Table, evidence_dir: str | os.PathLike | None = None,
+    def of(cls, columns: dict[str, str], twice: dict[str, str], evidence_dir: str | os.PathLike | None = None,
            court_key: str | os.PathLike | None = None, trust=()) -> Options:
-        """The options of a whole table: its duplicates and headings, and how to verify its evidence."""
+        """The options of a whole table — its columns (heading → input), its case ids given twice
+        (:func:`index_rows`) — and how to verify its evidence."""
         return cls(str(evidence_dir) if evidence_dir else None, str(court_key) if court_key else None,
-                   tuple(str(t) for t in trust or ()), duplicates(table.rows),
-                   {n: h for h, n in table.columns.items()})
+                   tuple(str(t) for t in trust or ()), twice, {n: h for h, n in columns.items()})
 
 
 def award_labels(ruleset: Ruleset) -> dict[str, str]:
@@ -186,7 +186,8 @@ def precheck(ruleset: Ruleset, table: Table, *, ruleset_text: bytes = b"", input
     prove which rules and which file were checked."""
     started = time.perf_counter()
     checked = ruleset.checked
-    ordered = judge_rows(ruleset, table.rows, Options.of(table, evidence_dir, court_key, trust))
+    twice, _, _ = index_rows(table.rows)
+    ordered = judge_rows(ruleset, table.rows, Options.of(table.columns, twice, evidence_dir, court_key, trust))
     lines = list(checked.awards)
     summary = make_summary(ruleset, tally_records([text_record(r, lines) for r in ordered], lines), table,
                            hashlib.sha256(ruleset_text).hexdigest(), hashlib.sha256(input_bytes).hexdigest(),
@@ -194,12 +195,25 @@ def precheck(ruleset: Ruleset, table: Table, *, ruleset_text: bytes = b"", input
     return Precheck(checked.name, checked.version, lines, award_labels(ruleset), ordered, summary)
 
 
-def duplicates(rows: list[Row]) -> dict[str, str]:
-    """Each case id more than one row gives → those rows' numbers (every one is flagged, none dropped)."""
-    seen: dict[str, list[int]] = defaultdict(list)
+def index_rows(rows: Iterable[Row]) -> tuple[dict[str, str], set[str], int]:
+    """One pass over a table's rows: each case id more than one row gives → those rows' numbers (``"2、5"``:
+    every one is flagged, none dropped), the case ids given, and the number of rows.  A row without a case
+    id is named by its row (``row-7``), as its output row is."""
+    first: dict[str, int] = {}
+    more: dict[str, list[int]] = {}
+    given: set[str] = set()
+    count = 0
     for row in rows:
-        seen[row.case_id() or f"row-{row.number}"].append(row.number)
-    return {case_id: "、".join(map(str, numbers)) for case_id, numbers in seen.items() if len(numbers) > 1}
+        count += 1
+        case_id = row.case_id()
+        if case_id is not None:
+            given.add(case_id)
+        key = case_id or f"row-{row.number}"
+        if key in first:
+            more.setdefault(key, [first[key]]).append(row.number)
+        else:
+            first[key] = row.number
+    return {key: "、".join(map(str, numbers)) for key, numbers in more.items()}, given, count
 
 
 def judge_rows(ruleset: Ruleset, rows: list[Row], options: Options) -> list[RowVerdict]:
@@ -212,7 +226,7 @@ def judge_rows(ruleset: Ruleset, rows: list[Row], options: Options) -> list[RowV
     read = case_reader(checked)
     for row in rows:
         read_cells(row, checked)
-        verdict = RowVerdict(row.number, row.case_id() or f"row-{row.number}")  # as duplicates() names it
+        verdict = RowVerdict(row.number, row.case_id() or f"row-{row.number}")  # as index_rows() names it
         results[row.number] = verdict
         verdict.reasons += [Reason(CORRECTION, where, message) for where, message in row.problems]
         if verdict.case_id in options.duplicates:

@@ -14,19 +14,21 @@ Row numbers are the sheet's own (the header is row 1), so a clerk finds a refuse
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
 import re
 import struct
 import unicodedata
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from ruledsl.core.errors import InputError, RulesError
+from ruledsl.core.errors import Diagnostic, InputError, RulesError
 from ruledsl.core.show import quoted
 from ruledsl.core.text import decode_text, exact_json
 from ruledsl.core.types import MONEY, Type
@@ -93,11 +95,58 @@ CASE_KEY = "case_id"
 
 
 def read_table(path: Path, checked: CheckedRuleset, lists_dir: Path | None = None) -> Table:
-    """Read ``path`` (.xlsx, .csv, .json / .jsonl) into raw cases for ``checked``'s inputs.
+    """Read ``path`` (.xlsx, .csv, .parquet, .json / .jsonl) whole into raw cases for ``checked``'s inputs
+    (:func:`open_table` reads it in passes, for a batch too large to hold).
 
     List inputs come in their own cells as JSON, on a workbook's list sheets, or — for any input —
     from ``lists_dir``: one CSV per list input, named by it (``instalments.csv``, ``还款计划.csv``),
     its rows keyed by 借据号 (``case_id``) as a list sheet's are."""
+    source = open_table(path, checked, lists_dir)
+    rows = list(source.rows())
+    return Table(rows, source.columns, source.ignored, source.blank_rows,
+                 source.orphans({c for c in map(Row.case_id, rows) if c is not None}))
+
+
+@dataclass
+class Source:
+    """A filing table opened for reading: its columns now, its rows in passes, each pass reading the file
+    again (:meth:`rows`), so a batch of a million rows is never held whole.  ``blank_rows`` counts the
+    blank rows of the last full pass."""
+
+    path: Path
+    columns: dict[str, str]       # column heading → input name
+    ignored: list[str]            # headings the ruleset does not know
+    _pass: Callable[[], Iterator[Row | None]]  # one pass: each row, None for a blank one
+    lists: dict[str, list[ListRow]] = field(default_factory=dict)
+    blank_rows: int = 0
+
+    def rows(self) -> Iterator[Row]:
+        """Every row that is not blank, in file order, list sheets' records attached."""
+        by_id: dict[str, list[ListRow]] = {}
+        for name, items in self.lists.items():
+            for item in items:
+                if item.case_id:
+                    by_id.setdefault(item.case_id, []).append((name, item))
+        blank = 0
+        for row in self._pass():
+            if row is None:
+                blank += 1
+                continue
+            if by_id:
+                _attach(row, by_id)
+            yield row
+        self.blank_rows = blank
+
+    def orphans(self, case_ids: set[str]) -> list[str]:
+        """The list sheets' rows no case row (of ``case_ids``) claims: reported, never dropped silently."""
+        return [f"{item.where}: " + (f"no case row has case id {item.case_id}" if item.case_id else "no case id")
+                for items in self.lists.values() for item in items if not item.case_id or item.case_id not in case_ids]
+
+
+def open_table(path: Path, checked: CheckedRuleset, lists_dir: Path | None = None) -> Source:
+    """Open ``path`` for reading in passes (see :func:`read_table` for what it may hold): its header is read
+    and checked now — a missing required column, two columns for one input, an unreadable file stop here
+    with one clear error — and each pass of :meth:`Source.rows` streams its rows."""
     suffix = path.suffix.lower()
     try:
         lists: dict[str, list[ListRow]] = {}
@@ -107,43 +156,48 @@ def read_table(path: Path, checked: CheckedRuleset, lists_dir: Path | None = Non
             lists = {name: _list_rows(title, rows, checked, name, list_ignored)
                      for title, name, rows in _list_sheets(sheets, checked)}
         elif suffix == ".csv":
-            (header, records), flags = _csv(path.read_bytes(), path, checked), {}
+            (header, records), flags = _csv(path, checked), {}
         elif suffix == ".parquet":
             (header, records), flags = _parquet(path), {}
         elif suffix in (".json", ".jsonl"):
-            return _json_rows(path, checked)
+            return _json_source(path, checked)
         else:
             raise RulesError.at(f"{path}: a filing table is .xlsx, .csv, .parquet or .jsonl",
                                 hint="save the sheet as .xlsx")
         if lists_dir is not None:
-            sheets = [(p.stem, list(csv.reader(io.StringIO(_csv_text(p.read_bytes(), p, checked), newline=""))))
-                      for p in sorted(lists_dir.glob("*.csv"))]
+            sheets = []
+            for p in sorted(lists_dir.glob("*.csv")):
+                head, records_of = _csv(p, checked)
+                sheets.append((p.stem, [tuple(head), *(cells for _, cells in records_of())]))
             for title, name, rows in _list_sheets(sheets, checked):
                 lists.setdefault(name, []).extend(_list_rows(title, rows, checked, name, list_ignored))
     except OSError as exc:
         raise RulesError.at(f"cannot read {path}: {exc.strerror}") from None
     columns, ignored = _columns(header, checked, path, frozenset(lists))
     ignored += list_ignored
-    rows, blank = [], 0
-    for number, cells in records:
-        row = Row(number)
-        cells = tuple(cells) + (None,) * (len(header) - len(cells))  # a row's trailing empty cells may be absent
-        for position, (heading, value) in enumerate(zip(header, cells, strict=False), start=1):
-            name = columns.get(heading)
-            if name is not None and (number, position) in flags:
-                row.problems.append((heading, flags[number, position]))
-                continue
-            if name is None or value is None or (isinstance(value, str) and not value.strip()):
-                continue
-            row.raw.append((heading, name, value))
-        if row.raw or row.problems:
-            rows.append(row)
-        elif any(v is not None and (not isinstance(v, str) or v.strip()) for v in cells):
-            rows.append(row)  # values only in columns the ruleset does not use: still a row, still answered
-        else:
-            blank += 1  # a blank row is not a case
-    orphans = _attach_lists(rows, lists)
-    return Table(rows, columns, ignored, blank, orphans)
+    mapped = [(position, heading, columns[heading]) for position, heading in enumerate(header) if heading in columns]
+    width = len(header)
+
+    def one_pass() -> Iterator[Row | None]:
+        for number, cells in records():
+            row = Row(number)
+            if len(cells) < width:  # a row's trailing empty cells may be absent
+                cells = tuple(cells) + (None,) * (width - len(cells))
+            for position, heading, name in mapped:
+                if flags and (number, position + 1) in flags:
+                    row.problems.append((heading, flags[number, position + 1]))
+                    continue
+                value = cells[position]
+                if value is None or (type(value) is str and not value.strip()):
+                    continue
+                row.raw.append((heading, name, value))
+            if row.raw or row.problems:
+                yield row
+            elif any(v is not None and (not isinstance(v, str) or v.strip()) for v in cells[:width]):
+                yield row  # values only in columns the ruleset does not use: still a row, still answered
+            else:
+                yield None  # a blank row is not a case
+    return Source(path, columns, ignored, one_pass, lists)
 
 
 def read_cells(row: Row, checked: CheckedRuleset) -> Row:
@@ -277,40 +331,25 @@ def _list_rows(title: str, rows: list[tuple], checked: CheckedRuleset, name: str
     return out
 
 
-def _attach_lists(rows: list[Row], lists: dict[str, list[ListRow]]) -> list[str]:
-    """Each list sheet's records onto the case row with their case id, in sheet order; returns the rows
-    no case claims (reported, never dropped silently)."""
-    by_id: dict[str, list[Row]] = {}
-    for row in rows:
-        case_id = row.case_id()
-        if case_id is not None:
-            by_id.setdefault(case_id, []).append(row)
-    orphans, twice = [], set()
-    for name, items in lists.items():
-        for item in items:
-            owners = by_id.get(item.case_id or "")
-            if not owners:
-                orphans.append(f"{item.where}: " + (f"no case row has case id {item.case_id}" if item.case_id
-                                                    else "no case id"))
-                continue
-            for row in owners:  # a case id given twice: both rows are flagged as duplicates later
-                if any(n == name for _, n, _ in row.raw) or (name in row.inputs
-                                                             and not isinstance(row.inputs[name], _FromSheet)):
-                    if (id(row), name) not in twice:
-                        twice.add((id(row), name))
-                        row.problems.append((name, f"given twice: in its column and in the sheet ({item.where})"))
-                    continue
-                row.inputs.setdefault(name, _FromSheet()).append(item.record)
-                row.problems += [(name, p) for p in item.problems]
-    for row in rows:  # the parser takes plain lists
-        for name, value in list(row.inputs.items()):
-            if isinstance(value, _FromSheet):
-                row.inputs[name] = list(value)
-    return orphans
-
-
-class _FromSheet(list):
-    """A list input assembled from a list sheet (told apart from one given in its own column)."""
+def _attach(row: Row, by_id: dict[str, list[tuple[str, ListRow]]]) -> None:
+    """The list sheets' records with the row's case id onto the row, in sheet order (a case id given
+    twice: both rows take them, and are flagged as duplicates later)."""
+    items = by_id.get(row.case_id() or "")
+    if not items:
+        return
+    given = {n for _, n, _ in row.raw} | set(row.inputs)  # in the row's own column
+    sheet: dict[str, list] = {}
+    for name, item in items:
+        if name in given:
+            if name not in sheet:
+                sheet[name] = []
+                row.problems.append((name, f"given twice: in its column and in the sheet ({item.where})"))
+            continue
+        sheet.setdefault(name, []).append(item.record)
+        row.problems += [(name, p) for p in item.problems]
+    for name, records in sheet.items():
+        if name not in given:
+            row.inputs[name] = records
 
 
 def _cell(value: Any, kind: str) -> Any:
@@ -504,7 +543,8 @@ def _check_member_data(f: BinaryIO, info: Any, path: Path) -> None:
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a compound file: an encrypted workbook, or an old .xls
 
 
-def _excel(path: Path) -> tuple[list[str], list[tuple[int, tuple]], dict[tuple[int, int], str], list]:
+def _excel(path: Path) -> tuple[list[str], Callable[[], Iterator[tuple[int, tuple]]], dict[tuple[int, int], str],
+                                list]:
     """The first sheet's header, its rows (numbered as the sheet numbers them) and the cells that hold
     no value a row can use, with why (see :func:`_sheet_flags`)."""
     from openpyxl import load_workbook
@@ -523,7 +563,7 @@ def _excel(path: Path) -> tuple[list[str], list[tuple[int, tuple]], dict[tuple[i
         sheet.reset_dimensions()  # the sheet's <dimension> tag may be wrong: read every row and column it has
         lines = sheet.iter_rows(values_only=True)
         header = [str(c).strip() if c is not None else "" for c in next(lines, ())]
-        records = [(number, cells) for number, cells in enumerate(lines, start=2)]
+        records = list(enumerate(lines, start=2))  # (openpyxl reads a workbook whole in any case)
         flags = _sheet_flags(path, sheet._worksheet_path)
         others = []
         for ws in book.worksheets[1:]:  # list sheets (还款计划 …), read whole; the case sheet comes first
@@ -536,7 +576,7 @@ def _excel(path: Path) -> tuple[list[str], list[tuple[int, tuple]], dict[tuple[i
                             hint="open the workbook in Excel or WPS and save it again as .xlsx") from None
     finally:
         book.close()
-    return header, records, flags, others
+    return header, records.__iter__, flags, others
 
 
 def _sheet_flags(path: Path, member: str) -> dict[tuple[int, int], str]:
@@ -580,76 +620,135 @@ def _sheet_flags(path: Path, member: str) -> dict[tuple[int, int], str]:
     return flags
 
 
-def _csv(data: bytes, path: Path, checked: CheckedRuleset) -> tuple[list[str], list[tuple[int, tuple]]]:
-    text = _csv_text(data, path, checked)
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = [h.strip() for h in next(reader, [])]
-    # numbered by record, as a spreadsheet shows the file (header = row 1): a cell with line breaks
-    # inside quotes (pretty-printed JSON) is one row, not several
-    return header, [(number, tuple(cells)) for number, cells in enumerate(reader, start=2)]
+def _csv(path: Path, checked: CheckedRuleset) -> tuple[list[str], Callable[[], Iterator[tuple[int, tuple]]]]:
+    """A CSV's header and its records, read from the file on each pass in the encoding :func:`_csv_encoding`
+    found; numbered by record, as a spreadsheet shows the file (header = row 1): a cell with line breaks
+    inside quotes (pretty-printed JSON) is one row, not several."""
+    encoding = _csv_encoding(path, checked)
+
+    def records() -> Iterator[tuple[int, tuple]]:
+        with path.open(encoding=encoding, newline="") as f:
+            reader = csv.reader(f)
+            next(reader, None)
+            yield from enumerate(map(tuple, reader), start=2)
+
+    with path.open(encoding=encoding, newline="") as f:
+        header = [h.strip() for h in next(csv.reader(f), [])]
+    return header, records
 
 
-def _parquet(path: Path) -> tuple[list[str], list[tuple[int, tuple]]]:
-    """A Parquet table's columns and rows; rows are numbered as the same table saved as CSV would number
-    them (the first row of data is row 2), so a row keeps its number from one format to the other."""
+_CHUNK = 1 << 20
+
+
+def _csv_encoding(path: Path, checked: CheckedRuleset) -> str:
+    """How a CSV is decoded: UTF-8 (with or without a BOM), or — as Excel saves “CSV” on a Chinese Windows —
+    GB18030 (which covers GBK and GB2312), taken only when its header then names the ruleset's columns.
+    The whole file is checked in pieces before a row is read (a file that is neither is one clear error)."""
+    bad = _decode_fails(path, "utf-8-sig")
+    if bad is None:
+        return "utf-8-sig"
+    if _decode_fails(path, "gb18030") is None:
+        with path.open(encoding="gb18030", newline="") as f:
+            first = next(csv.reader(f), [])
+        known = _headings(checked)
+        if any(heading_key(h) in known for h in first):
+            return "gb18030"
+        raise RulesError.at(f"{path}: neither UTF-8 nor GB18030 (GBK) text whose first row names this ruleset's "
+                            "columns", hint="save the sheet as “CSV UTF-8”")
+    raise InputError(Diagnostic(f"{path}: not UTF-8 text (byte {bad})", hint="save the sheet as “CSV UTF-8”"))
+
+
+def _parquet(path: Path) -> tuple[list[str], Callable[[], Iterator[tuple[int, tuple]]]]:
+    """A Parquet table's columns and its rows, read in batches on each pass; rows are numbered as the same
+    table saved as CSV would number them (the first row of data is row 2), so a row keeps its number from
+    one format to the other."""
     import pyarrow.parquet as pq
 
     try:
-        table = pq.read_table(path)
+        header = [str(name).strip() for name in pq.ParquetFile(path).schema_arrow.names]
     except Exception as exc:  # pyarrow: ArrowInvalid, OSError … on a file that is not Parquet
         raise RulesError.at(f"{path}: not a readable Parquet file ({type(exc).__name__}: {exc})") from None
-    header = [str(name).strip() for name in table.column_names]
-    columns = [table.column(i).to_pylist() for i in range(table.num_columns)]
-    return header, list(enumerate(zip(*columns, strict=True), start=2))
 
-
-def _csv_text(data: bytes, path: Path, checked: CheckedRuleset) -> str:
-    """A CSV's text: UTF-8 (with or without a BOM), or — as Excel saves “CSV” on a Chinese Windows —
-    GB18030 (which covers GBK and GB2312), taken only when its header then names the ruleset's columns."""
-    try:
-        return decode_text(data, str(path), hint="save the sheet as “CSV UTF-8”")
-    except RulesError as utf8_error:
+    def records() -> Iterator[tuple[int, tuple]]:
+        number = 2
         try:
-            text = data.decode("gb18030")
-        except UnicodeDecodeError:
-            raise utf8_error from None
-        first = next(csv.reader(io.StringIO(text, newline="")), [])
-        known = _headings(checked)
-        if any(heading_key(h) in known for h in first):
-            return text
-        raise RulesError.at(f"{path}: neither UTF-8 nor GB18030 (GBK) text whose first row names this ruleset's "
-                            "columns", hint="save the sheet as “CSV UTF-8”") from None
+            for batch in pq.ParquetFile(path).iter_batches(batch_size=PARQUET_BATCH):
+                columns = [batch.column(i).to_pylist() for i in range(batch.num_columns)]
+                for cells in zip(*columns, strict=True):
+                    yield number, cells
+                    number += 1
+        except OSError as exc:
+            raise RulesError.at(f"{path}: the Parquet file cannot be read past row {number} "
+                                f"({type(exc).__name__}: {exc})") from None
+    return header, records
 
 
-def _json_rows(path: Path, checked: CheckedRuleset) -> Table:
-    """JSON lines (one case object per line) or a JSON array of case objects; "row" = line / position."""
-    text = decode_text(path.read_bytes(), str(path))
-    rows = []
-    blank = 0
-    if text.lstrip().startswith("["):
+PARQUET_BATCH = 65_536  # rows read from a Parquet file at a time
+
+
+def _json_source(path: Path, checked: CheckedRuleset) -> Source:
+    """JSON lines (one case object per line, streamed) or a JSON array of case objects (read whole);
+    "row" = line / position; a blank line is not a case (skipped and counted, as a sheet's blank row)."""
+    with path.open("rb") as f:
+        head = f.read(_CHUNK).decode("utf-8-sig", errors="replace")
+    if head.lstrip().startswith("["):
+        text = decode_text(path.read_bytes(), str(path))
         try:
             items = list(enumerate(exact_json(text), start=1))
         except json.JSONDecodeError as exc:
             raise RulesError.at(f"{path}:{exc.lineno}:{exc.colno}: not JSON ({exc.msg})") from None
         except ValueError as exc:  # a key given twice
             raise RulesError.at(f"{path}: {exc}") from None
+
+        def one_pass() -> Iterator[Row | None]:
+            for number, item in items:
+                yield _json_row(number, item)
     else:
-        items = []
-        for number, line in enumerate(text.splitlines(), start=1):
-            if not line.strip():
-                blank += 1  # a blank line is not a case: skipped and counted, as a sheet's blank row
-            else:
-                try:
-                    items.append((number, exact_json(line)))
-                except json.JSONDecodeError as exc:
-                    rows.append(Row(number, problems=[("line", f"not JSON ({exc.msg} at column {exc.colno})")]))
-                except (ValueError, RecursionError) as exc:  # a key given twice; nested too deep
-                    why = "nested too deep" if isinstance(exc, RecursionError) else str(exc)
-                    rows.append(Row(number, problems=[("line", why)]))
-    for number, item in items:
-        if isinstance(item, dict):
-            rows.append(Row(number, dict(item)))
-        else:
-            rows.append(Row(number, problems=[("line", "a case is a JSON object of input names to values")]))
-    rows.sort(key=lambda r: r.number)
-    return Table(rows, {f.name: f.name for f in checked.inputs}, [], blank)
+        bad = _decode_fails(path, "utf-8-sig")
+        if bad is not None:
+            raise InputError(Diagnostic(f"{path}: not UTF-8 text (byte {bad})"))
+
+        def one_pass() -> Iterator[Row | None]:
+            with path.open(encoding="utf-8-sig", newline="") as f:
+                for number, line in enumerate(_lines(f), start=1):
+                    if not line.strip():
+                        yield None
+                        continue
+                    try:
+                        item = exact_json(line)
+                    except json.JSONDecodeError as exc:
+                        yield Row(number, problems=[("line", f"not JSON ({exc.msg} at column {exc.colno})")])
+                    except (ValueError, RecursionError) as exc:  # a key given twice; nested too deep
+                        why = "nested too deep" if isinstance(exc, RecursionError) else str(exc)
+                        yield Row(number, problems=[("line", why)])
+                    else:
+                        yield _json_row(number, item)
+    return Source(path, {f.name: f.name for f in checked.inputs}, [], one_pass)
+
+
+def _lines(f) -> Iterator[str]:
+    """A text file's lines as ``str.splitlines`` splits them (every line break Unicode knows), streamed."""
+    for physical in f:
+        yield from physical.splitlines() or [""]
+
+
+def _decode_fails(path: Path, encoding: str) -> int | None:
+    """The byte at which ``path`` stops being text in ``encoding``, or None (read in pieces, not held)."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    at = 0
+    with path.open("rb") as f:
+        while True:
+            chunk = f.read(_CHUNK)
+            try:
+                decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as exc:
+                return at + exc.start
+            if not chunk:
+                return None
+            at += len(chunk)
+
+
+def _json_row(number: int, item: Any) -> Row:
+    if isinstance(item, dict):
+        return Row(number, dict(item))
+    return Row(number, problems=[("line", "a case is a JSON object of input names to values")])
