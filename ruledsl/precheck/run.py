@@ -224,6 +224,7 @@ def judge_rows(ruleset: Ruleset, rows: list[Row], options: Options) -> list[RowV
     results: dict[int, RowVerdict] = {}
     typed: list[tuple[RowVerdict, dict[str, Any], bool]] = []
     read = case_reader(checked)
+    said: dict[int, tuple] = {}  # id(finding) → (finding, its reason)
     for row in rows:
         read_cells(row, checked)
         verdict = RowVerdict(row.number, row.case_id() or f"row-{row.number}")  # as index_rows() names it
@@ -251,10 +252,10 @@ def judge_rows(ruleset: Ruleset, rows: list[Row], options: Options) -> list[RowV
             continue
         for r in findings:
             if r.severity == "error" and not r.satisfied:
-                what = EVIDENCE_STATUS.get(r.status, r.status)
-                detail = what if r.reason == "not presented" else f"{what}：{r.reason}"
-                message = f"{r.message}（{detail}）" if r.message else detail
-                verdict.reasons.append(Reason(CORRECTION, f"证据 {r.kind}", message, "；".join(r.citations)))
+                known = said.get(id(r))  # the same finding on row after row (nothing presented): one reason
+                if known is None or known[0] is not r:
+                    known = said[id(r)] = (r, _evidence_reason(r))
+                verdict.reasons.append(known[1])
         typed.append((verdict, values, all(r.satisfied for r in findings if r.severity == "error")))
     claim_cite = "；".join(checked.citation_text(checked.claim.citation)) if checked.claim is not None else ""
     labels = award_labels(ruleset)
@@ -289,6 +290,14 @@ def judge_rows(ruleset: Ruleset, rows: list[Row], options: Options) -> list[RowV
     return [results[n] for n in sorted(results)]
 
 
+
+
+def _evidence_reason(r) -> Reason:
+    """An evidence requirement not met (a :class:`~ruledsl.runtime.requirements.RequirementResult`), as a reason."""
+    what = EVIDENCE_STATUS.get(r.status, r.status)
+    detail = what if r.reason == "not presented" else f"{what}：{r.reason}"
+    message = f"{r.message}（{detail}）" if r.message else detail
+    return Reason(CORRECTION, f"证据 {r.kind}", message, "；".join(r.citations))
 
 
 def _figures(award: dict[str, Money], claim) -> dict[str, LineFigures]:

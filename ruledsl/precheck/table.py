@@ -51,6 +51,11 @@ class Row:
     #: them — in the pre-check's worker, so that a batch's cells are read in parallel
     raw: list[tuple[str, str, Any]] = field(default_factory=list)
 
+    def __reduce__(self) -> tuple:
+        """Pickled as its four fields (a batch hands its parts to worker processes: the dataclass's
+        default costs twice as much)."""
+        return (Row, (self.number, self.inputs, self.problems, self.raw))
+
     def case_id(self) -> str | None:
         """The case id the row gives (read or not), or None."""
         if CASE_KEY in self.inputs:
@@ -203,12 +208,15 @@ def open_table(path: Path, checked: CheckedRuleset, lists_dir: Path | None = Non
 def read_cells(row: Row, checked: CheckedRuleset) -> Row:
     """Read the row's cells into the values the case parser takes (a cell that cannot be read is a
     problem at its column); done once, then ``row.raw`` is empty."""
+    kinds = _cell_kinds(checked)
     for heading, name, value in row.raw:
         record, _, key = name.partition(".")  # `claimed.penalty_interest`: one amount of a record input
-        typ = checked.input_types.get(record)
-        if key and typ is not None:
-            typ = typ.field(key)
-        kind = _kind(typ) if typ is not None else "list"  # evidence
+        kind = kinds.get(name)
+        if kind is None:
+            typ = checked.input_types.get(record)
+            if key and typ is not None:
+                typ = typ.field(key)
+            kind = kinds[name] = _kind(typ) if typ is not None else "list"  # evidence
         try:
             value = _cell(value, kind)
         except ValueError as exc:
@@ -220,6 +228,14 @@ def read_cells(row: Row, checked: CheckedRuleset) -> Row:
             row.inputs[name] = value
     row.raw = []
     return row
+
+
+def _cell_kinds(checked: CheckedRuleset) -> dict[str, str]:
+    """What each column's cells hold (:func:`_kind`), by input name or ``record.key``: found once per ruleset."""
+    kinds = getattr(checked, "_cell_kinds", None)
+    if kinds is None:
+        kinds = checked._cell_kinds = {}  # type: ignore[attr-defined]
+    return kinds
 
 
 def heading_key(text: str) -> str:
@@ -354,6 +370,8 @@ def _attach(row: Row, by_id: dict[str, list[tuple[str, ListRow]]]) -> None:
 
 def _cell(value: Any, kind: str) -> Any:
     """A cell's value as the case parser takes it (strings for numbers, ISO text for dates)."""
+    if type(value) is str:  # a CSV's, a Parquet's and most of a workbook's cells
+        return _text_cell(value, kind)
     if isinstance(value, bool):
         return value
     if isinstance(value, datetime):
@@ -364,7 +382,11 @@ def _cell(value: Any, kind: str) -> Any:
         return str(Decimal(repr(value)))  # the shortest decimal that is this double: what the sheet shows
     if isinstance(value, int):
         return str(value)
-    text = str(value).strip()
+    return _text_cell(str(value), kind)
+
+
+def _text_cell(text: str, kind: str) -> Any:
+    text = text.strip()
     if kind in _NUMERIC and _PLAIN_CELL.match(text):
         return text  # plain ASCII digits (12345.67, 12%): nothing to normalise
     if kind == "date" and _ISO_CELL.match(text):
