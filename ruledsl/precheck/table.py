@@ -567,38 +567,69 @@ _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a compound file: an encrypted work
 
 def _excel(path: Path) -> tuple[list[str], Callable[[], Iterator[tuple[int, tuple]]], dict[tuple[int, int], str],
                                 list]:
-    """The first sheet's header, its rows (numbered as the sheet numbers them) and the cells that hold
-    no value a row can use, with why (see :func:`_sheet_flags`)."""
-    from openpyxl import load_workbook
+    """The first sheet's header, its rows (numbered as the sheet numbers them, read again on each pass) and
+    the cells that hold no value a row can use, with why (see :func:`_sheet_flags`), and the other sheets.
 
+    Read with python-calamine (Rust; about fifteen times openpyxl's speed on a filing sheet), which reads
+    every cell the sheet holds whatever its ``<dimension>`` tag says, and each formula at its saved value;
+    what it cannot tell — a formula without a saved value, the covered cells of a merged range — comes
+    from one pass over the sheet's XML (:func:`_sheet_flags`)."""
     with path.open("rb") as f:
         if f.read(8) == _OLE:
             raise RulesError.at(f"{path}: the workbook is password-protected (or an old .xls), so it cannot be read",
                                 hint="save it from Excel or WPS as .xlsx without a password")
-    _check_workbook_zip(path)  # before openpyxl decompresses anything
+    _check_workbook_zip(path)  # before anything is decompressed
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises zipfile, KeyError, InvalidFileException … on a bad file
-        raise RulesError.at(f"{path}: not a readable Excel workbook ({type(exc).__name__}: {exc})") from None
-    try:
-        sheet = book.worksheets[0]
-        sheet.reset_dimensions()  # the sheet's <dimension> tag may be wrong: read every row and column it has
-        lines = sheet.iter_rows(values_only=True)
-        header = [str(c).strip() if c is not None else "" for c in next(lines, ())]
-        records = list(enumerate(lines, start=2))  # (openpyxl reads a workbook whole in any case)
-        flags = _sheet_flags(path, sheet._worksheet_path)
-        others = []
-        for ws in book.worksheets[1:]:  # list sheets (还款计划 …), read whole; the case sheet comes first
-            ws.reset_dimensions()
-            others.append((ws.title, list(ws.iter_rows(values_only=True))))
+        first = _first_sheet_member(path)
+        book = _open_book(path)
+        sheet = book.get_sheet_by_index(0)
+        header = [str(c).strip() if c is not None else "" for c in next(_sheet_rows(sheet), ())]
+        flags = _sheet_flags(path, first)
+        others = [(name, list(_sheet_rows(book.get_sheet_by_name(name)))) for name in book.sheet_names[1:]]
     except RulesError:
         raise
-    except Exception as exc:  # openpyxl parses the sheet lazily: a malformed sheet fails here
+    except Exception as exc:  # calamine raises its own errors (CalamineError, XmlError …) on a malformed sheet
         raise RulesError.at(f"{path}: the first sheet cannot be read ({type(exc).__name__}: {exc})",
                             hint="open the workbook in Excel or WPS and save it again as .xlsx") from None
-    finally:
-        book.close()
-    return header, records.__iter__, flags, others
+
+    def records() -> Iterator[tuple[int, tuple]]:
+        rows = _sheet_rows(_open_book(path).get_sheet_by_index(0))
+        next(rows, None)
+        yield from enumerate(rows, start=2)
+    return header, records, flags, others
+
+
+def _open_book(path: Path):
+    from python_calamine import CalamineWorkbook
+
+    try:
+        return CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # not a workbook calamine can open
+        raise RulesError.at(f"{path}: not a readable Excel workbook ({type(exc).__name__}: {exc})") from None
+
+
+def _sheet_rows(sheet) -> Iterator[tuple]:
+    """A calamine sheet's rows from row 1 and column A, each cell as openpyxl gives it: None for an empty
+    cell, an int for a whole number (Excel writes 100000 without a point), else the float, date, bool or text."""
+    lead = (None,) * sheet.start[1] if sheet.start else ()
+    for cells in sheet.iter_rows():
+        yield lead + tuple(None if c == "" else int(c) if type(c) is float and c.is_integer() and abs(c) < 2 ** 53
+                           else c for c in cells)
+
+
+def _first_sheet_member(path: Path) -> str:
+    """The ZIP member of the workbook's first sheet (``xl/worksheets/sheet1.xml``), from workbook.xml and its
+    relationships, as Excel orders the sheets."""
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    with zipfile.ZipFile(path) as zf:
+        book = ET.fromstring(zf.read("xl/workbook.xml"))
+        rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    sheet = next(el for el in book.iter() if el.tag.rpartition("}")[2] == "sheet")
+    rid = next(v for k, v in sheet.attrib.items() if k.rpartition("}")[2] == "id")
+    target = next(el.get("Target") for el in rels if el.get("Id") == rid)
+    return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
 
 
 def _sheet_flags(path: Path, member: str) -> dict[tuple[int, int], str]:
