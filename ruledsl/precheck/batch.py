@@ -2,16 +2,18 @@
 
 :func:`check_part` is the function every engine runs: a part of the filing table's rows (their cells
 not yet read) in, the part's output rows (:func:`ruledsl.precheck.run.text_record`) out, with the
-ruleset loaded once per worker process.  :func:`run_batch` reads the table in the calling process,
-finds the duplicate case ids over the whole of it, splits the rows into parts of :data:`PART_ROWS`,
-hands the parts to the engine, and writes the output rows in row order as the parts come back:
+ruleset loaded once per worker process.  :func:`run_batch` reads the table in two passes in the
+calling process, never holding it whole (:func:`ruledsl.precheck.table.open_table`): the first finds the
+duplicate case ids over the whole batch, the second streams the rows in parts of :data:`PART_ROWS` to
+the engine; the output rows are written in row order as the parts come back:
 
 * ``local`` — the parts one after another in this process;
 * ``dask`` — a local Dask cluster of ``workers`` processes (``dask.distributed``), at most two parts
   per worker in flight, so memory stays flat however long the batch;
 * ``spark`` — PySpark's ``mapInPandas`` over the rows (``local[workers]``, or the cluster ``master``
-  names, e.g. ``spark://host:7077``): each row travels as one pickled text cell, so Spark's schema is
-  fixed whatever the ruleset, and comes back as its output row.
+  names, e.g. ``spark://host:7077``): each part travels as one pickled text cell, so Spark's schema is
+  fixed whatever the ruleset, and comes back as its output rows (the driver holds the pickled parts:
+  Spark's memory grows with the batch, the other engines' does not).
 
 Every engine gives the same output rows (a test runs one hostile file through all three).
 """

@@ -10,6 +10,10 @@ evidence items, in a column headed ``evidence`` (证据), as a case file gives t
 Excel numbers are taken at the value the sheet shows (the shortest decimal that reads back
 as the stored binary number: 12345.67, never 12345.670000000000073); dates become ISO dates.
 Row numbers are the sheet's own (the header is row 1), so a clerk finds a refused row at once.
+
+:func:`open_table` reads a table in passes, each streaming it from the file again (a CSV is decoded as it
+is read, a Parquet file in batches, JSON lines line by line, a workbook with python-calamine), so a
+batch's memory does not grow with its length; :func:`read_table` reads one whole.
 """
 
 from __future__ import annotations
