@@ -175,31 +175,17 @@ def run_schedule(s0: int, e0: int, rate_den: int, rc_n: int, rp_n: int, rk_n: in
         while j < n_pays and pays[j][0] == t:  # the day's repayments, each in the payment order
             w, n, d, _ = pays[j]
             left = n * (den // d)
-            for slot in due_steps if not by_instalment else ():
-                for b in bal[:k]:
-                    owed = b[slot]
-                    if owed >= left:
-                        b[slot] = owed - left
-                        left = 0
-                        break
-                    if owed > 0:
-                        b[slot] = 0
-                        left -= owed
-                if not left:
+            due = bal[:k]  # what is due: each component across the instalments, or each instalment in full
+            for b, slot in ((b, s) for b in due for s in due_steps) if by_instalment else (
+                    (b, s) for s in due_steps for b in due):
+                owed = b[slot]
+                if owed >= left:
+                    b[slot] = owed - left
+                    left = 0
                     break
-            if by_instalment and left:
-                for b in bal[:k]:
-                    for slot in due_steps:
-                        owed = b[slot]
-                        if owed >= left:
-                            b[slot] = owed - left
-                            left = 0
-                            break
-                        if owed > 0:
-                            b[slot] = 0
-                            left -= owed
-                    if not left:
-                        break
+                if owed > 0:
+                    b[slot] = 0
+                    left -= owed
             for step in not_due_steps if left else ():
                 if step is None:  # the pool, unless the coming instalment states its interest
                     if (k == n_insts or stated[k] is None) and pool > 0:
