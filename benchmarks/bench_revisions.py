@@ -1,6 +1,6 @@
 """This tree against an earlier revision, in instructions (not a test): did a change cost speed?
 
-    .venv/bin/python benchmarks/bench_revisions.py [REV] [--cases 2000]
+    .venv/bin/python benchmarks/bench_revisions.py [REV] [--cases 2000] [--seeds 3] [--tasks compile,fees,loan]
 
 Wall-clock figures on a shared VM vary by ±30 % from run to run, far more than the changes a
 refactoring makes; instructions counted by valgrind (``callgrind``) vary by well under 1 %.
@@ -123,7 +123,13 @@ def main() -> None:
     ap.add_argument("--cases", type=int, default=2000)
     ap.add_argument("--seeds", type=int, default=3,
                     help="hash seeds (PYTHONHASHSEED) to run each figure with; the median is shown")
+    ap.add_argument("--tasks", default=",".join(t for t, _, _ in TASKS),
+                    help="which figures to measure, comma-separated (each takes minutes per seed under callgrind)")
     args = ap.parse_args()
+    chosen = args.tasks.split(",")
+    unknown = set(chosen) - {t for t, _, _ in TASKS}
+    if unknown:
+        raise SystemExit(f"unknown task {', '.join(sorted(unknown))}: the tasks are {', '.join(t for t, _, _ in TASKS)}")
     if shutil.which("valgrind") is None:
         raise SystemExit("valgrind is needed (apt-get install valgrind)")
     with tempfile.TemporaryDirectory() as tmp:
@@ -135,6 +141,8 @@ def main() -> None:
             print(f"this tree against {args.rev}, both on {args.rev}'s rulesets; instructions (callgrind)")
             print(f"{'':40} {'this tree':>14} {args.rev:>14}   ratio")
             for task, label, count in TASKS:
+                if task not in chosen:
+                    continue
                 n = count or args.cases
                 figures = []
                 for tree in (ROOT, old):
