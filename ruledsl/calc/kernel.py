@@ -1,4 +1,5 @@
-"""The integer kernel: the engine's ledger for one instalment, in exact integers, figures only.
+"""The integer kernel: the engine's ledger for one instalment (:func:`run`) or several without caps
+(:func:`run_schedule`), in exact integers, figures only.
 
 It computes the cases of the kernel's shape (see :mod:`ruledsl.calc.shape`, which decides, checks
 the values and hands the case over in integers to :func:`run`) and nothing else; the traced engine

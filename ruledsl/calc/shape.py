@@ -5,8 +5,8 @@ Every untraced computation asks here first, whether the case comes as a
 as a ruleset ledger's settings (:func:`kernel_settings`, from
 :func:`ruledsl.runtime.ledger.run_ledger_fast`, without building a LoanCase), and the batch path of
 the pre-check asks whether a case is one of its rows (:func:`batch_row`).  A case of the kernel's
-shape is handed to :func:`ruledsl.calc.kernel.run` in integers and the answer is the kernel's
-result; any other answers ``None``: the engine computes it (it validates the case, and raises
+shape is handed to :func:`ruledsl.calc.kernel.run` (one instalment) or
+:func:`~ruledsl.calc.kernel.run_schedule` (several) in integers and the answer is the kernel's result; any other answers ``None``: the engine computes it (it validates the case, and raises
 :class:`~ruledsl.core.errors.InputError` naming the field when the case is bad).
 
 The kernel's shape
@@ -19,6 +19,12 @@ The kernel's shape
     accepts — plain ``Decimal`` amounts and rates, ``date`` dates, rates from 0 to 100 % — so a
     case the kernel takes is never one the engine would refuse; anything else goes to the engine,
     which refuses or computes it.  (This is the only entry check: the kernel trusts it.)
+
+The schedule kernel's shape (:func:`ruledsl.calc.kernel.run_schedule`)
+    several instalments (分期还款) by strictly increasing due dates, each after the disbursement,
+    their principal adding up to the loan's, each with or without a stated interest; fixed agreed
+    rates; any repayments; no caps, costs or acceleration, no payment the debtor designated; any
+    agreed allocation order, by component or by instalment; the same day counts and plain values.
 
 The batch row (:func:`batch_row`)
     the kernel's shape without stated interest or caps, at most two repayments, the default
