@@ -5,15 +5,17 @@ not yet read) in, the part's output rows (:func:`ruledsl.precheck.run.text_recor
 ruleset loaded once per worker process.  :func:`run_batch` reads the table in two passes in the
 calling process, never holding it whole (:func:`ruledsl.precheck.table.open_table`): the first finds the
 duplicate case ids over the whole batch, the second streams the rows in parts of :data:`PART_ROWS` to
-the engine; the output rows are written in row order as the parts come back:
+the engine — except a CSV's, whose parts go out as where they start in the file
+(:class:`~ruledsl.precheck.table.CsvPart`) and are read by the worker that checks them, so the calling
+process reads such a filing once; the output rows are written in row order as the parts come back:
 
 * ``local`` — the parts one after another in this process;
 * ``dask`` — a local Dask cluster of ``workers`` processes (``dask.distributed``), at most two parts
   per worker in flight, so memory stays flat however long the batch;
 * ``spark`` — PySpark's ``mapInPandas`` over the rows (``local[workers]``, or the cluster ``master``
   names, e.g. ``spark://host:7077``): each part travels as one pickled text cell, so Spark's schema is
-  fixed whatever the ruleset, and comes back as its output rows (the driver holds the pickled parts:
-  Spark's memory grows with the batch, the other engines' does not).
+  fixed whatever the ruleset, and comes back as its output rows (the driver holds the pickled parts: for
+  a workbook, Parquet or JSON lines Spark's memory grows with the batch; a CSV's parts are a few fields each).
 
 Every engine gives the same output rows (a test runs one hostile file through all three).
 """
@@ -42,7 +44,7 @@ from ruledsl.precheck.run import (
     tally_records,
     text_record,
 )
-from ruledsl.precheck.table import Row, Source, Table, open_table
+from ruledsl.precheck.table import CsvPart, Row, Source, Table, open_table
 from ruledsl.ruleset import Ruleset, load
 
 ENGINES = ("local", "dask", "spark")
@@ -59,9 +61,12 @@ def _ruleset(path: str) -> Ruleset:
     return rs
 
 
-def check_part(ruleset_path: str, rows: list[Row], options: Options) -> tuple[list[tuple], dict]:
-    """The output rows of one part of a batch and their tally (the function every engine runs)."""
+def check_part(ruleset_path: str, rows: list[Row] | CsvPart, options: Options) -> tuple[list[tuple], dict]:
+    """The output rows of one part of a batch and their tally (the function every engine runs): the part's
+    rows, or where a CSV part starts (read here, in the worker)."""
     rs = _ruleset(ruleset_path)
+    if isinstance(rows, CsvPart):
+        rows = rows.read()
     lines = list(rs.checked.awards)
     paused = gc.isenabled()
     gc.disable()  # as Ruleset.call_batch does: a part makes many objects and few cycles, freed after it
@@ -90,7 +95,8 @@ def run_batch(ruleset_path: Path, input_path: Path, out_path: Path | None = None
     started = time.perf_counter()
     rs = load(ruleset_path)
     source = open_table(input_path, rs.checked, lists_dir)
-    twice, given, total = index_rows(source.rows())  # the first pass: case ids only, over the whole batch
+    keys, csv_parts = source.keys(PART_ROWS)
+    twice, given, total = index_rows(keys)  # the first pass: case ids only, over the whole batch
     options = Options.of(source.columns, twice, evidence_dir, court_key, trust)
     lines = list(rs.checked.awards)
     writer = open_writer(out_path, lines, award_labels(rs)) if out_path is not None else None
@@ -99,7 +105,8 @@ def run_batch(ruleset_path: Path, input_path: Path, out_path: Path | None = None
     done = 0
     path = str(ruleset_path.resolve())
     run = {"local": _local, "dask": _dask, "spark": _spark}[engine]
-    for recs, part_tally in run(path, _parts(source), options, workers, master):
+    parts = iter(csv_parts) if csv_parts else _parts(source)  # a CSV's parts are read where they are checked
+    for recs, part_tally in run(path, parts, options, workers, master):
         if writer is not None:
             writer.write(recs)
         by = add(by, part_tally)
@@ -136,12 +143,12 @@ def _parts(source: Source) -> Iterator[list[Row]]:
         yield part
 
 
-def _local(path: str, parts: Iterator[list[Row]], options: Options, workers: int, master: str | None) -> Iterator:
+def _local(path: str, parts: Iterator[list[Row] | CsvPart], options: Options, workers: int, master: str | None) -> Iterator:
     for part in parts:
         yield check_part(path, part, options)
 
 
-def _dask(path: str, parts: Iterator[list[Row]], options: Options, workers: int, master: str | None) -> Iterator:
+def _dask(path: str, parts: Iterator[list[Row] | CsvPart], options: Options, workers: int, master: str | None) -> Iterator:
     from collections import deque
 
     from dask.distributed import Client, LocalCluster
@@ -159,7 +166,7 @@ def _dask(path: str, parts: Iterator[list[Row]], options: Options, workers: int,
             yield futures.popleft().result()
 
 
-def _spark(path: str, parts: Iterator[list[Row]], options: Options, workers: int, master: str | None) -> Iterator:
+def _spark(path: str, parts: Iterator[list[Row] | CsvPart], options: Options, workers: int, master: str | None) -> Iterator:
     import os
     import sys
 

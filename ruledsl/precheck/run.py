@@ -186,7 +186,7 @@ def precheck(ruleset: Ruleset, table: Table, *, ruleset_text: bytes = b"", input
     prove which rules and which file were checked."""
     started = time.perf_counter()
     checked = ruleset.checked
-    twice, _, _ = index_rows(table.rows)
+    twice, _, _ = index_rows((row.number, row.case_id()) for row in table.rows)
     ordered = judge_rows(ruleset, table.rows, Options.of(table.columns, twice, evidence_dir, court_key, trust))
     lines = list(checked.awards)
     summary = make_summary(ruleset, tally_records([text_record(r, lines) for r in ordered], lines), table,
@@ -195,24 +195,23 @@ def precheck(ruleset: Ruleset, table: Table, *, ruleset_text: bytes = b"", input
     return Precheck(checked.name, checked.version, lines, award_labels(ruleset), ordered, summary)
 
 
-def index_rows(rows: Iterable[Row]) -> tuple[dict[str, str], set[str], int]:
-    """One pass over a table's rows: each case id more than one row gives → those rows' numbers (``"2、5"``:
-    every one is flagged, none dropped), the case ids given, and the number of rows.  A row without a case
-    id is named by its row (``row-7``), as its output row is."""
+def index_rows(keys: Iterable[tuple[int, str | None]]) -> tuple[dict[str, str], set[str], int]:
+    """One pass over a table's rows, as (row number, case id or None): each case id more than one row gives
+    → those rows' numbers (``"2、5"``: every one is flagged, none dropped), the case ids given, and the
+    number of rows.  A row without a case id is named by its row (``row-7``), as its output row is."""
     first: dict[str, int] = {}
     more: dict[str, list[int]] = {}
     given: set[str] = set()
     count = 0
-    for row in rows:
+    for number, case_id in keys:
         count += 1
-        case_id = row.case_id()
         if case_id is not None:
             given.add(case_id)
-        key = case_id or f"row-{row.number}"
+        key = case_id or f"row-{number}"
         if key in first:
-            more.setdefault(key, [first[key]]).append(row.number)
+            more.setdefault(key, [first[key]]).append(number)
         else:
-            first[key] = row.number
+            first[key] = number
     return {key: "、".join(map(str, numbers)) for key, numbers in more.items()}, given, count
 
 

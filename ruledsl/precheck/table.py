@@ -116,6 +116,80 @@ def read_table(path: Path, checked: CheckedRuleset, lists_dir: Path | None = Non
                  source.orphans({c for c in map(Row.case_id, rows) if c is not None}))
 
 
+@dataclass(frozen=True)
+class RowMaker:
+    """One record of a sheet (its number and cells) as a :class:`Row`, None when it is blank: what every
+    pass over a table and every worker reading a part of one does with a record."""
+
+    mapped: tuple[tuple[int, str, str], ...]  # (position, heading, input) of each column the ruleset reads
+    width: int                                 # the header's cells: a record's cells beyond them are not read
+    flags: dict[tuple[int, int], str]          # (row, column) → why the cell holds no usable value
+
+    def __call__(self, number: int, cells: tuple) -> Row | None:
+        row = Row(number)
+        if len(cells) < self.width:  # a row's trailing empty cells may be absent
+            cells = tuple(cells) + (None,) * (self.width - len(cells))
+        flags = self.flags
+        for position, heading, name in self.mapped:
+            if flags and (number, position + 1) in flags:
+                row.problems.append((heading, flags[number, position + 1]))
+                continue
+            value = cells[position]
+            if value is None or (type(value) is str and not value.strip()):
+                continue
+            row.raw.append((heading, name, value))
+        if row.raw or row.problems:
+            return row
+        if any(v is not None and (not isinstance(v, str) or v.strip()) for v in cells[:self.width]):
+            return row  # values only in columns the ruleset does not use: still a row, still answered
+        return None  # a blank row is not a case
+
+    def key(self, number: int, cells: tuple) -> tuple[bool, str | None]:
+        """Whether the record is a row (not blank) and its case id — what ``self(number, cells)`` would give
+        as ``row is not None`` and ``row.case_id()``, without building the row (a batch's first pass)."""
+        flags = self.flags
+        is_row, case_id = False, None
+        for position, _, name in self.mapped:
+            if flags and (number, position + 1) in flags:
+                is_row = True
+                continue
+            value = cells[position] if position < len(cells) else None
+            if value is None or (type(value) is str and not value.strip()):
+                continue
+            is_row = True
+            if name == CASE_KEY:
+                case_id = _cell(value, "text")
+        if not is_row:
+            is_row = any(v is not None and (not isinstance(v, str) or v.strip()) for v in cells[:self.width])
+        return is_row, case_id
+
+
+@dataclass(frozen=True)
+class CsvPart:
+    """A part of a CSV filing that a worker reads itself: where its first record starts (a position of the
+    file opened as text in ``encoding``, as ``tell`` gave it), that record's row number, and how many rows
+    that are not blank it holds.  (A batch's parts then travel as these few fields, not as their rows.)"""
+
+    path: str
+    encoding: str
+    start: int
+    number: int
+    rows: int
+    make: RowMaker
+
+    def read(self) -> list[Row]:
+        out: list[Row] = []
+        with Path(self.path).open(encoding=self.encoding, newline="") as f:
+            f.seek(self.start)
+            for number, cells in enumerate(csv.reader(iter(f.readline, "")), start=self.number):
+                row = self.make(number, tuple(cells))
+                if row is not None:
+                    out.append(row)
+                    if len(out) == self.rows:
+                        break
+        return out
+
+
 @dataclass
 class Source:
     """A filing table opened for reading: its columns now, its rows in passes, each pass reading the file
@@ -128,14 +202,14 @@ class Source:
     _pass: Callable[[], Iterator[Row | None]]  # one pass: each row, None for a blank one
     lists: dict[str, list[ListRow]] = field(default_factory=dict)
     blank_rows: int = 0
+    #: a sheet's records and how each becomes a row (None for JSON, whose rows come whole)
+    _records: Callable[[], Iterator[tuple[int, tuple]]] | None = None
+    _make: RowMaker | None = None
+    _encoding: str | None = None  # a CSV's: its parts can be read by the workers themselves
 
     def rows(self) -> Iterator[Row]:
         """Every row that is not blank, in file order, list sheets' records attached."""
-        by_id: dict[str, list[ListRow]] = {}
-        for name, items in self.lists.items():
-            for item in items:
-                if item.case_id:
-                    by_id.setdefault(item.case_id, []).append((name, item))
+        by_id = self._by_id()
         blank = 0
         for row in self._pass():
             if row is None:
@@ -144,6 +218,59 @@ class Source:
             if by_id:
                 _attach(row, by_id)
             yield row
+        self.blank_rows = blank
+
+    def _by_id(self) -> dict[str, list[tuple[str, ListRow]]]:
+        by_id: dict[str, list[tuple[str, ListRow]]] = {}
+        for name, items in self.lists.items():
+            for item in items:
+                if item.case_id:
+                    by_id.setdefault(item.case_id, []).append((name, item))
+        return by_id
+
+    def keys(self, part_rows: int) -> tuple[Iterator[tuple[int, str | None]], list[CsvPart]]:
+        """A batch's first pass: each row's number and case id (the rows are not built), counting the blank
+        rows; and, for a CSV without list files, the parts of ``part_rows`` rows the workers will read
+        themselves (filled in as the pass goes)."""
+        parts: list[CsvPart] = []
+        if self._records is None:
+            return self._keys_of_rows(), parts
+        if self._encoding is None or self.lists:
+            return self._keys_of_records(), parts
+        return self._keys_of_csv(part_rows, parts), parts
+
+    def _keys_of_rows(self) -> Iterator[tuple[int, str | None]]:
+        for row in self.rows():
+            yield row.number, row.case_id()
+
+    def _keys_of_records(self) -> Iterator[tuple[int, str | None]]:
+        blank = 0
+        for number, cells in self._records():
+            is_row, case_id = self._make.key(number, cells)
+            if is_row:
+                yield number, case_id
+            else:
+                blank += 1
+        self.blank_rows = blank
+
+    def _keys_of_csv(self, part_rows: int, parts: list[CsvPart]) -> Iterator[tuple[int, str | None]]:
+        blank = 0
+        with self.path.open(encoding=self._encoding, newline="") as f:
+            reader = csv.reader(iter(f.readline, ""))  # lines by readline: the file can tell where a part starts
+            next(reader, None)
+            start, first, count = f.tell(), 2, 0
+            for number, cells in enumerate(reader, start=2):
+                is_row, case_id = self._make.key(number, cells)
+                if not is_row:
+                    blank += 1
+                    continue
+                yield number, case_id
+                count += 1
+                if count == part_rows:
+                    parts.append(CsvPart(str(self.path.resolve()), self._encoding, start, first, count, self._make))
+                    start, first, count = f.tell(), number + 1, 0
+            if count:
+                parts.append(CsvPart(str(self.path.resolve()), self._encoding, start, first, count, self._make))
         self.blank_rows = blank
 
     def orphans(self, case_ids: set[str]) -> list[str]:
@@ -160,12 +287,14 @@ def open_table(path: Path, checked: CheckedRuleset, lists_dir: Path | None = Non
     try:
         lists: dict[str, list[ListRow]] = {}
         list_ignored: list[str] = []
+        encoding = None
         if suffix in (".xlsx", ".xlsm"):
             header, records, flags, sheets = _excel(path)
             lists = {name: _list_rows(title, rows, checked, name, list_ignored)
                      for title, name, rows in _list_sheets(sheets, checked)}
         elif suffix == ".csv":
-            (header, records), flags = _csv(path, checked), {}
+            encoding = _csv_encoding(path, checked)
+            (header, records), flags = _csv(path, checked, encoding), {}
         elif suffix == ".parquet":
             (header, records), flags = _parquet(path), {}
         elif suffix in (".json", ".jsonl"):
@@ -184,29 +313,13 @@ def open_table(path: Path, checked: CheckedRuleset, lists_dir: Path | None = Non
         raise RulesError.at(f"cannot read {path}: {exc.strerror}") from None
     columns, ignored = _columns(header, checked, path, frozenset(lists))
     ignored += list_ignored
-    mapped = [(position, heading, columns[heading]) for position, heading in enumerate(header) if heading in columns]
-    width = len(header)
+    make = RowMaker(tuple((position, heading, columns[heading]) for position, heading in enumerate(header)
+                          if heading in columns), len(header), flags)
 
     def one_pass() -> Iterator[Row | None]:
         for number, cells in records():
-            row = Row(number)
-            if len(cells) < width:  # a row's trailing empty cells may be absent
-                cells = tuple(cells) + (None,) * (width - len(cells))
-            for position, heading, name in mapped:
-                if flags and (number, position + 1) in flags:
-                    row.problems.append((heading, flags[number, position + 1]))
-                    continue
-                value = cells[position]
-                if value is None or (type(value) is str and not value.strip()):
-                    continue
-                row.raw.append((heading, name, value))
-            if row.raw or row.problems:
-                yield row
-            elif any(v is not None and (not isinstance(v, str) or v.strip()) for v in cells[:width]):
-                yield row  # values only in columns the ruleset does not use: still a row, still answered
-            else:
-                yield None  # a blank row is not a case
-    return Source(path, columns, ignored, one_pass, lists)
+            yield make(number, cells)
+    return Source(path, columns, ignored, one_pass, lists, 0, records, make, encoding)
 
 
 def read_cells(row: Row, checked: CheckedRuleset) -> Row:
@@ -677,11 +790,12 @@ def _sheet_flags(path: Path, member: str) -> dict[tuple[int, int], str]:
     return flags
 
 
-def _csv(path: Path, checked: CheckedRuleset) -> tuple[list[str], Callable[[], Iterator[tuple[int, tuple]]]]:
+def _csv(path: Path, checked: CheckedRuleset, encoding: str | None = None,
+         ) -> tuple[list[str], Callable[[], Iterator[tuple[int, tuple]]]]:
     """A CSV's header and its records, read from the file on each pass in the encoding :func:`_csv_encoding`
-    found; numbered by record, as a spreadsheet shows the file (header = row 1): a cell with line breaks
-    inside quotes (pretty-printed JSON) is one row, not several."""
-    encoding = _csv_encoding(path, checked)
+    finds (or ``encoding``); numbered by record, as a spreadsheet shows the file (header = row 1): a cell
+    with line breaks inside quotes (pretty-printed JSON) is one row, not several."""
+    encoding = encoding or _csv_encoding(path, checked)
 
     def records() -> Iterator[tuple[int, tuple]]:
         with path.open(encoding=encoding, newline="") as f:
