@@ -4,7 +4,8 @@ The packages, from the ground floor up; a package imports only packages on floor
 its own (``tests/test_layers.py`` walks every import and fails on one that points up,
 sideways or round in a circle)::
 
-    7  cli                                 the command line (the judge assistant, assistant_ui/, beside it)
+    8  cli                                 the command line (the judge assistant, assistant_ui/, beside it)
+    7  service                             sign-in, roles, the case store's use cases (what pages call)
     6  precheck   review   reports         lenders' batch pre-check · a judge's review of a case · sheets, PDFs
     5  ruleset    store                    the compiled-ruleset API (load, decide, batch) · SQL storage, the log
     4  cases                               a case's typed inputs, case files, declared evidence
@@ -29,5 +30,6 @@ LAYERS = {
     "cases": 4,
     "ruleset": 5, "store": 5,
     "precheck": 6, "review": 6, "reports": 6,
-    "cli": 7,
+    "service": 7,
+    "cli": 8,
 }

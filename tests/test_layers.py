@@ -126,7 +126,7 @@ def test_the_check_sees_upward_and_sideways_imports(tmp_path: Path):
                       "def f():\n    from ruledsl.cli import app\n"
                       "from ..evidence import merkle\n", encoding="utf-8")
     assert violations(sample, "ruledsl.calc.sample") == [
-        "line 3: calc (floor 1) imports ruledsl.cli (floor 7)",
+        "line 3: calc (floor 1) imports ruledsl.cli (floor 8)",
         "line 4: calc (floor 1) imports ruledsl.evidence (floor 1)",
         "line 4: calc (floor 1) imports ruledsl.evidence.merkle (floor 1)",
     ]

@@ -207,6 +207,17 @@ class ReportError(RulesError):
     kind = "report error"
 
 
+class AccessDenied(RulesError):
+    """A request the case store's service refuses: a failed or locked sign-in, an expired or unknown
+    session, a role that may not do this, a lender asking for another lender's case."""
+
+    kind = "access denied"
+
+    @classmethod
+    def of(cls, message: str, hint: str | None = None) -> AccessDenied:
+        return cls(Diagnostic(message, None, hint))
+
+
 def bounds_error(bad: list[tuple[str, str, object, object]]) -> InputError:
     """The error for inputs outside their declared ``min``/``max`` (compiled rules raise it)."""
     return InputError([

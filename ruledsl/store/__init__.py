@@ -4,6 +4,8 @@
 * :mod:`~ruledsl.store.logstore` — the evidence log's leaves, tree tiles and checkpoints, appended atomically
 * :mod:`~ruledsl.store.log` — :class:`~ruledsl.store.log.EvidenceLog`: the court's log on that store
   (deposit, checkpoint, prove, audit), built from :mod:`ruledsl.evidence`'s Merkle trees and signed notes
+* :mod:`~ruledsl.store.cases` — the judge assistant's case store (users, sessions, cases, parties,
+  evidence, decisions, the append-only audit log), its schema upgraded by Alembic (``migrations/``)
 
 Imports: core and evidence; nothing above.
 """

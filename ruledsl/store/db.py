@@ -1,8 +1,9 @@
 """Engines and schema.
 
 Where the data lives: ``RULEDSL_DB_URL`` (any SQLAlchemy URL; ``postgresql://``
-means psycopg 3) if set, else the SQLite file ``evidence.db`` in the data dir —
-``RULEDSL_DATA_DIR`` if set, else ``.data/`` under the current directory.
+means psycopg 3) if set, else a SQLite file in the data dir — ``RULEDSL_DATA_DIR`` if
+set, else ``.data/`` under the current directory: ``evidence.db`` for the evidence log,
+``cases.db`` for the case store (:mod:`ruledsl.store.cases`; ``name`` says which file).
 
 SQLite runs in WAL mode with ``synchronous=FULL`` (a committed append survives
 a crash of the process or of the machine) and a long busy timeout.  Write
@@ -90,7 +91,8 @@ def data_dir() -> Path:
     return Path(os.environ.get("RULEDSL_DATA_DIR") or Path.cwd() / ".data")
 
 
-def database_url(url: str | None = None) -> str:
+def database_url(url: str | None = None, name: str = "evidence.db") -> str:
+    """The SQLAlchemy URL: ``url``, else ``RULEDSL_DB_URL``, else the SQLite file ``name`` in the data dir."""
     url = url or os.environ.get("RULEDSL_DB_URL")
     if url:
         u = make_url(url)
@@ -99,12 +101,13 @@ def database_url(url: str | None = None) -> str:
         return u.render_as_string(hide_password=False)
     d = data_dir()
     d.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{d / 'evidence.db'}"
+    return f"sqlite:///{d / name}"
 
 
-def make_engine(url: str | None = None, *, writer: bool = False) -> Engine:
-    """An engine for ``url`` (see module docstring); ``writer`` engines take SQLite's write lock at BEGIN."""
-    url = database_url(url)
+def make_engine(url: str | None = None, *, writer: bool = False, name: str = "evidence.db") -> Engine:
+    """An engine for ``url`` (see module docstring; ``name`` is the SQLite file when no URL is given);
+    ``writer`` engines take SQLite's write lock at BEGIN."""
+    url = database_url(url, name)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 120})
 

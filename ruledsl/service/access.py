@@ -1,0 +1,343 @@
+"""The case store through a session: who may add, list, open and audit cases, and what each role sees.
+
+==========  ==================  =====================================  ==============
+role        add a case          list / open cases                      the audit log
+==========  ==================  =====================================  ==============
+judge       any lender's        all; parties masked in lists, plain    yes
+                                when one case is opened
+clerk       any lender's        as a judge                             no
+lender      its own lender's    its own lender's only, plain           no
+mediator    no                  all, parties masked everywhere         no
+admin       no                  all, parties masked everywhere         yes
+==========  ==================  =====================================  ==============
+
+Every function checks the session first (:func:`ruledsl.service.auth.resume_in`, in the same
+transaction as the work, so the role is the one the store holds now, never what a caller says);
+opening a case (:func:`get_case`) and adding one are entries in the audit log.
+
+Masking (:func:`mask_party`): a person's name keeps its first character (``张**``; two stars
+whatever the length, so the mask does not tell it); an 18-digit 居民身份证号码 keeps the first 6 and
+last 4 characters (``110101********1234``: the birth date is what goes), a 15-digit one the first
+6 and last 3 (the 6-digit birth date goes); other ID numbers keep their last 4; a phone keeps its
+first 3 and last 4 (``138****5678``).  An organisation's name and code (统一社会信用代码) are not
+personal data and stay; its phone is masked like anyone's.  Empty values stay empty.
+
+Inputs are stored as exact JSON (:func:`ruledsl.store.cases.exact_dumps`) and read back with
+:func:`ruledsl.core.text.exact_json`: an amount given as ``Decimal("12345.67")`` comes back as that
+Decimal, never a float.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, exists, func, insert, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from ruledsl.core.errors import AccessDenied, InputError
+from ruledsl.core.text import exact_json
+from ruledsl.service.auth import Session, moment, resume_in
+from ruledsl.store.cases import (
+    append_audit,
+    audit_log,
+    cases,
+    decisions,
+    evidence_items,
+    exact_dumps,
+    iso_utc,
+    parse_utc,
+    users,
+)
+from ruledsl.store.cases import parties as party_table
+
+#: what each role may do (see the module docstring)
+MAY_ADD = ("judge", "clerk", "lender")
+MAY_AUDIT = ("judge", "admin")
+PLAIN_ON_ONE_CASE = ("judge", "clerk")
+
+PARTY_ROLES = {"原告": "原告", "plaintiff": "原告", "被告": "被告", "defendant": "被告"}
+PARTY_KINDS = ("person", "organisation")
+PARTY_KEYS = ("role", "name", "id_number", "phone", "kind")
+MAX_LIMIT = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class RulesetRef:
+    """The ruleset a case is decided by: its id, version and the SHA-256 of its text."""
+
+    id: str
+    version: str
+    sha256: str
+
+    def __post_init__(self) -> None:
+        if not self.id or not self.version:
+            raise InputError.at("规则集须有标识和版本（a ruleset needs an id and a version）")
+        if not re.fullmatch(r"[0-9a-f]{64}", self.sha256):
+            raise InputError.at(f"规则集摘要不是 SHA-256（{self.sha256!r} is not a SHA-256 in lower-case hex）")
+
+
+@dataclass(frozen=True, slots=True)
+class CaseSummary:
+    """A case as a list shows it; ``parties`` masked as the role must see them in a list."""
+
+    id: int
+    case_number: str
+    lender: str
+    stage: str
+    ruleset_id: str
+    ruleset_version: str
+    created_at: datetime
+    updated_at: datetime
+    parties: tuple[dict[str, Any], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CaseRecord:
+    """One case opened: everything the store holds of it, parties masked as the role must see them."""
+
+    id: int
+    case_number: str
+    lender: str
+    stage: str
+    ruleset: RulesetRef
+    inputs: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+    parties: tuple[dict[str, Any], ...]
+    evidence: tuple[dict[str, Any], ...]
+    decisions: tuple[dict[str, Any], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    id: int
+    at: datetime
+    user_id: int | None
+    username: str | None
+    action: str
+    case_id: int | None
+    detail: dict[str, Any]
+
+
+# ---------------------------------------------------------------- masking
+
+
+def mask_name(name: str | None) -> str | None:
+    """``张三丰`` → ``张**``: the first character and two stars, whatever the length (欧阳修 → 欧**)."""
+    if not name:
+        return name
+    name = name.strip()
+    return name[:1] + "**" if name else name
+
+
+def mask_id_number(id_number: str | None) -> str | None:
+    """18-digit ID → first 6 and last 4 (``110101********1234``); 15-digit → first 6 and last 3; else last 4."""
+    if not id_number:
+        return id_number
+    s = id_number.strip()
+    if re.fullmatch(r"\d{17}[\dXx]", s):
+        return s[:6] + "*" * 8 + s[-4:]
+    if re.fullmatch(r"\d{15}", s):
+        return s[:6] + "*" * 6 + s[-3:]
+    return "*" * max(0, len(s) - 4) + s[-4:] if len(s) > 4 else "*" * len(s)
+
+
+def mask_phone(phone: str | None) -> str | None:
+    """``13812345678`` → ``138****5678``: the first 3 and last 4 characters; a shorter number all stars."""
+    if not phone:
+        return phone
+    s = phone.strip()
+    if len(s) < 8:
+        return "*" * len(s)
+    return s[:3] + "*" * (len(s) - 7) + s[-4:]
+
+
+def mask_party(party: dict[str, Any], role: str, *, single_case: bool = False) -> dict[str, Any]:
+    """``party`` as ``role`` may see it: judges and clerks see it plain when they open one case
+    (``single_case``) and masked in lists; lenders plain (they only ever see their own lender's
+    cases); mediators, admins and anyone else masked."""
+    if role == "lender" or (single_case and role in PLAIN_ON_ONE_CASE):
+        return dict(party)
+    out = dict(party)
+    if party.get("kind") != "organisation":
+        out["name"] = mask_name(party.get("name"))
+        out["id_number"] = mask_id_number(party.get("id_number"))
+    out["phone"] = mask_phone(party.get("phone"))
+    return out
+
+
+# ---------------------------------------------------------------- use cases
+
+
+def _session(conn: Connection, session: Session, now: datetime) -> Session:
+    return resume_in(conn, session.token, now)
+
+
+def _refuse(session: Session, what: str, english: str) -> AccessDenied:
+    return AccessDenied.of(f"{_ROLE_NAMES.get(session.role, session.role)}无权{what}"
+                           f"（a {session.role} may not {english}）")
+
+
+_ROLE_NAMES = {"judge": "法官", "clerk": "书记员", "lender": "放贷机构", "mediator": "调解员", "admin": "管理员"}
+
+
+def _party_rows(given: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    rows = []
+    for i, party in enumerate(given, start=1):
+        unknown = sorted(set(party) - set(PARTY_KEYS))
+        if unknown:
+            raise InputError.at(f"当事人 {i}：未知字段 {', '.join(unknown)}（party {i}: unknown field "
+                                f"{', '.join(unknown)}; the fields are {', '.join(PARTY_KEYS)}）")
+        role = PARTY_ROLES.get(str(party.get("role", "")).strip())
+        if role is None:
+            raise InputError.at(f"当事人 {i}：诉讼地位须为原告或被告（party {i}: role is 原告 plaintiff or 被告 defendant）")
+        name = str(party.get("name") or "").strip()
+        if not name:
+            raise InputError.at(f"当事人 {i}：缺少姓名或名称（party {i}: a name is required）")
+        kind = party.get("kind") or "person"
+        if kind not in PARTY_KINDS:
+            raise InputError.at(f"当事人 {i}：类型须为 person 或 organisation（party {i}: kind is person or organisation）")
+        rows.append({"role": role, "name": name, "kind": kind,
+                     "id_number": (str(party.get("id_number") or "").strip() or None),
+                     "phone": (str(party.get("phone") or "").strip() or None)})
+    return rows
+
+
+def add_case(engine: Engine, session: Session, case_number: str, lender: str,
+             ruleset: RulesetRef | tuple[str, str, str], inputs: dict[str, Any], parties: list[dict[str, Any]],
+             stage: str = "立案", *, now: datetime | None = None) -> int:
+    """Add a case with its parties; returns its id.  A lender may add only its own lender's cases; judges
+    and clerks any; mediators and admins none.  A 案号 already in the store is refused."""
+    at = moment(now)
+    ref = ruleset if isinstance(ruleset, RulesetRef) else RulesetRef(*ruleset)
+    case_number, lender, stage = case_number.strip(), lender.strip(), stage.strip()
+    if not case_number or len(case_number) > 64:
+        raise InputError.at("案号须为 1 至 64 个字符（a case number is 1 to 64 characters）")
+    if not lender:
+        raise InputError.at("缺少放贷机构（the lender is required）")
+    if not stage or len(stage) > 32:
+        raise InputError.at("阶段须为 1 至 32 个字符（a stage is 1 to 32 characters）")
+    if not isinstance(inputs, dict):
+        raise InputError.at("案件数据须为对象（the inputs are an object of named values）")
+    inputs_json = exact_dumps(inputs)
+    rows = _party_rows(parties)
+    try:
+        with engine.begin() as conn:
+            who = _session(conn, session, at)
+            if who.role not in MAY_ADD:
+                raise _refuse(who, "立案", "add a case")
+            if who.role == "lender" and lender != who.lender:
+                raise AccessDenied.of(f"放贷机构只能为本机构立案（a lender adds cases of its own lender, {who.lender}, "
+                                      f"not of {lender}）")
+            case_id = conn.execute(insert(cases).values(
+                case_number=case_number, lender=lender, ruleset_id=ref.id, ruleset_version=ref.version,
+                ruleset_sha256=ref.sha256, inputs_json=inputs_json, stage=stage,
+                created_at=iso_utc(at), updated_at=iso_utc(at),
+            ).returning(cases.c.id)).scalar_one()
+            if rows:
+                conn.execute(insert(party_table), [{**r, "case_id": case_id} for r in rows])
+            append_audit(conn, at, who.user_id, "change", case_id, {"added": case_number})
+    except IntegrityError:
+        raise InputError.at(f"案号 {case_number} 已存在（case number {case_number} is already in the store）") from None
+    return case_id
+
+
+def _parties_of(conn: Connection, case_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
+    ids = list(case_ids)
+    out: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
+    if ids:
+        q = select(party_table).where(party_table.c.case_id.in_(ids)).order_by(party_table.c.case_id, party_table.c.id)
+        for r in conn.execute(q):
+            out[r.case_id].append({"role": r.role, "name": r.name, "id_number": r.id_number, "phone": r.phone,
+                                   "kind": r.kind})
+    return out
+
+
+def list_cases(engine: Engine, session: Session, *, search: str | None = None, stage: str | None = None,
+               lender: str | None = None, limit: int = 100, offset: int = 0,
+               now: datetime | None = None) -> list[CaseSummary]:
+    """Cases, newest first; ``search`` matches part of the 案号 or of a party's name.  A lender sees only
+    its own lender's cases (asking for another lender's is refused)."""
+    at = moment(now)
+    limit = max(1, min(int(limit), MAX_LIMIT))
+    offset = max(0, int(offset))
+    with engine.begin() as conn:
+        who = _session(conn, session, at)
+        if who.role == "lender":
+            if lender is not None and lender.strip() != who.lender:
+                raise AccessDenied.of(f"放贷机构只能查看本机构的案件（a lender sees only its own lender's cases, "
+                                      f"{who.lender}）")
+            lender = who.lender
+        q = select(cases)
+        if lender is not None:
+            q = q.where(cases.c.lender == lender.strip())
+        if stage is not None:
+            q = q.where(cases.c.stage == stage.strip())
+        if search and search.strip():
+            term = search.strip().lower()
+            q = q.where(or_(
+                func.lower(cases.c.case_number).contains(term, autoescape=True),
+                exists().where(party_table.c.case_id == cases.c.id,
+                               func.lower(party_table.c.name).contains(term, autoescape=True)),
+            ))
+        rows = conn.execute(q.order_by(cases.c.id.desc()).limit(limit).offset(offset)).all()
+        people = _parties_of(conn, (r.id for r in rows))
+    return [
+        CaseSummary(r.id, r.case_number, r.lender, r.stage, r.ruleset_id, r.ruleset_version,
+                    parse_utc(r.created_at), parse_utc(r.updated_at),
+                    tuple(mask_party(p, who.role) for p in people[r.id]))
+        for r in rows
+    ]
+
+
+def get_case(engine: Engine, session: Session, case_id: int, *, now: datetime | None = None) -> CaseRecord:
+    """One case, everything the store holds of it; the opening is a ``view`` entry in the audit log.
+    A lender asking for another lender's case is refused (and nothing is logged as viewed)."""
+    at = moment(now)
+    with engine.begin() as conn:
+        who = _session(conn, session, at)
+        r = conn.execute(select(cases).where(cases.c.id == case_id)).first()
+        if r is None:
+            raise InputError.at(f"没有编号为 {case_id} 的案件（no case with id {case_id}）")
+        if who.role == "lender" and r.lender != who.lender:
+            raise AccessDenied.of(f"放贷机构只能查看本机构的案件（case {r.case_number} is not {who.lender}'s）")
+        people = _parties_of(conn, [r.id])[r.id]
+        evidence = tuple(
+            {"id": e.id, "kind": e.kind, "file": e.file, "verified": bool(e.verified), "status": e.status,
+             "detail": exact_json(e.detail_json)}
+            for e in conn.execute(select(evidence_items).where(evidence_items.c.case_id == r.id)
+                                  .order_by(evidence_items.c.id))
+        )
+        decided = tuple(
+            {"id": d.id, "inputs": exact_json(d.inputs_json), "award": exact_json(d.award_json),
+             "decided_by": d.decided_by, "decided_at": parse_utc(d.decided_at), "ruleset_sha256": d.ruleset_sha256}
+            for d in conn.execute(select(decisions).where(decisions.c.case_id == r.id).order_by(decisions.c.id))
+        )
+        append_audit(conn, at, who.user_id, "view", r.id)
+    return CaseRecord(
+        r.id, r.case_number, r.lender, r.stage, RulesetRef(r.ruleset_id, r.ruleset_version, r.ruleset_sha256),
+        exact_json(r.inputs_json), parse_utc(r.created_at), parse_utc(r.updated_at),
+        tuple(mask_party(p, who.role, single_case=True) for p in people), evidence, decided,
+    )
+
+
+def audit_entries(engine: Engine, session: Session, case_id: int | None = None, *,
+                  now: datetime | None = None) -> list[AuditEntry]:
+    """The audit log, oldest first (only one case's entries when ``case_id`` is given); judges and admins only."""
+    at = moment(now)
+    with engine.begin() as conn:
+        who = _session(conn, session, at)
+        if who.role not in MAY_AUDIT:
+            raise _refuse(who, "查看审计日志", "read the audit log")
+        q = (select(audit_log, users.c.username)
+             .join(users, users.c.id == audit_log.c.user_id, isouter=True)
+             .order_by(audit_log.c.id))
+        if case_id is not None:
+            q = q.where(audit_log.c.case_id == case_id)
+        rows = conn.execute(q).all()
+    return [AuditEntry(r.id, parse_utc(r.at), r.user_id, r.username, r.action, r.case_id, exact_json(r.detail))
+            for r in rows]
