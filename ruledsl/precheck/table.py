@@ -749,6 +749,21 @@ def _first_sheet_member(path: Path) -> str:
     return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
 
 
+#: the start of a formula or a merged-range element, whatever the namespace prefix (``<f>``, ``<x:f t=…>``)
+_FLAGGED_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:f|mergeCell)[\s/>]")
+
+
+def _may_flag(zf: Any, member: str) -> bool:
+    """Whether the sheet's XML holds a formula or a merged range at all (read in pieces, never whole)."""
+    tail = b""
+    with zf.open(member) as xml:
+        while chunk := xml.read(_CHUNK):
+            if _FLAGGED_TAG.search(tail + chunk):
+                return True
+            tail = chunk[-64:]  # a tag cut between two pieces
+    return False
+
+
 def _sheet_flags(path: Path, member: str) -> dict[tuple[int, int], str]:
     """Cells of the sheet XML whose value a row would silently lose, by (row, column), with the reason:
 
@@ -757,13 +772,17 @@ def _sheet_flags(path: Path, member: str) -> dict[tuple[int, int], str]:
     * a cell covered by a merged range other than its top-left cell: Excel keeps the value in the
       top-left cell only, so the other rows of the range would take the input's default.
 
-    One streaming pass of the XML parser (the ZIP container was checked for size before)."""
+    One streaming pass of the XML parser (the ZIP container was checked for size before) — after a
+    quicker one over the bytes: a sheet with no formula and no merged range (most filings) is not parsed."""
     import xml.etree.ElementTree as ET
     import zipfile
 
     from openpyxl.utils.cell import coordinate_to_tuple, range_boundaries
 
     flags: dict[tuple[int, int], str] = {}
+    with zipfile.ZipFile(path) as zf:
+        if not _may_flag(zf, member.lstrip("/")):
+            return flags
     with zipfile.ZipFile(path) as zf, zf.open(member.lstrip("/")) as xml:
         for _, el in ET.iterparse(xml, events=("end",)):
             tag = el.tag.rpartition("}")[2]
