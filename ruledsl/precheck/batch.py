@@ -51,6 +51,8 @@ ENGINES = ("local", "dask", "spark")
 PART_ROWS = 5_000  # rows a part: small enough to stream, large enough that handing it over costs little
 SHOWN = 20  # rows not ready kept for the console (the output file has them all)
 
+#: what an engine hands a worker: a part's rows, or where a CSV part starts in the file
+Part = list[Row] | CsvPart
 _LOADED: dict[str, Ruleset] = {}  # per worker process: ruleset path → the compiled ruleset
 
 
@@ -61,7 +63,7 @@ def _ruleset(path: str) -> Ruleset:
     return rs
 
 
-def check_part(ruleset_path: str, rows: list[Row] | CsvPart, options: Options) -> tuple[list[tuple], dict]:
+def check_part(ruleset_path: str, rows: Part, options: Options) -> tuple[list[tuple], dict]:
     """The output rows of one part of a batch and their tally (the function every engine runs): the part's
     rows, or where a CSV part starts (read here, in the worker)."""
     rs = _ruleset(ruleset_path)
@@ -143,12 +145,12 @@ def _parts(source: Source) -> Iterator[list[Row]]:
         yield part
 
 
-def _local(path: str, parts: Iterator[list[Row] | CsvPart], options: Options, workers: int, master: str | None) -> Iterator:
+def _local(path: str, parts: Iterator[Part], options: Options, workers: int, master: str | None) -> Iterator:
     for part in parts:
         yield check_part(path, part, options)
 
 
-def _dask(path: str, parts: Iterator[list[Row] | CsvPart], options: Options, workers: int, master: str | None) -> Iterator:
+def _dask(path: str, parts: Iterator[Part], options: Options, workers: int, master: str | None) -> Iterator:
     from collections import deque
 
     from dask.distributed import Client, LocalCluster
@@ -166,7 +168,7 @@ def _dask(path: str, parts: Iterator[list[Row] | CsvPart], options: Options, wor
             yield futures.popleft().result()
 
 
-def _spark(path: str, parts: Iterator[list[Row] | CsvPart], options: Options, workers: int, master: str | None) -> Iterator:
+def _spark(path: str, parts: Iterator[Part], options: Options, workers: int, master: str | None) -> Iterator:
     import os
     import sys
 
