@@ -125,13 +125,23 @@ def run(pn: int, pd: int, s0: int, d0: int, e0: int, rate_den: int, rc_n: int, r
                 j += 1
             P, pool, interest, pen, comp = bal  # noqa: N806
     interest += pool
-    # half-up to the fen: ⌊x / D × 100 + ½⌋ = ⌊(200x + D) / 2D⌋, one division each
+    exact = (P, interest, pen, comp)
+    # the one instalment is all due by the cut-off, or none of it
+    return _result(exact, den, over, None if d0 <= e0 else (0, 0))
+
+
+def _result(exact: tuple[int, int, int, int], den: int, over: list | None, due: tuple[int, int] | None) -> tuple:
+    """What :func:`run` and :func:`run_schedule` return, from the exact lines principal, interest, penalty
+    and compound (numerators over ``den``), the overpayment (``[overpaid, overpayments]`` or None) and the
+    exact principal and interest due (None: all of both): each figure rounded once, half-up to the fen —
+    ⌊x / D × 100 + ½⌋ = ⌊(200x + D) / 2D⌋, one division each."""
     q = 2 * den
-    fen = ((200 * P + den) // q, (200 * interest + den) // q, (200 * pen + den) // q, (200 * comp + den) // q)
-    due = fen[:2] if d0 <= e0 else (0, 0)  # the one instalment is all due by the cut-off, or none of it
+    a, b, c, e = exact
+    fen = ((200 * a + den) // q, (200 * b + den) // q, (200 * c + den) // q, (200 * e + den) // q)
+    due_fen = fen[:2] if due is None else ((200 * due[0] + den) // q, (200 * due[1] + den) // q)
     if over is None:
-        return fen, 0, (P, interest, pen, comp), den, None, due
-    return fen, (200 * over[0] + den) // q, (P, interest, pen, comp), den, over[1], due
+        return fen, 0, exact, den, None, due_fen
+    return fen, (200 * over[0] + den) // q, exact, den, over[1], due_fen
 
 
 def run_schedule(s0: int, e0: int, rate_den: int, rc_n: int, rp_n: int, rk_n: int, insts: list, pays: list,
@@ -217,16 +227,10 @@ def run_schedule(s0: int, e0: int, rate_den: int, rc_n: int, rp_n: int, rk_n: in
                     b[2] += b[0] * rp_n * days // rb
                 if rk_n and b[1] > 0:
                     b[3] += b[1] * rk_n * days // rb
-    p_all = sum(b[0] for b in bal)
     p_due = sum(b[0] for b in bal[:k])
     i_due = sum(b[1] for b in bal[:k])
-    exact = (p_all, i_due + pool, sum(b[2] for b in bal), sum(b[3] for b in bal))
-    q = 2 * den
-    fen = tuple((200 * x + den) // q for x in exact)
-    due = ((200 * p_due + den) // q, (200 * i_due + den) // q)
-    if over is None:
-        return fen, 0, exact, den, None, due
-    return fen, (200 * over[0] + den) // q, exact, den, over[1], due
+    exact = (sum(b[0] for b in bal), i_due + pool, sum(b[2] for b in bal), sum(b[3] for b in bal))
+    return _result(exact, den, over, (p_due, i_due))
 
 
 def _cap_term(p: int, a_int: int, days: int, rb: int, caps: tuple) -> tuple[int, int | None]:

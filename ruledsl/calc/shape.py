@@ -6,7 +6,8 @@ as a ruleset ledger's settings (:func:`kernel_settings`, from
 :func:`ruledsl.runtime.ledger.run_ledger_fast`, without building a LoanCase), and the batch path of
 the pre-check asks whether a case is one of its rows (:func:`batch_row`).  A case of the kernel's
 shape is handed to :func:`ruledsl.calc.kernel.run` (one instalment) or
-:func:`~ruledsl.calc.kernel.run_schedule` (several) in integers and the answer is the kernel's result; any other answers ``None``: the engine computes it (it validates the case, and raises
+:func:`~ruledsl.calc.kernel.run_schedule` (several) in integers and the answer is the kernel's result;
+any other answers ``None``: the engine computes it (it validates the case, and raises
 :class:`~ruledsl.core.errors.InputError` naming the field when the case is bad).
 
 The kernel's shape
@@ -66,7 +67,6 @@ _DATE = date
 _BASES = frozenset((360, 365, 366))
 _SORTED_COMPONENTS = sorted(COMPONENTS)
 _BY = frozenset(("component", "instalment"))
-P_KERNEL = 0  # an instalment's principal in run_schedule's balances
 
 #: the fields the kernel cannot take (any of them set: the engine, or for postings the card engine); see
 #: :mod:`ruledsl.calc.fields`
@@ -88,27 +88,37 @@ BATCH_RATE_SCALE = 10_000
 
 def kernel_case(case) -> tuple | None:
     """The integer kernel's result for a :class:`~ruledsl.calc.model.LoanCase` (see
-    :func:`ruledsl.calc.kernel.run`), or ``None``: not the kernel's shape, the engine computes it."""
-    return _from_case(case, run)
+    :func:`ruledsl.calc.kernel.run` and :func:`~ruledsl.calc.kernel.run_schedule`), or ``None``: not the
+    kernel's shape, the engine computes it."""
+    insts = case.instalments
+    if len(insts) <= 1:
+        return _from_case(case, run)
+    if not _plain_loan(case):
+        return None
+    return _schedule(case.principal, ((i.due_on, i.principal, i.interest) for i in insts), case.disbursed_on,
+                     case.calc_until, case.contract_rate, case.penalty_rate, case.compound_rate, case.compound,
+                     map(_REPAYMENT, case.repayments), case.caps, case.allocation_order, case.allocation_by,
+                     case.day_count)
+
+
+def _plain_loan(case) -> bool:
+    """No field only the engine takes, no payment the debtor designated, an allocation the kernel knows."""
+    if case.allocation_by not in _BY:
+        return False
+    for value in _engine_only_in_case(case):
+        if value:
+            return False
+    for r in case.repayments:
+        if r.for_instalment is not None:  # designated by the debtor (the engine checks the designation)
+            return False
+    return True
 
 
 def _from_case(case, then: Callable):
+    """``then(…)`` of a one-instalment case in integers (see :func:`_integers`), or None."""
     insts = case.instalments
-    if not insts or case.allocation_by not in _BY:
+    if len(insts) != 1 or not _plain_loan(case):
         return None
-    for value in _engine_only_in_case(case):
-        if value:
-            return None
-    for r in case.repayments:
-        if r.for_instalment is not None:  # designated by the debtor (the engine checks the designation)
-            return None
-    if len(insts) > 1:
-        if then is not run:
-            return None
-        return _schedule(case.principal, ((i.due_on, i.principal, i.interest) for i in insts), case.disbursed_on,
-                         case.calc_until, case.contract_rate, case.penalty_rate, case.compound_rate, case.compound,
-                         map(_REPAYMENT, case.repayments), case.caps, case.allocation_order, case.allocation_by,
-                         case.day_count)
     inst = insts[0]
     return _integers(case.principal, inst.principal, case.disbursed_on, inst.due_on, case.calc_until,
                      case.contract_rate, case.penalty_rate, case.compound_rate, case.compound, inst.interest,
@@ -318,7 +328,8 @@ def _schedule(p, insts: Iterable[tuple], start, end, rc, rp, rk, compound: bool,
     return run_schedule(s0, e0, *rates, out, ints, money_den, dc.basis, plan)
 
 
-_PLAN_SLOT = {PRINCIPAL: P_KERNEL, INTEREST: 1, PENALTY: 2, COMPOUND: 3}
+#: an instalment's balances in :func:`~ruledsl.calc.kernel.run_schedule`, by index
+_SCHEDULE_SLOT = {PRINCIPAL: 0, INTEREST: 1, PENALTY: 2, COMPOUND: 3}
 
 
 @lru_cache(maxsize=64)
@@ -326,8 +337,8 @@ def _plan(order: tuple[str, ...], by: str) -> tuple | None:
     if sorted(order) != _SORTED_COMPONENTS:
         return None
     plan = payment_order(order, by)
-    due = tuple(_PLAN_SLOT[c] for c in plan.due if c in _PLAN_SLOT)
-    return due, plan.by_instalment, tuple(None if c == INTEREST else P_KERNEL for c in plan.not_due)
+    due = tuple(_SCHEDULE_SLOT[c] for c in plan.due if c in _SCHEDULE_SLOT)
+    return due, plan.by_instalment, tuple(None if c == INTEREST else _SCHEDULE_SLOT[c] for c in plan.not_due)
 
 
 def schedule_plan(order, by: str = "component") -> tuple | None:
