@@ -44,8 +44,7 @@ CHINA = timezone(timedelta(hours=8))
 
 # ---------------------------------------------------------------- scalar validators
 #: an amount in yuan that needs no further check: at most MAX_DIGITS digits, at most two places
-_FEN_TEXT = re.compile(r"-?(0|[1-9][0-9]{0,17})(\.[0-9]{1,2})?\Z")
-assert MAX_DIGITS == 18
+_FEN_TEXT = re.compile(rf"-?(0|[1-9][0-9]{{0,{MAX_DIGITS - 1}}})(\.[0-9]{{1,2}})?\Z")
 
 
 def _money(value: Any) -> Decimal:

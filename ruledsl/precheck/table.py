@@ -199,13 +199,20 @@ class Source:
     path: Path
     columns: dict[str, str]       # column heading → input name
     ignored: list[str]            # headings the ruleset does not know
-    _pass: Callable[[], Iterator[Row | None]]  # one pass: each row, None for a blank one
+    #: a sheet's records, each read again on every pass, and how each becomes a row
+    _records: Callable[[], Iterator[tuple[int, tuple]]] | None
+    _make: RowMaker | None
     lists: dict[str, list[ListRow]] = field(default_factory=dict)
     blank_rows: int = 0
-    #: a sheet's records and how each becomes a row (None for JSON, whose rows come whole)
-    _records: Callable[[], Iterator[tuple[int, tuple]]] | None = None
-    _make: RowMaker | None = None
     _encoding: str | None = None  # a CSV's: its parts can be read by the workers themselves
+    #: JSON's rows, which come whole (not from records): one pass, each row, None for a blank line
+    _json_rows: Callable[[], Iterator[Row | None]] | None = None
+
+    def _pass(self) -> Iterator[Row | None]:
+        if self._json_rows is not None:
+            return self._json_rows()
+        make = self._make
+        return (make(number, cells) for number, cells in self._records())
 
     def rows(self) -> Iterator[Row]:
         """Every row that is not blank, in file order, list sheets' records attached."""
@@ -233,7 +240,7 @@ class Source:
         rows; and, for a CSV without list files, the parts of ``part_rows`` rows the workers will read
         themselves (filled in as the pass goes)."""
         parts: list[CsvPart] = []
-        if self._records is None:
+        if self._json_rows is not None:
             return self._keys_of_rows(), parts
         if self._encoding is None or self.lists:
             return self._keys_of_records(), parts
@@ -315,11 +322,7 @@ def open_table(path: Path, checked: CheckedRuleset, lists_dir: Path | None = Non
     ignored += list_ignored
     make = RowMaker(tuple((position, heading, columns[heading]) for position, heading in enumerate(header)
                           if heading in columns), len(header), flags)
-
-    def one_pass() -> Iterator[Row | None]:
-        for number, cells in records():
-            yield make(number, cells)
-    return Source(path, columns, ignored, one_pass, lists, 0, records, make, encoding)
+    return Source(path, columns, ignored, records, make, lists, _encoding=encoding)
 
 
 def read_cells(row: Row, checked: CheckedRuleset) -> Row:
@@ -913,7 +916,7 @@ def _json_source(path: Path, checked: CheckedRuleset) -> Source:
                         yield Row(number, problems=[("line", why)])
                     else:
                         yield _json_row(number, item)
-    return Source(path, {f.name: f.name for f in checked.inputs}, [], one_pass)
+    return Source(path, {f.name: f.name for f in checked.inputs}, [], None, None, _json_rows=one_pass)
 
 
 def _lines(f) -> Iterator[str]:
