@@ -18,7 +18,9 @@ Both trees run the *same* ruleset texts (``REV``'s), so the figures compare the 
 the rulesets have since learnt to do.  Each figure is the difference between a run with the
 work and one without it (same start-up, same data prepared), divided by the count, as the median
 over a few hash seeds (``PYTHONHASHSEED``: the order of sets and dicts moves some costs by up to 20 %).  Every
-run's results are summed to whole fen and the two trees must agree.  Needs ``valgrind``.
+run's results are summed to whole fen and the two trees must agree.  Both trees are byte-compiled
+before the first run (a module edited since its last import would otherwise be compiled inside the
+first, "with the work", run only: some ten million instructions, thousands per case).  Needs ``valgrind``.
 """
 
 from __future__ import annotations
@@ -138,6 +140,9 @@ def main() -> None:
         try:
             data = Path(tmp) / "cases.pickle"
             subprocess.run([sys.executable, "-c", DATA, str(old), str(args.cases), str(data)], check=True, env=ENV)
+            for tree in (ROOT, old):  # byte-compiled first: else the first run alone compiles what was edited
+                subprocess.run([sys.executable, "-m", "compileall", "-q", str(tree / "ruledsl")], check=True,
+                               env=ENV, stdout=subprocess.DEVNULL)
             print(f"this tree against {args.rev}, both on {args.rev}'s rulesets; instructions (callgrind)")
             print(f"{'':40} {'this tree':>14} {args.rev:>14}   ratio")
             for task, label, count in TASKS:

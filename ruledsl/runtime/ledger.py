@@ -123,7 +123,12 @@ def _run_ledger_fast(spec: LedgerSpec, caps: list[CapSpec | None], day_count: Da
     a, b, c, e = found[0]  # whole fen; FEN × n is calc.award.cents(n), inlined on this hot path
     p, i = FEN * a, FEN * b
     a_due, b_due = found[5]  # what of principal and interest has fallen due by the cut-off (DUE_LINES)
-    p_due, i_due, p_not, i_not = FEN * a_due, FEN * b_due, FEN * (a - a_due), FEN * (b - b_due)
+    if a_due == a and b_due == b:  # all of it (the one instalment is due): no new Decimals
+        p_due, i_due, p_not, i_not = p, i, _ZERO_FEN, _ZERO_FEN
+    elif a_due == b_due == 0:  # none of it
+        p_due, i_due, p_not, i_not = _ZERO_FEN, _ZERO_FEN, p, i
+    else:
+        p_due, i_due, p_not, i_not = FEN * a_due, FEN * b_due, FEN * (a - a_due), FEN * (b - b_due)
     result = _QuickLedgerResult(principal_outstanding=p, interest=i, penalty_interest=FEN * c,
                                 compound_interest=FEN * e, fees=_ZERO_FEN, total=FEN * (a + b + c + e),
                                 principal_due=p_due, principal_not_due=p_not, interest_due=i_due,
