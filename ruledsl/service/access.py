@@ -173,11 +173,11 @@ def mask_party(party: dict[str, Any], role: str, *, single_case: bool = False) -
 # ---------------------------------------------------------------- use cases
 
 
-def _session(conn: Connection, session: Session, now: datetime) -> Session:
+def signed_in(conn: Connection, session: Session, now: datetime) -> Session:
     return resume_in(conn, session.token, now)
 
 
-def _refuse(session: Session, what: str, english: str) -> AccessDenied:
+def refusal(session: Session, what: str, english: str) -> AccessDenied:
     return AccessDenied.of(f"{_ROLE_NAMES.get(session.role, session.role)}无权{what}"
                            f"（a {session.role} may not {english}）")
 
@@ -227,9 +227,9 @@ def add_case(engine: Engine, session: Session, case_number: str, lender: str,
     rows = _party_rows(parties)
     try:
         with engine.begin() as conn:
-            who = _session(conn, session, at)
+            who = signed_in(conn, session, at)
             if who.role not in MAY_ADD:
-                raise _refuse(who, "立案", "add a case")
+                raise refusal(who, "立案", "add a case")
             if who.role == "lender" and lender != who.lender:
                 raise AccessDenied.of(f"放贷机构只能为本机构立案（a lender adds cases of its own lender, {who.lender}, "
                                       f"not of {lender}）")
@@ -266,7 +266,7 @@ def list_cases(engine: Engine, session: Session, *, search: str | None = None, s
     limit = max(1, min(int(limit), MAX_LIMIT))
     offset = max(0, int(offset))
     with engine.begin() as conn:
-        who = _session(conn, session, at)
+        who = signed_in(conn, session, at)
         if who.role == "lender":
             if lender is not None and lender.strip() != who.lender:
                 raise AccessDenied.of(f"放贷机构只能查看本机构的案件（a lender sees only its own lender's cases, "
@@ -299,7 +299,7 @@ def get_case(engine: Engine, session: Session, case_id: int, *, now: datetime | 
     A lender asking for another lender's case is refused (and nothing is logged as viewed)."""
     at = moment(now)
     with engine.begin() as conn:
-        who = _session(conn, session, at)
+        who = signed_in(conn, session, at)
         r = conn.execute(select(cases).where(cases.c.id == case_id)).first()
         if r is None:
             raise InputError.at(f"没有编号为 {case_id} 的案件（no case with id {case_id}）")
@@ -330,9 +330,9 @@ def audit_entries(engine: Engine, session: Session, case_id: int | None = None, 
     """The audit log, oldest first (only one case's entries when ``case_id`` is given); judges and admins only."""
     at = moment(now)
     with engine.begin() as conn:
-        who = _session(conn, session, at)
+        who = signed_in(conn, session, at)
         if who.role not in MAY_AUDIT:
-            raise _refuse(who, "查看审计日志", "read the audit log")
+            raise refusal(who, "查看审计日志", "read the audit log")
         q = (select(audit_log, users.c.username)
              .join(users, users.c.id == audit_log.c.user_id, isouter=True)
              .order_by(audit_log.c.id))

@@ -1,0 +1,281 @@
+"""A stored case decided: the award a case page shows, what-if, and the judge's saved decision.
+
+* :func:`case_award` — decide a case the store holds (:class:`~ruledsl.service.access.CaseRecord`)
+  under the ruleset it was filed under, with the evidence its import verified: per award line
+  what was claimed, what the law allows, what is awarded and the difference (诉请 − 判决), each
+  with its law, and the total;
+* :func:`what_if` — the same case with one or more facts changed (:class:`WhatIf`: the reduction
+  request granted or not, another calculation date, a repayment excluded, an item of evidence
+  rejected), against the case as filed, line by line.  Nothing is written;
+* :func:`save_decision` — a judge's decision, recomputed from the store's record and the changes
+  the judge chose (never a figure the page sends), written with who decided and when, its
+  audit entry and the case's new stage, in one transaction.
+
+The ruleset of a stored case is found by its id under ``rulesets/`` (``cn.consumer_loan`` is
+``rulesets/cn/consumer_loan.rules``) and must still have the SHA-256 recorded when the case was
+filed: a ruleset changed since is refused, never silently applied to an old case.
+
+Imports: core, ruleset, store, reports and the rest of service; nothing above.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, insert, select, update
+
+from ruledsl.core.errors import InputError, RulesError
+from ruledsl.core.money import Money
+from ruledsl.reports.sheet import CaseSheet, case_sheet
+from ruledsl.ruleset import Decision, Ruleset, load
+from ruledsl.service.access import CaseRecord, RulesetRef, get_case, refusal, signed_in
+from ruledsl.service.auth import moment
+from ruledsl.store.cases import append_audit, cases, decisions, exact_dumps, iso_utc
+
+#: the published rulesets a stored case may name, by id (``cn.consumer_loan``)
+RULESETS = Path(__file__).resolve().parents[2] / "rulesets"
+#: who may save a decision
+MAY_DECIDE = ("judge",)
+#: the stage a case is in once a judge has saved a decision
+DECIDED = "已裁判"
+
+#: the facts a what-if may change, by the rulesets' input names
+REDUCTION = "borrower_requests_reduction"
+CALC_UNTIL = "calc_until"
+REPAYMENTS = "repayments"
+
+
+def ruleset_path(ruleset_id: str, root: Path = RULESETS) -> Path:
+    """The file of a published ruleset id (``cn.consumer_loan`` → ``rulesets/cn/consumer_loan.rules``)."""
+    parts = ruleset_id.split(".")
+    if not all(p and (p.isidentifier() or p.isdigit()) for p in parts):
+        raise InputError.at(f"规则集标识 {ruleset_id!r} 无效（a ruleset id is dotted names, e.g. cn.consumer_loan）")
+    return root.joinpath(*parts[:-1], parts[-1] + ".rules")
+
+
+def ruleset_ref(path: Path, root: Path = RULESETS) -> RulesetRef:
+    """The reference a case filed under the ruleset file ``path`` records: id, version, SHA-256 of the text."""
+    path = Path(path).resolve()
+    try:
+        rel = path.relative_to(root.resolve()).with_suffix("")
+    except ValueError:
+        raise InputError.at(f"{path} 不是已发布的规则集（{path} is not under {root}）") from None
+    return RulesetRef(".".join(rel.parts), load(path).version, _sha256(path))
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def load_ruleset(ref: RulesetRef, root: Path = RULESETS) -> Ruleset:
+    """The ruleset a stored case was filed under, refused if its text has changed since."""
+    path = ruleset_path(ref.id, root)
+    if not path.is_file():
+        raise RulesError.at(f"规则集 {ref.id} 不存在（no ruleset {ref.id}: {path} is missing）")
+    if _sha256(path) != ref.sha256:
+        raise RulesError.at(
+            f"规则集 {ref.id} 自立案以来已变更（the text of {ref.id} has changed since the case was filed: "
+            f"its SHA-256 is no longer {ref.sha256[:12]}…）",
+            hint="decide it under the version it was filed under, or refile it under the new one")
+    return load(path)
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    """Facts a judge may change on the case page; unset ones stay as filed.
+
+    ``reduction``: grant (True) or refuse (False) the borrower's request to reduce interest, penalty and
+    compound interest above 24 % a year; ``calc_until``: another calculation date; ``excluded_repayments``:
+    the repayments not to count, by their position in the case's list (0 first); ``rejected_evidence``:
+    items of verified evidence the judge rejects, by their position in the case's evidence list.
+    """
+
+    reduction: bool | None = None
+    calc_until: date | None = None
+    excluded_repayments: frozenset[int] = field(default_factory=frozenset)
+    rejected_evidence: frozenset[int] = field(default_factory=frozenset)
+
+    def __bool__(self) -> bool:
+        return (self.reduction is not None or self.calc_until is not None or bool(self.excluded_repayments)
+                or bool(self.rejected_evidence))
+
+    def as_dict(self) -> dict[str, Any]:
+        """What the store records of the changes (sorted positions, ISO date)."""
+        out: dict[str, Any] = {}
+        if self.reduction is not None:
+            out["reduction"] = self.reduction
+        if self.calc_until is not None:
+            out["calc_until"] = self.calc_until
+        if self.excluded_repayments:
+            out["excluded_repayments"] = sorted(self.excluded_repayments)
+        if self.rejected_evidence:
+            out["rejected_evidence"] = sorted(self.rejected_evidence)
+        return out
+
+
+@dataclass(frozen=True)
+class AwardLine:
+    """One award line: claimed (None when the case states no claim for it), allowed by law, awarded (the
+    lesser of the two: an award never exceeds the claim, 民事诉讼法 art.211(11)), and the difference
+    claimed − awarded (诉请未获支持部分, never negative)."""
+
+    name: str
+    label: str
+    claimed: Money | None
+    allowed: Money
+    awarded: Money
+    law: str
+
+    @property
+    def difference(self) -> Money | None:
+        return None if self.claimed is None else self.claimed - self.awarded
+
+
+@dataclass(frozen=True)
+class CaseAward:
+    """A stored case decided: the lines, the total (the ruleset's ``total`` line, else None), the route
+    (程序), whether the evidence is complete, the ruleset in force, and the full sheet and decision."""
+
+    case_id: int
+    ruleset: RulesetRef
+    lines: tuple[AwardLine, ...]
+    total: AwardLine | None
+    route: str | None
+    evidence_complete: bool
+    changes: WhatIf
+    sheet: CaseSheet
+    decision: Decision
+
+    def line(self, name: str) -> AwardLine:
+        for line in (*self.lines, *((self.total,) if self.total else ())):
+            if line.name == name:
+                return line
+        raise KeyError(name)
+
+
+def _inputs(record: CaseRecord, ruleset: Ruleset, changes: WhatIf) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The case's inputs and verified evidence with ``changes`` applied (a change the ruleset has no fact
+    for is refused, never dropped)."""
+    inputs = dict(record.inputs)
+    names = set(ruleset.checked.input_types)
+    verified = [dict(e["detail"]) for e in record.evidence if e["verified"]]
+
+    def need(name: str, what: str) -> None:
+        if name not in names:
+            raise InputError.at(f"规则集 {record.ruleset.id} 没有“{what}”这一事实（the ruleset has no input {name}）")
+
+    if changes.reduction is not None:
+        need(REDUCTION, "借款人请求调减")
+        inputs[REDUCTION] = changes.reduction
+    if changes.calc_until is not None:
+        need(CALC_UNTIL, "计算截止日")
+        inputs[CALC_UNTIL] = changes.calc_until
+    if changes.excluded_repayments:
+        need(REPAYMENTS, "还款记录")
+        paid = list(inputs.get(REPAYMENTS) or [])
+        bad = sorted(i for i in changes.excluded_repayments if not 0 <= i < len(paid))
+        if bad:
+            raise InputError.at(f"没有第 {bad[0] + 1} 笔还款（the case lists {len(paid)} repayments）")
+        inputs[REPAYMENTS] = [p for i, p in enumerate(paid) if i not in changes.excluded_repayments]
+    if changes.rejected_evidence:
+        listed = [e for e in record.evidence if e["verified"]]
+        bad = sorted(i for i in changes.rejected_evidence if not 0 <= i < len(record.evidence))
+        if bad:
+            raise InputError.at(f"没有第 {bad[0] + 1} 项证据（the case lists {len(record.evidence)} items）")
+        rejected = {record.evidence[i]["id"] for i in changes.rejected_evidence}
+        verified = [dict(e["detail"]) for e in listed if e["id"] not in rejected]
+    return inputs, verified
+
+
+def case_award(record: CaseRecord, changes: WhatIf = WhatIf(), *, root: Path = RULESETS) -> CaseAward:
+    """Decide the stored case (with ``changes``) under the ruleset it was filed under; writes nothing."""
+    ruleset = load_ruleset(record.ruleset, root)
+    inputs, verified = _inputs(record, ruleset, changes)
+    decision = ruleset.evaluate(inputs, record.case_number, trace=True, verified=verified)
+    sheet = case_sheet(ruleset, decision, record.case_number, tuple(record.parties))
+    laws = {a["name"]: a["law"] for a in sheet.awards}
+    labels = {a["name"]: a["label"] for a in sheet.awards}
+    claim = decision.claim or {}
+    lines = []
+    for name, amount in decision.award.items():
+        c = claim.get(name)
+        lines.append(AwardLine(name, labels.get(name) or name, c.claimed if c else None,
+                               c.allowed if c else amount, amount, laws.get(name, "")))
+    total = next((line for line in lines if line.name == "total"), None)
+    if total is not None:
+        lines.remove(total)
+        claimed = [line.claimed for line in lines]
+        if claim and all(c is not None for c in claimed):  # the total claimed: Σ of the lines claimed
+            total = AwardLine(total.name, total.label, sum(claimed, Money(0)),  # type: ignore[arg-type]
+                              sum((line.allowed for line in lines), Money(0)), total.awarded, total.law)
+    return CaseAward(record.id, record.ruleset, tuple(lines), total, decision.route, decision.evidence_complete,
+                     changes, sheet, decision)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One line before and after a what-if."""
+
+    name: str
+    label: str
+    before: Money
+    after: Money
+
+    @property
+    def delta(self) -> Money:
+        return self.after - self.before
+
+
+def what_if(record: CaseRecord, changes: WhatIf, *, root: Path = RULESETS) -> tuple[CaseAward, list[Change]]:
+    """The case decided with ``changes``, and each awarded line against the case as filed; writes nothing."""
+    before = case_award(record, root=root)
+    after = case_award(record, changes, root=root)
+    was = {line.name: line for line in (*before.lines, *((before.total,) if before.total else ()))}
+    out = [Change(line.name, line.label, was[line.name].awarded if line.name in was else Money(0), line.awarded)
+           for line in (*after.lines, *((after.total,) if after.total else ()))]
+    return after, out
+
+
+def _award_json(award: CaseAward) -> dict[str, Any]:
+    lines = [*award.lines, *((award.total,) if award.total else ())]
+    return {"lines": [{"name": line.name, "label": line.label, "awarded": line.awarded.amount,
+                       "allowed": line.allowed.amount,
+                       "claimed": None if line.claimed is None else line.claimed.amount, "law": line.law}
+                      for line in lines],
+            "route": award.route, "evidence_complete": award.evidence_complete,
+            "ruleset": {"id": award.ruleset.id, "version": award.ruleset.version, "sha256": award.ruleset.sha256}}
+
+
+def save_decision(engine: Engine, session, case_id: int, changes: WhatIf = WhatIf(), *,  # type: ignore[no-untyped-def]
+                  now: datetime | None = None, root: Path = RULESETS) -> int:
+    """Save a judge's decision of a stored case: recomputed here from the store's record and ``changes``,
+    written with who decided and when; the case moves to :data:`DECIDED`; one ``decide`` audit entry.
+    Judges only.  Returns the decision's id."""
+
+    at = moment(now)
+    with engine.begin() as conn:
+        who = signed_in(conn, session, at)
+        if who.role not in MAY_DECIDE:
+            raise refusal(who, "作出裁判", "save a decision")
+    record = get_case(engine, session, case_id, now=at)
+    award = case_award(record, changes, root=root)
+    inputs = {"changes": changes.as_dict()}
+    with engine.begin() as conn:
+        who = signed_in(conn, session, at)
+        current = conn.execute(select(cases.c.ruleset_sha256).where(cases.c.id == case_id)).scalar_one()
+        if current != record.ruleset.sha256:
+            raise RulesError.at("案件在计算期间被修改（the case changed while it was being decided）",
+                                hint="open it again")
+        decision_id = conn.execute(insert(decisions).values(
+            case_id=case_id, inputs_json=exact_dumps(inputs), award_json=exact_dumps(_award_json(award)),
+            decided_by=who.user_id, decided_at=iso_utc(at), ruleset_sha256=record.ruleset.sha256,
+        ).returning(decisions.c.id)).scalar_one()
+        conn.execute(update(cases).where(cases.c.id == case_id).values(stage=DECIDED, updated_at=iso_utc(at)))
+        total = award.total.awarded.amount if award.total else None
+        append_audit(conn, at, who.user_id, "decide", case_id,
+                     {"decision": decision_id, "total": total, **changes.as_dict()})
+    return decision_id

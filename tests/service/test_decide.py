@@ -1,0 +1,207 @@
+"""A stored case decided, what-if and the judge's saved decision (SQLite and PostgreSQL).
+
+The loan is the worked example of ``rulesets/cn/consumer_loan.rules`` "without a request the court does
+not cut 27% penalty and compound interest" (and, asked, "reduction asked: penalty and compound interest
+cut to 24% a year"), whose figures are worked by hand there:
+
+* 10,000.00 lent 2023-01-01 at 18 %, due 2024-01-01 with stated interest 10,000 × 18 % = 1,800.00;
+  penalty rate 18 % × 150 % = 27 %; filed 2024-07-01 (182 days overdue);
+* penalty  = 10,000 × 27 % × 182 / 365 = 491,400 / 365 = 1,346.3013… → 1,346.30;
+* compound =  1,800 × 27 % × 182 / 365 =  88,452 / 365 =   242.3342… →   242.33;
+* total = 10,000.00 + 1,800.00 + 1,346.30 + 242.33 = 13,388.63;
+* with the reduction granted: penalty 1,196.71, compound 0.00, total 12,996.71.
+
+The lender claims 1,500.00 of penalty interest, more than the law allows: it is awarded 1,346.30 and the
+difference is 1,500.00 − 1,346.30 = 153.70.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import Engine, insert, select
+
+from ruledsl.core.errors import AccessDenied, InputError, RulesError
+from ruledsl.core.money import Money
+from ruledsl.service import Session, add_case, create_user, get_case, sign_in
+from ruledsl.service.access import RulesetRef
+from ruledsl.service.decide import (
+    DECIDED,
+    RULESETS,
+    WhatIf,
+    case_award,
+    ruleset_path,
+    ruleset_ref,
+    save_decision,
+    what_if,
+)
+from ruledsl.store import cases as cs
+
+PASSWORD = "correct horse 42"
+BANK = "甲银行股份有限公司"
+D = Decimal
+
+INPUTS = {
+    "case_id": "JJ-2023-0001",
+    "principal": D("10000.00"), "contract_rate": D("0.18"), "disbursed_on": date(2023, 1, 1),
+    "instalments": [{"due_on": date(2024, 1, 1), "principal": D("10000.00"), "interest": D("1800.00")}],
+    "filed_on": date(2024, 7, 1),
+    "claimed": {"principal_outstanding": D("10000.00"), "interest": D("1800.00"), "penalty_interest": D("1500.00"),
+                "compound_interest": D("242.33"), "fees": D("0.00")},
+}
+PARTIES = [{"role": "原告", "name": BANK, "kind": "organisation"},
+           {"role": "被告", "name": "张三丰", "id_number": "11010119900307123X", "phone": "13812345678"}]
+
+
+@dataclass(frozen=True)
+class World:
+    store: Engine
+    judge: Session
+    clerk: Session
+    lender: Session
+    case_id: int
+
+
+@pytest.fixture
+def world(store: Engine) -> World:
+    sessions = {}
+    for name, role, lender in (("judge", "judge", None), ("clerk", "clerk", None), ("bank", "lender", BANK)):
+        create_user(store, name, PASSWORD, role, name, lender=lender)
+        sessions[name] = sign_in(store, name, PASSWORD)
+    ref = ruleset_ref(RULESETS / "cn" / "consumer_loan.rules")
+    case_id = add_case(store, sessions["bank"], "(2024)浙0192民初101号", BANK, ref, INPUTS, PARTIES)
+    return World(store, sessions["judge"], sessions["clerk"], sessions["bank"], case_id)
+
+
+def money(text: str) -> Money:
+    return Money(D(text))
+
+
+def test_ruleset_ids_name_the_published_files() -> None:
+    ref = ruleset_ref(RULESETS / "cn" / "consumer_loan.rules")
+    assert ref.id == "cn.consumer_loan"
+    assert ruleset_path(ref.id) == RULESETS / "cn" / "consumer_loan.rules"
+    for bad in ("../etc/passwd", "cn..x", "cn/consumer_loan", ""):
+        with pytest.raises(InputError):
+            ruleset_path(bad)
+
+
+def test_award_per_line_claimed_allowed_awarded_difference(world: World) -> None:
+    award = case_award(get_case(world.store, world.judge, world.case_id))
+    penalty = award.line("penalty_interest")
+    assert (penalty.claimed, penalty.allowed, penalty.awarded) == (money("1500.00"), money("1346.30"),
+                                                                   money("1346.30"))
+    assert penalty.difference == money("153.70")
+    assert penalty.label == "罚息"
+    assert "民法典" in penalty.law or "中国人民银行" in penalty.law
+    compound = award.line("compound_interest")
+    assert (compound.claimed, compound.awarded, compound.difference) == (money("242.33"), money("242.33"),
+                                                                         money("0.00"))
+    assert award.total is not None
+    assert award.total.awarded == money("13388.63")
+    # Σ claimed = 10,000.00 + 1,800.00 + 1,500.00 + 242.33 + 0.00 = 13,542.33
+    assert award.total.claimed == money("13542.33")
+    assert award.total.difference == money("153.70")
+    assert [line.name for line in award.lines] == ["principal_outstanding", "interest", "penalty_interest",
+                                                   "compound_interest", "fees"]
+    assert award.ruleset.id == "cn.consumer_loan"
+    assert not award.evidence_complete  # no verified evidence in the store
+
+
+def test_what_if_recomputes_and_writes_nothing(world: World) -> None:
+    record = get_case(world.store, world.judge, world.case_id)
+    with world.store.connect() as conn:
+        before = [conn.execute(select(t)).all() for t in (cs.cases, cs.decisions, cs.parties)]
+    after, changes = what_if(record, WhatIf(reduction=True))
+    by = {c.name: c for c in changes}
+    assert (by["penalty_interest"].before, by["penalty_interest"].after) == (money("1346.30"), money("1196.71"))
+    assert by["compound_interest"].after == money("0.00")
+    # 12,996.71 − 13,388.63 = −391.92
+    assert by["total"].delta == money("-391.92")
+    assert after.changes == WhatIf(reduction=True)
+    with world.store.connect() as conn:
+        assert [conn.execute(select(t)).all() for t in (cs.cases, cs.decisions, cs.parties)] == before
+
+
+def test_what_if_moves_the_calculation_date(world: World) -> None:
+    record = get_case(world.store, world.judge, world.case_id)
+    # overdue 2024-01-01 → 2024-04-01 = 31 + 29 + 31 = 91 days
+    # penalty  = 10,000 × 27 % × 91 / 365 = 245,700 / 365 = 673.1506… → 673.15
+    # compound =  1,800 × 27 % × 91 / 365 =  44,226 / 365 = 121.1671… → 121.17
+    # total = 10,000.00 + 1,800.00 + 673.15 + 121.17 = 12,594.32
+    award, _ = what_if(record, WhatIf(calc_until=date(2024, 4, 1)))
+    assert award.line("penalty_interest").awarded == money("673.15")
+    assert award.line("compound_interest").awarded == money("121.17")
+    assert award.total is not None and award.total.awarded == money("12594.32")
+
+
+def test_what_if_excludes_a_repayment(world: World, store: Engine) -> None:
+    # a second case: 1,000.00 repaid on the due date goes to interest first (民法典 561), so excluding it
+    # gives back the figures above
+    inputs = {**INPUTS, "repayments": [{"paid_on": date(2024, 1, 1), "amount": D("1000.00")}]}
+    ref = ruleset_ref(RULESETS / "cn" / "consumer_loan.rules")
+    other = add_case(store, world.judge, "(2024)浙0192民初102号", BANK, ref, inputs, PARTIES)
+    record = get_case(store, world.judge, other)
+    paid = case_award(record)
+    # interest 1,800.00 − 1,000.00 = 800.00 left; compound = 800 × 27 % × 182 / 365 = 39,312 / 365 = 107.70
+    assert paid.line("interest").awarded == money("800.00")
+    assert paid.line("compound_interest").awarded == money("107.70")
+    unpaid, changes = what_if(record, WhatIf(excluded_repayments=frozenset({0})))
+    assert unpaid.line("interest").awarded == money("1800.00")
+    assert {c.name: c.delta for c in changes}["interest"] == money("1000.00")
+    with pytest.raises(InputError, match="第 2 笔还款"):
+        case_award(record, WhatIf(excluded_repayments=frozenset({1})))
+
+
+def test_rejecting_verified_evidence(world: World) -> None:
+    with world.store.begin() as conn:  # what an import records of an item it verified against the log
+        conn.execute(insert(cs.evidence_items).values(
+            case_id=world.case_id, kind="identity_verification", file="id.pdf", verified=True, status="verified",
+            detail_json=cs.exact_dumps({"kind": "identity_verification", "file": "id.pdf"})))
+    record = get_case(world.store, world.judge, world.case_id)
+    found = {r.kind: r.status for r in case_award(record).decision.evidence}
+    assert found["identity_verification"] == "satisfied"
+    rejected = case_award(record, WhatIf(rejected_evidence=frozenset({0})))
+    assert {r.kind: r.status for r in rejected.decision.evidence}["identity_verification"] == "missing"
+    with pytest.raises(InputError):
+        case_award(record, WhatIf(rejected_evidence=frozenset({3})))
+
+
+def test_a_change_the_ruleset_has_no_fact_for_is_refused(world: World, store: Engine) -> None:
+    ref = ruleset_ref(RULESETS / "cn" / "court_fees.rules")
+    fees = add_case(store, world.judge, "(2024)浙0192民初103号", BANK, ref,
+                    {"claim_amount": D("286400.00"), "procedure": "ordinary"}, PARTIES)
+    with pytest.raises(InputError, match="借款人请求调减"):
+        case_award(get_case(store, world.judge, fees), WhatIf(reduction=True))
+
+
+def test_save_decision_recomputes_and_audits(world: World) -> None:
+    decision_id = save_decision(world.store, world.judge, world.case_id, WhatIf(reduction=True))
+    record = get_case(world.store, world.judge, world.case_id)
+    assert record.stage == DECIDED
+    (saved,) = record.decisions
+    assert saved["id"] == decision_id
+    total = next(line for line in saved["award"]["lines"] if line["name"] == "total")
+    assert total["awarded"] == D("12996.71")  # the reduction example's total, exact Decimal from the store
+    assert saved["inputs"] == {"changes": {"reduction": True}}
+    with world.store.connect() as conn:
+        actions = [r.action for r in conn.execute(select(cs.audit_log).where(cs.audit_log.c.case_id == world.case_id)
+                                                  .order_by(cs.audit_log.c.id))]
+    assert "decide" in actions
+
+
+@pytest.mark.parametrize("who", ["clerk", "lender"])
+def test_only_a_judge_decides(world: World, who: str) -> None:
+    with pytest.raises(AccessDenied):
+        save_decision(world.store, getattr(world, who), world.case_id)
+    assert get_case(world.store, world.judge, world.case_id).decisions == ()
+
+
+def test_a_ruleset_changed_since_filing_is_refused(world: World, store: Engine) -> None:
+    stale = RulesetRef("cn.consumer_loan", "2026.1", "0" * 64)
+    case_id = add_case(store, world.judge, "(2024)浙0192民初104号", BANK, stale, INPUTS, PARTIES)
+    with pytest.raises(RulesError, match="已变更"):
+        case_award(get_case(store, world.judge, case_id))
