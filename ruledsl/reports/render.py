@@ -31,8 +31,12 @@ def environment():  # type: ignore[no-untyped-def]
 
 
 def css() -> str:
-    """The stylesheet every report starts from (templates/report.css)."""
-    return (TEMPLATES / "report.css").read_text("utf-8")
+    """The stylesheet every report starts from (templates/report.css), marked safe: the templates' autoescape
+    would otherwise turn its quotes into ``&#34;`` and weasyprint drop every rule that has one (the fonts,
+    the running header and the page numbers)."""
+    from markupsafe import Markup  # jinja2's
+
+    return Markup((TEMPLATES / "report.css").read_text("utf-8"))  # noqa: S704 — the project's own file
 
 
 def html_to_pdf(html: str) -> bytes:

@@ -7,6 +7,8 @@
 * :func:`what_if` — the same case with one or more facts changed (:class:`WhatIf`: the reduction
   request granted or not, another calculation date, a repayment excluded, an item of evidence
   rejected), against the case as filed, line by line.  Nothing is written;
+* :func:`judgment_of` — the draft main text of the judgment (判决主文) of a decided case, with the
+  court fee of ``rulesets/cn/court_fees.rules`` on the amount claimed;
 * :func:`save_decision` — a judge's decision, recomputed from the store's record and the changes
   the judge chose (never a figure the page sends), written with who decided and when, its
   audit entry and the case's new stage, in one transaction.
@@ -30,6 +32,7 @@ from sqlalchemy import Engine, insert, select, update
 
 from ruledsl.core.errors import InputError, RulesError
 from ruledsl.core.money import Money
+from ruledsl.reports.judgment import JudgmentDraft, Ordered, judgment_draft
 from ruledsl.reports.sheet import CaseSheet, case_sheet
 from ruledsl.ruleset import Decision, Ruleset, load
 from ruledsl.service.access import CaseRecord, RulesetRef, get_case, refusal, signed_in
@@ -279,3 +282,29 @@ def save_decision(engine: Engine, session, case_id: int, changes: WhatIf = WhatI
         append_audit(conn, at, who.user_id, "decide", case_id,
                      {"decision": decision_id, "total": total, **changes.as_dict()})
     return decision_id
+
+
+#: the ruleset the court fee of a draft judgment is computed by
+COURT_FEES = "cn.court_fees"
+
+
+def court_fee(amount: Money, procedure: str = "simple", *, root: Path = RULESETS) -> Money:
+    """The acceptance fee (案件受理费) of a money claim of ``amount`` under ``procedure`` (ordinary, simple,
+    small_claims), by the published court-fee ruleset (诉讼费用交纳办法 art.13, 16)."""
+    ruleset = load(ruleset_path(COURT_FEES, root))
+    decision = ruleset.evaluate({"claim_amount": amount.amount, "procedure": procedure}, "court fee", trace=False)
+    return decision.award["acceptance_fee"]
+
+
+def judgment_of(record: CaseRecord, award: CaseAward, court: str, *, procedure: str = "simple",
+                root: Path = RULESETS) -> JudgmentDraft:
+    """The draft main text of the judgment of ``award`` (the case's decision, with any what-if applied):
+    each awarded line an order, the rest of the claim dismissed, the court fee on what was claimed
+    (else on what is awarded) apportioned (see :mod:`ruledsl.reports.judgment`)."""
+    plaintiff = "、".join(p["name"] for p in record.parties if p["role"] == "原告") or record.lender
+    defendants = tuple(p["name"] for p in record.parties if p["role"] == "被告")
+    claimed = award.total.claimed if award.total else None
+    basis = claimed if claimed is not None else (award.total.awarded if award.total else None)
+    fee = court_fee(basis, procedure, root=root) if basis is not None else None
+    lines = [Ordered(line.name, line.label, line.awarded) for line in award.lines]
+    return judgment_draft(court, record.case_number, plaintiff, defendants, lines, claimed=claimed, fee=fee)

@@ -33,6 +33,7 @@ from ruledsl.service.decide import (
     RULESETS,
     WhatIf,
     case_award,
+    judgment_of,
     ruleset_path,
     ruleset_ref,
     save_decision,
@@ -205,3 +206,17 @@ def test_a_ruleset_changed_since_filing_is_refused(world: World, store: Engine) 
     case_id = add_case(store, world.judge, "(2024)浙0192民初104号", BANK, stale, INPUTS, PARTIES)
     with pytest.raises(RulesError, match="已变更"):
         case_award(get_case(store, world.judge, case_id))
+
+
+def test_judgment_draft_of_a_stored_case(world: World) -> None:
+    record = get_case(world.store, world.judge, world.case_id)
+    draft = judgment_of(record, case_award(record), "浙江省杭州市某某区人民法院")
+    assert draft.orders[0] == ("一、被告张三丰于本判决生效之日起十日内偿还原告甲银行股份有限公司本金10,000.00元"
+                               "（大写：人民币壹万元整）；")
+    assert "罚息1,346.30元（大写：人民币壹仟叁佰肆拾陆元叁角）" in draft.orders[2]
+    assert draft.orders[-1] == "五、驳回原告甲银行股份有限公司的其他诉讼请求。"  # 1,500.00 penalty claimed, 1,346.30 allowed
+    assert "第二百六十四条" in draft.delayed_performance
+    # fee on 13,542.33 claimed (诉讼费用交纳办法 art.13): 50 + (13,542.33 − 10,000) × 2.5 % = 50 + 88.55825 = 138.56,
+    # halved for simple procedure (art.16): 69.28; the defendant's share 69.28 × 13,388.63 / 13,542.33
+    # = 68.4937… → 68.49, the plaintiff's 69.28 − 68.49 = 0.79
+    assert draft.fee == "案件受理费69.28元，由原告甲银行股份有限公司负担0.79元，被告张三丰负担68.49元。"
