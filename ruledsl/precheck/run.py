@@ -40,6 +40,11 @@ READY, EXCEEDS, CORRECTION, REFUSED = "ready", "exceeds_limit", "needs_correctio
 VERDICTS = (READY, EXCEEDS, CORRECTION, REFUSED)
 VERDICT_LABELS = {READY: "可立案", EXCEEDS: "超出法定上限", CORRECTION: "需补正", REFUSED: "不予受理"}
 _RANK = {v: k for k, v in enumerate(VERDICTS)}
+
+
+def worst(verdicts: Iterable[str]) -> str:
+    """The most serious of ``verdicts`` (:data:`VERDICTS`), READY when there are none."""
+    return max(verdicts, key=_RANK.__getitem__, default=READY)
 TOTAL = "total"  # the award line that sums the others, in every loan ruleset
 ZERO = Money(0)
 _LEADING_NAME = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)[\[.:\s]")
@@ -83,7 +88,7 @@ class RowVerdict:
 
     @property
     def verdict(self) -> str:
-        return max((r.verdict for r in self.reasons), key=_RANK.__getitem__, default=READY)
+        return worst(r.verdict for r in self.reasons)
 
     @property
     def label(self) -> str:

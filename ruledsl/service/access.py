@@ -33,12 +33,14 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, Engine, exists, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from ruledsl.core.errors import AccessDenied, InputError
+from ruledsl.core.money import Money
 from ruledsl.core.text import exact_json
 from ruledsl.service.auth import Session, moment, resume_in
 from ruledsl.store.cases import (
@@ -63,6 +65,15 @@ PARTY_ROLES = {"原告": "原告", "plaintiff": "原告", "被告": "被告", "d
 PARTY_KINDS = ("person", "organisation")
 PARTY_KEYS = ("role", "name", "id_number", "phone", "kind")
 MAX_LIMIT = 1000
+#: the queue's figures a case is filed with (see :func:`ruledsl.service.decide.queue_figures`)
+FIGURES = ("claimed_fen", "allowed_fen", "awarded_fen", "overdue_days", "evidence_state", "verdict")
+#: what a queue may be sorted by
+SORTS = {"newest": cases.c.id, "case_number": cases.c.case_number, "lender": cases.c.lender,
+         "claimed": cases.c.claimed_fen, "allowed": cases.c.allowed_fen, "awarded": cases.c.awarded_fen,
+         "overdue_days": cases.c.overdue_days, "stage": cases.c.stage, "verdict": cases.c.verdict,
+         "evidence_state": cases.c.evidence_state}
+#: what a queue may be counted by
+COUNTS = ("stage", "verdict", "evidence_state")
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +104,13 @@ class CaseSummary:
     created_at: datetime
     updated_at: datetime
     parties: tuple[dict[str, Any], ...]
+    #: the queue's figures, as filed (None when the case was stored without them): amounts in yuan
+    claimed: Money | None = None
+    allowed: Money | None = None
+    awarded: Money | None = None
+    overdue_days: int | None = None
+    evidence_state: str | None = None
+    verdict: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,9 +227,10 @@ def _party_rows(given: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def add_case(engine: Engine, session: Session, case_number: str, lender: str,
              ruleset: RulesetRef | tuple[str, str, str], inputs: dict[str, Any], parties: list[dict[str, Any]],
-             stage: str = "立案", *, now: datetime | None = None) -> int:
+             stage: str = "立案", *, now: datetime | None = None, figures: dict[str, Any] | None = None) -> int:
     """Add a case with its parties; returns its id.  A lender may add only its own lender's cases; judges
-    and clerks any; mediators and admins none.  A 案号 already in the store is refused."""
+    and clerks any; mediators and admins none.  A 案号 already in the store is refused.  ``figures``: the
+    queue's figures (:data:`FIGURES`), as :func:`ruledsl.service.decide.file_case` computes them."""
     at = moment(now)
     ref = ruleset if isinstance(ruleset, RulesetRef) else RulesetRef(*ruleset)
     case_number, lender, stage = case_number.strip(), lender.strip(), stage.strip()
@@ -225,6 +244,9 @@ def add_case(engine: Engine, session: Session, case_number: str, lender: str,
         raise InputError.at("案件数据须为对象（the inputs are an object of named values）")
     inputs_json = exact_dumps(inputs)
     rows = _party_rows(parties)
+    extra = dict(figures or {})
+    if set(extra) - set(FIGURES):
+        raise InputError.at(f"未知的案件指标 {sorted(set(extra) - set(FIGURES))}（unknown queue figures）")
     try:
         with engine.begin() as conn:
             who = signed_in(conn, session, at)
@@ -236,7 +258,7 @@ def add_case(engine: Engine, session: Session, case_number: str, lender: str,
             case_id = conn.execute(insert(cases).values(
                 case_number=case_number, lender=lender, ruleset_id=ref.id, ruleset_version=ref.version,
                 ruleset_sha256=ref.sha256, inputs_json=inputs_json, stage=stage,
-                created_at=iso_utc(at), updated_at=iso_utc(at),
+                created_at=iso_utc(at), updated_at=iso_utc(at), **extra,
             ).returning(cases.c.id)).scalar_one()
             if rows:
                 conn.execute(insert(party_table), [{**r, "case_id": case_id} for r in rows])
@@ -257,41 +279,90 @@ def _parties_of(conn: Connection, case_ids: Iterable[int]) -> dict[int, list[dic
     return out
 
 
+def _visible(who: Session, lender: str | None) -> str | None:
+    """The lender a list is limited to: a lender's own, whatever it asks (asking for another's is refused)."""
+    if who.role == "lender":
+        if lender is not None and lender.strip() != who.lender:
+            raise AccessDenied.of(f"放贷机构只能查看本机构的案件（a lender sees only its own lender's cases, "
+                                  f"{who.lender}）")
+        return who.lender
+    return lender
+
+
+def _filtered(q, *, search: str | None, stage: str | None, lender: str | None, verdict: str | None,  # type: ignore[no-untyped-def]
+              evidence_state: str | None):
+    if lender is not None:
+        q = q.where(cases.c.lender == lender.strip())
+    if stage is not None:
+        q = q.where(cases.c.stage == stage.strip())
+    if verdict is not None:
+        q = q.where(cases.c.verdict == verdict)
+    if evidence_state is not None:
+        q = q.where(cases.c.evidence_state == evidence_state)
+    if search and search.strip():
+        term = search.strip().lower()
+        q = q.where(or_(
+            func.lower(cases.c.case_number).contains(term, autoescape=True),
+            exists().where(party_table.c.case_id == cases.c.id,
+                           func.lower(party_table.c.name).contains(term, autoescape=True)),
+        ))
+    return q
+
+
+def _money(fen: int | None) -> Money | None:
+    return None if fen is None else Money(Decimal(fen).scaleb(-2))
+
+
 def list_cases(engine: Engine, session: Session, *, search: str | None = None, stage: str | None = None,
-               lender: str | None = None, limit: int = 100, offset: int = 0,
+               lender: str | None = None, verdict: str | None = None, evidence_state: str | None = None,
+               sort: str = "newest", descending: bool = True, limit: int = 100, offset: int = 0,
                now: datetime | None = None) -> list[CaseSummary]:
-    """Cases, newest first; ``search`` matches part of the 案号 or of a party's name.  A lender sees only
-    its own lender's cases (asking for another lender's is refused)."""
+    """Cases, newest first unless ``sort`` names another column (:data:`SORTS`; cases without the figure
+    last); ``search`` matches part of the 案号 or of a party's name.  A lender sees only its own lender's
+    cases (asking for another lender's is refused)."""
     at = moment(now)
     limit = max(1, min(int(limit), MAX_LIMIT))
     offset = max(0, int(offset))
+    if sort not in SORTS:
+        raise InputError.at(f"不能按 {sort!r} 排序（sort by one of {', '.join(SORTS)}）")
     with engine.begin() as conn:
         who = signed_in(conn, session, at)
-        if who.role == "lender":
-            if lender is not None and lender.strip() != who.lender:
-                raise AccessDenied.of(f"放贷机构只能查看本机构的案件（a lender sees only its own lender's cases, "
-                                      f"{who.lender}）")
-            lender = who.lender
-        q = select(cases)
-        if lender is not None:
-            q = q.where(cases.c.lender == lender.strip())
-        if stage is not None:
-            q = q.where(cases.c.stage == stage.strip())
-        if search and search.strip():
-            term = search.strip().lower()
-            q = q.where(or_(
-                func.lower(cases.c.case_number).contains(term, autoescape=True),
-                exists().where(party_table.c.case_id == cases.c.id,
-                               func.lower(party_table.c.name).contains(term, autoescape=True)),
-            ))
-        rows = conn.execute(q.order_by(cases.c.id.desc()).limit(limit).offset(offset)).all()
+        q = _filtered(select(cases), search=search, stage=stage, lender=_visible(who, lender), verdict=verdict,
+                      evidence_state=evidence_state)
+        key = SORTS[sort]
+        order = [key.desc().nulls_last() if descending else key.asc().nulls_last()]
+        if key is not cases.c.id:
+            order.append(cases.c.id.desc())
+        rows = conn.execute(q.order_by(*order).limit(limit).offset(offset)).all()
         people = _parties_of(conn, (r.id for r in rows))
     return [
         CaseSummary(r.id, r.case_number, r.lender, r.stage, r.ruleset_id, r.ruleset_version,
                     parse_utc(r.created_at), parse_utc(r.updated_at),
-                    tuple(mask_party(p, who.role) for p in people[r.id]))
+                    tuple(mask_party(p, who.role) for p in people[r.id]),
+                    _money(r.claimed_fen), _money(r.allowed_fen), _money(r.awarded_fen), r.overdue_days,
+                    r.evidence_state, r.verdict)
         for r in rows
     ]
+
+
+def queue_counts(engine: Engine, session: Session, *, search: str | None = None, stage: str | None = None,
+                 lender: str | None = None, verdict: str | None = None, evidence_state: str | None = None,
+                 now: datetime | None = None) -> dict[str, Any]:
+    """How many cases match, and how many of them are in each stage, verdict and evidence state
+    (``{"total": n, "stage": {…}, "verdict": {…}, "evidence_state": {…}}``; a case without the figure
+    counts under None).  The same filters and the same limits by role as :func:`list_cases`."""
+    at = moment(now)
+    with engine.begin() as conn:
+        who = signed_in(conn, session, at)
+        visible = _visible(who, lender)
+        out: dict[str, Any] = {}
+        for name in COUNTS:
+            column = cases.c[name]
+            q = _filtered(select(column, func.count()).group_by(column), search=search, stage=stage,
+                          lender=visible, verdict=verdict, evidence_state=evidence_state)
+            out[name] = dict(conn.execute(q).all())
+        out["total"] = sum(out["stage"].values())
+    return out
 
 
 def get_case(engine: Engine, session: Session, case_id: int, *, now: datetime | None = None) -> CaseRecord:

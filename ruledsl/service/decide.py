@@ -7,6 +7,8 @@
 * :func:`what_if` — the same case with one or more facts changed (:class:`WhatIf`: the reduction
   request granted or not, another calculation date, a repayment excluded, an item of evidence
   rejected), against the case as filed, line by line.  Nothing is written;
+* :func:`file_case` — file a case into the store with the queue's figures (claimed, allowed and awarded
+  in total, overdue days, evidence state, the pre-check's verdict), decided once when it is filed;
 * :func:`judgment_of` — the draft main text of the judgment (判决主文) of a decided case, with the
   court fee of ``rulesets/cn/court_fees.rules`` on the amount claimed;
 * :func:`save_decision` — a judge's decision, recomputed from the store's record and the changes
@@ -17,7 +19,7 @@ The ruleset of a stored case is found by its id under ``rulesets/`` (``cn.consum
 ``rulesets/cn/consumer_loan.rules``) and must still have the SHA-256 recorded when the case was
 filed: a ruleset changed since is refused, never silently applied to an old case.
 
-Imports: core, ruleset, store, reports and the rest of service; nothing above.
+Imports: core, ruleset, store, precheck (its verdicts), reports and the rest of service; nothing above.
 """
 
 from __future__ import annotations
@@ -32,10 +34,11 @@ from sqlalchemy import Engine, insert, select, update
 
 from ruledsl.core.errors import InputError, RulesError
 from ruledsl.core.money import Money
+from ruledsl.precheck.run import CORRECTION, EXCEEDS, REFUSED, worst
 from ruledsl.reports.judgment import JudgmentDraft, Ordered, judgment_draft
 from ruledsl.reports.sheet import CaseSheet, case_sheet
 from ruledsl.ruleset import Decision, Ruleset, load
-from ruledsl.service.access import CaseRecord, RulesetRef, get_case, refusal, signed_in
+from ruledsl.service.access import CaseRecord, RulesetRef, add_case, get_case, refusal, signed_in
 from ruledsl.service.auth import moment
 from ruledsl.store.cases import append_audit, cases, decisions, exact_dumps, iso_utc
 
@@ -308,3 +311,64 @@ def judgment_of(record: CaseRecord, award: CaseAward, court: str, *, procedure: 
     fee = court_fee(basis, procedure, root=root) if basis is not None else None
     lines = [Ordered(line.name, line.label, line.awarded) for line in award.lines]
     return judgment_draft(court, record.case_number, plaintiff, defendants, lines, claimed=claimed, fee=fee)
+
+
+#: an evidence state of the queue: the most serious status among a case's evidence findings, first here
+EVIDENCE_STATES = ("tampered", "late", "unsigned", "unverifiable", "missing", "declared", "warning", "satisfied")
+EVIDENCE_STATE_LABELS = {"tampered": "被篡改", "late": "存证超时", "unsigned": "未签名", "unverifiable": "无法核验",
+                         "missing": "缺失", "declared": "仅声明", "warning": "提示", "satisfied": "齐全"}
+
+
+def _fen(money: Money | None) -> int | None:
+    return None if money is None else int(money.rounded().amount.scaleb(2))
+
+
+def _overdue_days(values: dict[str, Any]) -> int | None:
+    """Days from the first instalment falling due (or the loan's due date) to the calculation date, when
+    the case has both and the first is before the second; else None."""
+    until = values.get(CALC_UNTIL) or values.get("filed_on")
+    dues = [i.get("due_on") for i in values.get("instalments") or () if isinstance(i, dict)]
+    if values.get("due_on") is not None:
+        dues.append(values["due_on"])
+    dues = [d for d in dues if isinstance(d, date)]
+    if not isinstance(until, date) or not dues or min(dues) >= until:
+        return None
+    return (until - min(dues)).days
+
+
+def queue_figures(ruleset: Ruleset, award: CaseAward) -> dict[str, Any]:
+    """What the queue shows of a decided case, as the store keeps it (:data:`~ruledsl.service.access.FIGURES`):
+    the total claimed, allowed and awarded in whole fen, the overdue days, the evidence state and the
+    pre-check's verdict (:mod:`ruledsl.precheck.run`: not admissible, needs correction, claims more than the
+    law allows, ready)."""
+    decision = award.decision
+    total = award.total
+    statuses = {r.status for r in decision.evidence}
+    state = next((s for s in EVIDENCE_STATES if s in statuses), None)
+    kinds = []
+    route = ruleset.checked.routes
+    if decision.route is not None and any(r.refuse and r.stage == decision.route for r in route):
+        kinds.append(REFUSED)
+    if not decision.evidence_complete:
+        kinds.append(CORRECTION)
+    if any(line.claimed is not None and line.claimed > line.allowed for line in award.lines):
+        kinds.append(EXCEEDS)
+    return {"claimed_fen": _fen(total.claimed) if total else None,
+            "allowed_fen": _fen(total.allowed) if total else None,
+            "awarded_fen": _fen(total.awarded) if total else None,
+            "overdue_days": _overdue_days(decision.values), "evidence_state": state, "verdict": worst(kinds)}
+
+
+def file_case(engine: Engine, session, case_number: str, lender: str, ruleset: RulesetRef,  # type: ignore[no-untyped-def]
+              inputs: dict[str, Any], parties: list[dict[str, Any]], stage: str | None = None, *,
+              now: datetime | None = None, root: Path = RULESETS) -> int:
+    """File a case: decide it once under ``ruleset`` (which must be the published text it names) and add it
+    with the queue's figures; ``stage`` defaults to the route the rules give (立案, 诉前调解 …).  Evidence
+    enters through the import that verifies it, never through ``inputs`` (a typed ``evidence`` list stays
+    declared).  Returns the case's id."""
+    rules = load_ruleset(ruleset, root)
+    draft = CaseRecord(0, case_number, lender, stage or "", ruleset, dict(inputs), moment(now), moment(now),
+                       tuple(parties), (), ())
+    award = case_award(draft, root=root)
+    return add_case(engine, session, case_number, lender, ruleset, inputs, parties,
+                    stage or award.route or "立案", now=now, figures=queue_figures(rules, award))

@@ -30,6 +30,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Connection,
@@ -95,8 +96,18 @@ cases = Table(
     Column("stage", String(32), nullable=False),
     Column("created_at", String(32), nullable=False),
     Column("updated_at", String(32), nullable=False),
+    # the queue's figures, written when the case is filed (migration 0002): amounts in whole fen
+    Column("claimed_fen", BigInteger, nullable=True),
+    Column("allowed_fen", BigInteger, nullable=True),
+    Column("awarded_fen", BigInteger, nullable=True),
+    Column("overdue_days", Integer, nullable=True),
+    Column("evidence_state", String(16), nullable=True),
+    Column("verdict", String(32), nullable=True),
     Index("ix_cases_case_number", "case_number", unique=True),
     Index("ix_cases_lender", "lender"),
+    Index("ix_cases_stage", "stage"),
+    Index("ix_cases_verdict", "verdict"),
+    Index("ix_cases_evidence_state", "evidence_state"),
 )
 
 parties = Table(

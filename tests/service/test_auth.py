@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect, select, text
@@ -45,21 +46,47 @@ def test_migration_creates_every_table_and_index_and_twice_is_a_no_op(store: Eng
     insp = inspect(store)
     assert set(insp.get_table_names()) == TABLES | {"case_store_version"}
     indexes = {t: {i["name"]: bool(i["unique"]) for i in insp.get_indexes(t)} for t in TABLES}
-    assert indexes["cases"] == {"ix_cases_case_number": True, "ix_cases_lender": False}
+    assert indexes["cases"] == {"ix_cases_case_number": True, "ix_cases_lender": False, "ix_cases_stage": False,
+                                "ix_cases_verdict": False, "ix_cases_evidence_state": False}
     assert indexes["parties"] == {"ix_parties_case_id": False, "ix_parties_id_number": False}
     assert indexes["audit_log"] == {"ix_audit_log_case_id": False}
-    assert cs.schema_revision(store) == "0001"
+    assert cs.schema_revision(store) == "0002"
     with store.connect() as conn:  # the migration builds exactly the tables the code uses
         ctx = MigrationContext.configure(conn, opts={"version_table": cs.VERSION_TABLE})
         assert compare_metadata(ctx, cs.metadata) == []
         versions = conn.execute(text("SELECT version_num FROM case_store_version")).scalars().all()
-    assert versions == ["0001"]
+    assert versions == ["0002"]
 
     cs.migrate(store)  # again: nothing changes, nothing fails
-    assert cs.schema_revision(store) == "0001"
+    assert cs.schema_revision(store) == "0002"
     assert set(inspect(store).get_table_names()) == TABLES | {"case_store_version"}
     with store.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM case_store_version")).scalar() == 1
+
+
+def test_a_store_at_0001_upgrades_with_its_cases_and_back(db_url: str):
+    """A store made before the queue's figures: its cases survive the upgrade (figures unset) and the downgrade."""
+    engine = cs.open_store(db_url)
+    try:
+        cs.migrate(engine, "0001")
+        row = {"case_number": "(2026)浙0192民初1号", "lender": "甲银行", "ruleset_id": "cn.consumer_loan",
+               "ruleset_version": "1", "ruleset_sha256": "ab" * 32, "inputs_json": "{}", "stage": "立案",
+               "created_at": "2026-01-31T08:00:00Z", "updated_at": "2026-01-31T08:00:00Z"}
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO cases (case_number, lender, ruleset_id, ruleset_version, ruleset_sha256, "
+                              "inputs_json, stage, created_at, updated_at) VALUES (:case_number, :lender, :ruleset_id, "
+                              ":ruleset_version, :ruleset_sha256, :inputs_json, :stage, :created_at, :updated_at)"), row)
+        cs.migrate(engine)
+        with engine.connect() as conn:
+            (got,) = conn.execute(text("SELECT case_number, claimed_fen, verdict FROM cases")).all()
+        assert tuple(got) == ("(2026)浙0192民初1号", None, None)
+        with engine.begin() as conn:
+            command.downgrade(cs.alembic_config(conn), "0001")
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT case_number FROM cases")).scalars().all() == ["(2026)浙0192民初1号"]
+        assert "verdict" not in {c["name"] for c in inspect(engine).get_columns("cases")}
+    finally:
+        engine.dispose()
 
 
 def test_the_case_store_never_meets_the_evidence_log(db_url: str):

@@ -26,13 +26,14 @@ from sqlalchemy import Engine, insert, select
 
 from ruledsl.core.errors import AccessDenied, InputError, RulesError
 from ruledsl.core.money import Money
-from ruledsl.service import Session, add_case, create_user, get_case, sign_in
-from ruledsl.service.access import RulesetRef
+from ruledsl.service import Session, add_case, create_user, get_case, list_cases, sign_in
+from ruledsl.service.access import RulesetRef, queue_counts
 from ruledsl.service.decide import (
     DECIDED,
     RULESETS,
     WhatIf,
     case_award,
+    file_case,
     judgment_of,
     ruleset_path,
     ruleset_ref,
@@ -220,3 +221,51 @@ def test_judgment_draft_of_a_stored_case(world: World) -> None:
     # halved for simple procedure (art.16): 69.28; the defendant's share 69.28 × 13,388.63 / 13,542.33
     # = 68.4937… → 68.49, the plaintiff's 69.28 − 68.49 = 0.79
     assert draft.fee == "案件受理费69.28元，由原告甲银行股份有限公司负担0.79元，被告张三丰负担68.49元。"
+
+
+# ---------------------------------------------------------------- the queue
+
+
+def test_file_case_stores_the_queue_figures(world: World, store: Engine) -> None:
+    ref = ruleset_ref(RULESETS / "cn" / "consumer_loan.rules")
+    case_id = file_case(store, world.lender, "(2024)浙0192民初201号", BANK, ref, INPUTS, PARTIES)
+    (summary,) = list_cases(store, world.judge, search="201号")
+    assert summary.id == case_id
+    # the figures of the module docstring: claimed 13,542.33, allowed = awarded 13,388.63
+    assert (summary.claimed, summary.allowed, summary.awarded) == (money("13542.33"), money("13388.63"),
+                                                                    money("13388.63"))
+    assert summary.overdue_days == 182  # 2024-01-01 → 2024-07-01
+    assert summary.evidence_state == "missing"  # nothing verified
+    assert summary.verdict == "needs_correction"  # evidence incomplete outranks the claim above the law
+    assert summary.stage == "非诉调解"  # the route the rules give a case whose evidence is incomplete
+
+
+def test_queue_filters_sorts_and_counts(world: World, store: Engine) -> None:
+    ref = ruleset_ref(RULESETS / "cn" / "consumer_loan.rules")
+    other = "乙小额贷款有限公司"
+    create_user(store, "bank_b", PASSWORD, "lender", "bank_b", lender=other)
+    bank_b = sign_in(store, "bank_b", PASSWORD)
+    for i, principal in enumerate(("5000.00", "20000.00", "8000.00")):
+        inputs = {**INPUTS, "principal": D(principal), "claimed": None,
+                  "instalments": [{"due_on": date(2024, 1, 1), "principal": D(principal), "interest": D("0.00")}]}
+        inputs = {k: v for k, v in inputs.items() if v is not None}
+        file_case(store, world.lender, f"(2024)浙0192民初30{i}号", BANK, ref, inputs, PARTIES)
+    file_case(store, bank_b, "(2024)浙0192民初399号", other, ref, INPUTS,
+              [{"role": "原告", "name": other, "kind": "organisation"}, {"role": "被告", "name": "李四"}])
+    awarded = [c.awarded for c in list_cases(store, world.judge, sort="awarded", search="民初3")]
+    assert awarded == sorted(awarded, reverse=True) and len(awarded) == 4
+    ascending = [c.case_number for c in list_cases(store, world.judge, sort="awarded", descending=False,
+                                                   search="民初30")]
+    assert ascending == ["(2024)浙0192民初300号", "(2024)浙0192民初302号", "(2024)浙0192民初301号"]
+    counts = queue_counts(store, world.judge)
+    assert counts["total"] == 5  # the fixture's case (filed without figures) and the four above
+    assert counts["verdict"] == {None: 1, "needs_correction": 4}
+    assert counts["evidence_state"] == {None: 1, "missing": 4}
+    # a lender counts and lists its own cases only, whatever it asks
+    assert queue_counts(store, bank_b)["total"] == 1
+    assert [c.case_number for c in list_cases(store, bank_b)] == ["(2024)浙0192民初399号"]
+    with pytest.raises(AccessDenied):
+        queue_counts(store, bank_b, lender=BANK)
+    assert queue_counts(store, world.judge, search="李四")["total"] == 1
+    with pytest.raises(InputError):
+        list_cases(store, world.judge, sort="password_hash")
