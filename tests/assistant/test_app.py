@@ -1,4 +1,4 @@
-"""The judge assistant's page (assistant_ui/app.py) run by Streamlit's own test runner.
+"""The judge assistant's page (assistant_ui/examples.py) run by Streamlit's own test runner.
 
 The page only renders what ruledsl computes, so every figure it shows is checked against
 the ruledsl API deciding the same case (the figures themselves are proven in tests/calc
@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from ruledsl.review import DEMO_EVIDENCE, decide_case, example_cases  # noqa: E402
 
-APP = Path(__file__).resolve().parents[2] / "assistant_ui" / "app.py"
+APP = Path(__file__).resolve().parents[2] / "assistant_ui" / "examples.py"
 CASES = example_cases()
 
 

@@ -35,14 +35,14 @@ def _need(condition: bool, why: str) -> None:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):  # type: ignore[no-untyped-def]
-    """`streamlit run assistant_ui/app.py` on a free port; its URL."""
+    """`streamlit run assistant_ui/examples.py` on a free port; its URL."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     log = tmp_path_factory.mktemp("streamlit") / "server.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "assistant_ui" / "app.py"),
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "assistant_ui" / "examples.py"),
              "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
              "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
             cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
