@@ -74,26 +74,27 @@ st.markdown(f"**程序** {award.route or '—'}")
 rows = []
 for line in (*award.lines, *((award.total,) if award.total else ())):
     rows.append({"项目": line.label, "诉请（元）": amount(line.claimed), "依法可支持（元）": amount(line.allowed),
-                 "判决（元）": amount(line.awarded), "差额（元）": amount(line.difference), "法律依据": line.law})
+                 "判决（元）": amount(line.awarded), "差额（元）": amount(line.difference),
+                 "法律依据": line.law.replace("\n", "；")})
 st.subheader("裁判金额")
-st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
-             column_config={"法律依据": st.column_config.TextColumn(width="large")})
+# a table, not a data grid: the law of each line wraps and is read whole, never clipped to one line
+st.table(pd.DataFrame(rows).set_index("项目"))
 if award.total is not None:
     st.metric("合计（元）", amount(award.total.awarded))
 if delta:
     st.subheader("假设分析与原案对照")
-    st.dataframe(pd.DataFrame([{"项目": c.label, "原判（元）": amount(c.before), "假设（元）": amount(c.after),
-                                "变化（元）": amount(c.delta)} for c in delta]), hide_index=True, width="stretch")
+    st.table(pd.DataFrame([{"项目": c.label, "原判（元）": amount(c.before), "假设（元）": amount(c.after),
+                            "变化（元）": amount(c.delta)} for c in delta]).set_index("项目"))
 
 st.subheader("证据")
 status = {**EVIDENCE_STATE_LABELS, "satisfied": "符合"}
-st.dataframe(pd.DataFrame([{"证据": r.kind, "状态": status.get(r.status, r.status), "说明": r.explanation,
-                            "法律依据": "；".join(r.citations)} for r in award.decision.evidence]),
-             hide_index=True, width="stretch")
+if award.decision.evidence:
+    st.table(pd.DataFrame([{"证据": r.kind, "状态": status.get(r.status, r.status), "说明": r.explanation,
+                            "法律依据": "；".join(r.citations)} for r in award.decision.evidence]).set_index("证据"))
 
 st.subheader("当事人")
-st.dataframe(pd.DataFrame([{"诉讼地位": p["role"], "名称": p["name"], "证件号码": p.get("id_number") or "—",
-                            "电话": p.get("phone") or "—"} for p in record.parties]), hide_index=True)
+st.table(pd.DataFrame([{"诉讼地位": p["role"], "名称": p["name"], "证件号码": p.get("id_number") or "—",
+                        "电话": p.get("phone") or "—"} for p in record.parties]).set_index("诉讼地位"))
 
 left, right = st.columns(2)
 if left.button("生成判决主文草稿 PDF", key="draft"):

@@ -135,22 +135,24 @@ def test_the_case_page_shows_what_the_ruleset_decides_and_what_if_writes_nothing
     at.button(key="q_go").click().run()
     assert not at.exception, at.exception
     assert at.title[0].value == "(2024)浙0192民初101号"
-    lines = at.dataframe[0].value
-    awarded = dict(zip(lines["项目"], lines["判决（元）"], strict=True))
+    lines = at.table[0].value
+    awarded = dict(zip(lines.index, lines["判决（元）"], strict=True))
     assert awarded["罚息"] == yuan(decision.award["penalty_interest"])
     assert awarded["合计"] == yuan(decision.award["total"])
     assert at.metric[0].value == yuan(decision.award["total"])
-    differences = dict(zip(lines["项目"], lines["差额（元）"], strict=True))
+    differences = dict(zip(lines.index, lines["差额（元）"], strict=True))
     assert differences["罚息"] == yuan(decision.claim["penalty_interest"].claimed - decision.award["penalty_interest"])
     with store.connect() as conn:
         before = conn.execute(select(cs.cases)).all(), conn.execute(select(cs.decisions)).all()
     at.checkbox(key="w_reduction").check().run()
     granted = load(RULESETS / "cn" / "consumer_loan.rules").evaluate(
         {**LOAN, "borrower_requests_reduction": True}, "case")
-    changed = dict(zip(at.dataframe[0].value["项目"], at.dataframe[0].value["判决（元）"], strict=True))
+    changed = dict(zip(at.table[0].value.index, at.table[0].value["判决（元）"], strict=True))
     assert changed["合计"] == yuan(granted.award["total"]) != awarded["合计"]
-    delta = at.dataframe[1].value
-    assert list(delta.columns) == ["项目", "原判（元）", "假设（元）", "变化（元）"]
+    delta = at.table[1].value
+    assert list(delta.columns) == ["原判（元）", "假设（元）", "变化（元）"]
+    # 12,996.71 − 13,388.63 = −391.92 (the two worked examples of consumer_loan.rules)
+    assert dict(zip(delta.index, delta["变化（元）"], strict=True))["合计"] == "-391.92"
     with store.connect() as conn:
         assert (conn.execute(select(cs.cases)).all(), conn.execute(select(cs.decisions)).all()) == before
     at.button(key="decide").click().run()
