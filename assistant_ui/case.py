@@ -58,11 +58,14 @@ with st.expander("假设分析 what-if（不保存，直至保存裁判）", exp
     until = base.decision.values.get("calc_until")
     moved = columns[1].date_input("计算截止日", value=until, key="w_until") if isinstance(until, date) else None
     paid = list(inputs.get(REPAYMENTS) or [])
-    excluded = st.multiselect("不计入的还款", range(len(paid)), key="w_excluded",
-                              format_func=lambda i: f"{paid[i]['paid_on']} {paid[i]['amount']} 元")
+    excluded = st.multiselect("不计入的还款", range(len(paid)), key="w_excluded", placeholder="请选择",
+                              format_func=lambda i: f"{paid[i]['paid_on']} {paid[i]['amount']} 元") if paid else []
     verified = [i for i, e in enumerate(record.evidence) if e["verified"]]
-    rejected = st.multiselect("不予采信的证据", verified, key="w_rejected",
-                              format_func=lambda i: f"{record.evidence[i]['kind']} {record.evidence[i]['file'] or ''}")
+    rejected = st.multiselect("不予采信的证据", verified, key="w_rejected", placeholder="请选择",
+                              format_func=lambda i: f"{record.evidence[i]['kind']} {record.evidence[i]['file'] or ''}"
+                              ) if verified else []
+    if not paid and not verified:
+        st.caption("本案无还款记录，也无经核验的证据可供排除")
 changes = WhatIf(reduction=reduction, calc_until=moved if moved != until else None,
                  excluded_repayments=frozenset(excluded), rejected_evidence=frozenset(rejected))
 award, delta = what_if(record, changes) if changes else (base, [])
