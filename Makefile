@@ -17,11 +17,15 @@ $(STAMP): pyproject.toml
 sysdeps:
 	bash scripts/sysdeps.sh
 
-## The judge assistant on the shipped example cases, evidence checked against the demo SQLite log.
-## (`.venv/bin/ruledsl demo` prints the same cases in the terminal.)
+## The judge assistant (sign-in, queue, case pages) on the demo case store, seeded on first run
+## (.data/demo-cases.db, SQLite; the demo users are printed), and the shipped example case files.
+## (`.venv/bin/ruledsl demo` prints the example cases in the terminal.)
+DEMO_STORE := sqlite:///$(CURDIR)/.data/demo-cases.db
 demo: $(STAMP)
+	@mkdir -p .data
+	RULEDSL_DB_URL=$(DEMO_STORE) $(BIN)/python -m ruledsl.service.demo
 	@echo "裁判辅助 judge assistant: http://localhost:8501   (Ctrl-C stops it)"
-	$(BIN)/streamlit run assistant_ui/app.py
+	RULEDSL_DB_URL=$(DEMO_STORE) $(BIN)/streamlit run assistant_ui/app.py
 
 ## Install what the tests need and run every test.
 test: sysdeps $(STAMP)

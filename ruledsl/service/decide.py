@@ -87,7 +87,22 @@ def load_ruleset(ref: RulesetRef, root: Path = RULESETS) -> Ruleset:
             f"规则集 {ref.id} 自立案以来已变更（the text of {ref.id} has changed since the case was filed: "
             f"its SHA-256 is no longer {ref.sha256[:12]}…）",
             hint="decide it under the version it was filed under, or refile it under the new one")
-    return load(path)
+    return _published(path, ref.sha256)
+
+
+_LOADED: dict[tuple[Path, str], Ruleset] = {}  # (file, SHA-256 of its text) → the ruleset compiled from it
+
+
+def _published(path: Path, sha256: str) -> Ruleset:
+    """The ruleset of ``path`` whose text has ``sha256``, compiled once per text (a queue of a thousand
+    cases under one ruleset loads it once, not once per case)."""
+    key = (path.resolve(), sha256)
+    found = _LOADED.get(key)
+    if found is None:
+        if len(_LOADED) > 64:
+            _LOADED.clear()
+        found = _LOADED[key] = load(path)
+    return found
 
 
 @dataclass(frozen=True)
@@ -153,7 +168,7 @@ class CaseAward:
     route: str | None
     evidence_complete: bool
     changes: WhatIf
-    sheet: CaseSheet
+    sheet: CaseSheet | None  # None when decided without the trace (``traced=False``)
     decision: Decision
 
     def line(self, name: str) -> AwardLine:
@@ -197,14 +212,18 @@ def _inputs(record: CaseRecord, ruleset: Ruleset, changes: WhatIf) -> tuple[dict
     return inputs, verified
 
 
-def case_award(record: CaseRecord, changes: WhatIf = WhatIf(), *, root: Path = RULESETS) -> CaseAward:
-    """Decide the stored case (with ``changes``) under the ruleset it was filed under; writes nothing."""
+def case_award(record: CaseRecord, changes: WhatIf = WhatIf(), *, traced: bool = True,
+               root: Path = RULESETS) -> CaseAward:
+    """Decide the stored case (with ``changes``) under the ruleset it was filed under; writes nothing.
+    ``traced``: with the trace and the full sheet (what a case page shows); without, the figures only
+    (what filing needs, several times faster)."""
     ruleset = load_ruleset(record.ruleset, root)
     inputs, verified = _inputs(record, ruleset, changes)
-    decision = ruleset.evaluate(inputs, record.case_number, trace=True, verified=verified)
-    sheet = case_sheet(ruleset, decision, record.case_number, tuple(record.parties))
-    laws = {a["name"]: a["law"] for a in sheet.awards}
-    labels = {a["name"]: a["label"] for a in sheet.awards}
+    decision = ruleset.evaluate(inputs, record.case_number, trace=traced, verified=verified)
+    sheet = case_sheet(ruleset, decision, record.case_number, tuple(record.parties)) if traced else None
+    checked = ruleset.checked
+    labels = {name: checked.definitions[name].label or name for name in decision.award}
+    laws = {name: "\n".join(checked.citation_text(checked.definitions[name].citation)) for name in decision.award}
     claim = decision.claim or {}
     lines = []
     for name, amount in decision.award.items():
@@ -294,7 +313,8 @@ COURT_FEES = "cn.court_fees"
 def court_fee(amount: Money, procedure: str = "simple", *, root: Path = RULESETS) -> Money:
     """The acceptance fee (案件受理费) of a money claim of ``amount`` under ``procedure`` (ordinary, simple,
     small_claims), by the published court-fee ruleset (诉讼费用交纳办法 art.13, 16)."""
-    ruleset = load(ruleset_path(COURT_FEES, root))
+    path = ruleset_path(COURT_FEES, root)
+    ruleset = _published(path, _sha256(path))
     decision = ruleset.evaluate({"claim_amount": amount.amount, "procedure": procedure}, "court fee", trace=False)
     return decision.award["acceptance_fee"]
 
@@ -366,9 +386,9 @@ def file_case(engine: Engine, session, case_number: str, lender: str, ruleset: R
     with the queue's figures; ``stage`` defaults to the route the rules give (立案, 诉前调解 …).  Evidence
     enters through the import that verifies it, never through ``inputs`` (a typed ``evidence`` list stays
     declared).  Returns the case's id."""
-    rules = load_ruleset(ruleset, root)
+    rules = load_ruleset(ruleset, root)  # (refused here if the text is not the one ``ruleset`` names)
     draft = CaseRecord(0, case_number, lender, stage or "", ruleset, dict(inputs), moment(now), moment(now),
                        tuple(parties), (), ())
-    award = case_award(draft, root=root)
+    award = case_award(draft, traced=False, root=root)
     return add_case(engine, session, case_number, lender, ruleset, inputs, parties,
                     stage or award.route or "立案", now=now, figures=queue_figures(rules, award))
