@@ -75,7 +75,7 @@ if not award.evidence_complete:
 st.markdown(f"**程序** {award.route or '—'}")
 
 rows = []
-for line in (*award.lines, *((award.total,) if award.total else ())):
+for line in award.every_line:
     rows.append({"项目": line.label, "诉请（元）": amount(line.claimed), "依法可支持（元）": amount(line.allowed),
                  "判决（元）": amount(line.awarded), "差额（元）": amount(line.difference),
                  "法律依据": line.law.replace("\n", "；")})

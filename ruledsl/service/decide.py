@@ -171,8 +171,13 @@ class CaseAward:
     sheet: CaseSheet | None  # None when decided without the trace (``traced=False``)
     decision: Decision
 
+    @property
+    def every_line(self) -> tuple[AwardLine, ...]:
+        """The lines, then the total when there is one (what a table of the award lists)."""
+        return (*self.lines, self.total) if self.total else self.lines
+
     def line(self, name: str) -> AwardLine:
-        for line in (*self.lines, *((self.total,) if self.total else ())):
+        for line in self.every_line:
             if line.name == name:
                 return line
         raise KeyError(name)
@@ -259,14 +264,14 @@ def what_if(record: CaseRecord, changes: WhatIf, *, root: Path = RULESETS) -> tu
     """The case decided with ``changes``, and each awarded line against the case as filed; writes nothing."""
     before = case_award(record, root=root)
     after = case_award(record, changes, root=root)
-    was = {line.name: line for line in (*before.lines, *((before.total,) if before.total else ()))}
+    was = {line.name: line for line in before.every_line}
     out = [Change(line.name, line.label, was[line.name].awarded if line.name in was else Money(0), line.awarded)
-           for line in (*after.lines, *((after.total,) if after.total else ()))]
+           for line in after.every_line]
     return after, out
 
 
 def _award_json(award: CaseAward) -> dict[str, Any]:
-    lines = [*award.lines, *((award.total,) if award.total else ())]
+    lines = award.every_line
     return {"lines": [{"name": line.name, "label": line.label, "awarded": line.awarded.amount,
                        "allowed": line.allowed.amount,
                        "claimed": None if line.claimed is None else line.claimed.amount, "law": line.law}
