@@ -68,7 +68,7 @@ with st.expander("假设分析 what-if（不保存，直至保存裁判）", exp
         st.caption("本案无还款记录，也无经核验的证据可供排除")
 changes = WhatIf(reduction=reduction, calc_until=moved if moved != until else None,
                  excluded_repayments=frozenset(excluded), rejected_evidence=frozenset(rejected))
-award, delta = what_if(record, changes) if changes else (base, [])
+award, delta = what_if(record, changes, before=base) if changes else (base, [])
 
 if not award.evidence_complete:
     st.error("证据不齐或未通过核验")

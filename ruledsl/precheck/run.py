@@ -40,17 +40,17 @@ READY, EXCEEDS, CORRECTION, REFUSED = "ready", "exceeds_limit", "needs_correctio
 VERDICTS = (READY, EXCEEDS, CORRECTION, REFUSED)
 VERDICT_LABELS = {READY: "可立案", EXCEEDS: "超出法定上限", CORRECTION: "需补正", REFUSED: "不予受理"}
 _RANK = {v: k for k, v in enumerate(VERDICTS)}
-
-
-def worst(verdicts: Iterable[str]) -> str:
-    """The most serious of ``verdicts`` (:data:`VERDICTS`), READY when there are none."""
-    return max(verdicts, key=_RANK.__getitem__, default=READY)
 TOTAL = "total"  # the award line that sums the others, in every loan ruleset
 ZERO = Money(0)
 _LEADING_NAME = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)[\[.:\s]")
 #: an evidence requirement's status, as the reason shows it
 EVIDENCE_STATUS = {"missing": "未提交", "declared": "仅声明，未经核验", "unsigned": "未经电子签名", "late": "未按时存证",
                    "tampered": "与存证不符、已被改动", "unverifiable": "无法核验"}
+
+
+def worst(verdicts: Iterable[str]) -> str:
+    """The most serious of ``verdicts`` (:data:`VERDICTS`), READY when there are none."""
+    return max(verdicts, key=_RANK.__getitem__, default=READY)
 
 
 @dataclass(frozen=True, slots=True)

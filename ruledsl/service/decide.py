@@ -159,13 +159,15 @@ class AwardLine:
 @dataclass(frozen=True)
 class CaseAward:
     """A stored case decided: the lines, the total (the ruleset's ``total`` line, else None), the route
-    (程序), whether the evidence is complete, the ruleset in force, and the full sheet and decision."""
+    (程序) and whether it refuses the case (不予受理), whether the evidence is complete, the ruleset in
+    force, and the full sheet and decision."""
 
     case_id: int
     ruleset: RulesetRef
     lines: tuple[AwardLine, ...]
     total: AwardLine | None
     route: str | None
+    refused: bool
     evidence_complete: bool
     changes: WhatIf
     sheet: CaseSheet | None  # None when decided without the trace (``traced=False``)
@@ -188,7 +190,6 @@ def _inputs(record: CaseRecord, ruleset: Ruleset, changes: WhatIf) -> tuple[dict
     for is refused, never dropped)."""
     inputs = dict(record.inputs)
     names = set(ruleset.checked.input_types)
-    verified = [dict(e["detail"]) for e in record.evidence if e["verified"]]
 
     def need(name: str, what: str) -> None:
         if name not in names:
@@ -207,13 +208,11 @@ def _inputs(record: CaseRecord, ruleset: Ruleset, changes: WhatIf) -> tuple[dict
         if bad:
             raise InputError.at(f"没有第 {bad[0] + 1} 笔还款（the case lists {len(paid)} repayments）")
         inputs[REPAYMENTS] = [p for i, p in enumerate(paid) if i not in changes.excluded_repayments]
-    if changes.rejected_evidence:
-        listed = [e for e in record.evidence if e["verified"]]
-        bad = sorted(i for i in changes.rejected_evidence if not 0 <= i < len(record.evidence))
-        if bad:
-            raise InputError.at(f"没有第 {bad[0] + 1} 项证据（the case lists {len(record.evidence)} items）")
-        rejected = {record.evidence[i]["id"] for i in changes.rejected_evidence}
-        verified = [dict(e["detail"]) for e in listed if e["id"] not in rejected]
+    bad = sorted(i for i in changes.rejected_evidence if not 0 <= i < len(record.evidence))
+    if bad:
+        raise InputError.at(f"没有第 {bad[0] + 1} 项证据（the case lists {len(record.evidence)} items）")
+    verified = [dict(e["detail"]) for i, e in enumerate(record.evidence)
+                if e["verified"] and i not in changes.rejected_evidence]
     return inputs, verified
 
 
@@ -227,14 +226,13 @@ def case_award(record: CaseRecord, changes: WhatIf = WhatIf(), *, traced: bool =
     decision = ruleset.evaluate(inputs, record.case_number, trace=traced, verified=verified)
     sheet = case_sheet(ruleset, decision, record.case_number, tuple(record.parties)) if traced else None
     checked = ruleset.checked
-    labels = {name: checked.definitions[name].label or name for name in decision.award}
-    laws = {name: "\n".join(checked.citation_text(checked.definitions[name].citation)) for name in decision.award}
     claim = decision.claim or {}
     lines = []
     for name, amount in decision.award.items():
         c = claim.get(name)
-        lines.append(AwardLine(name, labels.get(name) or name, c.claimed if c else None,
-                               c.allowed if c else amount, amount, laws.get(name, "")))
+        rule = checked.definitions[name]
+        lines.append(AwardLine(name, rule.label or name, c.claimed if c else None, c.allowed if c else amount,
+                               amount, "\n".join(checked.citation_text(rule.citation))))
     total = next((line for line in lines if line.name == "total"), None)
     if total is not None:
         lines.remove(total)
@@ -242,8 +240,9 @@ def case_award(record: CaseRecord, changes: WhatIf = WhatIf(), *, traced: bool =
         if claim and all(c is not None for c in claimed):  # the total claimed: Σ of the lines claimed
             total = AwardLine(total.name, total.label, sum(claimed, Money(0)),  # type: ignore[arg-type]
                               sum((line.allowed for line in lines), Money(0)), total.awarded, total.law)
-    return CaseAward(record.id, record.ruleset, tuple(lines), total, decision.route, decision.evidence_complete,
-                     changes, sheet, decision)
+    refused = decision.route is not None and any(r.refuse and r.stage == decision.route for r in checked.routes)
+    return CaseAward(record.id, record.ruleset, tuple(lines), total, decision.route, refused,
+                     decision.evidence_complete, changes, sheet, decision)
 
 
 @dataclass(frozen=True)
@@ -260,9 +259,12 @@ class Change:
         return self.after - self.before
 
 
-def what_if(record: CaseRecord, changes: WhatIf, *, root: Path = RULESETS) -> tuple[CaseAward, list[Change]]:
-    """The case decided with ``changes``, and each awarded line against the case as filed; writes nothing."""
-    before = case_award(record, root=root)
+def what_if(record: CaseRecord, changes: WhatIf, *, before: CaseAward | None = None,
+            root: Path = RULESETS) -> tuple[CaseAward, list[Change]]:
+    """The case decided with ``changes``, and each awarded line against the case as filed (``before``, when the
+    caller has already decided it: a case page has); writes nothing."""
+    if before is None:
+        before = case_award(record, root=root)
     after = case_award(record, changes, root=root)
     was = {line.name: line for line in before.every_line}
     out = [Change(line.name, line.label, was[line.name].awarded if line.name in was else Money(0), line.awarded)
@@ -361,7 +363,7 @@ def _overdue_days(values: dict[str, Any]) -> int | None:
     return (until - min(dues)).days
 
 
-def queue_figures(ruleset: Ruleset, award: CaseAward) -> dict[str, Any]:
+def queue_figures(award: CaseAward) -> dict[str, Any]:
     """What the queue shows of a decided case, as the store keeps it (:data:`~ruledsl.service.access.FIGURES`):
     the total claimed, allowed and awarded in whole fen, the overdue days, the evidence state and the
     pre-check's verdict (:mod:`ruledsl.precheck.run`: not admissible, needs correction, claims more than the
@@ -371,8 +373,7 @@ def queue_figures(ruleset: Ruleset, award: CaseAward) -> dict[str, Any]:
     statuses = {r.status for r in decision.evidence}
     state = next((s for s in EVIDENCE_STATES if s in statuses), None)
     kinds = []
-    route = ruleset.checked.routes
-    if decision.route is not None and any(r.refuse and r.stage == decision.route for r in route):
+    if award.refused:
         kinds.append(REFUSED)
     if not decision.evidence_complete:
         kinds.append(CORRECTION)
@@ -391,9 +392,8 @@ def file_case(engine: Engine, session, case_number: str, lender: str, ruleset: R
     with the queue's figures; ``stage`` defaults to the route the rules give (立案, 诉前调解 …).  Evidence
     enters through the import that verifies it, never through ``inputs`` (a typed ``evidence`` list stays
     declared).  Returns the case's id."""
-    rules = load_ruleset(ruleset, root)  # (refused here if the text is not the one ``ruleset`` names)
     draft = CaseRecord(0, case_number, lender, stage or "", ruleset, dict(inputs), moment(now), moment(now),
                        tuple(parties), (), ())
-    award = case_award(draft, traced=False, root=root)
+    award = case_award(draft, traced=False, root=root)  # (refused if the text is not the one ``ruleset`` names)
     return add_case(engine, session, case_number, lender, ruleset, inputs, parties,
-                    stage or award.route or "立案", now=now, figures=queue_figures(rules, award))
+                    stage or award.route or "立案", now=now, figures=queue_figures(award))
