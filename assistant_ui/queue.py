@@ -33,7 +33,7 @@ evidence = st.radio("证据状态 evidence", states, horizontal=True, key="q_evi
                     format_func=lambda s: s if s == ANY else EVIDENCE_STATE_LABELS[s])
 filters = {"search": search or None, "stage": None if stage == ANY else stage,
            "verdict": None if verdict == ANY else verdict, "evidence_state": None if evidence == ANY else evidence}
-counts = queue_counts(store(), session, **filters)
+counts = queue_counts(store(), session, **filters) if any(filters.values()) else counts_all
 shown = st.columns(5)
 shown[0].metric("符合条件 cases", f"{counts['total']:,}")
 for column, key in zip(shown[1:], VERDICT_NAMES, strict=False):

@@ -38,7 +38,7 @@ from sqlalchemy import Engine, select
 
 from ruledsl.core.idnumber import check_digit
 from ruledsl.service.auth import create_user, sign_in, sign_out
-from ruledsl.service.decide import RULESETS, file_case, ruleset_ref
+from ruledsl.service.decide import file_case, ruleset_path, ruleset_ref
 from ruledsl.store.cases import migrate, open_store, users
 
 D = Decimal
@@ -461,8 +461,7 @@ def seed(engine: Engine, *, generated: int = 1000, seed: int = 2026, now: dateti
         create_user(engine, username, password, role, display_name, lender=lender, now=now)
     passwords = {u[0]: u[1] for u in DEMO_USERS}
     sessions = {name: sign_in(engine, name, passwords[name], now=now) for name in sorted(set(FILED_BY.values()))}
-    refs = {rid: ruleset_ref(RULESETS.joinpath(*rid.split(".")).with_suffix(".rules"))
-            for rid in (CONSUMER, CARD, PRIVATE)}
+    refs = {rid: ruleset_ref(ruleset_path(rid)) for rid in (CONSUMER, CARD, PRIVATE)}
     filed = 0
     try:
         for number, case in enumerate(CASES, start=FIRST_NUMBER):
