@@ -10,9 +10,10 @@ Every page is thin: it calls ``ruledsl.service`` and renders what comes back; no
 from __future__ import annotations
 
 import streamlit as st
-from common import ROLE_NAMES, TOKEN, signed_in, store
+from common import TOKEN, signed_in, store
 
 from ruledsl.service import sign_out
+from ruledsl.service.auth import ROLE_NAMES
 
 st.set_page_config(page_title="裁判辅助 ruledsl", layout="wide")
 session = signed_in()

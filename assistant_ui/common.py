@@ -16,9 +16,6 @@ from ruledsl.service import Session, resume
 from ruledsl.store.cases import migrate, open_store
 
 TOKEN = "token"
-ROLE_NAMES = {"judge": "法官", "clerk": "书记员", "lender": "放贷机构", "mediator": "调解员", "admin": "管理员"}
-VERDICT_NAMES = {"ready": "可立案", "exceeds_limit": "超出法定上限", "needs_correction": "需补正",
-                 "not_admissible": "不予受理"}
 
 
 @st.cache_resource

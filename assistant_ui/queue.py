@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from common import VERDICT_NAMES, amount, signed_in, store
+from common import amount, signed_in, store
 
+from ruledsl.precheck.run import VERDICT_LABELS as VERDICT_NAMES
 from ruledsl.service import list_cases, queue_counts
 from ruledsl.service.access import SORTS
 from ruledsl.service.decide import DECIDED, EVIDENCE_STATE_LABELS

@@ -42,7 +42,7 @@ from sqlalchemy.exc import IntegrityError
 from ruledsl.core.errors import AccessDenied, InputError
 from ruledsl.core.money import Money
 from ruledsl.core.text import exact_json
-from ruledsl.service.auth import Session, moment, resume_in
+from ruledsl.service.auth import ROLE_NAMES, Session, moment, resume_in
 from ruledsl.store.cases import (
     append_audit,
     audit_log,
@@ -196,11 +196,9 @@ def signed_in(conn: Connection, session: Session, now: datetime) -> Session:
 
 
 def refusal(session: Session, what: str, english: str) -> AccessDenied:
-    return AccessDenied.of(f"{_ROLE_NAMES.get(session.role, session.role)}无权{what}"
+    return AccessDenied.of(f"{ROLE_NAMES.get(session.role, session.role)}无权{what}"
                            f"（a {session.role} may not {english}）")
 
-
-_ROLE_NAMES = {"judge": "法官", "clerk": "书记员", "lender": "放贷机构", "mediator": "调解员", "admin": "管理员"}
 
 
 def _party_rows(given: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:

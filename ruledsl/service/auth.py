@@ -35,6 +35,8 @@ from ruledsl.store.cases import append_audit, iso_utc, now_utc, parse_utc, user_
 
 #: 法官 judge · 书记员 clerk · 放贷机构 lender · 调解员 mediator · 管理员 admin
 ROLES = ("judge", "clerk", "lender", "mediator", "admin")
+#: each role as a screen or a message names it
+ROLE_NAMES = {"judge": "法官", "clerk": "书记员", "lender": "放贷机构", "mediator": "调解员", "admin": "管理员"}
 MIN_PASSWORD = 10
 MAX_FAILURES = 5
 LOCK_TIME = timedelta(minutes=15)

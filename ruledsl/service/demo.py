@@ -37,7 +37,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from ruledsl.core.idnumber import check_digit
-from ruledsl.service.auth import create_user, sign_in, sign_out
+from ruledsl.service.auth import ROLE_NAMES, create_user, sign_in, sign_out
 from ruledsl.service.decide import file_case, ruleset_path, ruleset_ref
 from ruledsl.store.cases import migrate, open_store, users
 
@@ -67,7 +67,6 @@ COURT_CODE = "浙0192"
 FIRST_NUMBER = 1001
 FIRST_GENERATED_NUMBER = 2001
 
-ROLE_NAMES = {"judge": "法官", "clerk": "书记员", "lender": "放贷机构", "mediator": "调解员", "admin": "管理员"}
 
 
 # ---------------------------------------------------------------- parties
