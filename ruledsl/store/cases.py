@@ -120,6 +120,7 @@ parties = Table(
     Column("id_number", String(64), nullable=True),
     Column("phone", String(32), nullable=True),
     Column("kind", String(16), nullable=False),  # person / organisation
+    Column("declared_json", Text, nullable=True),  # exact JSON {fact: {value, source}} (migration 0003)
     Index("ix_parties_case_id", "case_id"),
     Index("ix_parties_id_number", "id_number"),
 )
