@@ -21,11 +21,13 @@ sysdeps:
 ## (.data/demo-cases.db, SQLite; the demo users are printed), and the shipped example case files.
 ## (`.venv/bin/ruledsl demo` prints the example cases in the terminal.)
 DEMO_STORE := sqlite:///$(CURDIR)/.data/demo-cases.db
+# the demo court log's key and TEST root CA: stored evidence is verified again against them (examples/evidence)
+DEMO_KEYS := RULEDSL_COURT_KEY=$(CURDIR)/examples/evidence/court.pub RULEDSL_TRUST_STORE=$(CURDIR)/examples/evidence/trust/root-ca.pem
 demo: $(STAMP)
 	@mkdir -p .data
 	RULEDSL_DB_URL=$(DEMO_STORE) $(BIN)/python -m ruledsl.service.demo
 	@echo "裁判辅助 judge assistant: http://localhost:8501   (Ctrl-C stops it)"
-	RULEDSL_DB_URL=$(DEMO_STORE) $(BIN)/streamlit run assistant_ui/app.py
+	RULEDSL_DB_URL=$(DEMO_STORE) $(DEMO_KEYS) $(BIN)/streamlit run assistant_ui/app.py
 
 ## Install what the tests need and run every test.
 test: sysdeps $(STAMP)

@@ -10,12 +10,13 @@ Every page is thin: it calls ``ruledsl.service`` and renders what comes back; no
 from __future__ import annotations
 
 import streamlit as st
-from common import TOKEN, signed_in, store
+from common import BADGE_CSS, TOKEN, signed_in, store
 
 from ruledsl.service import sign_out
 from ruledsl.service.auth import ROLE_NAMES
 
 st.set_page_config(page_title="裁判辅助 ruledsl", layout="wide")
+st.markdown(BADGE_CSS, unsafe_allow_html=True)
 session = signed_in()
 if session is None:
     pages = [st.Page("signin.py", title="登录", icon=":material/login:")]

@@ -7,12 +7,15 @@ resumes it through :func:`ruledsl.service.resume` (which ends it after 8 hours, 
 
 from __future__ import annotations
 
+from html import escape
+
 import streamlit as st
 from sqlalchemy import Engine
 
 from ruledsl.core.errors import AccessDenied
 from ruledsl.core.money import Money, yuan
 from ruledsl.service import Session, resume
+from ruledsl.service.evidence import Badge, EvidenceKeys
 from ruledsl.store.cases import migrate, open_store
 
 TOKEN = "token"
@@ -41,3 +44,26 @@ def signed_in() -> Session | None:
 def amount(money: Money | None) -> str:
     """An amount as a judge reads it (12,345.67), a dash when there is none."""
     return "—" if money is None else yuan(money)
+
+
+#: the badges' look: text on a tinted ground, so no state depends on an emoji font the browser may lack
+BADGE_CSS = """<style>
+.rd-badge{display:inline-block;padding:0 .45em;margin:0 .15em;border-radius:.3em;font-size:.85em;
+  line-height:1.5em;border:1px solid;white-space:nowrap}
+.rd-good{color:#1b5e20;background:#e8f5e9;border-color:#81c784}
+.rd-bad{color:#b71c1c;background:#ffebee;border-color:#e57373;font-weight:600}
+.rd-warn{color:#8a4b00;background:#fff3e0;border-color:#ffb74d}
+.rd-info{color:#37474f;background:#eceff1;border-color:#b0bec5}
+</style>"""
+
+
+def badges_html(badges: tuple[Badge, ...] | list[Badge]) -> str:
+    """Badges as HTML spans (their explanation as the hover title); the page injects :data:`BADGE_CSS` once."""
+    return " ".join(f"<span class='rd-badge rd-{b.tone}' data-badge='{b.code}' title='{escape(b.title, quote=True)}'>"
+                    f"{escape(b.label)}</span>" for b in badges)
+
+
+def evidence_keys() -> EvidenceKeys | None:
+    """The court's keys that stored evidence is verified again against (``RULEDSL_COURT_KEY``,
+    ``RULEDSL_TRUST_STORE``); None when the server has none configured."""
+    return EvidenceKeys.from_env()

@@ -156,15 +156,6 @@ TrustOpt = Annotated[list[Path] | None, typer.Option(
                     "timestamps; default: $RULEDSL_TRUST_STORE")]
 
 
-def _trust(paths: list[Path] | None):  # type: ignore[no-untyped-def]
-    from ruledsl.evidence.pki import TrustStore
-
-    if not paths:
-        env = os.environ.get("RULEDSL_TRUST_STORE")
-        paths = [Path(p) for p in env.split(os.pathsep) if p] if env else []
-    return TrustStore.load(paths)
-
-
 def _read(path: Path | None) -> bytes | None:
     if path is None:
         return None
@@ -221,6 +212,7 @@ def verify_cmd(
     """Verify an evidence bundle offline: record, inclusion proof, signed checkpoint, evidence file,
     timestamp and document signatures.  Exit 1 when anything checked fails."""
     from ruledsl.evidence.bundle import read_bundle_file
+    from ruledsl.evidence.facts import trust_store
     from ruledsl.evidence.verify import exit_status, verify_evidence
 
     def go():  # type: ignore[no-untyped-def]
@@ -228,7 +220,7 @@ def verify_cmd(
         return verify_evidence(
             data, _verifier(key), witnesses=[_verifier(w) for w in witness or []], origin=origin,
             file=_read(file), file_name=file.name if file else None, signature=_read(signature),
-            timestamp=_read(timestamp), trust=_trust(trust), bundle_name=bundle.name,
+            timestamp=_read(timestamp), trust=trust_store(trust or None), bundle_name=bundle.name,
         )
 
     v = _run(go)

@@ -127,7 +127,7 @@ def _read(p: Path | None) -> bytes | None:
         return None
 
 
-def _court_key(court_key: Verifier | str | os.PathLike) -> Verifier:
+def court_verifier(court_key: Verifier | str | os.PathLike) -> Verifier:
     if isinstance(court_key, Verifier):
         return court_key
     text = str(court_key)
@@ -140,7 +140,7 @@ def _court_key(court_key: Verifier | str | os.PathLike) -> Verifier:
     return Verifier.parse(text.strip())
 
 
-def _trust(trust: TrustStore | Iterable[str | os.PathLike] | None) -> TrustStore:
+def trust_store(trust: TrustStore | Iterable[str | os.PathLike] | None) -> TrustStore:
     if isinstance(trust, TrustStore):
         return trust
     if trust is None:
@@ -163,8 +163,8 @@ def verify_declarations(
     if not isinstance(declarations, Sequence) or isinstance(declarations, str | bytes):
         raise MalformedError.of("evidence_files must be a list of objects")
     base = Path(base_dir).resolve()
-    key = _court_key(court_key)
-    store = _trust(trust)
+    key = court_verifier(court_key)
+    store = trust_store(trust)
     facts = []
     for i, decl in enumerate(declarations):
         where = f"evidence_files[{i}]"

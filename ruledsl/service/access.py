@@ -43,6 +43,7 @@ from ruledsl.core.errors import AccessDenied, InputError
 from ruledsl.core.money import Money
 from ruledsl.core.text import exact_json
 from ruledsl.service.auth import ROLE_NAMES, Session, moment, resume_in
+from ruledsl.service.evidence import VerifiedItem, store_files
 from ruledsl.store.cases import (
     append_audit,
     audit_log,
@@ -63,7 +64,9 @@ PLAIN_ON_ONE_CASE = ("judge", "clerk")
 
 PARTY_ROLES = {"原告": "原告", "plaintiff": "原告", "被告": "被告", "defendant": "被告"}
 PARTY_KINDS = ("person", "organisation")
-PARTY_KEYS = ("role", "name", "id_number", "phone", "kind")
+PARTY_KEYS = ("role", "name", "id_number", "phone", "kind", "declared")
+#: the longest name of a declared fact (``monthly_income``, ``employer`` …)
+MAX_FACT_NAME = 64
 MAX_LIMIT = 1000
 #: the queue's figures a case is filed with (see :func:`ruledsl.service.decide.queue_figures`)
 FIGURES = ("claimed_fen", "allowed_fen", "awarded_fen", "overdue_days", "evidence_state", "verdict")
@@ -201,6 +204,37 @@ def refusal(session: Session, what: str, english: str) -> AccessDenied:
 
 
 
+def _declared(i: int, declared: Any) -> str | None:
+    """A party's declared facts (``{fact: {"value": …, "source": "…"}}``) as the store keeps them: exact JSON,
+    or None when there are none.  Each fact names where the case file says it (``source``, not empty) and
+    has a value (text, a whole or exact number, yes/no; not empty)."""
+    if declared is None or declared == {}:
+        return None
+    if not isinstance(declared, dict):
+        raise InputError.at(f"当事人 {i}：declared 须为对象 {{事实: {{value, source}}}}（party {i}: declared is an "
+                            f"object of facts, each {{\"value\": …, \"source\": \"…\"}}）")
+    out = {}
+    for fact, given in declared.items():
+        if not isinstance(fact, str) or not fact.strip() or len(fact.strip()) > MAX_FACT_NAME:
+            raise InputError.at(f"当事人 {i}：事实名称须为 1 至 {MAX_FACT_NAME} 个字符（party {i}: a declared fact's "
+                                f"name is 1 to {MAX_FACT_NAME} characters, not {fact!r}）")
+        fact = fact.strip()
+        if not isinstance(given, dict) or set(given) != {"value", "source"}:
+            raise InputError.at(f"当事人 {i}：事实 {fact} 须恰有 value 与 source 两项（party {i}: declared fact {fact} "
+                                f"is {{\"value\": …, \"source\": \"…\"}}, exactly those two keys）")
+        value, source = given["value"], given["source"]
+        if isinstance(value, str):
+            value = value.strip()
+        if value is None or value == "" or not isinstance(value, str | bool | int | Decimal):
+            raise InputError.at(f"当事人 {i}：事实 {fact} 缺少取值或取值类型不符（party {i}: declared fact {fact} needs a "
+                                f"value: text, a whole number, a Decimal or true/false, not {value!r}）")
+        if not isinstance(source, str) or not source.strip():
+            raise InputError.at(f"当事人 {i}：事实 {fact} 须载明来源（party {i}: declared fact {fact} needs its source, "
+                                f"the document of the case file that states it）")
+        out[fact] = {"value": value, "source": source.strip()}
+    return exact_dumps(out)
+
+
 def _party_rows(given: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     rows = []
     for i, party in enumerate(given, start=1):
@@ -219,16 +253,20 @@ def _party_rows(given: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
             raise InputError.at(f"当事人 {i}：类型须为 person 或 organisation（party {i}: kind is person or organisation）")
         rows.append({"role": role, "name": name, "kind": kind,
                      "id_number": (str(party.get("id_number") or "").strip() or None),
-                     "phone": (str(party.get("phone") or "").strip() or None)})
+                     "phone": (str(party.get("phone") or "").strip() or None),
+                     "declared_json": _declared(i, party.get("declared"))})
     return rows
 
 
 def add_case(engine: Engine, session: Session, case_number: str, lender: str,
              ruleset: RulesetRef | tuple[str, str, str], inputs: dict[str, Any], parties: list[dict[str, Any]],
-             stage: str = "立案", *, now: datetime | None = None, figures: dict[str, Any] | None = None) -> int:
+             stage: str = "立案", *, now: datetime | None = None, figures: dict[str, Any] | None = None,
+             evidence: Sequence[VerifiedItem] = ()) -> int:
     """Add a case with its parties; returns its id.  A lender may add only its own lender's cases; judges
     and clerks any; mediators and admins none.  A 案号 already in the store is refused.  ``figures``: the
-    queue's figures (:data:`FIGURES`), as :func:`ruledsl.service.decide.file_case` computes them."""
+    queue's figures (:data:`FIGURES`), as :func:`ruledsl.service.decide.file_case` computes them;
+    ``evidence``: the items :func:`ruledsl.service.evidence.verify_filing` verified, stored with their files
+    in the same transaction."""
     at = moment(now)
     ref = ruleset if isinstance(ruleset, RulesetRef) else RulesetRef(*ruleset)
     case_number, lender, stage = case_number.strip(), lender.strip(), stage.strip()
@@ -260,6 +298,11 @@ def add_case(engine: Engine, session: Session, case_number: str, lender: str,
             ).returning(cases.c.id)).scalar_one()
             if rows:
                 conn.execute(insert(party_table), [{**r, "case_id": case_id} for r in rows])
+            if evidence:
+                store_files(conn, evidence)
+                conn.execute(insert(evidence_items), [
+                    {"case_id": case_id, "kind": e.kind, "file": e.file, "verified": e.verified, "status": e.status,
+                     "detail_json": exact_dumps(e.detail())} for e in evidence])
             append_audit(conn, at, who.user_id, "change", case_id, {"added": case_number})
     except IntegrityError:
         raise InputError.at(f"案号 {case_number} 已存在（case number {case_number} is already in the store）") from None

@@ -25,6 +25,7 @@ Imports: core, ruleset, store, precheck (its verdicts), reports and the rest of 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -40,6 +41,7 @@ from ruledsl.reports.sheet import CaseSheet, case_sheet
 from ruledsl.ruleset import Decision, Ruleset, load
 from ruledsl.service.access import CaseRecord, RulesetRef, add_case, get_case, refusal, signed_in
 from ruledsl.service.auth import moment
+from ruledsl.service.evidence import VerifiedItem, item_of
 from ruledsl.store.cases import append_audit, cases, decisions, exact_dumps, iso_utc
 
 #: the published rulesets a stored case may name, by id (``cn.consumer_loan``)
@@ -172,6 +174,7 @@ class CaseAward:
     changes: WhatIf
     sheet: CaseSheet | None  # None when decided without the trace (``traced=False``)
     decision: Decision
+    effective: date | None = None  # the ruleset's effective date (生效日期)
 
     @property
     def every_line(self) -> tuple[AwardLine, ...]:
@@ -211,9 +214,10 @@ def _inputs(record: CaseRecord, ruleset: Ruleset, changes: WhatIf) -> tuple[dict
     bad = sorted(i for i in changes.rejected_evidence if not 0 <= i < len(record.evidence))
     if bad:
         raise InputError.at(f"没有第 {bad[0] + 1} 项证据（the case lists {len(record.evidence)} items）")
-    verified = [dict(e["detail"]) for i, e in enumerate(record.evidence)
-                if e["verified"] and i not in changes.rejected_evidence]
-    return inputs, verified
+    # every stored item is what the verification at filing found (a tampered one too: the rules must see it
+    # to say so); an item the judge rejects, or one declared with nothing presented, does not reach them
+    items = (item_of(e) for i, e in enumerate(record.evidence) if i not in changes.rejected_evidence)
+    return inputs, [item for item in items if item is not None]
 
 
 def case_award(record: CaseRecord, changes: WhatIf = WhatIf(), *, traced: bool = True,
@@ -242,7 +246,7 @@ def case_award(record: CaseRecord, changes: WhatIf = WhatIf(), *, traced: bool =
                               sum((line.allowed for line in lines), Money(0)), total.awarded, total.law)
     refused = decision.route is not None and any(r.refuse and r.stage == decision.route for r in checked.routes)
     return CaseAward(record.id, record.ruleset, tuple(lines), total, decision.route, refused,
-                     decision.evidence_complete, changes, sheet, decision)
+                     decision.evidence_complete, changes, sheet, decision, checked.effective)
 
 
 @dataclass(frozen=True)
@@ -387,13 +391,15 @@ def queue_figures(award: CaseAward) -> dict[str, Any]:
 
 def file_case(engine: Engine, session, case_number: str, lender: str, ruleset: RulesetRef,  # type: ignore[no-untyped-def]
               inputs: dict[str, Any], parties: list[dict[str, Any]], stage: str | None = None, *,
-              now: datetime | None = None, root: Path = RULESETS) -> int:
+              evidence: Sequence[VerifiedItem] = (), now: datetime | None = None, root: Path = RULESETS) -> int:
     """File a case: decide it once under ``ruleset`` (which must be the published text it names) and add it
     with the queue's figures; ``stage`` defaults to the route the rules give (立案, 诉前调解 …).  Evidence
-    enters through the import that verifies it, never through ``inputs`` (a typed ``evidence`` list stays
-    declared).  Returns the case's id."""
+    enters verified (``evidence``: :func:`ruledsl.service.evidence.verify_filing`), never through ``inputs``
+    (a typed ``evidence`` list stays declared).  Returns the case's id."""
+    stored = tuple({"kind": e.kind, "file": e.file, "verified": e.verified, "status": e.status,
+                    "detail": e.detail()} for e in evidence)
     draft = CaseRecord(0, case_number, lender, stage or "", ruleset, dict(inputs), moment(now), moment(now),
-                       tuple(parties), (), ())
+                       tuple(parties), stored, ())
     award = case_award(draft, traced=False, root=root)  # (refused if the text is not the one ``ruleset`` names)
     return add_case(engine, session, case_number, lender, ruleset, inputs, parties,
-                    stage or award.route or "立案", now=now, figures=queue_figures(award))
+                    stage or award.route or "立案", now=now, figures=queue_figures(award), evidence=evidence)

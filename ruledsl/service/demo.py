@@ -13,9 +13,15 @@ What the store holds once :func:`seed` has run:
 
 Every plaintiff is the lender organisation (its made-up 统一社会信用代码 has a valid GB 32100 check
 character); every defendant a made-up person whose 18-digit 公民身份号码 has a valid GB 11643 check
-digit (:func:`ruledsl.core.idnumber.check_digit`).  The store holds no verified evidence (evidence
-enters through the import that verifies it), so the cases stay in 非诉调解 and the queue shows them
-as needing correction (需补正), except the one the court has no jurisdiction over (不予受理).
+digit (:func:`ruledsl.core.idnumber.check_digit`).
+
+Evidence: :data:`EVIDENCE_CASES` are filed with the evidence files of the evidence demo
+(``examples/evidence/cases/…``), each verified against the demo court log's key when the store is
+seeded (:func:`ruledsl.service.evidence.verify_filing`): one with every item in order, one whose
+contract was anchored late, one with a tampered repayment record, one with a declared-only notice
+and no identity check.  The other cases are filed without evidence files, so they stay in 非诉调解
+and the queue shows them as needing correction (需补正), except the one the court has no
+jurisdiction over (不予受理).
 
 Nothing here computes an award: the inputs are the lender's (its 还款计划表, the repayments, its claim
 where it states one, which may be more or less than the law allows), and every figure of the queue
@@ -28,10 +34,12 @@ else ``cases.db`` in the data dir) and prints the demo users and their passwords
 from __future__ import annotations
 
 import calendar
+import json
 import random
 import sys
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -39,6 +47,7 @@ from sqlalchemy import Engine, select
 from ruledsl.core.idnumber import check_digit
 from ruledsl.service.auth import ROLE_NAMES, create_user, sign_in, sign_out
 from ruledsl.service.decide import file_case, ruleset_path, ruleset_ref
+from ruledsl.service.evidence import EvidenceKeys, VerifiedItem, verify_filing
 from ruledsl.store.cases import migrate, open_store, users
 
 D = Decimal
@@ -98,20 +107,47 @@ def plaintiff(lender: str) -> dict[str, Any]:
             "phone": PLAINTIFF_PHONES[lender]}
 
 
-def defendant(name: str, region: str, born: date, sequence: int, phone: str) -> dict[str, Any]:
-    return {"role": "被告", "name": name, "kind": "person", "id_number": id_number(region, born, sequence),
-            "phone": phone}
+def defendant(name: str, region: str, born: date, sequence: int, phone: str,
+              declared: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """A defendant; ``declared``: what the case file says of them (income, employer, whether the phone
+    answers …), each fact with the document that says it (the party profile shows it with that source)."""
+    out = {"role": "被告", "name": name, "kind": "person", "id_number": id_number(region, born, sequence),
+           "phone": phone}
+    if declared:
+        out["declared"] = declared
+    return out
+
+
+def fact(value: Any, source: str) -> dict[str, Any]:
+    """A fact the case file declares about a party, and where it says it."""
+    return {"value": value, "source": source}
+
+
+#: the borrowers' own statements in their loan applications
+APPLICATION = "借款申请表（借款人自述）"
 
 
 #: the defendants of the hand-written cases (region codes: 330106 杭州西湖, 110101 北京东城, 440305 深圳南山,
-#: 310104 上海徐汇, 320102 南京玄武, 510107 成都武侯, 420106 武汉武昌, 370102 济南历下)
+#: 310104 上海徐汇, 320102 南京玄武, 510107 成都武侯, 420106 武汉武昌, 370102 济南历下); some with what
+#: their case files declare of them (income, employer, whether they answer the phone), the others with nothing
 PEOPLE = {
-    "chen": defendant("陈建国", "330106", date(1978, 4, 12), 315, "13805711234"),
+    "chen": defendant("陈建国", "330106", date(1978, 4, 12), 315, "13805711234", {
+        "monthly_income": fact(D("12000.00"), APPLICATION),
+        "employer": fact("杭州某某机械有限公司", APPLICATION),
+        "phone_reachable": fact("是", "催收记录 2024-06-12")}),
     "liu": defendant("刘晓燕", "110101", date(1990, 11, 3), 228, "13911082345"),
     # the borrower with several cases: a consumer loan from each lender and a credit card
-    "huang": defendant("黄志强", "440305", date(1985, 7, 21), 417, "13602553456"),
-    "zhou": defendant("周婷婷", "310104", date(1996, 2, 29), 106, "15821904567"),
-    "wu": defendant("吴海峰", "320102", date(1972, 9, 8), 533, "13951705678"),
+    "huang": defendant("黄志强", "440305", date(1985, 7, 21), 417, "13602553456", {
+        "monthly_income": fact(D("8500.00"), APPLICATION),
+        "employer": fact("深圳某某电子科技有限公司", APPLICATION),
+        "phone_reachable": fact("否", "催收记录 2024-09-03")}),
+    "zhou": defendant("周婷婷", "310104", date(1996, 2, 29), 106, "15821904567", {
+        "occupation": fact("自由职业", APPLICATION),
+        "phone_reachable": fact("是", "催收记录 2024-08-15")}),
+    "wu": defendant("吴海峰", "320102", date(1972, 9, 8), 533, "13951705678", {
+        "monthly_income": fact(D("15000.00"), "收入证明（加盖单位公章，2023-01-20）"),
+        "employer": fact("南京某某建设工程有限公司", "收入证明（加盖单位公章，2023-01-20）"),
+        "phone_reachable": fact("否", "催收记录 2024-04-10；短信送达失败回执")}),
     "zheng": defendant("郑丽华", "510107", date(1968, 12, 30), 642, "18980016789"),
     "sun": defendant("孙浩然", "420106", date(2001, 5, 17), 251, "17786127890"),
     "ma": defendant("马秀英", "370102", date(1963, 3, 25), 388, "13153118901"),
@@ -119,7 +155,9 @@ PEOPLE = {
     "gao": defendant("高雅琴", "110101", date(1988, 1, 6), 64, "15901230123"),
     "lin": defendant("林国栋", "440305", date(1981, 10, 19), 595, "13823471357"),
     "xu": defendant("徐梦瑶", "310104", date(1999, 6, 2), 420, "13761542468"),
-    "luo": defendant("罗永福", "510107", date(1960, 2, 11), 713, "13708263579"),
+    "luo": defendant("罗永福", "510107", date(1960, 2, 11), 713, "13708263579", {
+        "address": fact("四川省成都市武侯区某某路 12 号", "借款合同（借款人信息页）"),
+        "phone_reachable": fact("否", "催收记录 2024-05-20")}),
     "zhu": defendant("朱晓东", "320102", date(1975, 5, 30), 137, "15150984680"),
     "hu": defendant("胡佳怡", "420106", date(2002, 12, 1), 288, "19971235791"),
     "guo": defendant("郭德明", "370102", date(1970, 7, 7), 451, "13589126802"),
@@ -370,6 +408,65 @@ CASES: list[dict[str, Any]] = [
 ]
 
 
+# ---------------------------------------------------------------- cases with evidence files
+
+#: the evidence demo (examples/evidence, built by its build_demo.py): the court log's key and the TEST root CA
+EVIDENCE_DEMO = Path(__file__).resolve().parents[2] / "examples" / "evidence"
+DEMO_KEYS = EvidenceKeys(EVIDENCE_DEMO / "court.pub", (EVIDENCE_DEMO / "trust" / "root-ca.pem",))
+
+#: the borrowers of the evidence demo's loans (its files call them 借款人甲)
+EVIDENCE_PEOPLE = {
+    "qian": defendant("钱文博", "330106", date(1987, 3, 14), 213, "13857112468"),
+    "feng": defendant("冯佳慧", "310104", date(1994, 9, 27), 326, "13621876543"),
+    "yang": defendant("杨振宇", "440305", date(1979, 1, 5), 451, "13728905678"),
+    "dong": defendant("董小芳", "420106", date(1998, 11, 19), 562, "15927304561"),
+}
+
+#: the four loans whose evidence files are under examples/evidence/cases/<folder>, filed with those files
+#: (verified against the demo log when the store is seeded): a 12-month loan each, the three repayments
+#: its repayment record lists, then default; filed 2025-09-01 after mediation failed
+EVIDENCE_CASES: list[dict[str, Any]] = [
+    # every item anchored in time, the contract signed and timestamped; the claim's penalty exceeds the law
+    {"folder": "loan-2024-001", "lender": BANK, "defendant": "qian",
+     "inputs": {"case_id": "L-2024-001", "principal": yuan("20000"), "contract_rate": D("0.18"),
+                "disbursed_on": date(2024, 3, 1), "instalments": schedule("20000", "0.18", date(2024, 3, 1), 12),
+                "repayments": [paid(date(2024, 3, 31), "1833.50"), paid(date(2024, 4, 30), "1833.50"),
+                               paid(date(2024, 5, 30), "1833.50")],
+                "filed_on": date(2025, 9, 1), "mediation_failed": True,
+                "claimed": claim("15000.00", "1500.00", "4000.00", "300.00")}},
+    # the contract anchored 67 hours after signing (late: the guideline allows 24 hours)
+    {"folder": "loan-2024-002", "lender": BANK, "defendant": "feng",
+     "inputs": {"case_id": "L-2024-002", "principal": yuan("15000"), "contract_rate": D("0.21"),
+                "disbursed_on": date(2024, 4, 2), "instalments": schedule("15000", "0.21", date(2024, 4, 2), 12),
+                "repayments": [paid(date(2024, 5, 2), "1833.50"), paid(date(2024, 6, 1), "1833.50"),
+                               paid(date(2024, 7, 1), "1833.50")],
+                "filed_on": date(2025, 9, 1), "mediation_failed": True}},
+    # the repayment record edited after it was anchored (tampered)
+    {"folder": "loan-2024-003", "lender": CONSUMER_FINANCE, "defendant": "yang",
+     "inputs": {"case_id": "L-2024-003", "principal": yuan("30000"), "contract_rate": D("0.154"),
+                "disbursed_on": date(2024, 5, 6), "instalments": schedule("30000", "0.154", date(2024, 5, 6), 12),
+                "repayments": [paid(date(2024, 6, 5), "1833.50"), paid(date(2024, 7, 5), "1833.50"),
+                               paid(date(2024, 8, 4), "1833.50")],
+                "filed_on": date(2025, 9, 1), "mediation_failed": True}},
+    # the overdue notice declared but never anchored (declared only); no identity verification (missing)
+    {"folder": "loan-2024-004", "lender": CONSUMER_FINANCE, "defendant": "dong",
+     "inputs": {"case_id": "L-2024-004", "principal": yuan("8000"), "contract_rate": D("0.24"),
+                "disbursed_on": date(2024, 6, 10), "instalments": schedule("8000", "0.24", date(2024, 6, 10), 12),
+                "repayments": [paid(date(2024, 7, 10), "1833.50"), paid(date(2024, 8, 9), "1833.50"),
+                               paid(date(2024, 9, 8), "1833.50")],
+                "filed_on": date(2025, 9, 1), "mediation_failed": True}},
+]
+#: their case numbers follow the hand-written cases'
+FIRST_EVIDENCE_NUMBER = FIRST_NUMBER + 100
+
+
+def evidence_of(folder: str, keys: EvidenceKeys = DEMO_KEYS) -> list[VerifiedItem]:
+    """The evidence files ``examples/evidence/cases/<folder>/evidence.json`` declares, verified against ``keys``."""
+    base = EVIDENCE_DEMO / "cases" / folder
+    declared = json.loads((base / "evidence.json").read_text("utf-8"))["evidence_files"]
+    return verify_filing(declared, base, keys)
+
+
 def case_number(filed_on: date, number: int) -> str:
     """The 案号 of a first-instance civil case of the court, e.g. ``(2025)浙0192民初1001号``."""
     return f"({filed_on.year}){COURT_CODE}民初{number}号"
@@ -467,6 +564,12 @@ def seed(engine: Engine, *, generated: int = 1000, seed: int = 2026, now: dateti
             lender, inputs = case["lender"], case["inputs"]
             file_case(engine, sessions[FILED_BY[lender]], case_number(inputs["filed_on"], number), lender,
                       refs[case["ruleset"]], inputs, [plaintiff(lender), PEOPLE[case["defendant"]]], now=now)
+            filed += 1
+        for number, case in enumerate(EVIDENCE_CASES, start=FIRST_EVIDENCE_NUMBER):
+            lender, inputs = case["lender"], case["inputs"]
+            file_case(engine, sessions[FILED_BY[lender]], case_number(inputs["filed_on"], number), lender,
+                      refs[CONSUMER], inputs, [plaintiff(lender), EVIDENCE_PEOPLE[case["defendant"]]],
+                      evidence=evidence_of(case["folder"]), now=now)
             filed += 1
         rng = random.Random(seed)
         for number in range(FIRST_GENERATED_NUMBER, FIRST_GENERATED_NUMBER + generated):

@@ -38,6 +38,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -136,6 +137,15 @@ evidence_items = Table(
     Column("status", String(32), nullable=False),
     Column("detail_json", Text, nullable=False),
     Index("ix_evidence_items_case_id", "case_id"),
+)
+
+#: the bytes of the files evidence items name (migration 0004): content-addressed, each kept once
+evidence_files = Table(
+    "evidence_files",
+    metadata,
+    Column("sha256", String(64), primary_key=True),  # of ``data``, lower-case hex
+    Column("size", Integer, nullable=False),
+    Column("data", LargeBinary, nullable=False),
 )
 
 decisions = Table(

@@ -21,7 +21,7 @@ from ruledsl.store import db
 
 T0 = datetime(2026, 1, 31, 8, 0, 0, tzinfo=UTC)
 PASSWORD = "correct horse 42"
-TABLES = {"users", "user_sessions", "cases", "parties", "evidence_items", "decisions", "audit_log"}
+TABLES = {"users", "user_sessions", "cases", "parties", "evidence_items", "evidence_files", "decisions", "audit_log"}
 
 
 def audit(store: Engine) -> list[tuple]:
@@ -50,15 +50,15 @@ def test_migration_creates_every_table_and_index_and_twice_is_a_no_op(store: Eng
                                 "ix_cases_verdict": False, "ix_cases_evidence_state": False}
     assert indexes["parties"] == {"ix_parties_case_id": False, "ix_parties_id_number": False}
     assert indexes["audit_log"] == {"ix_audit_log_case_id": False}
-    assert cs.schema_revision(store) == "0002"
+    assert cs.schema_revision(store) == "0004"
     with store.connect() as conn:  # the migration builds exactly the tables the code uses
         ctx = MigrationContext.configure(conn, opts={"version_table": cs.VERSION_TABLE})
         assert compare_metadata(ctx, cs.metadata) == []
         versions = conn.execute(text("SELECT version_num FROM case_store_version")).scalars().all()
-    assert versions == ["0002"]
+    assert versions == ["0004"]
 
     cs.migrate(store)  # again: nothing changes, nothing fails
-    assert cs.schema_revision(store) == "0002"
+    assert cs.schema_revision(store) == "0004"
     assert set(inspect(store).get_table_names()) == TABLES | {"case_store_version"}
     with store.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM case_store_version")).scalar() == 1

@@ -162,7 +162,7 @@ def test_rejecting_verified_evidence(world: World) -> None:
     with world.store.begin() as conn:  # what an import records of an item it verified against the log
         conn.execute(insert(cs.evidence_items).values(
             case_id=world.case_id, kind="identity_verification", file="id.pdf", verified=True, status="verified",
-            detail_json=cs.exact_dumps({"kind": "identity_verification", "file": "id.pdf"})))
+            detail_json=cs.exact_dumps({"item": {"kind": "identity_verification", "file": "id.pdf"}})))
     record = get_case(world.store, world.judge, world.case_id)
     found = {r.kind: r.status for r in case_award(record).decision.evidence}
     assert found["identity_verification"] == "satisfied"

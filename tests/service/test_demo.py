@@ -14,10 +14,12 @@ from sqlalchemy import Engine, func, select
 from ruledsl.core.idnumber import read_id_number
 from ruledsl.precheck.run import VERDICTS
 from ruledsl.service import case_award, get_case, list_cases, queue_counts, sign_in
-from ruledsl.service.demo import BANK, CASES, CONSUMER_FINANCE, DEMO_USERS, PEOPLE, TRADER, seed
+from ruledsl.service.demo import BANK, CASES, CONSUMER_FINANCE, DEMO_USERS, EVIDENCE_CASES, PEOPLE, TRADER, seed
 from ruledsl.store.cases import cases, users
 
 PASSWORDS = {u[0]: u[1] for u in DEMO_USERS}
+#: the hand-written cases, those with evidence files among them
+WRITTEN = len(CASES) + len(EVIDENCE_CASES)
 
 
 def judge(store: Engine):  # type: ignore[no-untyped-def]
@@ -28,25 +30,25 @@ def test_demo_users_cover_every_role_with_long_passwords() -> None:
     assert {u[2] for u in DEMO_USERS} == {"judge", "clerk", "lender", "mediator", "admin"}
     assert len({u[4] for u in DEMO_USERS if u[2] == "lender"}) == 2
     assert all(len(u[1]) >= 12 for u in DEMO_USERS)
-    assert len(CASES) >= 25
+    assert WRITTEN >= 25
     assert {c["ruleset"] for c in CASES} == {"cn.consumer_loan", "cn.private_lending", "cn.credit_card"}
 
 
 def test_seed_files_every_case_with_its_queue_figures(store: Engine) -> None:
     result = seed(store, generated=40)
-    assert result == {"users": len(DEMO_USERS), "cases": len(CASES) + 40, "already_seeded": False}
+    assert result == {"users": len(DEMO_USERS), "cases": WRITTEN + 40, "already_seeded": False}
     for username, password, role, _, lender in DEMO_USERS:
         session = sign_in(store, username, password)
         assert (session.role, session.lender) == (role, lender)
 
     j = judge(store)
     counts = queue_counts(store, j)
-    assert counts["total"] == len(CASES) + 40
+    assert counts["total"] == WRITTEN + 40
     assert set(counts["verdict"]) <= set(VERDICTS)
     assert "not_admissible" in counts["verdict"]  # the case the court has no jurisdiction over
 
     listed = list_cases(store, j, limit=1000)
-    assert len(listed) == len(CASES) + 40
+    assert len(listed) == WRITTEN + 40
     assert len({c.case_number for c in listed}) == len(listed)
     assert all(re.fullmatch(r"\(20\d\d\)浙0192民初\d+号", c.case_number) for c in listed)
     assert {c.ruleset_id for c in listed} == {"cn.consumer_loan", "cn.private_lending", "cn.credit_card"}
@@ -124,4 +126,23 @@ def test_seeding_twice_is_a_no_op(store: Engine) -> None:
 
     before = sizes()
     assert seed(store, generated=3) == {"users": 0, "cases": 0, "already_seeded": True}
-    assert sizes() == before == (len(DEMO_USERS), len(CASES) + 3)
+    assert sizes() == before == (len(DEMO_USERS), WRITTEN + 3)
+
+
+def test_the_evidence_cases_show_every_evidence_state(store: Engine) -> None:
+    """The evidence demo's four loans (examples/evidence/README.md gives each one's state), filed with their
+    files verified against the demo log: the queue shows each state, and only what verified is verified."""
+    seed(store, generated=0)
+    j = judge(store)
+    found = {c.case_number: c for c in list_cases(store, j, limit=1000)}
+    states = {}
+    for case in EVIDENCE_CASES:
+        c = next(c for c in found.values() if get_case(store, j, c.id).inputs.get("case_id") == case["inputs"]["case_id"])
+        states[case["folder"]] = c.evidence_state
+        record = get_case(store, j, c.id)
+        assert record.evidence, case["folder"]
+        assert all(e["verified"] == (e["status"] == "anchored") for e in record.evidence)
+    # 001 all in order; 002 contract anchored 67 h after signing (late); 003 repayments edited after anchoring;
+    # 004 the notice declared, never anchored (unverifiable to the rules), and no identity record
+    assert states == {"loan-2024-001": "satisfied", "loan-2024-002": "late", "loan-2024-003": "tampered",
+                      "loan-2024-004": "unverifiable"}
