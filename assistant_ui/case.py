@@ -4,13 +4,12 @@ calculation, the parties, what-if, the judge's decision and the judgment draft."
 
 from __future__ import annotations
 
-import os
 from datetime import date
 
 import altair as alt
 import pandas as pd
 import streamlit as st
-from common import amount, badges_html, evidence_keys, signed_in, store
+from common import COURT, amount, badges_html, evidence_keys, signed_in, store
 
 from ruledsl.core.errors import AccessDenied, EvidenceError, RulesError
 from ruledsl.reports.judgment import render_judgment_pdf
@@ -25,9 +24,7 @@ from ruledsl.service.evidence import (
     timeline,
     verification_report,
 )
-
-#: the court named on a judgment draft
-COURT = os.environ.get("RULEDSL_COURT", "某某市某某区人民法院")
+from ruledsl.service.exports import next_undecided
 
 session = signed_in()
 if session is None:
@@ -182,6 +179,13 @@ with tab_decide:
         decision_id = save_decision(store(), session, case_id, changes)
         st.session_state.pop("record_of", None)
         st.success(f"已保存裁判（第 {decision_id} 号）")
+    if st.button("下一件未裁判案件", key="case_next"):
+        following = next_undecided(store(), session, case_id, **st.session_state.get("queue", {}))
+        if following is None:
+            st.info("本队列中已无未裁判的案件")
+        else:
+            st.session_state["case_id"] = following
+            st.rerun()
     if record.decisions:
         st.caption(f"已保存的裁判 {len(record.decisions)} 件，最近一次 "
                    f"{record.decisions[-1]['decided_at']:%Y-%m-%d %H:%M} UTC")

@@ -7,6 +7,7 @@ resumes it through :func:`ruledsl.service.resume` (which ends it after 8 hours, 
 
 from __future__ import annotations
 
+import os
 from html import escape
 
 import streamlit as st
@@ -19,6 +20,8 @@ from ruledsl.service.evidence import Badge, EvidenceKeys
 from ruledsl.store.cases import migrate, open_store
 
 TOKEN = "token"
+#: the court named on drafts and sheets (``RULEDSL_COURT``)
+COURT = os.environ.get("RULEDSL_COURT", "某某市某某区人民法院")
 
 
 @st.cache_resource

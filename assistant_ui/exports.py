@@ -3,19 +3,14 @@
 
 from __future__ import annotations
 
-import os
-
 import pandas as pd
 import streamlit as st
-from common import signed_in, store
+from common import COURT, signed_in, store
 
 from ruledsl.core.errors import RulesError
 from ruledsl.service import list_cases
 from ruledsl.service.access import refusal
 from ruledsl.service.exports import KINDS, MAX_EXPORT, MAY_EXPORT, export_bundle
-
-#: the court named on a judgment draft (as on the case page)
-COURT = os.environ.get("RULEDSL_COURT", "某某市某某区人民法院")
 
 session = signed_in()
 if session is None:

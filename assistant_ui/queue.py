@@ -9,7 +9,8 @@ from common import amount, signed_in, store
 from ruledsl.precheck.run import VERDICT_LABELS as VERDICT_NAMES
 from ruledsl.service import list_cases, queue_counts
 from ruledsl.service.access import SORTS
-from ruledsl.service.decide import DECIDED, EVIDENCE_STATE_LABELS
+from ruledsl.service.decide import EVIDENCE_STATE_LABELS
+from ruledsl.service.exports import next_undecided
 
 SORT_NAMES = {"newest": "最新立案", "case_number": "案号", "lender": "放贷机构", "claimed": "诉请金额",
               "allowed": "依法可支持", "awarded": "判决金额", "overdue_days": "逾期天数", "stage": "阶段",
@@ -66,7 +67,12 @@ chosen = pick.selectbox("打开案件 open a case", [c.id for c in cases], key="
 if go.button("打开 open", key="q_go", disabled=not cases):
     st.session_state["case_id"] = chosen
     st.switch_page("case.py")
-undecided = next((c for c in cases if c.stage != DECIDED), None)
-if nxt.button("下一件未裁判案件 next undecided", key="q_next", disabled=undecided is None):
-    st.session_state["case_id"] = undecided.id  # type: ignore[union-attr]
-    st.switch_page("case.py")
+# the case page's "next undecided" follows the same queue: its filters and order
+st.session_state["queue"] = {**filters, "sort": sort}
+if nxt.button("下一件未裁判案件 next undecided", key="q_next", disabled=not cases):
+    following = next_undecided(store(), session, st.session_state.get("case_id"), **st.session_state["queue"])
+    if following is None:
+        st.info("本队列中已无未裁判的案件")
+    else:
+        st.session_state["case_id"] = following
+        st.switch_page("case.py")

@@ -18,6 +18,7 @@ import pytest
 
 from ruledsl.service import create_user, file_case, ruleset_ref, sign_in
 from ruledsl.service.decide import RULESETS
+from ruledsl.service.demo import DEMO_KEYS, EVIDENCE_CASES, evidence_of
 from ruledsl.store import cases as cs
 from tests.assistant.test_browser import ROOT, _wait_for, browser, streamlit  # noqa: F401
 from tests.assistant.test_pages import BANK, LOAN, PASSWORD
@@ -36,8 +37,14 @@ def store_server(tmp_path_factory):  # type: ignore[no-untyped-def]
     for i, name in enumerate(("张三丰", "李四", "王五")):
         file_case(engine, bank, f"(2024)浙0192民初10{i}号", BANK, ref, LOAN,
                   [{"role": "原告", "name": BANK, "kind": "organisation"}, {"role": "被告", "name": name}])
+    # the evidence demo's loan whose repayment record was edited after it was anchored (examples/evidence)
+    tampered = next(c for c in EVIDENCE_CASES if c["folder"] == "loan-2024-003")
+    file_case(engine, bank, "(2025)浙0192民初1103号", BANK, ref, tampered["inputs"],
+              [{"role": "原告", "name": BANK, "kind": "organisation"}, {"role": "被告", "name": "杨振宇"}],
+              evidence=evidence_of("loan-2024-003"))
     engine.dispose()
-    with streamlit(ROOT / "assistant_ui" / "app.py", where, {"RULEDSL_DB_URL": url}) as served:
+    keys = {"RULEDSL_COURT_KEY": str(DEMO_KEYS.court_key), "RULEDSL_TRUST_STORE": str(DEMO_KEYS.trust[0])}
+    with streamlit(ROOT / "assistant_ui" / "app.py", where, {"RULEDSL_DB_URL": url, **keys}) as served:
         yield served
 
 
@@ -45,6 +52,12 @@ def _click(driver, text: str) -> None:  # type: ignore[no-untyped-def]
     from selenium.webdriver.common.by import By
 
     driver.find_element(By.XPATH, f"//button[.//p[contains(text(), '{text}')]]").click()
+
+
+def _tab(driver, text: str) -> None:  # type: ignore[no-untyped-def]
+    from selenium.webdriver.common.by import By
+
+    driver.find_element(By.XPATH, f"//*[@role='tab' and contains(., '{text}')]").click()
 
 
 def test_a_judge_signs_in_and_decides_from_the_queue(store_server, browser, tmp_path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
@@ -64,7 +77,7 @@ def test_a_judge_signs_in_and_decides_from_the_queue(store_server, browser, tmp_
     browser.find_element(By.CSS_SELECTOR, "input[aria-label='密码 password']").send_keys(PASSWORD)
     _click(browser, "登录 sign in")
     # (the queue's rows are drawn on a canvas; the counts and the case picker are text)
-    _wait_for(browser, lambda body, _: "符合条件 cases\n3" in body, "the queue")
+    _wait_for(browser, lambda body, _: "符合条件 cases\n4" in body, "the queue")
 
     search = browser.find_element(By.CSS_SELECTOR, "input[aria-label='搜索案号或当事人 search']")
     search.send_keys("101号", Keys.ENTER)
@@ -78,10 +91,12 @@ def test_a_judge_signs_in_and_decides_from_the_queue(store_server, browser, tmp_
     browser.save_screenshot(str(shots / "assistant_case.png"))
 
     browser.find_element(By.XPATH, "//summary[.//p[contains(text(), '假设分析')]]").click()
+    _wait_for(browser, lambda body, _: "准许调减" in body, "the what-if's choices")
     browser.find_element(By.XPATH, "//label[.//p[contains(text(), '准许调减')]]").click()
     body = _wait_for(browser, lambda body, _: "12,996.71" in body and "-391.92" in body, "the what-if")
     browser.save_screenshot(str(shots / "assistant_what_if.png"))
 
+    _tab(browser, "裁判与文书")
     _click(browser, "生成判决主文草稿")
     _wait_for(browser, lambda body, _: "下载判决主文草稿" in body, "the draft's download button")
     _click(browser, "下载判决主文草稿")
@@ -95,3 +110,21 @@ def test_a_judge_signs_in_and_decides_from_the_queue(store_server, browser, tmp_
     text = "".join(pdftotext(pdf).split())
     assert "壹万贰仟玖佰玖拾陆元柒角壹分" not in text  # the draft lists each line, not the total in capitals
     assert "罚息1,196.71元（大写：人民币壹仟壹佰玖拾陆元柒角壹分）" in text  # the what-if's award, 24 % cap
+
+    # the tampered case: its repayment record's badge says so, in text, and the report verifies it again
+    browser.find_element(By.XPATH, "//a[contains(., '案件队列')]").click()
+    search = WebDriverWait(browser, 60).until(expected_conditions.presence_of_element_located(
+        (By.CSS_SELECTOR, "input[aria-label='搜索案号或当事人 search']")))
+    search.clear()
+    search.send_keys("1103号", Keys.ENTER)
+    _wait_for(browser, lambda body, _: "符合条件 cases\n1" in body, "the queue filtered to the tampered case")
+    _click(browser, "打开 open")
+    _wait_for(browser, lambda body, _: "(2025)浙0192民初1103号" in body, "the tampered case")
+    _tab(browser, "证据")
+    body = _wait_for(browser, lambda body, _: "还款记录 被篡改" in body and "存证后被篡改" in body, "the badges")
+    badge = browser.find_element(By.CSS_SELECTOR, "span[data-badge='tampered']")
+    assert badge.is_displayed() and badge.text == "被篡改"
+    assert "rd-bad" in badge.get_attribute("class")  # red, unlike the green 已存证 of the items that verified
+    assert browser.find_elements(By.CSS_SELECTOR, "span[data-badge='anchored'].rd-good")
+    assert "证据不齐或未通过核验" in body
+    browser.save_screenshot(str(shots / "assistant_evidence.png"))
