@@ -9,6 +9,7 @@ from datetime import date
 import altair as alt
 import pandas as pd
 import streamlit as st
+from calculation_tab import show_calculation, show_debt_growth
 from common import COURT, amount, badges_html, evidence_keys, signed_in, store
 
 from ruledsl.core.errors import AccessDenied, EvidenceError, RulesError
@@ -85,23 +86,27 @@ headline[1].metric("诉请合计（元）", amount(award.total.claimed) if award
 headline[2].markdown(f"**程序** {award.route or '—'}  \n"
                      + ("证据齐全，均经核验" if award.evidence_complete else ":red[**证据不齐或未通过核验**]"))
 
-tab_award, tab_evidence, tab_calc, tab_parties, tab_decide = st.tabs(
-    ["裁判金额", "证据", "计算明细", "当事人", "裁判与文书"])
+# one section at a time (a choice, not st.tabs): only the section shown is built, so opening a case draws its
+# award without first drawing the evidence timeline and the calculation behind it
+SECTIONS = ("裁判金额", "证据", "计算明细", "当事人", "裁判与文书")
+section = st.segmented_control("查看 section", SECTIONS, default=SECTIONS[0], key="case_section",
+                               label_visibility="collapsed") or SECTIONS[0]
 
-with tab_award:
+if section == "裁判金额":
     rows = [{"项目": line.label, "诉请（元）": amount(line.claimed), "依法可支持（元）": amount(line.allowed),
              "判决（元）": amount(line.awarded), "差额（元）": amount(line.difference),
              "法律依据": line.law.replace("\n", "；")} for line in award.every_line]
     # a table, not a data grid: the law of each line wraps and is read whole, never clipped to one line
     st.table(pd.DataFrame(rows).set_index("项目"))
     st.caption("差额 = 诉请 − 判决（诉请未获支持的部分）；判决不超过诉请（民事诉讼法第二百一十一条第（十一）项）")
+    show_debt_growth(award)
     if delta:
         st.subheader("假设分析与原案对照")
         st.table(pd.DataFrame([{"项目": c.label, "原判（元）": amount(c.before), "假设（元）": amount(c.after),
                                 "变化（元）": amount(c.delta)} for c in delta]).set_index("项目"))
 
-views = evidence_view(record.evidence, award.decision.evidence, changes.rejected_evidence)
-with tab_evidence:
+if section == "证据":
+    views = evidence_view(record.evidence, award.decision.evidence, changes.rejected_evidence)
     events = timeline(award.decision.values, views, overdue_from(award.decision))
     if events:
         st.subheader("证据时间线")
@@ -153,21 +158,15 @@ with tab_evidence:
                                                file_name=f"证据核验报告-{record.case_number}-{it.file}.pdf",
                                                mime="application/pdf")
 
-with tab_calc:
-    try:
-        from calculation_tab import show_calculation, show_debt_growth
-    except ImportError:  # (built alongside: shown once the module is in place)
-        st.caption("计算明细页尚未完成")
-    else:
-        show_debt_growth(award)
-        show_calculation(award)
+if section == "计算明细":
+    show_calculation(award)
 
-with tab_parties:
+if section == "当事人":
     st.table(pd.DataFrame([{"诉讼地位": p["role"], "名称": p["name"], "证件号码": p.get("id_number") or "—",
                             "电话": p.get("phone") or "—"} for p in record.parties]).set_index("诉讼地位"))
     st.caption("当事人画像（身份信息、涉诉情况、还款记录、申报事实）见“当事人”页")
 
-with tab_decide:
+if section == "裁判与文书":
     left, right = st.columns(2)
     if left.button("生成判决主文草稿 PDF", key="draft"):
         st.session_state["draft_pdf"] = (case_id, render_judgment_pdf(judgment_of(record, award, COURT)))

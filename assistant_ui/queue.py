@@ -20,6 +20,8 @@ ANY = "全部"
 session = signed_in()
 if session is None:
     st.stop()
+if st.session_state.pop("q_opening", False):  # 打开 was pressed: go straight to the case, not via the queue again
+    st.switch_page("case.py")
 st.title("案件队列")
 left, middle, right, sort_col = st.columns([3, 2, 2, 2])
 search = left.text_input("搜索案号或当事人 search", key="q_search")
@@ -64,9 +66,14 @@ else:
 pick, go, nxt = st.columns([4, 1, 2])
 chosen = pick.selectbox("打开案件 open a case", [c.id for c in cases], key="q_open",
                         format_func={c.id: f"{c.case_number} {parties(c)}" for c in cases}.get)
-if go.button("打开 open", key="q_go", disabled=not cases):
-    st.session_state["case_id"] = chosen
-    st.switch_page("case.py")
+
+
+def _open() -> None:  # (a callback: it runs before the page does, which then switches at its top)
+    st.session_state["case_id"] = st.session_state["q_open"]
+    st.session_state["q_opening"] = True
+
+
+go.button("打开 open", key="q_go", disabled=not cases, on_click=_open)
 # the case page's "next undecided" follows the same queue: its filters and order
 st.session_state["queue"] = {**filters, "sort": sort}
 if nxt.button("下一件未裁判案件 next undecided", key="q_next", disabled=not cases):

@@ -54,10 +54,11 @@ def _click(driver, text: str) -> None:  # type: ignore[no-untyped-def]
     driver.find_element(By.XPATH, f"//button[.//p[contains(text(), '{text}')]]").click()
 
 
-def _tab(driver, text: str) -> None:  # type: ignore[no-untyped-def]
+def _section(driver, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Show one section of the case page (its section choice is a row of buttons)."""
     from selenium.webdriver.common.by import By
 
-    driver.find_element(By.XPATH, f"//*[@role='tab' and contains(., '{text}')]").click()
+    driver.find_element(By.XPATH, f"//button[.//p[text()='{text}']]").click()
 
 
 def test_a_judge_signs_in_and_decides_from_the_queue(store_server, browser, tmp_path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
@@ -96,7 +97,8 @@ def test_a_judge_signs_in_and_decides_from_the_queue(store_server, browser, tmp_
     body = _wait_for(browser, lambda body, _: "12,996.71" in body and "-391.92" in body, "the what-if")
     browser.save_screenshot(str(shots / "assistant_what_if.png"))
 
-    _tab(browser, "裁判与文书")
+    _section(browser, "裁判与文书")
+    _wait_for(browser, lambda body, _: "生成判决主文草稿" in body, "the section of the decision and the draft")
     _click(browser, "生成判决主文草稿")
     _wait_for(browser, lambda body, _: "下载判决主文草稿" in body, "the draft's download button")
     _click(browser, "下载判决主文草稿")
@@ -120,7 +122,7 @@ def test_a_judge_signs_in_and_decides_from_the_queue(store_server, browser, tmp_
     _wait_for(browser, lambda body, _: "符合条件 cases\n1" in body, "the queue filtered to the tampered case")
     _click(browser, "打开 open")
     _wait_for(browser, lambda body, _: "(2025)浙0192民初1103号" in body, "the tampered case")
-    _tab(browser, "证据")
+    _section(browser, "证据")
     body = _wait_for(browser, lambda body, _: "还款记录 被篡改" in body and "存证后被篡改" in body, "the badges")
     badge = browser.find_element(By.CSS_SELECTOR, "span[data-badge='tampered']")
     assert badge.is_displayed() and badge.text == "被篡改"

@@ -155,6 +155,12 @@ def test_the_case_page_shows_what_the_ruleset_decides_and_what_if_writes_nothing
     assert dict(zip(delta.index, delta["变化（元）"], strict=True))["合计"] == "-391.92"
     with store.connect() as conn:
         assert (conn.execute(select(cs.cases)).all(), conn.execute(select(cs.decisions)).all()) == before
+    for section in ("证据", "计算明细", "当事人"):  # every section of the page draws without an error
+        at.session_state["case_section"] = section
+        at.run()
+        assert not at.exception, (section, at.exception)
+    at.session_state["case_section"] = "裁判与文书"
+    at.run()
     at.button(key="decide").click().run()
     with store.connect() as conn:
         assert len(conn.execute(select(cs.decisions)).all()) == 1
