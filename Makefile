@@ -42,6 +42,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_log.py
 	$(BIN)/python benchmarks/bench_long_loan.py
 	$(BIN)/python benchmarks/bench_precheck.py
+	$(BIN)/python benchmarks/bench_assistant.py
 
 ## A long fuzzing run of the front end (make test runs 10,000 mutants; this runs 200,000, about an hour).
 fuzz: $(STAMP)
