@@ -14,7 +14,16 @@ from sqlalchemy import Engine, func, select
 from ruledsl.core.idnumber import read_id_number
 from ruledsl.precheck.run import VERDICTS
 from ruledsl.service import case_award, get_case, list_cases, queue_counts, sign_in
-from ruledsl.service.demo import BANK, CASES, CONSUMER_FINANCE, DEMO_USERS, EVIDENCE_CASES, PEOPLE, TRADER, seed
+from ruledsl.service.demo import (
+    BANK,
+    CASES,
+    CONSUMER_FINANCE,
+    DEMO_USERS,
+    EVIDENCE_CASES,
+    PEOPLE,
+    TRADER,
+    seed,
+)
 from ruledsl.store.cases import cases, users
 
 PASSWORDS = {u[0]: u[1] for u in DEMO_USERS}
