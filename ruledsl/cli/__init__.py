@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import typer
 
-from ruledsl.cli import demo, log, precheck, rules
+from ruledsl.cli import cases, demo, log, precheck, rules
 
 app = typer.Typer(
     name="ruledsl",
@@ -25,7 +25,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for _group in (rules, precheck, log, demo):
+for _group in (rules, precheck, cases, log, demo):
     _group.register(app)
 
 
