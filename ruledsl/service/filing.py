@@ -412,3 +412,91 @@ def write_report(report: ImportReport, path: str | Path) -> Path:
         for r in report.rows:
             w.writerow([r.row, guard(r.case_id), r.verdict, r.case_number or "", r.outcome, guard(r.reason)])
     return path
+
+
+# ---------------------------------------------------------------- a batch uploaded through the assistant
+
+#: what an uploaded evidence ZIP may hold: members, bytes in all (unpacked), and how much larger than packed
+MAX_MEMBERS = 20_000
+MAX_UNPACKED = 2 * 1024 ** 3
+MAX_RATIO = 200
+#: the tables an upload may be
+TABLE_SUFFIXES = (".xlsx", ".csv", ".jsonl", ".json", ".parquet")
+
+
+def _unpack(data: bytes, into: Path) -> None:
+    """Unpack an uploaded evidence ZIP into ``into``, refusing what a ZIP must not do to a server: a member
+    outside the folder (``../``, an absolute path, a link), too many members, a bomb (too large in all, or
+    far larger than packed); each refusal an :class:`InputError` saying which member."""
+    import io
+    import stat
+    import zipfile
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise InputError.at("证据压缩包不是 ZIP 文件（the evidence upload is not a ZIP archive）") from None
+    with archive:
+        members = archive.infolist()
+        if len(members) > MAX_MEMBERS:
+            raise InputError.at(f"证据压缩包文件过多：{len(members):,} 个，上限 {MAX_MEMBERS:,}（too many members）")
+        total = sum(m.file_size for m in members)
+        if total > MAX_UNPACKED or total > MAX_RATIO * max(len(data), 1):
+            raise InputError.at(f"证据压缩包解压后 {total:,} 字节，超出上限（the evidence ZIP unpacks to {total:,} bytes: "
+                                "too large, or far larger than it is packed）")
+        root = into.resolve()
+        for m in members:
+            target = (root / m.filename).resolve()
+            if m.filename.startswith(("/", "\\")) or not target.is_relative_to(root):
+                raise InputError.at(f"证据压缩包中的 {m.filename!r} 指向文件夹之外（a member points outside the folder）")
+            if stat.S_ISLNK(m.external_attr >> 16):
+                raise InputError.at(f"证据压缩包中的 {m.filename!r} 是链接（a member is a link）")
+            if m.is_dir():
+                target.mkdir(parents=True, exist_ok=True)
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with archive.open(m) as src, target.open("wb") as out:
+                left = m.file_size + 1  # never more than the member says it holds
+                while chunk := src.read(min(1 << 20, left)):
+                    left -= len(chunk)
+                    if left <= 0:
+                        raise InputError.at(f"证据压缩包中的 {m.filename!r} 大于其声明的大小（a member is larger than "
+                                            "its header says）")
+                    out.write(chunk)
+
+
+def import_upload(engine: Engine, session: Session, ruleset_id: str, table_name: str, table: bytes,
+                  evidence_zip: bytes | None = None, **options: Any) -> ImportReport:
+    """:func:`import_rows` of a batch uploaded through the assistant: the table (``table_name`` says its kind:
+    .xlsx, .csv, .jsonl/.json, .parquet) and, when the rows declare evidence files, a ZIP of them (the
+    paths of the 证据文件 column are paths inside it), unpacked into a folder of its own that is removed
+    afterwards — the store keeps what it files.  ``ruleset_id``: a published ruleset (``cn.consumer_loan``)."""
+    import tempfile
+
+    from ruledsl.service.decide import ruleset_path
+
+    suffix = Path(table_name).suffix.lower()
+    if suffix not in TABLE_SUFFIXES:
+        raise InputError.at(f"不支持的文件类型 {suffix or '（无扩展名）'}（a batch is {', '.join(TABLE_SUFFIXES)}）")
+    path = ruleset_path(ruleset_id, options.get("root", RULESETS))
+    if not path.is_file():
+        raise InputError.at(f"没有已发布的规则集 {ruleset_id}（no published ruleset {ruleset_id}）")
+    with tempfile.TemporaryDirectory(prefix="ruledsl-upload-") as tmp:
+        folder = Path(tmp) / "evidence"
+        folder.mkdir()
+        if evidence_zip:
+            _unpack(evidence_zip, folder)
+        name = re.sub(r"[^\w.\-]", "_", Path(table_name).stem)[:100] or "batch"
+        where = Path(tmp) / f"{name}{suffix}"
+        where.write_bytes(table)
+        return import_rows(engine, session, path, where, evidence_dir=folder, **options)
+
+
+def published_rulesets(root: Path = RULESETS) -> list[str]:
+    """The ids of the published rulesets under ``root`` that take a case id (the loan rulesets a batch is for)."""
+    out = []
+    for p in sorted(root.rglob("*.rules")):
+        rel = p.relative_to(root).with_suffix("")
+        if re.search(r"^\s+case_id:", p.read_text("utf-8"), re.M):
+            out.append(".".join(rel.parts))
+    return out
