@@ -1,16 +1,17 @@
-"""导出 — the drafts of several cases at once: pick the cases, choose 判决主文草稿 or 计算明细, download one ZIP
-(a PDF per case and 清单.csv).  Everything is made by ``ruledsl.service.exports``; the page only chooses."""
+"""导出 — the drafts of several cases at once: pick the cases, choose 判决主文草稿, 计算明细 or 证据核验报告, download
+one ZIP (a PDF per case, or per anchored evidence item, and 清单.csv).  Everything is made by
+``ruledsl.service.exports``; the page only chooses (and passes the court's keys the evidence is verified against)."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from common import COURT, signed_in, store
+from common import COURT, evidence_keys, signed_in, store
 
 from ruledsl.core.errors import RulesError
 from ruledsl.service import list_cases
 from ruledsl.service.access import refusal
-from ruledsl.service.exports import KINDS, MAX_EXPORT, MAY_EXPORT, export_bundle
+from ruledsl.service.exports import KINDS, MAX_EXPORT, MAY_EXPORT, NO_KEYS, export_bundle
 
 session = signed_in()
 if session is None:
@@ -49,19 +50,31 @@ chosen = st.multiselect("选择案件 cases", options, key="x_cases", format_fun
 st.caption(f"已选 {len(chosen)} 件；一次至多导出 {MAX_EXPORT} 件")
 
 kind = st.radio("导出内容", list(KINDS), key="x_kind", horizontal=True, format_func=KINDS.__getitem__)
-court = st.text_input("法院名称", value=COURT, key="x_court", disabled=kind != "judgment")
+court = st.text_input("法院名称", value=COURT, key="x_court", disabled=kind == "evidence",
+                      help="判决主文草稿与计算明细的抬头")
+keys = evidence_keys()
+if kind == "evidence":
+    if keys is None:
+        st.warning(NO_KEYS)
+    else:
+        st.caption("每件案件中附存证证据包的证据各生成一份核验报告（按案件库保存的文件重新核验）；未存证的证据列入清单")
 
-if st.button("生成导出文件", key="x_build", type="primary", disabled=not chosen):
+if st.button("生成导出文件", key="x_build", type="primary",
+             disabled=not chosen or (kind == "evidence" and keys is None)):
     with st.spinner("正在生成 PDF"):
         try:
-            st.session_state["x_bundle"] = export_bundle(store(), session, chosen, court, kind=kind)
+            st.session_state["x_bundle"] = export_bundle(store(), session, chosen, court, kind=kind, keys=keys)
         except RulesError as exc:
             st.session_state.pop("x_bundle", None)
             st.error(str(exc))
 bundle = st.session_state.get("x_bundle")
 if bundle is not None:
-    st.success(f"已导出 {len(bundle.exported)} 件" + (f"，{len(bundle.not_exported)} 件未导出" if bundle.not_exported
-                                                     else ""))
+    if bundle.file_name.startswith(KINDS["evidence"]):
+        st.success(f"已生成 {len(bundle.exported)} 份证据核验报告"
+                   + (f"，{len(bundle.not_exported)} 项未存证或未能生成" if bundle.not_exported else ""))
+    else:
+        st.success(f"已导出 {len(bundle.exported)} 件" + (f"，{len(bundle.not_exported)} 件未导出"
+                                                         if bundle.not_exported else ""))
     st.download_button("下载 ZIP（PDF 与清单）", bundle.data, file_name=bundle.file_name, mime="application/zip",
                        key="x_download")
     st.dataframe(pd.DataFrame([{"案号": r.case_number or f"编号 {r.case_id}", "结果": r.result, "文件": r.file or "—",

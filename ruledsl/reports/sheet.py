@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ruledsl.calc.award import LINE_LABELS
+from ruledsl.calc.award import LINE_LABELS, Award
 from ruledsl.core.money import Money, yuan
 from ruledsl.core.rates import format_rate
 from ruledsl.core.show import working_figure
@@ -54,6 +54,9 @@ class LedgerSheet:
     cuts: list[dict[str, str]]
     allocations: list[dict[str, str]]
     notes: list[str]
+    #: the ledger's trace itself (exact figures, component keys), for a document that lays it out its own
+    #: way (the court's calculation sheet, :mod:`ruledsl.reports.calculation`)
+    award: Award | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -160,4 +163,4 @@ def ledger_sheet(name: str, ledger: LedgerResult) -> LedgerSheet:
                                             for c, i, amt in a.parts),
                     "law": a.citation}
                    for a in award.allocations]
-    return LedgerSheet(name, segments, cuts, allocations, list(award.notes))
+    return LedgerSheet(name, segments, cuts, allocations, list(award.notes), award)

@@ -4,20 +4,26 @@
   uses (:func:`~ruledsl.service.access.get_case` → :func:`~ruledsl.service.decide.case_award` →
   :func:`~ruledsl.service.decide.judgment_of` → :func:`~ruledsl.reports.judgment.render_judgment_pdf` for the
   draft main text of the judgment, 判决主文草稿; the case's sheet →
-  :func:`~ruledsl.reports.calculation.render_calculation_pdf` for the calculation sheet, 计算明细), and a list
-  of them, ``清单.csv`` (UTF-8 with a BOM, so Excel reads the Chinese): 案号, parties, lender, the totals
+  :func:`~ruledsl.reports.calculation.render_calculation_pdf` for the calculation sheet, 计算明细, headed with
+  the court's name, the 案号 and the day it was drawn; for the evidence verification reports, 证据核验报告,
+  one PDF per stored evidence item filed with its bundle, verified again from the store's copy of its files by
+  :func:`~ruledsl.service.evidence.verification_report` against the court's keys, the caller passes them),
+  and a list of them, ``清单.csv`` (UTF-8 with a BOM, so Excel reads the Chinese): 案号, parties, lender, the totals
   claimed and awarded as plain numbers (``13542.33``: no thousands separators, so a spreadsheet reads them
   as numbers), the file, and for a case that could not be exported why not.  A case that fails (refused,
   missing, its ruleset changed since filing, a report that cannot be rendered) is listed with its reason
-  and the others are exported all the same.  :func:`export_bundle` gives the same ZIP with the list as
+  and the others are exported all the same.  For the evidence reports the list has a line per report and a
+  line per item that has none (filed without a bundle: 未存证, with the reason), and a case that has no
+  evidence at all is one line saying so.  :func:`export_bundle` gives the same ZIP with the list as
   rows, for a page to show.
 * :func:`next_undecided` — the next case in the queue's order (its filters and sort, those of
   :func:`~ruledsl.service.access.list_cases`) that no judge has decided yet.
 
 Who may export: judges and clerks any case, a lender its own lender's (another lender's case is listed as
 refused, with neither its 案号 nor its parties), mediators and admins none.  At most :data:`MAX_EXPORT`
-cases at once.  Each exported case is one ``export`` entry in the audit log (kind and file name), written
-when the ZIP is complete; opening each case is its ``view`` entry, as on the case page.
+cases at once.  Each exported case is one ``export`` entry in the audit log (kind and file name; for the
+evidence reports the list of its files), written when the ZIP is complete; opening each case is its ``view``
+entry, as on the case page.
 
 Personal data: each PDF shows the parties as the case page shows them to the role (a judge or clerk opening
 one case sees them plain: a draft judgment names the parties); the list is a list, so it shows them as the
@@ -42,11 +48,12 @@ from sqlalchemy import Engine
 
 from ruledsl.core.errors import AccessDenied, InputError, RulesError
 from ruledsl.core.money import Money
-from ruledsl.reports.calculation import render_calculation_pdf
+from ruledsl.reports.calculation import COURT_ZONE, render_calculation_pdf
 from ruledsl.reports.judgment import render_judgment_pdf
 from ruledsl.service.access import MAX_LIMIT, get_case, list_cases, mask_party, refusal, signed_in
 from ruledsl.service.auth import Session, moment
 from ruledsl.service.decide import DECIDED, RULESETS, case_award, judgment_of
+from ruledsl.service.evidence import KIND_LABELS, EvidenceKeys, verification_report
 from ruledsl.store.cases import append_audit
 
 #: who may export cases (a lender only its own: :func:`~ruledsl.service.access.get_case` refuses the rest)
@@ -54,14 +61,19 @@ MAY_EXPORT = ("judge", "clerk", "lender")
 #: the most cases one export takes
 MAX_EXPORT = 200
 #: what can be exported, and the name each file starts with
-KINDS = {"judgment": "判决主文草稿", "sheet": "计算明细"}
+KINDS = {"judgment": "判决主文草稿", "sheet": "计算明细", "evidence": "证据核验报告"}
 #: the list of an export, inside its ZIP
 MANIFEST = "清单.csv"
 #: the list's columns
 COLUMNS = ("案件编号", "案号", "当事人", "放贷机构", "诉请合计（元）", "判决合计（元）", "文件", "结果", "原因")
 EXPORTED, REFUSED, FAILED = "已导出", "拒绝", "失败"
+#: an evidence item filed without a bundle (or a case filed without evidence): no report to draw
+NOT_ANCHORED = "未存证"
+#: why the evidence reports cannot be exported
+NO_KEYS = ("未配置法院存证核验密钥（RULEDSL_COURT_KEY），无法重新核验证据、生成证据核验报告"
+           "（no court key is configured: the evidence cannot be verified again）")
 
-Kind = Literal["judgment", "sheet"]
+Kind = Literal["judgment", "sheet", "evidence"]
 
 
 @dataclass(frozen=True)
@@ -138,8 +150,11 @@ def manifest_csv(rows: tuple[ExportRow, ...] | list[ExportRow]) -> bytes:
 
 
 def export_bundle(engine: Engine, session: Session, case_ids: list[int] | tuple[int, ...], court: str, *,
-                  kind: Kind = "judgment", now: datetime | None = None, root: Path = RULESETS) -> ExportBundle:
-    """Export ``case_ids`` (in the order given, each once) as ``kind``; see the module docstring."""
+                  kind: Kind = "judgment", now: datetime | None = None, root: Path = RULESETS,
+                  keys: EvidenceKeys | None = None) -> ExportBundle:
+    """Export ``case_ids`` (in the order given, each once) as ``kind``; see the module docstring.  ``keys``: the
+    court's keys the evidence reports verify against (:meth:`EvidenceKeys.from_env`), needed for
+    ``kind="evidence"`` only."""
     at = moment(now)
     if kind not in KINDS:
         raise InputError.at(f"未知的导出类型 {kind!r}（export one of {', '.join(KINDS)}）")
@@ -152,6 +167,8 @@ def export_bundle(engine: Engine, session: Session, case_ids: list[int] | tuple[
     court = court.strip()
     if kind == "judgment" and not court:
         raise InputError.at("请填写法院名称（a judgment draft names its court）")
+    if kind == "evidence" and keys is None:
+        raise InputError.at(NO_KEYS)
     with engine.begin() as conn:
         who = signed_in(conn, session, at)
         if who.role not in MAY_EXPORT:
@@ -159,16 +176,22 @@ def export_bundle(engine: Engine, session: Session, case_ids: list[int] | tuple[
 
     rows: list[ExportRow] = []
     files: dict[str, bytes] = {}
+    done: dict[int, list[str]] = {}  # case id → its files, for the audit log
     for case_id in ids:
         record = None
         try:
             record = get_case(engine, session, case_id, now=at)
+            if kind == "evidence":
+                assert keys is not None
+                rows.extend(_evidence(engine, record, who.role, keys, files, done))
+                continue
             award = case_award(record, traced=(kind == "sheet"), root=root)
             if kind == "judgment":
                 pdf = render_judgment_pdf(judgment_of(record, award, court, root=root))
             else:
                 assert award.sheet is not None  # decided with the trace
-                pdf = render_calculation_pdf(award.sheet)
+                pdf = render_calculation_pdf(award.sheet, court=court or None, case_number=record.case_number,
+                                             drawn_on=at.astimezone(COURT_ZONE).date())
         except AccessDenied as exc:
             with engine.begin() as conn:  # the session itself has ended: nothing more can be exported
                 signed_in(conn, session, at)
@@ -181,11 +204,9 @@ def export_bundle(engine: Engine, session: Session, case_ids: list[int] | tuple[
             rows.append(_failed(case_id, record, who.role, f"生成 PDF 失败（the PDF could not be made: "
                                                            f"{type(exc).__name__}）"))
             continue
-        name = safe_file_name(f"{KINDS[kind]}-{record.case_number}")
-        if name + ".pdf" in files:  # two 案号 that differ only in characters a file name cannot hold
-            name = f"{name}-{record.id}"
-        name += ".pdf"
+        name = _unique(files, safe_file_name(f"{KINDS[kind]}-{record.case_number}"), str(record.id))
         files[name] = pdf
+        done[record.id] = [name]
         total = award.total
         rows.append(ExportRow(record.id, record.case_number, _parties(record.parties, who.role), record.lender,
                               total.claimed if total else None, total.awarded if total else None, name,
@@ -199,10 +220,49 @@ def export_bundle(engine: Engine, session: Session, case_ids: list[int] | tuple[
             z.writestr(info, content, compress_type=zipfile.ZIP_DEFLATED)
     with engine.begin() as conn:
         who = signed_in(conn, session, at)
-        for r in rows:
-            if r.file is not None:
-                append_audit(conn, at, who.user_id, "export", r.case_id, {"kind": kind, "file": r.file})
+        for case_id, names in done.items():  # one entry per case exported
+            detail = {"kind": kind, "files": names} if kind == "evidence" else {"kind": kind, "file": names[0]}
+            append_audit(conn, at, who.user_id, "export", case_id, detail)
     return ExportBundle(buffer.getvalue(), f"{KINDS[kind]}-{at:%Y%m%d-%H%M%S}.zip", tuple(rows))
+
+
+def _unique(files: dict[str, bytes], name: str, tag: str) -> str:
+    """``name.pdf``, or ``name-tag.pdf`` when the ZIP already holds a file of that name (two 案号 or file names
+    that differ only in characters a file name cannot hold)."""
+    return f"{name}.pdf" if f"{name}.pdf" not in files else f"{name}-{tag}.pdf"
+
+
+def _evidence(engine: Engine, record, role: str, keys: EvidenceKeys,  # type: ignore[no-untyped-def]
+              files: dict[str, bytes], done: dict[int, list[str]]) -> list[ExportRow]:
+    """The verification report of each of the case's stored items that has a bundle (added to ``files``), and a
+    line of the list for each report and each item that has none."""
+    def row(file: str | None, result: str, reason: str) -> ExportRow:
+        return ExportRow(record.id, record.case_number, _parties(record.parties, role), record.lender, None, None,
+                         file, result, reason)
+
+    if not record.evidence:
+        return [row(None, NOT_ANCHORED, "立案时未提交证据文件，无存证记录可核验（the case was filed without evidence files）")]
+    out = []
+    for position, item in enumerate(record.evidence):
+        what = KIND_LABELS.get(item["kind"], item["kind"]) + (f"（{item['file']}）" if item.get("file") else "")
+        refs = (item.get("detail") or {}).get("files") or {}
+        if "bundle" not in refs:
+            out.append(row(None, NOT_ANCHORED, f"{what}未提交存证证据包，仅为当事人声明，无存证记录可核验"))
+            continue
+        try:
+            pdf = verification_report(engine, item, keys).pdf
+        except RulesError as exc:
+            out.append(row(None, FAILED, f"{what}：{_message(exc)}"))
+            continue
+        except Exception as exc:  # noqa: BLE001 — one item's broken report must not stop the others
+            out.append(row(None, FAILED, f"{what}：生成 PDF 失败（the PDF could not be made: {type(exc).__name__}）"))
+            continue
+        stem = safe_file_name(f"{KINDS['evidence']}-{record.case_number}-{item.get('file') or item['kind']}")
+        name = _unique(files, stem, f"{record.id}-{position + 1}")
+        files[name] = pdf
+        done.setdefault(record.id, []).append(name)
+        out.append(row(name, EXPORTED, ""))
+    return out
 
 
 def _failed(case_id: int, record, role: str, reason: str) -> ExportRow:  # type: ignore[no-untyped-def]
@@ -213,10 +273,11 @@ def _failed(case_id: int, record, role: str, reason: str) -> ExportRow:  # type:
 
 
 def export_drafts(engine: Engine, session: Session, case_ids: list[int] | tuple[int, ...], court: str, *,
-                  kind: Kind = "judgment", now: datetime | None = None, root: Path = RULESETS) -> bytes:
+                  kind: Kind = "judgment", now: datetime | None = None, root: Path = RULESETS,
+                  keys: EvidenceKeys | None = None) -> bytes:
     """The ZIP of :func:`export_bundle`: one PDF per case exported (``判决主文草稿-<案号>.pdf`` or
-    ``计算明细-<案号>.pdf``) and ``清单.csv``."""
-    return export_bundle(engine, session, case_ids, court, kind=kind, now=now, root=root).data
+    ``计算明细-<案号>.pdf``; ``证据核验报告-<案号>-<file>.pdf`` per evidence item anchored) and ``清单.csv``."""
+    return export_bundle(engine, session, case_ids, court, kind=kind, now=now, root=root, keys=keys).data
 
 
 def next_undecided(engine: Engine, session: Session, after_case_id: int | None = None, *,

@@ -99,6 +99,35 @@ def test_the_exports_page_starts_from_the_case_open_in_the_queue(store) -> None:
         assert sorted(z.namelist()) == sorted([f"计算明细-{NUMBERS[0]}.pdf", "清单.csv"])
 
 
+def test_the_exports_page_makes_the_evidence_reports_with_the_courts_keys(  # type: ignore[no-untyped-def]
+        store, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ruledsl.service import demo
+
+    bank = sign_in(store, "bank", PASSWORD)
+    number = "(2025)浙0192民初301号"
+    file_case(store, bank, number, BANK, ruleset_ref(RULESETS / "cn" / "consumer_loan.rules"), LOAN,
+              [{"role": "原告", "name": BANK, "kind": "organisation"}, {"role": "被告", "name": "张三丰"}],
+              evidence=demo.evidence_of("loan-2024-004"))
+    monkeypatch.delenv("RULEDSL_COURT_KEY", raising=False)
+    at = page("exports.py", store, "judge")
+    at.button(key="x_all").click().run()
+    at.radio(key="x_kind").set_value("evidence").run()
+    assert at.warning and "未配置法院存证核验密钥" in at.warning[0].value  # no keys: the kind is refused
+    assert at.button(key="x_build").disabled
+
+    monkeypatch.setenv("RULEDSL_COURT_KEY", str(demo.DEMO_KEYS.court_key))
+    monkeypatch.setenv("RULEDSL_TRUST_STORE", str(demo.DEMO_KEYS.trust[0]))
+    at.run()
+    assert not at.warning and not at.button(key="x_build").disabled
+    at.button(key="x_build").click().run()
+    assert not at.exception, at.exception
+    assert "已生成 3 份证据核验报告" in at.success[0].value  # the notice of loan-2024-004 has no bundle
+    with zipfile.ZipFile(io.BytesIO(at.session_state["x_bundle"].data)) as z:
+        assert sorted(z.namelist()) == sorted([*(f"证据核验报告-{number}-{f}.pdf" for f in (
+            "contract.pdf", "disbursement.csv", "repayments.csv")), "清单.csv"])
+    assert "未存证" in list(at.dataframe[0].value["结果"])
+
+
 def test_a_mediator_is_refused_the_exports(store) -> None:  # type: ignore[no-untyped-def]
     at = page("exports.py", store, "mediator")
     assert at.error and "调解员无权导出案件" in at.error[0].value

@@ -12,7 +12,12 @@ works by hand: 10,000.00 lent 2023-01-01 at 18 %, due 2024-01-01 with interest 1
   claimed 10,000.00 + 1,800.00 + 1,500.00 + 242.33 + 0.00 = 13,542.33.
 
 In capitals (大写, 《支付结算办法》's rules, see ruledsl/core/numerals.py), by hand:
-10,000.00 壹万元整 · 1,800.00 壹仟捌佰元整 · 1,346.30 壹仟叁佰肆拾陆元叁角 · 242.33 贰佰肆拾贰元叁角叁分.
+10,000.00 壹万元整 · 1,800.00 壹仟捌佰元整 · 1,346.30 壹仟叁佰肆拾陆元叁角 · 242.33 贰佰肆拾贰元叁角叁分;
+the total 13,388.63 壹万叁仟叁佰捌拾捌元陆角叁分.
+
+The evidence reports: cases filed with the evidence demo's files (examples/evidence/cases): loan-2024-003 has
+five items, each with its bundle, its repayment record edited after it was anchored; loan-2024-004 four, its
+overdue notice declared without a bundle.
 """
 
 from __future__ import annotations
@@ -20,8 +25,8 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -29,7 +34,7 @@ import pytest
 from sqlalchemy import Engine
 
 from ruledsl.core.errors import AccessDenied, InputError
-from ruledsl.service import Session, add_case, audit_entries, create_user, sign_in
+from ruledsl.service import Session, add_case, audit_entries, create_user, demo, sign_in
 from ruledsl.service.access import RulesetRef
 from ruledsl.service.decide import RULESETS, file_case, ruleset_ref, save_decision
 from ruledsl.service.exports import MAX_EXPORT, export_bundle, export_drafts, next_undecided, safe_file_name
@@ -185,15 +190,78 @@ def test_the_same_case_twice_is_exported_once(world: World) -> None:
 
 
 def test_the_calculation_sheets(world: World, tmp_path: Path) -> None:
-    files, rows = unpack(export_drafts(world.store, world.judge, [world.ids[A]], COURT, kind="sheet"))
+    # 2027-03-04 18:30 UTC is 2027-03-05 02:30 in China: the sheet is dated as the court's calendar reads
+    at = datetime(2027, 3, 4, 18, 30, tzinfo=UTC)
+    judge = sign_in(world.store, "judge", PASSWORD, now=at)
+    files, rows = unpack(export_drafts(world.store, judge, [world.ids[A]], COURT, kind="sheet", now=at))
     assert list(files) == [f"计算明细-{A}.pdf"]
     text = text_of(files[f"计算明细-{A}.pdf"], tmp_path)
     assert A in text and "裁判金额计算书" in text
+    assert COURT in text and "制表日期：2027年3月5日" in text and "第1页共" in text  # the court's name, as given
     assert "13,388.63" in text and "1,346.30" in text
+    assert "合计：人民币13,388.63元（大写：人民币壹万叁仟叁佰捌拾捌元陆角叁分）" in text
+    assert "principal_outstanding" not in text and "penalty_interest" not in text
     assert rows[0]["文件"] == f"计算明细-{A}.pdf"
-    assert exports(world) == [("judge", world.ids[A], {"kind": "sheet", "file": f"计算明细-{A}.pdf"})]
+    assert exports(replace(world, judge=judge)) == [("judge", world.ids[A], {"kind": "sheet", "file": f"计算明细-{A}.pdf"})]
     with pytest.raises(InputError, match="未知的导出类型"):
-        export_drafts(world.store, world.judge, [world.ids[A]], COURT, kind="letter")  # type: ignore[arg-type]
+        export_drafts(world.store, judge, [world.ids[A]], COURT, kind="letter", now=at)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------- the evidence verification reports
+
+
+def evidence_world(world: World) -> dict[str, int]:
+    ref = ruleset_ref(RULESETS / "cn" / "consumer_loan.rules")
+    return {folder: file_case(world.store, world.bank, number, BANK, ref, UNCLAIMED, PARTIES,
+                              evidence=demo.evidence_of(folder, demo.DEMO_KEYS))
+            for folder, number in (("loan-2024-003", "(2025)浙0192民初301号"), ("loan-2024-004", "(2025)浙0192民初302号"))}
+
+
+def test_the_evidence_reports(world: World, tmp_path: Path) -> None:
+    ids = evidence_world(world)
+    bundle = export_bundle(world.store, world.judge, [ids["loan-2024-003"], ids["loan-2024-004"], world.ids[A]], COURT,
+                           kind="evidence", keys=demo.DEMO_KEYS)
+    files, rows = unpack(bundle.data)
+    tampered, declared = "(2025)浙0192民初301号", "(2025)浙0192民初302号"
+    reports = [f"证据核验报告-{tampered}-{f}.pdf" for f in ("identity_check.json", "contract.pdf", "disbursement.csv",
+                                                         "repayments.csv", "overdue_notice.txt")]
+    reports += [f"证据核验报告-{declared}-{f}.pdf" for f in ("contract.pdf", "disbursement.csv", "repayments.csv")]
+    assert sorted(files) == sorted(reports)  # one report per item filed with its bundle, none for the notice of 302
+
+    text = text_of(files[f"证据核验报告-{tampered}-repayments.csv.pdf"], tmp_path)
+    assert "电子证据核验报告" in text and "文件与存证不一致" in text  # edited after it was anchored
+    assert "repayments.csv" in text
+    contract = text_of(files[f"证据核验报告-{tampered}-contract.pdf.pdf"], tmp_path)
+    assert "文件与存证不一致" not in contract and "经验证，所提交的文件与" in contract
+
+    by_file = {r["文件"]: r for r in rows if r["文件"]}
+    assert set(by_file) == set(reports) and {r["结果"] for r in by_file.values()} == {"已导出"}
+    missing = [r for r in rows if not r["文件"]]
+    notice, no_evidence = missing
+    assert (notice["案号"], notice["结果"]) == (declared, "未存证")
+    assert "逾期催收通知（overdue_notice.txt）未提交存证证据包" in notice["原因"]
+    assert (no_evidence["案号"], no_evidence["结果"]) == (A, "未存证") and "未提交证据文件" in no_evidence["原因"]
+    assert len(bundle.exported) == 8 and len(bundle.not_exported) == 2
+
+    # one audit entry per case exported, listing its reports (the case without evidence: none)
+    assert exports(world) == [
+        ("judge", ids["loan-2024-003"], {"kind": "evidence", "files": reports[:5]}),
+        ("judge", ids["loan-2024-004"], {"kind": "evidence", "files": reports[5:]}),
+    ]
+
+
+def test_the_evidence_reports_need_the_courts_keys(world: World) -> None:
+    ids = evidence_world(world)
+    with pytest.raises(InputError, match="未配置法院存证核验密钥"):
+        export_drafts(world.store, world.judge, [ids["loan-2024-003"]], COURT, kind="evidence")
+    assert exports(world) == []
+
+
+def test_a_lender_exports_the_evidence_reports_of_its_own_cases_only(world: World) -> None:
+    ids = evidence_world(world)
+    files, rows = unpack(export_drafts(world.store, world.bank, [world.ids[THEIRS], ids["loan-2024-004"]], "",
+                                       kind="evidence", keys=demo.DEMO_KEYS))
+    assert len(files) == 3 and [r["结果"] for r in rows] == ["拒绝", "已导出", "已导出", "已导出", "未存证"]
 
 
 def test_safe_file_names() -> None:
