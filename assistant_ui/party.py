@@ -65,6 +65,9 @@ def _identity(p: PartyProfile) -> list[dict[str, str]]:
 
 def _other_cases(p: PartyProfile) -> None:
     st.markdown("**涉诉情况（本院案件库）**")
+    if p.kind == "organisation":  # a lender's caseload is not a profile of it: its size only
+        st.markdown(f"本院案件库中该机构的其他案件 {p.other_cases_total:,} 件")
+        return
     shown = len(p.other_cases)
     st.caption(f"{p.match_note}；其他案件共 {p.other_cases_total} 件"
                + (f"，列出最近 {shown} 件" if shown < p.other_cases_total else "")
@@ -93,7 +96,8 @@ def _plain(text: str) -> str:
     return "".join("\\" + c if c in "\\`*_[]<>#" else c for c in text)
 
 
-for party in profile.parties:
+# the borrower first: the profile a judge reads is the defendant's; the lender's identity follows
+for party in sorted(profile.parties, key=lambda p: p.role != "被告"):
     st.header(_plain(f"{party.role} {party.name or ''}"))
     _table(_identity(party), "项目")
     _other_cases(party)

@@ -93,7 +93,7 @@ def test_a_judge_sees_the_party_plain_with_the_age_the_other_cases_and_the_decla
     assert at.title[0].value == f"当事人 · {NUMBERS['huang_bank']}"
     huang = PEOPLE["huang"]
     parts = sections(at)
-    assert list(parts) == [f"原告 {BANK}", "被告 黄志强", "还款记录", "诉讼请求与争议焦点"]
+    assert list(parts) == ["被告 黄志强", f"原告 {BANK}", "还款记录", "诉讼请求与争议焦点"]  # the borrower first
     shown = identity(parts["被告 黄志强"])
     assert (shown["姓名（名称）"], shown["证件号码"], shown["电话"]) == ("黄志强", huang["id_number"], huang["phone"])
     # born 1985-07-21 (PEOPLE), region 440305 (深圳南山: 广东省), sequence 417 (odd: 男); the loan was disbursed
