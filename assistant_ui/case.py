@@ -10,7 +10,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 from calculation_tab import show_calculation, show_debt_growth
-from common import COURT, amount, badges_html, evidence_keys, signed_in, store
+from common import COURT, amount, badges_html, chosen_case, evidence_keys, store
 
 from ruledsl.core.errors import AccessDenied, EvidenceError, RulesError
 from ruledsl.reports.judgment import render_judgment_pdf
@@ -27,13 +27,7 @@ from ruledsl.service.evidence import (
 )
 from ruledsl.service.exports import next_undecided
 
-session = signed_in()
-if session is None:
-    st.stop()
-case_id = st.session_state.get("case_id")
-if case_id is None:
-    st.info("请先在案件队列中选择案件 pick a case in the queue")
-    st.stop()
+session, case_id = chosen_case()
 # opened once per choice (each opening is a 'view' in the audit log), not on every widget change
 if st.session_state.get("record_of") != (case_id, session.token):
     try:

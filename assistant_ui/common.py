@@ -44,6 +44,18 @@ def signed_in() -> Session | None:
         return None
 
 
+def chosen_case() -> tuple[Session, int]:
+    """The signed-in session and the case chosen in the queue; else the page stops (asking for a case)."""
+    session = signed_in()
+    if session is None:
+        st.stop()
+    case_id = st.session_state.get("case_id")
+    if case_id is None:
+        st.info("请先在案件队列中选择案件 pick a case in the queue")
+        st.stop()
+    return session, case_id  # type: ignore[return-value]
+
+
 def amount(money: Money | None) -> str:
     """An amount as a judge reads it (12,345.67), a dash when there is none."""
     return "—" if money is None else yuan(money)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 import streamlit as st
-from common import amount, signed_in, store
+from common import amount, chosen_case, store
 
 from ruledsl.core.errors import AccessDenied, RulesError
 from ruledsl.service.profile import WITHHELD, CaseProfile, PartyProfile, party_profile
@@ -21,13 +21,7 @@ from ruledsl.service.profile import WITHHELD, CaseProfile, PartyProfile, party_p
 NOT_STATED = "案件材料未载明"
 KINDS = {"person": "自然人", "organisation": "机构"}
 
-session = signed_in()
-if session is None:
-    st.stop()
-case_id = st.session_state.get("case_id")
-if case_id is None:
-    st.info("请先在案件队列中选择案件 pick a case in the queue")
-    st.stop()
+session, case_id = chosen_case()
 try:
     profile: CaseProfile = party_profile(store(), session, case_id)
 except (AccessDenied, RulesError) as exc:

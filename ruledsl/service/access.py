@@ -406,17 +406,24 @@ def queue_counts(engine: Engine, session: Session, *, search: str | None = None,
     return out
 
 
+def opened_case(conn: Connection, who: Session, case_id: int):  # type: ignore[no-untyped-def]
+    """The ``cases`` row of ``case_id`` as ``who`` may open it: unknown ids, and a lender asking for
+    another lender's case, are refused."""
+    r = conn.execute(select(cases).where(cases.c.id == case_id)).first()
+    if r is None:
+        raise InputError.at(f"没有编号为 {case_id} 的案件（no case with id {case_id}）")
+    if who.role == "lender" and r.lender != who.lender:
+        raise AccessDenied.of(f"放贷机构只能查看本机构的案件（case {r.case_number} is not {who.lender}'s）")
+    return r
+
+
 def get_case(engine: Engine, session: Session, case_id: int, *, now: datetime | None = None) -> CaseRecord:
     """One case, everything the store holds of it; the opening is a ``view`` entry in the audit log.
     A lender asking for another lender's case is refused (and nothing is logged as viewed)."""
     at = moment(now)
     with engine.begin() as conn:
         who = signed_in(conn, session, at)
-        r = conn.execute(select(cases).where(cases.c.id == case_id)).first()
-        if r is None:
-            raise InputError.at(f"没有编号为 {case_id} 的案件（no case with id {case_id}）")
-        if who.role == "lender" and r.lender != who.lender:
-            raise AccessDenied.of(f"放贷机构只能查看本机构的案件（case {r.case_number} is not {who.lender}'s）")
+        r = opened_case(conn, who, case_id)
         people = _parties_of(conn, [r.id])[r.id]
         evidence = tuple(
             {"id": e.id, "kind": e.kind, "file": e.file, "verified": bool(e.verified), "status": e.status,

@@ -560,16 +560,14 @@ def seed(engine: Engine, *, generated: int = 1000, seed: int = 2026, now: dateti
     refs = {rid: ruleset_ref(ruleset_path(rid)) for rid in (CONSUMER, CARD, PRIVATE)}
     filed = 0
     try:
-        for number, case in enumerate(CASES, start=FIRST_NUMBER):
+        written = [(n, c, PEOPLE) for n, c in enumerate(CASES, start=FIRST_NUMBER)]
+        written += [(n, {"ruleset": CONSUMER, **c}, EVIDENCE_PEOPLE)
+                    for n, c in enumerate(EVIDENCE_CASES, start=FIRST_EVIDENCE_NUMBER)]
+        for number, case, people in written:
             lender, inputs = case["lender"], case["inputs"]
             file_case(engine, sessions[FILED_BY[lender]], case_number(inputs["filed_on"], number), lender,
-                      refs[case["ruleset"]], inputs, [plaintiff(lender), PEOPLE[case["defendant"]]], now=now)
-            filed += 1
-        for number, case in enumerate(EVIDENCE_CASES, start=FIRST_EVIDENCE_NUMBER):
-            lender, inputs = case["lender"], case["inputs"]
-            file_case(engine, sessions[FILED_BY[lender]], case_number(inputs["filed_on"], number), lender,
-                      refs[CONSUMER], inputs, [plaintiff(lender), EVIDENCE_PEOPLE[case["defendant"]]],
-                      evidence=evidence_of(case["folder"]), now=now)
+                      refs[case["ruleset"]], inputs, [plaintiff(lender), people[case["defendant"]]],
+                      evidence=evidence_of(case["folder"]) if "folder" in case else (), now=now)
             filed += 1
         rng = random.Random(seed)
         for number in range(FIRST_GENERATED_NUMBER, FIRST_GENERATED_NUMBER + generated):

@@ -68,12 +68,12 @@ from typing import Any, Literal
 
 from sqlalchemy import Connection, Engine, func, select
 
-from ruledsl.core.errors import AccessDenied, InputError, RulesError
+from ruledsl.core.errors import InputError, RulesError
 from ruledsl.core.idnumber import IdFacts, age_on, read_id_number
 from ruledsl.core.money import Money, yuan
 from ruledsl.core.text import exact_json
 from ruledsl.precheck.run import VERDICT_LABELS
-from ruledsl.service.access import CaseRecord, RulesetRef, mask_party, signed_in
+from ruledsl.service.access import CaseRecord, RulesetRef, mask_party, opened_case, signed_in
 from ruledsl.service.auth import Session, moment
 from ruledsl.service.decide import RULESETS, AwardLine, case_award, load_ruleset
 from ruledsl.store.cases import append_audit, cases, decisions, evidence_items, parse_utc
@@ -439,11 +439,7 @@ def party_profile(engine: Engine, session: Session, case_id: int, party_index: i
     at = moment(now)
     with engine.begin() as conn:
         who = signed_in(conn, session, at)
-        r = conn.execute(select(cases).where(cases.c.id == case_id)).first()
-        if r is None:
-            raise InputError.at(f"没有编号为 {case_id} 的案件（no case with id {case_id}）")
-        if who.role == "lender" and r.lender != who.lender:
-            raise AccessDenied.of(f"放贷机构只能查看本机构的案件（case {r.case_number} is not {who.lender}'s）")
+        r = opened_case(conn, who, case_id)
         rows = conn.execute(select(party_table).where(party_table.c.case_id == r.id).order_by(party_table.c.id)).all()
         if party_index is not None and not 0 <= party_index < len(rows):
             raise InputError.at(f"本案没有第 {party_index + 1} 位当事人（the case has {len(rows)} parties）")

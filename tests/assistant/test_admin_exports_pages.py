@@ -13,14 +13,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-import streamlit as st
-from argon2 import PasswordHasher
 from streamlit.testing.v1 import AppTest
 
 from ruledsl.service import auth, create_user, file_case, ruleset_ref, sign_in
 from ruledsl.service.auth import MAX_FAILURES
 from ruledsl.service.decide import RULESETS
-from ruledsl.store import cases as cs
 
 PAGES = Path(__file__).resolve().parents[2] / "assistant_ui"
 PASSWORD = "demo-password-42"
@@ -33,14 +30,8 @@ NUMBERS = ("(2024)浙0192民初101号", "(2024)浙0192民初102号")
 
 
 @pytest.fixture
-def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(auth, "PASSWORDS", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-    monkeypatch.setattr(auth, "_DUMMY_HASH", None)
-    url = f"sqlite:///{tmp_path / 'cases.db'}"
-    monkeypatch.setenv("RULEDSL_DB_URL", url)
-    st.cache_resource.clear()  # the pages' engine is a cached resource: a fresh one on this store
-    engine = cs.open_store(url)
-    cs.migrate(engine)
+def store(page_store):  # type: ignore[no-untyped-def]
+    engine = page_store
     for name, role, lender in (("judge", "judge", None), ("bank", "lender", BANK), ("admin", "admin", None),
                                ("mediator", "mediator", None)):
         create_user(engine, name, PASSWORD, role, name, lender=lender)
@@ -50,8 +41,6 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-u
         file_case(engine, bank, number, BANK, ref, LOAN, [{"role": "原告", "name": BANK, "kind": "organisation"},
                                                           {"role": "被告", "name": "张三丰"}])
     yield engine
-    st.cache_resource.clear()
-    engine.dispose()
 
 
 def page(name: str, engine, username: str) -> AppTest:  # type: ignore[no-untyped-def]

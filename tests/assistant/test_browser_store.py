@@ -48,17 +48,19 @@ def store_server(tmp_path_factory):  # type: ignore[no-untyped-def]
         yield served
 
 
-def _click(driver, text: str) -> None:  # type: ignore[no-untyped-def]
+def _click(driver, text: str, xpath: str | None = None) -> None:  # type: ignore[no-untyped-def]
+    """Click the button labelled ``text`` once it is there and can be clicked (a busy machine redraws late)."""
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
 
-    driver.find_element(By.XPATH, f"//button[.//p[contains(text(), '{text}')]]").click()
+    path = xpath or f"//button[.//p[contains(text(), '{text}')]]"
+    WebDriverWait(driver, 60).until(expected_conditions.element_to_be_clickable((By.XPATH, path))).click()
 
 
 def _section(driver, text: str) -> None:  # type: ignore[no-untyped-def]
     """Show one section of the case page (its section choice is a row of buttons)."""
-    from selenium.webdriver.common.by import By
-
-    driver.find_element(By.XPATH, f"//button[.//p[text()='{text}']]").click()
+    _click(driver, text, f"//button[.//p[text()='{text}']]")
 
 
 def test_a_judge_signs_in_and_decides_from_the_queue(store_server, browser, tmp_path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
@@ -91,9 +93,9 @@ def test_a_judge_signs_in_and_decides_from_the_queue(store_server, browser, tmp_
     assert "证据不齐或未通过核验" in body  # nothing verified: never shown as complete
     browser.save_screenshot(str(shots / "assistant_case.png"))
 
-    browser.find_element(By.XPATH, "//summary[.//p[contains(text(), '假设分析')]]").click()
+    _click(browser, "假设分析", "//summary[.//p[contains(text(), '假设分析')]]")
     _wait_for(browser, lambda body, _: "准许调减" in body, "the what-if's choices")
-    browser.find_element(By.XPATH, "//label[.//p[contains(text(), '准许调减')]]").click()
+    _click(browser, "准许调减", "//label[.//p[contains(text(), '准许调减')]]")
     body = _wait_for(browser, lambda body, _: "12,996.71" in body and "-391.92" in body, "the what-if")
     browser.save_screenshot(str(shots / "assistant_what_if.png"))
 
@@ -114,7 +116,7 @@ def test_a_judge_signs_in_and_decides_from_the_queue(store_server, browser, tmp_
     assert "罚息1,196.71元（大写：人民币壹仟壹佰玖拾陆元柒角壹分）" in text  # the what-if's award, 24 % cap
 
     # the tampered case: its repayment record's badge says so, in text, and the report verifies it again
-    browser.find_element(By.XPATH, "//a[contains(., '案件队列')]").click()
+    _click(browser, "案件队列", "//a[contains(., '案件队列')]")
     search = WebDriverWait(browser, 60).until(expected_conditions.presence_of_element_located(
         (By.CSS_SELECTOR, "input[aria-label='搜索案号或当事人 search']")))
     search.clear()

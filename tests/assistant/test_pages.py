@@ -13,13 +13,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-import streamlit as st
-from argon2 import PasswordHasher
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from ruledsl.core.money import yuan
-from ruledsl.service import auth, create_user, file_case, list_cases, ruleset_ref, sign_in
+from ruledsl.service import create_user, file_case, list_cases, ruleset_ref, sign_in
 from ruledsl.service.decide import RULESETS
 from ruledsl.store import cases as cs
 
@@ -35,14 +33,8 @@ LOAN = {"principal": D("10000.00"), "contract_rate": D("0.18"), "disbursed_on": 
 
 
 @pytest.fixture
-def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(auth, "PASSWORDS", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-    monkeypatch.setattr(auth, "_DUMMY_HASH", None)
-    url = f"sqlite:///{tmp_path / 'cases.db'}"
-    monkeypatch.setenv("RULEDSL_DB_URL", url)
-    st.cache_resource.clear()  # the pages' engine is a cached resource: a fresh one on this store
-    engine = cs.open_store(url)
-    cs.migrate(engine)
+def store(page_store):  # type: ignore[no-untyped-def]
+    engine = page_store
     for name, role, lender in (("judge", "judge", None), ("bank", "lender", BANK), ("other", "lender", OTHER)):
         create_user(engine, name, PASSWORD, role, name, lender=lender)
     ref = ruleset_ref(RULESETS / "cn" / "consumer_loan.rules")
@@ -54,8 +46,6 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-u
     file_case(engine, other, "(2024)浙0192民初201号", OTHER, ref, LOAN,
               [{"role": "原告", "name": OTHER}, {"role": "被告", "name": "李四"}])
     yield engine
-    st.cache_resource.clear()
-    engine.dispose()
 
 
 def app() -> AppTest:

@@ -12,14 +12,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import streamlit as st
-from argon2 import PasswordHasher
 from streamlit.testing.v1 import AppTest
 
-from ruledsl.service import auth, create_user, file_case, ruleset_ref, sign_in
+from ruledsl.service import create_user, file_case, ruleset_ref, sign_in
 from ruledsl.service.decide import ruleset_path
 from ruledsl.service.demo import BANK, CASES, CONSUMER_FINANCE, PEOPLE, plaintiff
-from ruledsl.store import cases as cs
 
 PAGE = Path(__file__).resolve().parents[2] / "assistant_ui" / "party.py"
 PASSWORD = "demo-password-42"
@@ -31,14 +28,8 @@ NUMBERS = {key: f"(2025)浙0192民初{100 + i}号" for i, key in enumerate(FILED
 
 
 @pytest.fixture
-def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(auth, "PASSWORDS", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-    monkeypatch.setattr(auth, "_DUMMY_HASH", None)
-    url = f"sqlite:///{tmp_path / 'cases.db'}"
-    monkeypatch.setenv("RULEDSL_DB_URL", url)
-    st.cache_resource.clear()  # the pages' engine is a cached resource: a fresh one on this store
-    engine = cs.open_store(url)
-    cs.migrate(engine)
+def store(page_store):  # type: ignore[no-untyped-def]
+    engine = page_store
     for name, role, lender in (("judge", "judge", None), ("bank", "lender", BANK), ("xiaofei", "lender", CONSUMER_FINANCE),
                                ("mediator", "mediator", None)):
         create_user(engine, name, PASSWORD, role, name, lender=lender)
@@ -51,8 +42,6 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-u
                              ruleset_ref(ruleset_path(case["ruleset"])), case["inputs"],
                              [plaintiff(case["lender"]), PEOPLE[case["defendant"]]])
     yield engine, ids
-    st.cache_resource.clear()
-    engine.dispose()
 
 
 def page(engine, username: str, case_id: int | None) -> AppTest:  # type: ignore[no-untyped-def]
