@@ -19,22 +19,28 @@ Evidence: :data:`EVIDENCE_CASES` are filed with the evidence files of the eviden
 (``examples/evidence/cases/…``), each verified against the demo court log's key when the store is
 seeded (:func:`ruledsl.service.evidence.verify_filing`): one with every item in order, one whose
 contract was anchored late, one with a tampered repayment record, one with a declared-only notice
-and no identity check.  The other cases are filed without evidence files, so they stay in 非诉调解
-and the queue shows them as needing correction (需补正), except the one the court has no
-jurisdiction over (不予受理).
+and no identity check.  The generated loans, when :func:`seed` is given an ``evidence_dir``, are filed
+with evidence files of their own (:mod:`ruledsl.service.demo_evidence`: anchored in the demo court's
+log, extended from the evidence demo's, and verified the same way): most with every item in order, the
+others with one problem each (a contract anchored late, a record edited after anchoring, a notice
+declared only, no identity check).  The hand-written :data:`CASES` are filed without evidence files, so
+they stay in 非诉调解 and the queue shows them as needing correction (需补正), except the one the court
+has no jurisdiction over (不予受理).
 
 Nothing here computes an award: the inputs are the lender's (its 还款计划表, the repayments, its claim
 where it states one, which may be more or less than the law allows), and every figure of the queue
 comes from :func:`ruledsl.service.decide.file_case`, which decides each case once.
 
 ``python -m ruledsl.service.demo [DB_URL]`` seeds the store at ``DB_URL`` (else ``RULEDSL_DB_URL``,
-else ``cases.db`` in the data dir) and prints the demo users and their passwords.
+else ``cases.db`` in the data dir), the generated loans with their evidence in ``demo-evidence`` beside
+the store's SQLite file (:func:`evidence_dir_for`), and prints the demo users and their passwords.
 """
 
 from __future__ import annotations
 
 import calendar
 import json
+import os
 import random
 import sys
 from datetime import date, datetime, timedelta
@@ -542,17 +548,37 @@ def random_loan(rng: random.Random) -> dict[str, Any]:
 # ---------------------------------------------------------------- seeding
 
 
-def seed(engine: Engine, *, generated: int = 1000, seed: int = 2026, now: datetime | None = None) -> dict[str, Any]:
+def seed(engine: Engine, *, generated: int = 1000, seed: int = 2026, now: datetime | None = None,
+         evidence_dir: str | os.PathLike | None = None) -> dict[str, Any]:
     """Seed the demo store: the users of :data:`DEMO_USERS`, the hand-written :data:`CASES` and ``generated``
     consumer loans from ``random.Random(seed)``, each filed (and so decided once) by
     :func:`~ruledsl.service.decide.file_case` as its lender's user (the clerk for :data:`TRADER`).
 
-    Idempotent: when any demo username is already in the store nothing is done and the result says
-    ``already_seeded``.  Returns ``{"users": n, "cases": n, "already_seeded": bool}``."""
+    ``evidence_dir``: a folder for the generated loans' evidence (:mod:`ruledsl.service.demo_evidence`:
+    the files, the demo court's log extended with them, their bundles), each loan filed with its files
+    verified against :data:`DEMO_KEYS` by :func:`~ruledsl.service.evidence.verify_filing`; None: the
+    generated loans are filed without evidence.  The store keeps the files it filed either way.
+
+    Idempotent: when any demo username is already in the store nothing is done (the evidence folder is not
+    touched) and the result says ``already_seeded``.  Returns ``{"users": n, "cases": n, "already_seeded": bool}``."""
     names = [u[0] for u in DEMO_USERS]
     with engine.connect() as conn:
         if conn.execute(select(users.c.id).where(users.c.username.in_(names)).limit(1)).first() is not None:
             return {"users": 0, "cases": 0, "already_seeded": True}
+    # the generated loans, drawn first (a lender, the loan, a person each: the same loans with or without evidence)
+    rng = random.Random(seed)
+    drawn = []
+    for number in range(FIRST_GENERATED_NUMBER, FIRST_GENERATED_NUMBER + generated):
+        lender = rng.choice((BANK, CONSUMER_FINANCE))
+        inputs = random_loan(rng)
+        drawn.append((number, lender, inputs, random_person(rng)))
+    evidence: list[Any] = [()] * len(drawn)
+    if evidence_dir is not None and drawn:
+        from ruledsl.service.demo_evidence import Loan, build, verify_filings
+
+        filings = build(evidence_dir, [Loan(n, i["case_id"], lender, CREDIT_CODES[lender], person["name"], i)
+                                       for n, lender, i, person in drawn], seed=seed)
+        evidence = verify_filings(filings, DEMO_KEYS)  # verify_filing, as every filing is verified
     for username, password, role, display_name, lender in DEMO_USERS:
         create_user(engine, username, password, role, display_name, lender=lender, now=now)
     passwords = {u[0]: u[1] for u in DEMO_USERS}
@@ -569,17 +595,25 @@ def seed(engine: Engine, *, generated: int = 1000, seed: int = 2026, now: dateti
                       refs[case["ruleset"]], inputs, [plaintiff(lender), people[case["defendant"]]],
                       evidence=evidence_of(case["folder"]) if "folder" in case else (), now=now)
             filed += 1
-        rng = random.Random(seed)
-        for number in range(FIRST_GENERATED_NUMBER, FIRST_GENERATED_NUMBER + generated):
-            lender = rng.choice((BANK, CONSUMER_FINANCE))
-            inputs = random_loan(rng)
+        for (number, lender, inputs, person), items in zip(drawn, evidence, strict=True):
             file_case(engine, sessions[FILED_BY[lender]], case_number(inputs["filed_on"], number), lender,
-                      refs[CONSUMER], inputs, [plaintiff(lender), random_person(rng)], now=now)
+                      refs[CONSUMER], inputs, [plaintiff(lender), person], evidence=items, now=now)
             filed += 1
     finally:
         for session in sessions.values():
             sign_out(engine, session.token, now=now)
     return {"users": len(DEMO_USERS), "cases": filed, "already_seeded": False}
+
+
+def evidence_dir_for(engine: Engine) -> Path:
+    """Where ``python -m ruledsl.service.demo`` keeps the generated loans' evidence: ``demo-evidence`` beside
+    a SQLite store's file, else in the data dir (``RULEDSL_DATA_DIR``, else ``.data``)."""
+    from ruledsl.store.db import data_dir
+
+    database = engine.url.database
+    if engine.dialect.name == "sqlite" and database and database != ":memory:":
+        return Path(database).resolve().parent / "demo-evidence"
+    return data_dir() / "demo-evidence"
 
 
 def users_table() -> str:
@@ -601,9 +635,10 @@ def main(argv: list[str] | None = None) -> int:
     """``python -m ruledsl.service.demo [DB_URL]``: seed the store and print the demo users."""
     args = sys.argv[1:] if argv is None else argv
     engine = open_store(args[0] if args else None)
+    evidence_dir = evidence_dir_for(engine)
     try:
         migrate(engine)
-        result = seed(engine)
+        result = seed(engine, evidence_dir=evidence_dir)
     finally:
         engine.dispose()
     if result["already_seeded"]:
@@ -611,6 +646,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print(f"已创建 {result['users']} 个用户、{result['cases']} 件案件"
               f"（seeded {result['users']} users and {result['cases']} cases）")
+        print(f"生成案件的证据及演示存证日志（the generated cases' evidence and the demo log）：{evidence_dir}")
     print()
     print("演示用户（仅供演示）demo users (for the demo only):")
     print(users_table())
