@@ -31,7 +31,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from ruledsl.precheck.block import Block
+from ruledsl.precheck.columnar import judge_part
 from ruledsl.precheck.output import open_writer
+from ruledsl.precheck.parts import CsvRange, columnar_scan
 from ruledsl.precheck.run import (
     READY,
     Options,
@@ -44,15 +47,16 @@ from ruledsl.precheck.run import (
     tally_records,
     text_record,
 )
-from ruledsl.precheck.table import CsvPart, Row, Source, Table, open_table
+from ruledsl.precheck.table import CsvPart, RawPart, Row, Source, Table, open_table
 from ruledsl.ruleset import Ruleset, load
 
 ENGINES = ("local", "dask", "spark")
-PART_ROWS = 5_000  # rows a part: small enough to stream, large enough that handing it over costs little
+PART_ROWS = 5_000  # rows a part of the per-row path: small enough to stream, large enough to hand over cheaply
 SHOWN = 20  # rows not ready kept for the console (the output file has them all)
 
-#: what an engine hands a worker: a part's rows, or where a CSV part starts in the file
-Part = list[Row] | CsvPart
+#: what an engine hands a worker: a part's rows, where a CSV part starts in the file, or (the columnar
+#: path) a part's columns or the byte range of a CSV part
+Part = list[Row] | CsvPart | RawPart | CsvRange
 _LOADED: dict[str, Ruleset] = {}  # per worker process: ruleset path → the compiled ruleset
 
 
@@ -63,10 +67,21 @@ def _ruleset(path: str) -> Ruleset:
     return rs
 
 
-def check_part(ruleset_path: str, rows: Part, options: Options) -> tuple[list[tuple], dict]:
+def check_part(ruleset_path: str, rows: Part, options: Options) -> tuple[list[tuple] | Block, dict]:
     """The output rows of one part of a batch and their tally (the function every engine runs): the part's
-    rows, or where a CSV part starts (read here, in the worker)."""
+    rows, or where a CSV part starts (read here, in the worker); a columnar part (its columns, or the byte
+    range of a CSV part, read here) gives its rows as a :class:`~ruledsl.precheck.block.Block`."""
     rs = _ruleset(ruleset_path)
+    if isinstance(rows, CsvRange):
+        rows = rows.read()
+    if isinstance(rows, RawPart):
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            return judge_part(rs, rows, options)
+        finally:
+            if paused:
+                gc.enable()
     if isinstance(rows, CsvPart):
         rows = rows.read()
     lines = list(rs.checked.awards)
@@ -91,14 +106,25 @@ class BatchResult:
 def run_batch(ruleset_path: Path, input_path: Path, out_path: Path | None = None, *, engine: str = "local",
               workers: int = 1, lists_dir: Path | None = None, evidence_dir: Path | None = None,
               court_key: str | None = None, trust: tuple[str, ...] = (), master: str | None = None,
-              progress: Callable[[int, int], None] | None = None) -> BatchResult:
+              progress: Callable[[int, int], None] | None = None, columnar: bool = True) -> BatchResult:
     """Pre-check ``input_path`` against ``ruleset_path`` on ``engine``; write every output row to
-    ``out_path`` (when given) and return the summary.  ``progress(done, total)`` is told of each part."""
+    ``out_path`` (when given) and return the summary.  ``progress(done, total)`` is told of each part.
+
+    A CSV (UTF-8, regular quoting), Parquet file or workbook without list sheets is read in columnar
+    parts (:mod:`ruledsl.precheck.parts`) and checked by :func:`ruledsl.precheck.columnar.judge_part`,
+    which leaves the rows it cannot vouch for to the per-row path; ``columnar=False`` takes the per-row
+    path for every row (what the columnar path is tested against)."""
     started = time.perf_counter()
     rs = load(ruleset_path)
     source = open_table(input_path, rs.checked, lists_dir)
-    keys, csv_parts = source.keys(PART_ROWS)
-    twice, given, total = index_rows(keys)  # the first pass: case ids only, over the whole batch
+    scan = columnar_scan(source) if columnar else None  # the first pass: case ids only, over the whole batch
+    if scan is not None:
+        numbers, case_ids, columnar_parts = scan
+        twice, given, total = index_rows(zip(numbers.tolist(), case_ids, strict=True))
+        csv_parts = None
+    else:
+        keys, csv_parts = source.keys(PART_ROWS)
+        twice, given, total = index_rows(keys)
     options = Options.of(source.columns, twice, evidence_dir, court_key, trust)
     lines = list(rs.checked.awards)
     writer = open_writer(out_path, lines, award_labels(rs)) if out_path is not None else None
@@ -107,13 +133,16 @@ def run_batch(ruleset_path: Path, input_path: Path, out_path: Path | None = None
     done = 0
     path = str(ruleset_path.resolve())
     run = {"local": _local, "dask": _dask, "spark": _spark}[engine]
-    parts = iter(csv_parts) if csv_parts else _parts(source)  # a CSV's parts are read where they are checked
+    if scan is not None:
+        parts = iter(columnar_parts)
+    else:
+        parts = iter(csv_parts) if csv_parts else _parts(source)  # a CSV's parts are read where they are checked
     for recs, part_tally in run(path, parts, options, workers, master):
         if writer is not None:
             writer.write(recs)
         by = add(by, part_tally)
         if len(flagged) < SHOWN:
-            flagged += [r for r in recs if r[2] != READY][:SHOWN - len(flagged)]
+            flagged += _not_ready(recs, SHOWN - len(flagged))
         done += len(recs)
         if progress is not None:
             progress(done, total)
@@ -125,6 +154,17 @@ def run_batch(ruleset_path: Path, input_path: Path, out_path: Path | None = None
     expected = [f"{f.name}（{f.label}）" if f.label else f.name for f in rs.checked.inputs
                 if f.name not in rs.checked.settings]
     return BatchResult(summary, lines, flagged, expected)
+
+
+def _not_ready(recs: list[tuple] | Block, limit: int) -> list[tuple]:
+    """The first ``limit`` output rows that are not ready, as tuples."""
+    if not isinstance(recs, Block):
+        return [r for r in recs if r[2] != READY][:limit]
+    import numpy as np
+    import pyarrow.compute as pc
+
+    at = np.flatnonzero(np.asarray(pc.not_equal(recs.texts[1], READY), bool))[:limit]
+    return recs.take(at).records() if len(at) else []
 
 
 def _sha256(path: Path) -> str:

@@ -25,6 +25,7 @@ from typing import Any
 
 from ruledsl.core.errors import RulesError
 from ruledsl.core.money import Money
+from ruledsl.precheck.block import Block
 from ruledsl.precheck.run import Precheck, Summary, records
 
 FORMATS = (".xlsx", ".csv", ".jsonl", ".parquet")
@@ -79,9 +80,14 @@ class Writer:
         self.written = 0
         self.f = None  # the open file, for the writers that write text
 
-    def write(self, recs: list[tuple]) -> None:
+    def write(self, recs: list[tuple] | Block) -> None:
+        """Output rows, as tuples (:func:`~ruledsl.precheck.run.text_record`) or a
+        :class:`~ruledsl.precheck.block.Block` (the columnar path's)."""
         try:
-            self._write(recs)
+            if isinstance(recs, Block):
+                self._write_block(recs)
+            else:
+                self._write(recs)
         except OSError as exc:
             raise RulesError.at(f"cannot write {self.path}: {exc.strerror}") from None
         self.written += len(recs)
@@ -94,6 +100,9 @@ class Writer:
 
     def _write(self, recs: list[tuple]) -> None:
         raise NotImplementedError
+
+    def _write_block(self, block: Block) -> None:
+        self._write(block.records())
 
     def _close(self, summary: Summary) -> None:
         """Close the file, then write the summary beside it (an Excel output keeps it in a sheet)."""
@@ -113,6 +122,11 @@ class _CsvWriter(Writer):
     def _write(self, recs: list[tuple]) -> None:
         self.w.writerows([rec[0], guard(rec[1]), rec[2], rec[3], guard(rec[4]), *rec[5:-1], guard(rec[-1])]
                          for rec in recs)  # amounts are digits: only the text columns can start a formula
+
+    def _write_block(self, block: Block) -> None:
+        """The same bytes csv.writer writes for the block's rows, a column at a time."""
+        self.f.flush()
+        self.f.buffer.write(block.csv(guarded=(0, 3, len(block.texts) - 1)))
 
 
 class _JsonlWriter(Writer):
@@ -140,6 +154,11 @@ class _ParquetWriter(Writer):
             cols = list(zip(*recs, strict=True))
             self.w.write_table(self.pa.Table.from_arrays(
                 [self.pa.array(c, type=f.type) for c, f in zip(cols, self.schema, strict=True)], schema=self.schema))
+
+    def _write_block(self, block: Block) -> None:
+        if len(block):
+            self.w.write_table(self.pa.Table.from_arrays([self.pa.array(block.rows), *block.texts],
+                                                         schema=self.schema))
 
     def _close(self, summary: Summary) -> None:
         self.w.close()

@@ -191,6 +191,30 @@ class CsvPart:
 
 
 @dataclass
+class RawPart:
+    """A part of a filing's rows as columns, for the columnar path (:func:`ruledsl.precheck.columnar.judge_part`):
+    each row's sheet number (blank rows left out, as :class:`RowMaker` leaves them out) and each of the
+    header's columns — an Arrow array of the cells' text (a CSV's, a Parquet file's text columns), or a list
+    of the cells' values as the reader gives them (a workbook's numbers and dates).  ``refused``: rows the
+    columnar path must leave to the per-row path (a flagged cell: a formula without a value, a merged cell)."""
+
+    numbers: Any                  # numpy int64
+    columns: list[Any]
+    make: RowMaker
+    refused: Any = None           # numpy bool, or None
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    def row(self, i: int) -> Row:
+        """Row ``i`` as the per-row path reads it (:class:`RowMaker` on its cells)."""
+        cells = tuple(col[i].as_py() if not isinstance(col, list) else col[i] for col in self.columns)
+        row = self.make(int(self.numbers[i]), cells)
+        assert row is not None, "a blank row in a part"
+        return row
+
+
+@dataclass
 class Source:
     """A filing table opened for reading: its columns now, its rows in passes, each pass reading the file
     again (:meth:`rows`), so a batch of a million rows is never held whole.  ``blank_rows`` counts the

@@ -1,9 +1,12 @@
-"""Vectorized batch path for the common consumer-loan shape, in integer fen (numpy).
+"""Vectorized batch paths for the common consumer-loan shapes, in integer fen (numpy).
 
-Not called by the pre-check yet (:func:`ruledsl.precheck.precheck` decides each row with the
-compiled rules); a later change wires it in for filings whose ruleset ledger has this shape.
-Until then it is held to the engine by tests/precheck/test_vectorized.py and timed by
-benchmarks/bench_calc.py.
+Two paths, each held to the exact engine by tests/precheck/test_vectorized.py:
+
+* :func:`stated_schedules` — one or more instalments each stating its interest (还款计划表), up to
+  :data:`SCHEDULE_REPAYMENTS` repayments: the pre-check's columnar path
+  (:mod:`ruledsl.precheck.columnar`) computes a ruleset's ledger with it;
+* :func:`compute_batch` — one instalment without stated interest, up to two repayments (timed by
+  benchmarks/bench_calc.py; the pre-check does not call it).
 
 Shape: what the shape dispatcher calls a batch row (:func:`ruledsl.calc.shape.batch_row`) —
 one instalment (到期一次还本付息), fixed contract / penalty / compound rates, compound interest on
@@ -32,7 +35,7 @@ the output is one int64 block handed to pandas without a copy.  Rows whose balan
 could leave int64 (``principal × (1 + max rate × days / basis)²`` above
 :data:`MAX_GROWN_FEN`) are not computed here but by the exact path.
 
-Imports: numpy, pandas and :mod:`ruledsl.calc` (nothing else of the pre-check imports this module yet).
+Imports: numpy, pandas and :mod:`ruledsl.calc`.
 """
 
 from __future__ import annotations
@@ -355,3 +358,133 @@ def _by_basis(args: list[np.ndarray], basis: np.ndarray, unsafe: np.ndarray,
         else:
             ambiguous[rows] |= near
     return ambiguous
+
+
+# ---- stated schedules: one or more instalments, each stating its interest (还款计划表) ---------------------
+
+#: at most this many repayments a row of :func:`stated_schedules` carries (more: the per-case path)
+SCHEDULE_REPAYMENTS = 8
+#: at most this many instalments (more: the per-case path); keeps the error bound below far under GUARD
+SCHEDULE_INSTALMENTS = 60
+_LIMIT = float(2 ** 62)
+#: at most this much rate × days / basis in a row (50: 100 % a year for 50 years), which bounds how far an
+#: accrual's floor error can grow (see :func:`stated_schedules`)
+MAX_REACH = 50
+
+
+def stated_schedules(p_fen: np.ndarray, rc: np.ndarray, rp: np.ndarray, rk: np.ndarray, start: np.ndarray,
+                     end: np.ndarray, due: np.ndarray, inst_fen: np.ndarray, stated_fen: np.ndarray,
+                     pay_on: np.ndarray, pay_fen: np.ndarray, basis: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """The ledger of rows whose schedule states every instalment's interest, in integer fen — what the
+    integer kernel (:func:`ruledsl.calc.kernel.run_schedule`, and :func:`~ruledsl.calc.kernel.run` for one
+    instalment) gives for the ledger's lines ``principal_due``, ``interest_due``, ``penalty_interest`` and
+    ``compound_interest`` under the default order (民法典 561, by component: interest, penalty, compound,
+    then principal of what has fallen due, then the principal not yet due, oldest instalment first) with no
+    caps, costs, acceleration or designated payments, on an additive day count.
+
+    Rows of one shape: ``n`` instalments (``due``, ``inst_fen``, ``stated_fen`` are ``(rows, n)``, due dates
+    strictly increasing and after ``start``, their principal adding up to ``p_fen``) and up to ``m``
+    repayments (``(rows, m)``, a missing one on day :data:`_BIG` with amount 0, each within
+    ``start … end``); rates in units of 0.01 % (``rk`` 0 when compound interest is off); days as integers
+    on any common epoch.  The caller checks those preconditions (the shape dispatcher's, see
+    :mod:`ruledsl.calc.shape`); this function checks only the ranges of its fixed-point arithmetic.
+
+    Returns ``(lines, unsure)``: each line in whole fen (half-up), and the rows this path cannot vouch
+    for — out of the int64-safe ranges, or a line within :data:`GUARD` units of a half fen — which the
+    caller computes on the per-case path.
+
+    Arithmetic as :func:`_ledger`'s: ``U = 10⁴ × basis × 1000`` units per fen, each accrual floored to a
+    unit.  Everything that falls due at the same rate is one balance (penalty interest runs on all
+    principal due at the penalty rate, compound interest on all interest due at the compound rate), so a
+    row's state is four sums and its principal not yet due per instalment.  The error: fewer than one unit
+    per accrual (two accruals per event), and a payment passes the error of penalty and compound interest
+    on to the principal it reaches, whose penalty interest multiplies it by at most ``rate × days / basis``
+    ≤ :data:`MAX_REACH`: under ``2 × (events + 1) × (MAX_REACH + 2)`` units (7,000 for the most events a row
+    may have), far below :data:`GUARD`.  Balances stay below ``(principal + stated interest) × (1 + rate ×
+    days / basis)``, from which the int64-safe check is computed per row.
+    """
+    rows, n = due.shape
+    m = pay_on.shape[1]
+    assert n + m <= SCHEDULE_INSTALMENTS + SCHEDULE_REPAYMENTS
+    denom = RATE_SCALE * basis
+    unit = denom * SUB
+    span = np.clip(end - start, 0, None)
+    rmax = np.maximum(rp, rk)
+    owed = p_fen + stated_fen.sum(axis=1)
+    # every balance stays below (principal + stated interest) × (1 + rate × days / basis): nothing compounds
+    # on penalty or compound interest, and compound interest runs only on the stated interest
+    bound = (owed.astype(np.float64) + 1) * (1 + rmax * span.astype(np.float64) / denom) * 1.01 + 1
+    reach = rmax.astype(np.float64) * np.maximum(span, 1)  # the largest rate × days of one accrual
+    unsafe = ((bound * unit > _LIMIT) | (bound * reach * SUB > _LIMIT) | (unit * reach > _LIMIT)
+              | (reach > MAX_REACH * denom)
+              | (pay_fen.astype(np.float64) * unit > _LIMIT).any(axis=1) | (p_fen <= 0) | (rc < 0) | (rp < 0) | (rk < 0)
+              | (rc > MAX_RATE) | (rp > MAX_RATE) | (rk > MAX_RATE) | (pay_fen < 0).any(axis=1)
+              | (stated_fen < 0).any(axis=1) | (inst_fen < 0).any(axis=1))
+    if unsafe.any():  # keep the arithmetic of those rows in range; their figures are not used
+        keep = ~unsafe
+        p_fen, rc, rp, rk = p_fen * keep, rc * keep, rp * keep, rk * keep
+        inst_fen, stated_fen, pay_fen = inst_fen * keep[:, None], stated_fen * keep[:, None], pay_fen * keep[:, None]
+
+    def accrue(base: np.ndarray, m_: np.ndarray) -> np.ndarray:
+        whole = base // unit
+        part = base - whole * unit
+        return whole * m_ * SUB + part * m_ // denom
+
+    # the events in date order: an instalment falling due before the day's repayments, repayments in the
+    # order given (a stable sort); instalments due after the cut-off never fall due
+    due_in = np.where(due <= end[:, None], due, _BIG)
+    dates = np.concatenate([due_in, np.where(pay_on <= end[:, None], pay_on, _BIG)], axis=1)
+    kinds = np.concatenate([np.zeros((rows, n), np.int64), np.ones((rows, m), np.int64)], axis=1)
+    order = np.lexsort((kinds, np.minimum(dates, end[:, None] + 1)), axis=1) if rows else kinds
+    ev_date = np.take_along_axis(dates, order, axis=1)
+    ev_kind = np.take_along_axis(kinds, order, axis=1)
+    ev_idx = order  # position in the concatenation: an instalment < n, a repayment n + j
+    p_due = np.zeros(rows, np.int64)
+    i_due = np.zeros(rows, np.int64)
+    pen = np.zeros(rows, np.int64)
+    comp = np.zeros(rows, np.int64)
+    not_due = inst_fen * unit  # (rows, n): each instalment's principal not yet due
+    pays_units = pay_fen * unit
+    stated_units = stated_fen * unit
+    at_row = np.arange(rows)
+    t = start.copy()
+    for j in range(n + m + 1):
+        if j < n + m:
+            when = ev_date[:, j]
+            happens = when <= end
+            at = np.where(happens, when, end)
+        else:
+            happens = None
+            at = end
+        days = at - t
+        t = at
+        pen += accrue(p_due, rp * days)
+        comp += accrue(i_due, rk * days)
+        if happens is None:
+            break
+        kind, idx = ev_kind[:, j], ev_idx[:, j]
+        falls = happens & (kind == 0)
+        if falls.any():
+            k = np.where(falls, idx, 0)
+            i_due += np.where(falls, stated_units[at_row, k], 0)
+            p_due += np.where(falls, not_due[at_row, k], 0)
+            not_due[at_row[falls], k[falls]] = 0
+        paid = happens & (kind == 1)
+        if paid.any():
+            left = np.where(paid, pays_units[at_row, np.where(paid, idx - n, 0)], 0)
+            for bal in (i_due, pen, comp, p_due):  # what is due, by component (民法典 561)
+                take = np.minimum(left, bal)
+                bal -= take
+                left -= take
+            before = np.cumsum(not_due, axis=1) - not_due  # then the principal not yet due, oldest first
+            not_due -= np.clip(left[:, None] - before, 0, not_due)
+    half = unit // 2
+    lines, near = {}, np.zeros(rows, bool)
+    for name, value in (("principal_due", p_due), ("interest_due", i_due), ("penalty_interest", pen),
+                        ("compound_interest", comp)):
+        value = value + half
+        rounded = value // unit
+        value -= rounded * unit
+        near |= (value <= GUARD) | (value >= unit - GUARD)
+        lines[name] = rounded
+    return lines, unsafe | near
