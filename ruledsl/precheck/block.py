@@ -14,11 +14,88 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+_NULL = pa.scalar(None, pa.string())
+
+
+def join_skip(pieces: list, sep: str) -> pa.Array:
+    """``sep.join`` of each row's pieces that are not null (a row with none: ``""``).
+
+    pyarrow's own ``binary_join_element_wise(…, null_handling="skip")`` drops a row whose pieces are all
+    null (pyarrow 26: the result is shorter than its inputs), so every row is given a first piece that is
+    never null — a NUL character, which no cell of a filing holds — cut off again after the join."""
+    joined = pc.binary_join_element_wise("\x00", *pieces, sep, null_handling="skip")
+    return pc.utf8_slice_codeunits(joined, 1 + len(sep))
+
+
+@dataclass
+class Reasons:
+    """A part's ``reasons`` column as its pieces: ``head`` (the per-row path's whole text, or the case id
+    given twice), the text most rows share (their evidence reasons) where ``shared``, then ``tail`` (each
+    line claimed above the law, the route refusing the case) — one per line, as ``"\\n".join`` of the
+    pieces a row has.  The shared text is written once per row, never searched or copied row by row."""
+
+    head: pa.Array
+    base: str
+    shared: np.ndarray
+    tail: pa.Array
+
+    def __len__(self) -> int:
+        return len(self.shared)
+
+    def _has_base(self) -> np.ndarray:
+        return self.shared if self.base else np.zeros(len(self.shared), bool)
+
+    def text(self) -> pa.Array:
+        base = pc.if_else(pa.array(self._has_base()), pa.scalar(self.base, pa.string()), _NULL)
+        return join_skip([self.head, base, self.tail], "\n")
+
+    def take(self, index: np.ndarray) -> Reasons:
+        at = pa.array(index, pa.int64())
+        return Reasons(self.head.take(at), self.base, self.shared[index], self.tail.take(at))
+
+    def csv_pieces(self, guard: bool) -> list:
+        """The cell as ``csv.writer`` writes ``guard(text)`` (guard: see :func:`ruledsl.precheck.output.guard`),
+        as pieces to join with nothing between them (a null piece is left out)."""
+        has_h = np.asarray(self.head.is_valid(), bool)
+        has_t = np.asarray(self.tail.is_valid(), bool)
+        has_b = self._has_base()
+        head_e, head_sp = _escaped(self.head)
+        tail_e, tail_sp = _escaped(self.tail)
+        base_sp = any(ch in self.base for ch in ',"\r\n')
+        count = has_h.astype(np.int8) + has_b + has_t
+        special = (count >= 2) | (has_h & head_sp) | (has_t & tail_sp) | (has_b & base_sp)
+        quote = pc.if_else(pa.array(special), '"', _NULL)
+        pieces = [quote]
+        if guard:  # the text's first character is the first piece's
+            starts = np.where(has_h, _starts_formula(self.head), np.where(
+                has_b, self.base.startswith(_FORMULA), _starts_formula(self.tail) & has_t))
+            if starts.any():
+                pieces.append(pc.if_else(pa.array(starts), "'", _NULL))
+        sep_a = pc.if_else(pa.array(has_h & (has_b | has_t)), "\n", _NULL)
+        sep_b = pc.if_else(pa.array(has_b & has_t), "\n", _NULL)
+        base = pc.if_else(pa.array(has_b), pa.scalar(self.base.replace('"', '""'), pa.string()), _NULL)
+        return [*pieces, head_e, sep_a, base, sep_b, tail_e, quote]
+
+
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _starts_formula(col: pa.Array) -> np.ndarray:
+    return np.asarray(pc.fill_null(pc.match_substring_regex(col, r"^[=+\-@\t\r]"), False), bool)
+
+
+def _escaped(col: pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """Quotes doubled, and where a cell needs quoting (a comma, a quote, CR or LF inside)."""
+    special = np.asarray(pc.fill_null(pc.match_substring_regex(col, '[,"\r\n]'), False), bool)
+    if special.any() and pc.any(pc.match_substring(col, '"')).as_py():
+        col = pc.replace_substring(col, '"', '""')
+    return col, special
+
 
 @dataclass
 class Block:
     rows: np.ndarray            # int64: each output row's ``row``
-    texts: list[pa.Array]       # the other columns (case_id, verdict, …, stage), strings
+    texts: list                 # the other columns (case_id, verdict, …, stage): strings; reasons may be Reasons
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -31,39 +108,41 @@ class Block:
         cols = list(zip(*recs, strict=True))
         return cls(np.asarray(cols[0], np.int64), [pa.array(c, pa.string()) for c in cols[1:]])
 
+    def columns(self) -> list[pa.Array]:
+        """The text columns as string arrays."""
+        return [c.text() if isinstance(c, Reasons) else c for c in self.texts]
+
     def records(self) -> list[tuple]:
         """The rows as :func:`~ruledsl.precheck.run.text_record` tuples."""
-        return list(zip(self.rows.tolist(), *(c.to_pylist() for c in self.texts), strict=True))
+        return list(zip(self.rows.tolist(), *(c.to_pylist() for c in self.columns()), strict=True))
 
     def take(self, index: np.ndarray) -> Block:
         at = pa.array(index, pa.int64())
-        return Block(self.rows[index], [c.take(at) for c in self.texts])
+        return Block(self.rows[index], [c.take(index) if isinstance(c, Reasons) else c.take(at) for c in self.texts])
 
-    @staticmethod
-    def merged(parts: list[Block]) -> Block:
-        """The blocks' rows together, in row order."""
-        rows = np.concatenate([b.rows for b in parts])
-        texts = [pa.concat_arrays([b.texts[k] for b in parts]) for k in range(len(parts[0].texts))]
-        order = np.argsort(rows, kind="stable")
-        merged = Block(rows, texts)
-        return merged if (order == np.arange(len(rows))).all() else merged.take(order)
-
-    def csv(self, guarded: tuple[int, ...]) -> bytes:
+    def csv(self, guarded: tuple[int, ...], plain: tuple[int, ...] = ()) -> bytes:
         """The rows as ``csv.writer`` writes them (minimal quoting, ``\\r\\n`` after each row, UTF-8), with
         the text columns at ``guarded`` (positions in :attr:`texts`) kept from starting a formula, as
-        :func:`ruledsl.precheck.output.guard` does."""
+        :func:`ruledsl.precheck.output.guard` does; the columns at ``plain`` hold nothing to quote (verdicts,
+        amounts) and are written as they are."""
         if not len(self):
             return b""
-        cols = [pc.cast(pa.array(self.rows), pa.string())]
+        pieces: list = [pc.cast(pa.array(self.rows), pa.string())]
         for k, col in enumerate(self.texts):
+            pieces.append(",")
+            if isinstance(col, Reasons):
+                pieces += col.csv_pieces(k in guarded)
+                continue
             if k in guarded:
                 starts = pc.match_substring_regex(col, r"^[=+\-@\t\r]")
-                col = pc.if_else(starts, pc.binary_join_element_wise("'", col, ""), col)
-            cols.append(_quoted(col))
-        line = pc.binary_join_element_wise(pc.binary_join_element_wise(*cols, ","), "\r\n", "")
+                if pc.any(starts).as_py():
+                    col = pc.if_else(starts, pc.binary_join_element_wise("'", col, ""), col)
+            pieces.append(col if k in plain else _quoted(col))
+        pieces.append("\r\n")  # (and the row number: no row has only null pieces, see join_skip)
+        line = pc.binary_join_element_wise(*pieces, "", null_handling="skip")
         line = line.cast(pa.large_string())
         offsets = np.frombuffer(line.buffers()[1], np.int64)[line.offset: line.offset + len(line) + 1]
-        return np.frombuffer(line.buffers()[2], np.uint8)[offsets[0]: offsets[-1]].tobytes()
+        return memoryview(line.buffers()[2])[offsets[0]: offsets[-1]]
 
 
 def _quoted(col: pa.Array) -> pa.Array:
@@ -75,13 +154,21 @@ def _quoted(col: pa.Array) -> pa.Array:
     return pc.if_else(special, quoted, col)
 
 
+_FRACS = pa.array([f".{k:02d}" for k in range(100)], pa.string())
+
+
+def empty_texts(n: int) -> pa.Array:
+    """``n`` empty strings."""
+    return pa.Array.from_buffers(pa.string(), n, [None, pa.py_buffer(np.zeros(n + 1, np.int32)), pa.py_buffer(b"")])
+
+
 def fen_text(value: np.ndarray, has: np.ndarray | None = None) -> pa.Array:
     """Amounts in fen as the output writes them (``str(Money)``: ``50518.00``, ``-0.05``), ``""`` where not ``has``."""
+    if has is not None and not has.any():
+        return empty_texts(len(value))
     neg = value < 0
     a = np.abs(value)
-    whole = pc.cast(pa.array(a // 100), pa.string())
-    frac = pc.utf8_lpad(pc.cast(pa.array(a % 100), pa.string()), width=2, padding="0")
-    text = pc.binary_join_element_wise(whole, frac, ".")
+    text = pc.binary_join_element_wise(pc.cast(pa.array(a // 100), pa.string()), _FRACS.take(pa.array(a % 100)), "")
     if neg.any():
         text = pc.if_else(pa.array(neg), pc.binary_join_element_wise("-", text, ""), text)
     if has is not None and not has.all():
@@ -96,4 +183,4 @@ def yuan_fen(fen: int) -> str:
     return f"{sign}{fen // 100:,}.{fen % 100:02d}"
 
 
-__all__ = ["Block", "fen_text", "yuan_fen"]
+__all__ = ["Block", "Reasons", "fen_text", "join_skip", "yuan_fen"]

@@ -582,7 +582,10 @@ def ledger(e: _Eval, node: ast.Ledger, live: np.ndarray) -> Any:
                                        dc.basis)
         for name, v in got.items():
             lines[name][group] = v
-        e.flag(np.isin(np.arange(n), group[unsure]))  # out of the int64-safe ranges, or a hair from a half fen
+        if unsure.any():  # out of the int64-safe ranges, or a hair from a half fen
+            doubt = np.zeros(n, bool)
+            doubt[group[unsure]] = True
+            e.flag(doubt)
     out: dict[str, Any] = {name: Num(v, 100) for name, v in lines.items()}
     out["fees"] = Num(np.zeros(n, np.int64), 100)
     return LedgerV(out)
@@ -958,23 +961,18 @@ def judge_part(rs, part, options) -> tuple[Any, dict]:
     block, code, figures = _block(rs, part, out, columns, findings, options, lines)
     slow = ~out.taken
     tally = _tally(block, figures, code, out.taken, lines)
-    pieces = block.texts[3]
+    reasons = block.texts[3]
     if slow.any():
         recs = [text_record(v, lines) for v in judge_rows(rs, [part.row(int(i)) for i in np.flatnonzero(slow)],
                                                            options)]
         cols = list(zip(*recs, strict=True))
         mask = pa.array(slow)
         for k, values in enumerate(cols[1:]):
-            if k == 3:  # the reasons: the per-row path's text where the other pieces are empty
-                pieces = [_scatter(n, slow, pa.array(list(values), pa.string())), *pieces]
+            if k == 3:  # the reasons: the per-row path's whole text, as the head (nothing else on those rows)
+                reasons.head = pc.replace_with_mask(reasons.head, mask, pa.array(list(values), pa.string()))
             else:
                 block.texts[k] = pc.replace_with_mask(block.texts[k], mask, pa.array(list(values), pa.string()))
         tally = add(tally, tally_records(recs, lines))
-    if not pieces:
-        block.texts[3] = pa.array([""] * n, pa.string())
-    else:
-        joined = pc.binary_join_element_wise(*pieces, pa.nulls(n, pa.string()), "\n", null_handling="skip")
-        block.texts[3] = joined
     return block, tally
 
 
@@ -990,7 +988,7 @@ def _yuan(fen: np.ndarray) -> pa.Array:
         padded = pc.utf8_lpad(g, width=3, padding="0")
         text = pc.if_else(pa.array(groups - 1 == i), g, padded)
         texts.append(pc.if_else(pa.array(groups - 1 >= i), text, pa.scalar(None, pa.string())))
-    out = pc.binary_join_element_wise(*texts, ",", null_handling="skip")
+    out = pc.binary_join_element_wise(*texts, ",", null_handling="skip")  # (the top group is never null)
     out = pc.binary_join_element_wise(out, pc.utf8_lpad(pc.cast(pa.array(frac), pa.string()), width=2,
                                                        padding="0"), ".")
     if neg.any():
@@ -999,14 +997,15 @@ def _yuan(fen: np.ndarray) -> pa.Array:
 
 
 def _scatter(n: int, mask: np.ndarray, values: pa.Array) -> pa.Array:
-    """A column of ``n`` rows: ``values`` at the rows of ``mask``, null elsewhere."""
-    return pc.replace_with_mask(pa.nulls(n, pa.string()), pa.array(mask), values)
+    """A column of ``n`` rows: ``values`` at the rows of ``mask``, in order, null elsewhere."""
+    at = np.cumsum(mask) - 1
+    return values.take(pa.array(np.where(mask, at, 0), mask=~mask))
 
 
 def _block(rs, part, out: Outcome, columns, findings, options, lines):
     """Every row's output as columns (the rows not taken hold placeholders the caller replaces) and each
     row's verdict as its index in VERDICTS."""
-    from ruledsl.precheck.block import Block, fen_text
+    from ruledsl.precheck.block import Block, Reasons, empty_texts, fen_text, join_skip
     from ruledsl.precheck.run import (
         CASE_KEY,
         CORRECTION,
@@ -1058,23 +1057,20 @@ def _block(rs, part, out: Outcome, columns, findings, options, lines):
     cites = {x: "；".join(c.citation_text(c.definitions[x].citation)) for x in c.awards}
     claim_cite = "；".join(c.citation_text(c.claim.citation)) if c.claim is not None else ""
     evidence = [_evidence_reason(r).text() for r in findings if not r.satisfied]
-    pieces: list[Any] = []
+    pieces: list[Any] = []  # after the evidence: lines claimed above the law, the route refusing the case
+    head = pa.nulls(n, pa.string())
     code = np.full(n, VERDICTS.index(CORRECTION) if evidence else VERDICTS.index(READY), np.int64)
     dups = options.duplicates
     if dups:
-        ids = case_ids.to_pylist()
-        dup_at = [i for i, cid in enumerate(ids) if cid in dups]
-        if dup_at:
-            dup = np.zeros(n, bool)
-            dup[dup_at] = True
-            dup &= taken
-            dup_at = np.flatnonzero(dup)
+        dup = np.asarray(pc.fill_null(pc.is_in(case_ids, pa.array([k for k in dups if isinstance(k, str)],
+                                                                  pa.string())), False), bool) & taken
+        dup_at = np.flatnonzero(dup)
+        if len(dup_at):
+            ids = case_ids.take(pa.array(dup_at)).to_pylist()
+            ids = dict(zip(dup_at.tolist(), ids, strict=True))
             texts = [f"{CASE_KEY}: 借据号 {ids[i]} 重复（第 {dups[ids[i]]} 行）" for i in dup_at]
-            pieces.append(_scatter(n, dup, pa.array(texts, pa.string())))
+            head = _scatter(n, dup, pa.array(texts, pa.string()))
             code[dup] = VERDICTS.index(CORRECTION)
-    if evidence:
-        pieces.append(pc.if_else(pa.array(taken), pa.scalar("\n".join(evidence), pa.string()),
-                                 pa.scalar(None, pa.string())))
     for x in parts:
         a, cl, ex, hs = fig[x]
         if cl is None:
@@ -1099,12 +1095,21 @@ def _block(rs, part, out: Outcome, columns, findings, options, lines):
             pieces.append(_scatter(n, hit, pa.array([f"route: {rule.stage}" + (f"（{cite}）" if cite else "")]
                                                     * int(hit.sum()), pa.string())))
             code[hit] = VERDICTS.index(REFUSED)
-    reasons = pieces  # joined by judge_part, with the reasons of the rows not taken
+    if not pieces:
+        tail = pa.nulls(n, pa.string())
+    elif len(pieces) == 1:
+        tail = pieces[0]
+    else:
+        present = np.zeros(n, bool)
+        for piece in pieces:
+            present |= np.asarray(piece.is_valid(), bool)
+        tail = pc.if_else(pa.array(present), join_skip(pieces, "\n"), pa.scalar(None, pa.string()))
+    reasons = Reasons(head, "\n".join(evidence), taken.copy(), tail)
     names = pa.array(list(VERDICTS), pa.string())
     label_names = pa.array([VERDICT_LABELS[v] for v in VERDICTS], pa.string())
     at = pa.array(code)
     texts = [case_ids, names.take(at), label_names.take(at), reasons]  # reasons: completed by judge_part
-    empty = pa.array([""] * n, pa.string())
+    empty = empty_texts(n)
     for line in lines:
         a, cl, ex, hs = fig[line]
         texts += [fen_text(a), fen_text(cl, hs) if cl is not None else empty,

@@ -73,7 +73,7 @@ class CsvRange:
         numbers = _numbers(self.number, count, self.empty)
         if columns is None or len(numbers) != count:
             return self._by_python(data)
-        keep, _ = row_keys(columns, numbers, self.make)
+        keep, _ = row_keys(columns, numbers, self.make, ids=False)
         part = _kept(numbers, columns, keep, self.make)
         if len(part.numbers) != self.rows:
             return self._by_python(data)
@@ -121,9 +121,10 @@ def _parse(data: bytes, width: int, multiline: bool) -> list[pa.Array] | None:
     return [table.column(i).combine_chunks() for i in range(width)]
 
 
-def row_keys(columns: list[Any], numbers: np.ndarray, make: RowMaker) -> tuple[np.ndarray, list]:
-    """Which records are rows (not blank) and each row's case id, as :meth:`RowMaker.key` decides, a column at a
-    time: a row has a cell that is not empty or white space (or a flagged mapped cell)."""
+def row_keys(columns: list[Any], numbers: np.ndarray, make: RowMaker, ids: bool = True) -> tuple[np.ndarray, list]:
+    """Which records are rows (not blank) and (``ids``) each row's case id, as :meth:`RowMaker.key` decides, a
+    column at a time: a row has a cell that is not empty or white space (or a flagged mapped cell); its
+    case id is its case id cell as :func:`~ruledsl.precheck.table._cell` reads text (stripped)."""
     n = len(numbers)
     is_row = np.zeros(n, bool)
     for col in columns[: make.width]:
@@ -132,15 +133,21 @@ def row_keys(columns: list[Any], numbers: np.ndarray, make: RowMaker) -> tuple[n
         flagged = {r for r, c in make.flags if any(c == p + 1 for p, _, _ in make.mapped)}
         is_row |= np.isin(numbers, np.fromiter(flagged, np.int64, len(flagged)))
     case_ids: list = [None] * n
-    for position, _, name in make.mapped:
+    for position, _, name in make.mapped if ids else ():
         if name != CASE_KEY:
             continue
         col = columns[position]
         g = _given(col)
         if make.flags:  # a flagged cell holds no value the row can use (RowMaker.key reads none)
             g &= ~np.isin(numbers, np.fromiter((r for r, c in make.flags if c == position + 1), np.int64))
-        values = col.to_pylist() if not isinstance(col, list) else col
-        case_ids = [_cell(v, "text") if g[i] else None for i, v in enumerate(values)]
+        if isinstance(col, list):
+            case_ids = [_cell(v, "text") if g[i] else None for i, v in enumerate(col)]
+        else:  # text: str.strip() of it (only the cells with white space at an end need Python's strip)
+            values, _ = cells.texts(col)
+            if not g.all():
+                for i in np.flatnonzero(~g):
+                    values[i] = None
+            case_ids = values
     return is_row, case_ids
 
 
@@ -194,11 +201,11 @@ def scan_csv(path: Path, start: int = 0) -> _Scan | None:
             ahead = f.read(SCAN_CHUNK)
             b = np.frombuffer(piece, np.uint8)
             after = ahead[0] if ahead else None  # the byte after the piece (None: the end of the file)
-            if (b == 0).any():
+            if b"\x00" in piece:
                 return None
             q = np.flatnonzero(b == _QUOTE)
             nl = np.flatnonzero(b == _LF)
-            cr = np.flatnonzero(b == _CR)
+            cr = np.flatnonzero(b == _CR) if b"\r" in piece else np.zeros(0, np.int64)
             opening = ((np.arange(len(q)) + parity) % 2) == 0
             before = np.where(q > 0, b[np.maximum(q - 1, 0)], prev)
             nxt = np.where(q + 1 < len(b), b[np.minimum(q + 1, len(b) - 1)], -1 if after is None else after)
@@ -322,7 +329,7 @@ def _records_scan(source: Source, parts: Iterator[RawPart]):
 
 def _without_blank(parts: Iterator[RawPart]) -> Iterator[RawPart]:
     for part in parts:
-        keep, _ = row_keys(part.columns, part.numbers, part.make)
+        keep, _ = row_keys(part.columns, part.numbers, part.make, ids=False)
         yield _kept(part.numbers, part.columns, keep, part.make)
 
 

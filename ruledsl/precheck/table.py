@@ -950,7 +950,11 @@ def _lines(f) -> Iterator[str]:
 
 
 def _decode_fails(path: Path, encoding: str) -> int | None:
-    """The byte at which ``path`` stops being text in ``encoding``, or None (read in pieces, not held)."""
+    """The byte at which ``path`` stops being text in ``encoding``, or None (read in pieces, not held).
+    UTF-8 is checked first by pyarrow's validator (no text is made); only a file it refuses is decoded
+    by Python, which finds the byte."""
+    if encoding in ("utf-8", "utf-8-sig") and _utf8_valid(path):
+        return None
     decoder = codecs.getincrementaldecoder(encoding)()
     at = 0
     with path.open("rb") as f:
@@ -963,6 +967,36 @@ def _decode_fails(path: Path, encoding: str) -> int | None:
             if not chunk:
                 return None
             at += len(chunk)
+
+
+def _utf8_valid(path: Path) -> bool:
+    """Whether the file is UTF-8 throughout (pyarrow's validator, in pieces; a character cut between two
+    pieces is carried to the next)."""
+    import pyarrow as pa
+
+    carry = b""
+    with path.open("rb") as f:
+        while chunk := f.read(_SCAN_CHUNK):
+            data = carry + chunk
+            cut = len(data)
+            for back in range(1, min(4, len(data)) + 1):  # where the last character starts
+                if data[-back] & 0xC0 != 0x80:
+                    cut = len(data) - back
+                    break
+            carry, data = data[cut:], data[:cut]
+            try:
+                pa.array([data], pa.binary()).cast(pa.string())
+            except (pa.ArrowInvalid, ValueError):
+                return False
+    if carry:
+        try:
+            pa.array([carry], pa.binary()).cast(pa.string())
+        except (pa.ArrowInvalid, ValueError):
+            return False
+    return True
+
+
+_SCAN_CHUNK = 32 << 20
 
 
 def _json_row(number: int, item: Any) -> Row:
