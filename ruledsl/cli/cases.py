@@ -20,30 +20,16 @@ import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table as RichTable
-from sqlalchemy.exc import SQLAlchemyError
 
 from ruledsl.cli.console import err, out, report
 from ruledsl.cli.rules import KeyOpt, TrustOpt
 from ruledsl.core.errors import RulesError
 from ruledsl.precheck import VERDICT_LABELS
-from ruledsl.service.auth import sign_in, sign_out
-from ruledsl.service.evidence import EvidenceKeys
-from ruledsl.service.filing import (
-    FAILED,
-    FILED,
-    MAY_INCLUDE,
-    NOT_READY,
-    OUTCOME_LABELS,
-    OUTCOMES,
-    SKIPPED,
-    import_rows,
-    write_report,
-)
-from ruledsl.store.cases import migrate, open_store
 
 cases_app = typer.Typer(help="The case store: 批量立案 (import a pre-check's ready rows).", no_args_is_help=True)
 
-_COLOUR = {FILED: "green", SKIPPED: "cyan", NOT_READY: "yellow", FAILED: "red"}
+#: by outcome (service.filing's FILED, SKIPPED, NOT_READY, FAILED)
+_COLOUR = {"filed": "green", "skipped": "cyan", "not_ready": "yellow", "failed": "red"}
 #: rows shown in the terminal; every row is in --report
 SHOWN = 200
 
@@ -71,6 +57,14 @@ def import_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="print the report as one JSON object on stdout")] = False,
 ) -> None:
     """批量立案: file the rows of a filing table that pass the pre-check, with their verified evidence."""
+    # the case store (SQLAlchemy) is imported by this command only: every other command starts without it
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from ruledsl.service.auth import sign_in, sign_out
+    from ruledsl.service.evidence import EvidenceKeys
+    from ruledsl.service.filing import MAY_INCLUDE, import_rows, write_report
+    from ruledsl.store.cases import migrate, open_store
+
     chosen = tuple(v.strip() for v in include.split(",") if v.strip())
     if not chosen or any(v not in MAY_INCLUDE for v in chosen):
         err.print(f"--include is {' and/or '.join(MAY_INCLUDE)} (comma-separated), not {include!r}", markup=False)
@@ -127,6 +121,8 @@ def import_cmd(
 
 def _print(console, result, table: Path) -> None:  # type: ignore[no-untyped-def]
     """The rows as a table (their reasons below it, one line each, as the pre-check prints them), then the counts."""
+    from ruledsl.service.filing import FILED, OUTCOME_LABELS, OUTCOMES
+
     grid = RichTable(title=f"{escape(table.name)} — {len(result.rows)} 行 rows（{result.ruleset} {result.version}）"
                            f" → {escape(result.lender)}", title_justify="left")
     for heading in ("行 row", "借据号 case_id", "预审结论 verdict", "案号 case number", "结果 outcome"):

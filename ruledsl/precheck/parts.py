@@ -204,22 +204,18 @@ def scan_csv(path: Path, start: int = 0) -> _Scan | None:
             if b"\x00" in piece:
                 return None
             q = np.flatnonzero(b == _QUOTE)
-            nl = np.flatnonzero(b == _LF)
-            cr = np.flatnonzero(b == _CR) if b"\r" in piece else np.zeros(0, np.int64)
-            opening = ((np.arange(len(q)) + parity) % 2) == 0
-            before = np.where(q > 0, b[np.maximum(q - 1, 0)], prev)
-            nxt = np.where(q + 1 < len(b), b[np.minimum(q + 1, len(b) - 1)], -1 if after is None else after)
-            good_open = np.isin(before, (_COMMA, _LF, _CR, _QUOTE))
-            good_close = np.isin(nxt, (_COMMA, _LF, _CR, _QUOTE, -1))
-            if not np.where(opening, good_open, good_close).all():
+            if not _quotes_regular(b, q, parity, prev, after):
                 return None
+            nl = np.flatnonzero(b == _LF)
             lf_in = _inside(q, nl, parity)
-            cr_out = cr[~_inside(q, cr, parity)]
-            if len(cr_out):
-                cr_next = np.where(cr_out + 1 < len(b), b[np.minimum(cr_out + 1, len(b) - 1)],
-                                   -1 if after is None else after)
-                if (cr_next != _LF).any():
-                    return None
+            if b"\r" in piece:
+                cr = np.flatnonzero(b == _CR)
+                cr_out = cr[~_inside(q, cr, parity)]
+                if len(cr_out):
+                    cr_next = np.where(cr_out + 1 < len(b), b[np.minimum(cr_out + 1, len(b) - 1)],
+                                       -1 if after is None else after)
+                    if (cr_next != _LF).any():
+                        return None
             ends.append(nl[~lf_in] + at + 1)
             odd.append(nl[lf_in] + at)
             parity = (parity + len(q)) % 2
@@ -240,6 +236,34 @@ def scan_csv(path: Path, start: int = 0) -> _Scan | None:
 def _inside(quotes: np.ndarray, at: np.ndarray, parity: int) -> np.ndarray:
     """Whether the bytes at ``at`` lie inside quotes (an odd number of quotes before them)."""
     return (np.searchsorted(quotes, at) + parity) % 2 == 1
+
+
+def _quotes_regular(b: np.ndarray, q: np.ndarray, parity: int, prev: int, after: int | None) -> bool:
+    """Whether every opening quote (of the quotes at ``q``: every other one, from the first when ``parity``,
+    the quotes before the piece, is even) follows a comma, a line end or a quote (a record's start: ``prev``
+    before the piece), and every closing quote is followed by one, or by the end of the file (``after``
+    None).  A filing of JSON cells holds a quote every few bytes: the quotes are taken by slicing."""
+    if not len(q):
+        return True
+    opening, closing = (q[0::2], q[1::2]) if parity == 0 else (q[1::2], q[0::2])
+    if len(opening):
+        first = opening[0] == 0
+        if first and not _separator(np.uint8(prev)):
+            return False
+        if not _separator(b[opening[1:] - 1 if first else opening - 1]).all():
+            return False
+    if len(closing):
+        last = closing[-1] == len(b) - 1
+        if last and after is not None and not _separator(np.uint8(after)):
+            return False
+        if not _separator(b[closing[:-1] + 1 if last else closing + 1]).all():
+            return False
+    return True
+
+
+def _separator(x: np.ndarray) -> np.ndarray:
+    """Bytes a quote may stand beside at a field's edge: a comma, a line end, another quote."""
+    return (x == _COMMA) | (x == _LF) | (x == _CR) | (x == _QUOTE)
 
 
 def _empty_lines(path: Path, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:

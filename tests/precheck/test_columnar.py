@@ -243,3 +243,35 @@ def test_other_output_formats_agree(tmp_path):
             else:
                 outs.append(out.read_bytes())
         assert outs[0] == outs[1], suffix
+
+
+# (bytes, the record ends a reader of the excel dialect finds — None: quoting not regular, Python's csv reads it)
+SCANS = [
+    (b'a,"b""c",d\r\n', [12]),                       # a doubled quote inside a quoted cell
+    (b'"a",b\r\n"c",d\r\n', [7, 14]),                  # a quote opening the file and a record
+    (b'a,"b"', [5]),                                  # the file ends on a closing quote
+    (b'a,"b\nc"\r\nx,y\r\n', [9, 14]),                 # a line break inside quotes is no record end
+    (b'a,"b\rc"\r\n', [9]),                           # nor is a CR inside quotes
+    (b'a,""\r\n', [6]),                               # an empty quoted cell
+    (b'a,b"c,d\r\n', None),                           # a quote inside an unquoted cell
+    (b'a,"b"c,d\r\n', None),                          # text after a closing quote
+    (b'a,"b\r\n', None),                              # a quote never closed
+    (b'a,b\rc\r\n', None),                            # a lone CR outside quotes
+    (b'a,b\x00\r\n', None),                           # a NUL byte
+]
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 1 << 20])  # quotes and line ends falling on the pieces' edges
+@pytest.mark.parametrize(("data", "ends"), SCANS)
+def test_scan_finds_record_ends_of_regular_csv_only(tmp_path, monkeypatch, data, ends, chunk):
+    from ruledsl.precheck import parts
+
+    monkeypatch.setattr(parts, "SCAN_CHUNK", chunk)
+    path = tmp_path / "t.csv"
+    path.write_bytes(data)
+    found = parts.scan_csv(path)
+    if ends is None:
+        assert found is None
+    else:
+        assert found is not None and found.ends.tolist() == ends
+        assert len(found.odd_lf) == data.count(b"\n") - len(ends) + (not data.endswith(b"\n"))
