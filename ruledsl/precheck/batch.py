@@ -7,7 +7,9 @@ calling process, never holding it whole (:func:`ruledsl.precheck.table.open_tabl
 duplicate case ids over the whole batch, the second streams the rows in parts of :data:`PART_ROWS` to
 the engine — except a CSV's, whose parts go out as where they start in the file
 (:class:`~ruledsl.precheck.table.CsvPart`) and are read by the worker that checks them, so the calling
-process reads such a filing once; the output rows are written in row order as the parts come back:
+process reads such a filing once; the output rows are written in row order as the parts come back (on
+``dask`` and ``spark``, into a CSV output, as the bytes the worker wrote for its part: the calling process
+only appends them):
 
 * ``local`` — the parts one after another in this process;
 * ``dask`` — a local Dask cluster of ``workers`` processes (``dask.distributed``), at most two parts
@@ -31,7 +33,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ruledsl.precheck.block import Block
+from ruledsl.precheck.block import Block, Encoded
 from ruledsl.precheck.columnar import judge_part
 from ruledsl.precheck.output import open_writer
 from ruledsl.precheck.parts import CsvRange, columnar_scan
@@ -67,10 +69,13 @@ def _ruleset(path: str) -> Ruleset:
     return rs
 
 
-def check_part(ruleset_path: str, rows: Part, options: Options) -> tuple[list[tuple] | Block, dict]:
+def check_part(ruleset_path: str, rows: Part, options: Options,
+               encode: Callable[[Block], bytes | memoryview] | None = None) -> tuple[list[tuple] | Block | Encoded, dict]:
     """The output rows of one part of a batch and their tally (the function every engine runs): the part's
     rows, or where a CSV part starts (read here, in the worker); a columnar part (its columns, or the byte
-    range of a CSV part, read here) gives its rows as a :class:`~ruledsl.precheck.block.Block`."""
+    range of a CSV part, read here) gives its rows as a :class:`~ruledsl.precheck.block.Block` — or, with
+    ``encode`` (the output writer's, :attr:`~ruledsl.precheck.output.Writer.encode`), as the bytes the writer
+    appends (:class:`~ruledsl.precheck.block.Encoded`): a worker process writes them, not the caller."""
     rs = _ruleset(ruleset_path)
     if isinstance(rows, CsvRange):
         rows = rows.read()
@@ -78,10 +83,13 @@ def check_part(ruleset_path: str, rows: Part, options: Options) -> tuple[list[tu
         paused = gc.isenabled()
         gc.disable()
         try:
-            return judge_part(rs, rows, options)
+            block, tally = judge_part(rs, rows, options)
         finally:
             if paused:
                 gc.enable()
+        if encode is None:
+            return block, tally
+        return Encoded(len(block), bytes(encode(block)), _not_ready(block, SHOWN)), tally
     if isinstance(rows, CsvPart):
         rows = rows.read()
     lines = list(rs.checked.awards)
@@ -133,11 +141,13 @@ def run_batch(ruleset_path: Path, input_path: Path, out_path: Path | None = None
     done = 0
     path = str(ruleset_path.resolve())
     run = {"local": _local, "dask": _dask, "spark": _spark}[engine]
+    # on a cluster each worker writes its parts' rows in the output's form (CSV): the calling process appends them
+    encode = writer.encode if writer is not None and engine != "local" else None
     if scan is not None:
         parts = iter(columnar_parts)
     else:
         parts = iter(csv_parts) if csv_parts else _parts(source)  # a CSV's parts are read where they are checked
-    for recs, part_tally in run(path, parts, options, workers, master):
+    for recs, part_tally in run(path, parts, options, workers, master, encode):
         if writer is not None:
             writer.write(recs)
         by = add(by, part_tally)
@@ -156,8 +166,10 @@ def run_batch(ruleset_path: Path, input_path: Path, out_path: Path | None = None
     return BatchResult(summary, lines, flagged, expected)
 
 
-def _not_ready(recs: list[tuple] | Block, limit: int) -> list[tuple]:
+def _not_ready(recs: list[tuple] | Block | Encoded, limit: int) -> list[tuple]:
     """The first ``limit`` output rows that are not ready, as tuples."""
+    if isinstance(recs, Encoded):
+        return recs.not_ready[:limit]
     if not isinstance(recs, Block):
         return [r for r in recs if r[2] != READY][:limit]
     import numpy as np
@@ -185,12 +197,14 @@ def _parts(source: Source) -> Iterator[list[Row]]:
         yield part
 
 
-def _local(path: str, parts: Iterator[Part], options: Options, workers: int, master: str | None) -> Iterator:
+def _local(path: str, parts: Iterator[Part], options: Options, workers: int, master: str | None,
+           encode: Callable | None) -> Iterator:
     for part in parts:
-        yield check_part(path, part, options)
+        yield check_part(path, part, options, encode)
 
 
-def _dask(path: str, parts: Iterator[Part], options: Options, workers: int, master: str | None) -> Iterator:
+def _dask(path: str, parts: Iterator[Part], options: Options, workers: int, master: str | None,
+          encode: Callable | None) -> Iterator:
     from collections import deque
 
     from dask.distributed import Client, LocalCluster
@@ -201,14 +215,15 @@ def _dask(path: str, parts: Iterator[Part], options: Options, workers: int, mast
         ahead = 2 * max(1, workers)
         futures: deque = deque()
         for part in parts:
-            futures.append(client.submit(check_part, path, part, shared, pure=False))
+            futures.append(client.submit(check_part, path, part, shared, encode, pure=False))
             if len(futures) >= ahead:  # the oldest part's rows, in order; this process forgets it
                 yield futures.popleft().result()
         while futures:
             yield futures.popleft().result()
 
 
-def _spark(path: str, parts: Iterator[Part], options: Options, workers: int, master: str | None) -> Iterator:
+def _spark(path: str, parts: Iterator[Part], options: Options, workers: int, master: str | None,
+           encode: Callable | None) -> Iterator:
     import os
     import sys
 
@@ -222,7 +237,7 @@ def _spark(path: str, parts: Iterator[Part], options: Options, workers: int, mas
              .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
              .config("spark.sql.execution.arrow.pyspark.enabled", "true").getOrCreate())
     try:
-        blob = base64.b64encode(pickle.dumps((path, options))).decode()
+        blob = base64.b64encode(pickle.dumps((path, options, encode))).decode()
         pickled = [base64.b64encode(pickle.dumps(p)).decode() for p in parts]  # the driver holds the batch
         frame = pd.DataFrame({"n": range(len(pickled)), "part": pickled})
 
@@ -230,7 +245,7 @@ def _spark(path: str, parts: Iterator[Part], options: Options, workers: int, mas
             setup = pickle.loads(base64.b64decode(blob))
             for batch in batches:
                 out = [base64.b64encode(pickle.dumps(check_part(setup[0], pickle.loads(base64.b64decode(p)),
-                                                                setup[1]))).decode() for p in batch["part"]]
+                                                                setup[1], setup[2]))).decode() for p in batch["part"]]
                 yield pd.DataFrame({"n": batch["n"], "records": out})
 
         df = spark.createDataFrame(frame).repartition(max(1, min(len(pickled), 4 * max(1, workers))))

@@ -145,6 +145,20 @@ class Block:
         return memoryview(line.buffers()[2])[offsets[0]: offsets[-1]]
 
 
+@dataclass(frozen=True)
+class Encoded:
+    """A part's output rows already in the output file's form (the bytes of its CSV rows), as the worker that
+    checked the part wrote them: the calling process only appends them to the file.  ``not_ready``: the
+    part's first rows not ready, as tuples (for the console)."""
+
+    rows: int
+    data: bytes
+    not_ready: list[tuple]
+
+    def __len__(self) -> int:
+        return self.rows
+
+
 def _quoted(col: pa.Array) -> pa.Array:
     """Cells quoted where ``csv.writer`` quotes them (a comma, a quote, CR or LF inside), quotes doubled."""
     special = pc.match_substring_regex(col, '[,"\r\n]')
@@ -183,4 +197,4 @@ def yuan_fen(fen: int) -> str:
     return f"{sign}{fen // 100:,}.{fen % 100:02d}"
 
 
-__all__ = ["Block", "Reasons", "fen_text", "join_skip", "yuan_fen"]
+__all__ = ["Block", "Encoded", "Reasons", "fen_text", "join_skip", "yuan_fen"]

@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from ruledsl.core.errors import RulesError
 from ruledsl.core.money import Money
-from ruledsl.precheck.block import Block
+from ruledsl.precheck.block import Block, Encoded
 from ruledsl.precheck.run import Precheck, Summary, records
 
 FORMATS = (".xlsx", ".csv", ".jsonl", ".parquet")
@@ -55,6 +56,12 @@ def guard(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
+def csv_rows(block: Block) -> bytes | memoryview:
+    """The block's rows as the CSV output writes them (``csv.writer``'s bytes, text cells guarded)."""
+    last = len(block.texts) - 1  # verdicts and amounts (1, 2, 4 … last - 1) hold nothing to quote
+    return block.csv(guarded=(0, 3, last), plain=(1, 2, *range(4, last)))
+
+
 def write_results(result: Precheck, path: Path) -> Path:
     """Every row's result at ``path`` (.xlsx, .csv, .jsonl or .parquet, by extension), and the summary."""
     writer = open_writer(path, result.lines, result.labels)
@@ -75,16 +82,22 @@ def _text(value: Any) -> str:
 class Writer:
     """Output rows streamed to a file as a batch's parts come back, then the summary."""
 
+    #: how a worker may write a part's rows for this writer (a Block to bytes), or None: it hands the rows over
+    encode: Callable[[Block], bytes | memoryview] | None = None
+
     def __init__(self, path: Path, lines: list[str], labels: dict[str, str]) -> None:
         self.path, self.lines, self.labels, self.names = path, lines, labels, columns(lines)
         self.written = 0
         self.f = None  # the open file, for the writers that write text
 
-    def write(self, recs: list[tuple] | Block) -> None:
-        """Output rows, as tuples (:func:`~ruledsl.precheck.run.text_record`) or a
-        :class:`~ruledsl.precheck.block.Block` (the columnar path's)."""
+    def write(self, recs: list[tuple] | Block | Encoded) -> None:
+        """Output rows, as tuples (:func:`~ruledsl.precheck.run.text_record`), a
+        :class:`~ruledsl.precheck.block.Block` (the columnar path's) or, for a writer that has an
+        :attr:`encode`, :class:`~ruledsl.precheck.block.Encoded` rows."""
         try:
-            if isinstance(recs, Block):
+            if isinstance(recs, Encoded):
+                self._write_encoded(recs)
+            elif isinstance(recs, Block):
                 self._write_block(recs)
             else:
                 self._write(recs)
@@ -103,6 +116,9 @@ class Writer:
 
     def _write_block(self, block: Block) -> None:
         self._write(block.records())
+
+    def _write_encoded(self, rows: Encoded) -> None:
+        raise TypeError(f"{type(self).__name__} takes no encoded rows")
 
     def _close(self, summary: Summary) -> None:
         """Close the file, then write the summary beside it (an Excel output keeps it in a sheet)."""
@@ -123,11 +139,16 @@ class _CsvWriter(Writer):
         self.w.writerows([rec[0], guard(rec[1]), rec[2], rec[3], guard(rec[4]), *rec[5:-1], guard(rec[-1])]
                          for rec in recs)  # amounts are digits: only the text columns can start a formula
 
+    encode = staticmethod(csv_rows)
+
     def _write_block(self, block: Block) -> None:
         """The same bytes csv.writer writes for the block's rows, a column at a time."""
         self.f.flush()
-        last = len(block.texts) - 1  # verdicts and amounts (1, 2, 4 … last - 1) hold nothing to quote
-        self.f.buffer.write(block.csv(guarded=(0, 3, last), plain=(1, 2, *range(4, last))))
+        self.f.buffer.write(csv_rows(block))
+
+    def _write_encoded(self, rows: Encoded) -> None:
+        self.f.flush()
+        self.f.buffer.write(rows.data)
 
 
 class _JsonlWriter(Writer):

@@ -85,3 +85,20 @@ def test_every_engine_gives_the_same_rows(filing, tmp_path: Path) -> None:
         assert got == local, engine[1]
         assert json.loads((tmp_path / f"{engine[1]}.summary.json").read_text(encoding="utf-8"))["verdicts"] == \
             summary["verdicts"]
+
+
+def test_every_engine_writes_the_same_csv(filing, tmp_path: Path) -> None:
+    """On a cluster each worker writes its parts' CSV rows and the caller appends them: the same bytes."""
+    path, cases = filing
+    local = tmp_path / "local.csv"
+    run_csv(path, local)
+    assert local.read_bytes().count(b"\r\n") >= len(cases) + 1  # the header and a line per case at least
+    for engine in (["--engine", "dask", "--workers", "2"], ["--engine", "spark", "--workers", "2"]):
+        out = tmp_path / f"{engine[1]}.csv"
+        run_csv(path, out, *engine)
+        assert out.read_bytes() == local.read_bytes(), engine[1]
+
+
+def run_csv(filing: Path, out: Path, *engine: str) -> None:
+    r = CliRunner().invoke(app, ["precheck", str(LOAN), str(filing), "-o", str(out), *engine])
+    assert r.exit_code == 1, r.output
