@@ -202,7 +202,7 @@ def precheck(ruleset: Ruleset, table: Table, *, ruleset_text: bytes = b"", input
 
 def index_rows(keys: Iterable[tuple[int, str | None]]) -> tuple[dict[str, str], set[str], int]:
     """One pass over a table's rows, as (row number, case id or None): each case id more than one row gives
-    → those rows' numbers (``"2、5"``: every one is flagged, none dropped), the case ids given, and the
+    → those rows' numbers (``"2、5"``: every one is flagged, none dropped; see :func:`_rows_text`), the case ids given, and the
     number of rows.  A row without a case id is named by its row (``row-7``), as its output row is."""
     first: dict[str, int] = {}
     more: dict[str, list[int]] = {}
@@ -217,7 +217,19 @@ def index_rows(keys: Iterable[tuple[int, str | None]]) -> tuple[dict[str, str], 
             more.setdefault(key, [first[key]]).append(number)
         else:
             first[key] = number
-    return {key: "、".join(map(str, numbers)) for key, numbers in more.items()}, given, count
+    return {key: _rows_text(numbers) for key, numbers in more.items()}, given, count
+
+
+#: rows a duplicate's reason names; past them it gives the count (a cell stays readable, and within
+#: Excel's 32,767 characters however many rows share the id)
+DUPLICATE_ROWS_NAMED = 10
+
+
+def _rows_text(numbers: list[int]) -> str:
+    """``2、5`` — or, for more than :data:`DUPLICATE_ROWS_NAMED` rows, the first of them and the count."""
+    if len(numbers) <= DUPLICATE_ROWS_NAMED:
+        return "、".join(map(str, numbers))
+    return "、".join(map(str, numbers[:DUPLICATE_ROWS_NAMED])) + f" 等共 {len(numbers):,} "
 
 
 def judge_rows(ruleset: Ruleset, rows: list[Row], options: Options) -> list[RowVerdict]:

@@ -528,3 +528,16 @@ def test_numbers_past_the_decimal_precision_are_reasons_not_a_crash(tmp_path: Pa
     # the stated interest are due (民法典 674, 675)
     assert (str(c.lines["principal_outstanding"].claimable), str(c.lines["interest"].claimable)) == (
         "10000.00", "1200.00")
+
+
+@pytest.mark.parametrize(("rows", "text"), [
+    ([2, 5], "2、5"),
+    (list(range(2, 12)), "2、3、4、5、6、7、8、9、10、11"),            # ten rows: every one named
+    (list(range(2, 13)), "2、3、4、5、6、7、8、9、10、11 等共 11 "),  # eleven: the first ten and the count
+    (list(range(2, 2002)), "2、3、4、5、6、7、8、9、10、11 等共 2,000 "),
+])
+def test_a_duplicate_names_its_rows_and_counts_them_past_ten(rows, text):
+    from ruledsl.precheck.run import index_rows
+
+    twice, given, total = index_rows([(n, "L1") for n in rows] + [(9999, "L2")])
+    assert twice == {"L1": text} and given == {"L1", "L2"} and total == len(rows) + 1
