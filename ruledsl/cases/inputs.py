@@ -245,6 +245,7 @@ def parse_case(checked: CheckedRuleset, data: dict[str, Any], origin: str = "cas
     """
     if not isinstance(data, dict):
         raise InputError(Diagnostic(f"{origin}: a case is a JSON object of input names to values"))
+    data = by_name(checked, data, origin)
     chosen = {k: v for k, v in data.items() if k in checked.settings}
     if chosen and not settings:
         raise InputError([Diagnostic(
@@ -268,6 +269,38 @@ def parse_case(checked: CheckedRuleset, data: dict[str, Any], origin: str = "cas
             raise InputError(_diagnostics(exc, checked, f"{origin}: verified evidence")) from None
         values["evidence"] += [{**item.model_dump(), "verified": True} for item in checked_items]
     return values
+
+
+def by_name(checked: CheckedRuleset, data: dict[str, Any], origin: str = "case") -> dict[str, Any]:
+    """``data`` with each input given by its label (``"借款本金": "5000"``, as a clerk reads the form) under
+    its name (``principal``); names stay as they are.  A label two inputs share, or an input given by both
+    its name and its label, is refused."""
+    names = {f.name for f in checked.inputs}
+    if all(k in names for k in data):
+        return data
+    labels: dict[str, list[str]] = {}
+    for f in checked.inputs:
+        if f.label:
+            labels.setdefault(f.label.strip(), []).append(f.name)
+    out: dict[str, Any] = {}
+    problems = []
+    for key, value in data.items():
+        name = key
+        found = labels.get(key.strip()) if isinstance(key, str) and key not in names else None
+        if found is not None:
+            if len(found) > 1:
+                problems.append(Diagnostic(f"{origin}: `{key}` is the label of {len(found)} inputs "
+                                           f"({', '.join(f'`{n}`' for n in found)})", hint="give the input by its name"))
+                continue
+            name = found[0]
+            if name in data:
+                problems.append(Diagnostic(f"{origin}: `{key}` is the label of `{name}`, which is given too",
+                                           hint="give each input once"))
+                continue
+        out[name] = value
+    if problems:
+        raise InputError(problems)
+    return out
 
 
 def case_reader(checked: CheckedRuleset) -> Callable[[dict[str, Any]], dict[str, Any] | None]:

@@ -21,7 +21,7 @@ from ruledsl.cli.console import err, out, report
 from ruledsl.core.errors import RulesError
 from ruledsl.core.money import yuan
 from ruledsl.core.text import read_text
-from ruledsl.lang.fmt import format_text
+from ruledsl.lang.fmt import LANGUAGES, format_text
 from ruledsl.reports.sheet import (
     CLAIM_AMOUNTS,
     CLAIM_COLUMNS,
@@ -94,14 +94,19 @@ def test_cmd(files: Files) -> None:
 
 def fmt_cmd(files: Files,
             check: Annotated[bool, typer.Option("--check", help="report files that would change; write nothing")]
-            = False) -> None:
-    """Rewrite ruleset files in the canonical layout (comments kept)."""
+            = False,
+            lang: Annotated[str | None, typer.Option("--lang", help="the keywords in en (English) or zh (中文); "
+                                                                   "default: the file's own")] = None) -> None:
+    """Rewrite ruleset files in the canonical layout (comments kept), the keywords in English or Chinese."""
+    if lang is not None and lang not in LANGUAGES:
+        err.print(f"--lang is en or zh, not {lang!r}", markup=False)
+        raise typer.Exit(2)
     changed = 0
     errors = 0
     for path in files:
         try:
             text = read_text(path)
-            formatted = format_text(text, str(path))
+            formatted = format_text(text, str(path), lang)
         except RulesError as exc:
             report(exc)
             errors += 1

@@ -44,13 +44,16 @@ from ruledsl.core.types import (
     qty,
     unify,
 )
-from ruledsl.lang import ast
+from ruledsl.lang import ast, keywords
 from ruledsl.runtime.ledger import CAP_COMPONENTS, LEDGER_LINES, ORDER_WORDS, LedgerSpec
 from ruledsl.runtime.linked_rates import TableRates
 from ruledsl.runtime.tables import Band, BandSchedule, DatedTable
 
 #: names a ruleset may not define: they mean something already
-RESERVED = frozenset({"route", "evidence", "basis", "true", "false"})
+#: words a name cannot be: five English keywords an expression reads in a name's place, and every Chinese
+#: keyword (:mod:`ruledsl.lang.keywords`; the other English keywords stay names where the grammar allows)
+RESERVED = frozenset({"route", "evidence", "basis", "true", "false", *keywords.ALIASES.values(),
+                      *keywords.PHRASES.values(), *keywords.TYPE_ALIASES.values(), *keywords.DURATION_ALIASES.values()})
 MAX_NAME = 64
 #: how deep the checker follows expressions into definitions they name (nesting is bounded by the parser,
 #: long chains are typed in dependency order: only a long cycle of definitions reaches this)
@@ -307,7 +310,7 @@ class Checker:
                       node)
             return False
         if name in RESERVED:
-            self.fail(f"`{name}` is a reserved word and cannot be defined", node)
+            self.fail(f"`{name}` is a reserved word and cannot be defined", node, _keyword_hint(name))
             return False
         return True
 
@@ -1349,3 +1352,13 @@ def check(tree: ast.Ruleset, source: Source | None = None, base_dir: Path | None
     """Check a parsed ruleset; raise :class:`RulesCheckError` with every problem found."""
     source = source or tree.span.source or Source("<rules>", "")
     return Checker(tree, source, base_dir).check()
+
+
+def _keyword_hint(name: str) -> str | None:
+    """What a reserved word is, in the other language too (``如果`` is ``if``)."""
+    english = {zh: en for en, zh in keywords.ALIASES.items()}
+    if name in english:
+        return f"`{name}` is the keyword `{english[name]}`; choose another name"
+    if name in keywords.ALIASES:
+        return f"`{name}` is a keyword (in Chinese `{keywords.ALIASES[name]}`); choose another name"
+    return None

@@ -8,10 +8,11 @@ the end of that statement's last line.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from ruledsl.core.errors import Span
-from ruledsl.lang import ast
+from ruledsl.lang import ast, keywords
 from ruledsl.lang.parser import lark_parser, parse
 
 INDENT = "  "
@@ -37,6 +38,12 @@ def _comments(text: str) -> list[_Comment]:
             before = lines[tok.line - 1][: tok.column - 1]
             out.append(_Comment(tok.line, tok.column, str(tok).rstrip(), bool(before.strip())))
     return out
+
+
+def width(text: str) -> int:
+    """Columns ``text`` takes in a terminal or an editor: a Chinese character (East Asian wide or
+    full-width) takes two."""
+    return len(text) + sum(1 for ch in text if ord(ch) > 0x2e7f and unicodedata.east_asian_width(ch) in "WF")
 
 
 def quote(text: str) -> str:
@@ -175,7 +182,7 @@ class Formatter:
     def definition(self, d: ast.Definition) -> None:
         lines = self.layout(f"{d.name} = ", d.expr)
         options = ((f"label {quote(d.label)}" if d.label is not None else "") + self.cite(d.citation)).strip()
-        if options and len(lines) == 1 and len(INDENT + lines[0] + " " + options) <= MAX_LINE:
+        if options and len(lines) == 1 and width(INDENT + lines[0] + " " + options) <= MAX_LINE:
             lines[0] += " " + options  # a short rule keeps its citation on its own line
         elif options:
             lines.append(options)
@@ -238,7 +245,7 @@ class Formatter:
         for word, bindings in (("given", d.given), ("expect", d.expect)):
             texts = [self.binding(b) for b in bindings]
             joined = f"{word} {', '.join(texts)}"
-            if bindings and len(INDENT + joined) <= MAX_LINE:
+            if bindings and width(INDENT + joined) <= MAX_LINE:
                 first, last = bindings[0].span, bindings[-1].span
                 whole = Span(first.line, first.col, last.end_line, last.end_col, first.source)
                 self.statement(ast.Node(span=whole), [joined], 1)
@@ -257,7 +264,7 @@ class Formatter:
         """``head`` followed by ``e``: one line when it fits, else broken at the top of ``e`` —
         one branch of a choice, one term of a sum, one element of a list or call per line."""
         flat = head + self.expr(e)
-        if len(INDENT * 2 + flat) <= MAX_LINE:
+        if width(INDENT * 2 + flat) <= MAX_LINE:
             return [flat]
         if isinstance(e, ast.If):
             lines = self.layout(f"{head}if {self.expr(e.cond)} then ", e.then)
@@ -377,6 +384,25 @@ def format_ruleset(tree: ast.Ruleset, source_text: str | None = None) -> str:
     return Formatter(comments).ruleset(tree)
 
 
-def format_text(text: str, name: str = "<rules>") -> str:
-    """Format ruleset text (parse it first; a syntax error is raised, never half-formatted)."""
-    return format_ruleset(parse(text, name), text)
+def format_text(text: str, name: str = "<rules>", lang: str | None = None) -> str:
+    """Format ruleset text (parse it first; a syntax error is raised, never half-formatted), its keywords
+    in ``lang`` — ``"en"`` or ``"zh"`` (中文关键字), or None: the file's own (:func:`language_of`)."""
+    english = format_ruleset(parse(text, name), text)
+    return english if (lang or language_of(text)) == "en" else translate_keywords(english, "zh")
+
+
+LANGUAGES = ("en", "zh")
+
+
+def language_of(text: str) -> str:
+    """The language of a ruleset's keywords: ``"zh"`` when it starts with ``规则集``, else ``"en"``."""
+    for tok in lark_parser().parse_interactive(text).iter_parse():
+        return "zh" if str(tok) == keywords.ALIASES["ruleset"] else "en"
+    return "en"
+
+
+def translate_keywords(text: str, to: str) -> str:
+    """``text`` (a ruleset that parses) with its keywords in ``to`` (``"en"`` or ``"zh"``), all else as it
+    is (:func:`ruledsl.lang.keywords.translate`)."""
+    tokens = lark_parser().parse_interactive(text).iter_parse()  # typed as the parser reads them, in context
+    return keywords.translate(text, [t for t in tokens if t.type != "$END"], to)

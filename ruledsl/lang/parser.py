@@ -13,6 +13,7 @@ import hashlib
 import io
 import pickle
 import re
+import unicodedata
 from decimal import Decimal
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from ruledsl.core import cache, errors
 from ruledsl.core.errors import Diagnostic, RulesSyntaxError, Source, Span
-from ruledsl.lang import ast
+from ruledsl.lang import ast, keywords
 
 GRAMMAR = Path(__file__).with_name("grammar.lark")
 
@@ -35,15 +36,16 @@ def _fingerprint() -> str:
     """A digest of what a parse depends on: the grammar, this module, the classes of the tree and
     of its spans, Lark's version."""
     digest = hashlib.sha256(lark.__version__.encode())
-    for path in (GRAMMAR, Path(__file__), Path(ast.__file__), Path(errors.__file__)):
+    for path in (GRAMMAR, Path(__file__), Path(ast.__file__), Path(errors.__file__), Path(keywords.__file__)):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:24]
 
 
 @functools.lru_cache(maxsize=1)
 def lark_parser() -> Lark:
-    """The LALR parser of ``grammar.lark``.  Its tables take about 0.4 s to build, so they are
-    kept in the private cache (:mod:`ruledsl.core.cache`) and read back by later runs."""
+    """The LALR parser of ``grammar.lark``, reading its keywords in English and in Chinese
+    (:func:`ruledsl.lang.keywords.localized_grammar`).  Its tables take about 0.4 s to build, so they
+    are kept in the private cache (:mod:`ruledsl.core.cache`) and read back by later runs."""
     name = f"lark-{_fingerprint()}.pickle"
     data = cache.read(name)
     if data is not None:
@@ -51,7 +53,7 @@ def lark_parser() -> Lark:
             return Lark.load(io.BytesIO(data))
         except Exception:  # noqa: BLE001 — an entry another version wrote: build afresh
             pass
-    parser = Lark(GRAMMAR.read_text(encoding="utf-8"), **_LARK_OPTIONS)
+    parser = Lark(keywords.localized_grammar(GRAMMAR.read_text(encoding="utf-8")), **_LARK_OPTIONS)
     buffer = io.BytesIO()
     parser.save(buffer)
     cache.write(name, buffer.getvalue())
@@ -99,12 +101,31 @@ def _parse(text: str, source: Source) -> ast.Ruleset:
     except UnexpectedInput as exc:
         raise RulesSyntaxError(_syntax_diagnostic(exc, source)) from None
     _check_nesting(tree, source)
+    _in_english(tree)
     try:
         return ToAst(source).transform(tree)
     except VisitError as exc:  # raised inside a callback: unwrap into our own error
         if isinstance(exc.orig_exc, RulesSyntaxError):
             raise exc.orig_exc from None
         raise
+
+
+def _in_english(tree: Tree) -> None:
+    """The Chinese values of the named terminals (``金额``, ``首日`` …) as the English the tree keeps, in
+    place and at their positions (:data:`ruledsl.lang.keywords.CANONICAL`); keywords the tree drops need
+    nothing."""
+    canonical = keywords.CANONICAL
+    for node in tree.iter_subtrees():
+        for i, child in enumerate(node.children):
+            if not isinstance(child, Token):
+                continue
+            english = None
+            if child.type in canonical:
+                english = canonical[child.type].get(str(child))
+            elif child.type == "PERCENT" and str(child).endswith("％"):  # 24％ is 24%
+                english = str(child)[:-1] + "%"
+            if english is not None:
+                node.children[i] = Token.new_borrow_pos(child.type, english, child)
 
 
 def _check_size(text: str, source: Source) -> None:
@@ -195,8 +216,13 @@ def _syntax_diagnostic(exc: UnexpectedInput, source: Source) -> Diagnostic:
         hint = None
         if ch == '"':
             hint = "a quoted text must close on the same line; use text \"\"\"…\"\"\" for long passages"
-        elif ch in "，：（）“”；":
-            hint = f"`{ch}` is a full-width character; use its ASCII form outside quotes"
+        elif ch in "“”‘’「」":
+            hint = f'`{ch}` is a full-width quotation mark; texts are written in ASCII double quotes: "…"'
+        elif unicodedata.east_asian_width(ch) in ("F", "W") and not ch.isalnum():
+            read = "".join(keywords.FULL_WIDTH)
+            hint = (f"`{ch}` is a full-width character the language does not read ({read} and the full-width "
+                    f"space are read as {' '.join(keywords.FULL_WIDTH.values())}); use its ASCII form, or write "
+                    "the statement on a line of its own")
         elif ch == "'":
             hint = 'texts are written in double quotes: "…"'
         return Diagnostic(f"unexpected character `{ch}`", Span.point(source, line, col), hint)
@@ -223,7 +249,27 @@ def _syntax_diagnostic(exc: UnexpectedInput, source: Source) -> Diagnostic:
         hint = "to compare, write `==`"
     elif exc.expected & {"SOURCE", "TABLE", "INPUT", "COMPUTE", "AWARD"} and token.type in {"NAME", "EQUAL"}:
         hint = f"a new section starts here ({_SECTIONS}); is a `:` or a keyword missing above?"
+    glued = _glued_keyword(before) if str(token) in _CHINESE_KEYWORDS else None
+    if glued is not None:  # a Chinese keyword where it does not belong: one earlier may be glued to a name
+        name, word = glued
+        hint = (f"`{name}` is read as one name; if `{word}` is the keyword, write a space after it: "
+                f"`{word} {name[len(word):]}`")
     return Diagnostic(message, span, hint)
+
+
+_CHINESE_KEYWORDS = sorted({*keywords.ALIASES.values(), *keywords.PHRASES.values()}, key=len, reverse=True)
+_NAME_RUN = re.compile(keywords.NAME_PATTERN)
+
+
+def _glued_keyword(text: str) -> tuple[str, str] | None:
+    """The last name in ``text`` that starts with a Chinese keyword and goes on (``如果本金``), and that
+    keyword — a clerk wrote the keyword and the name without a space between them."""
+    found = None
+    for m in _NAME_RUN.finditer(text):
+        word = next((w for w in _CHINESE_KEYWORDS if m.group().startswith(w) and len(m.group()) > len(w)), None)
+        if word is not None:
+            found = (m.group(), word)
+    return found
 
 
 def _join(items: list[str]) -> str:

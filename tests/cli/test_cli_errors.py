@@ -209,10 +209,10 @@ def test_check_on_a_malformed_ruleset_shows_the_caret(tmp_path: Path):
 
 def test_check_on_a_syntax_error(tmp_path: Path):
     path = tmp_path / "broken.rules"
-    path.write_text('ruleset t version "1" effective 2024-01-01\ninput：\n  c: money\n', encoding="utf-8")
+    path.write_text('ruleset t version "1" effective 2024-01-01\ninput；\n  c: money\n', encoding="utf-8")
     result = ruledsl("check", path)
-    # the full-width colon is the 6th character of line 2
-    failed_with(result, 1, f"{path}:2:6: error: unexpected character `：`", "full-width", "^")
+    # the full-width semicolon (the full-width colon is read as `:`) is the 6th character of line 2
+    failed_with(result, 1, f"{path}:2:6: error: unexpected character `；`", "full-width", "^")
 
 
 def test_check_counts_the_files_with_errors(tmp_path: Path):

@@ -173,6 +173,9 @@ def test_format_round_trip(generated) -> None:
     once = format_text(text)
     assert parse(once) == tree
     assert format_text(once) == once
+    chinese = format_text(text, lang="zh")  # the same ruleset in Chinese keywords (中文关键字) …
+    assert parse(chinese) == tree
+    assert format_text(chinese) == chinese and format_text(chinese, lang="en") == once  # … and back
 
 
 @SETTINGS
