@@ -25,7 +25,19 @@ def decode_text(data: bytes, origin: str, hint: str | None = None) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError(Diagnostic(f"{origin}: not UTF-8 text (byte {exc.start})", hint=hint)) from None
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        where = f"{origin}:{line}:{col}: not UTF-8 text (byte {exc.start})"
+        raise InputError(Diagnostic(where, hint=hint or _encoding_hint(data))) from None
+
+
+def _encoding_hint(data: bytes) -> str:
+    """What to do with a file that is not UTF-8: save it as UTF-8 — naming GB18030 (GBK) when it reads as that."""
+    try:
+        data.decode("gb18030")
+    except UnicodeDecodeError:
+        return "save the file as UTF-8"
+    return "the file looks like GBK / GB18030 (a Chinese Windows editor's default): save it as UTF-8 (“UTF-8”, not “ANSI”)"
 
 
 def read_text(path: str | Path, hint: str | None = None) -> str:

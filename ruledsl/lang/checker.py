@@ -9,6 +9,7 @@ compiler and the interpreter in a :class:`CheckedRuleset`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -508,7 +509,8 @@ class Checker:
 
     def expect_assignable(self, target: Type, got: Type, node: ast.Expr, what: str) -> None:
         if not assignable(target, got):
-            self.fail(f"{what} must be {target}, but this is {got}", node, unit_hint(target, got))
+            self.fail(f"{what} must be {target}, but this is {got}", node,
+                      _slashed_date(self.source, node) if target.kind == "date" else unit_hint(target, got))
         elif target.kind == "enum":
             self.check_enum_literal(target, node)
 
@@ -658,6 +660,7 @@ class Checker:
 
     # -------------------------------------------------------------- evidence, route, examples
     def check_evidence(self, rules: list[ast.Require | ast.WarnIfMissing]) -> None:
+        self.evidence_kinds = [rule.kind for rule in rules]
         for rule in rules:
             self.cite(rule.citation)
             if isinstance(rule, ast.Require):
@@ -741,6 +744,13 @@ class Checker:
                           f"add: given {name} = …")
         for b in example.expect:
             if b.evidence_kind is not None:
+                kinds = getattr(self, "evidence_kinds", [])
+                if b.evidence_kind not in kinds:
+                    self.fail(f"example expects evidence \"{b.evidence_kind}\", which no evidence rule names", b,
+                              did_you_mean(b.evidence_kind, kinds) or (
+                                  f"the evidence rules name {', '.join(f'{k!r}' for k in kinds)}" if kinds
+                                  else "the ruleset has no `evidence:` section"))
+                    continue
                 status = b.expr.value if isinstance(b.expr, ast.String) else None
                 if status not in EVIDENCE_STATUSES:
                     self.fail(f"evidence status must be one of {', '.join(EVIDENCE_STATUSES)}", b.expr,
@@ -1362,3 +1372,15 @@ def _keyword_hint(name: str) -> str | None:
     if name in keywords.ALIASES:
         return f"`{name}` is a keyword (in Chinese `{keywords.ALIASES[name]}`); choose another name"
     return None
+
+
+def _slashed_date(source: Source | None, node: ast.Node) -> str | None:
+    """``2024/01/01`` (a division of numbers to the parser) where a date belongs: the hint to write it."""
+    span = getattr(node, "span", None)
+    if source is None or span is None or span.line != span.end_line or span.line < 1:
+        return None
+    text = source.line(span.line)[span.col - 1: span.end_col - 1]
+    m = re.fullmatch(r"\s*(\d{4})\s*/\s*(\d{1,2})\s*/\s*(\d{1,2})\s*", text)
+    if m is None:
+        return None
+    return f"dates are written YYYY-MM-DD: {m[1]}-{int(m[2]):02d}-{int(m[3]):02d}"

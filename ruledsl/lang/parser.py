@@ -8,6 +8,7 @@ and a hint in plain words.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import hashlib
 import io
@@ -249,6 +250,28 @@ def _syntax_diagnostic(exc: UnexpectedInput, source: Source) -> Diagnostic:
         hint = "to compare, write `==`"
     elif exc.expected & {"SOURCE", "TABLE", "INPUT", "COMPUTE", "AWARD"} and token.type in {"NAME", "EQUAL"}:
         hint = f"a new section starts here ({_SECTIONS}); is a `:` or a keyword missing above?"
+    rest = source.line(line)[col - 1:]
+    word = before.strip()
+    if _NAME_RUN.fullmatch(word or "-") and token.type in ("STRING", "NAME", "COLON") and word not in _ALL_KEYWORDS:
+        near = difflib.get_close_matches(word, _ALL_KEYWORDS, n=1, cutoff=0.75)
+        if near:  # a statement starting with a misspelt keyword: `exmaple "…":`
+            return Diagnostic(f"unknown keyword `{word}`", Span(line, col - len(before) + before.index(word), line,
+                                                                   col - len(before) + before.index(word) + len(word),
+                                                                   source), f"did you mean `{near[0]}`?")
+    if str(token) == "," and re.search(r"\d$", before) and re.match(r",\d{3}", rest):
+        number = re.search(r"[\d,.]+$", before + re.match(r"[\d,.]+", rest).group())
+        written = number.group() if number else ""
+        return Diagnostic("unexpected `,` in a number", span,
+                          f"numbers have no thousands separators: write {written.replace(',', '')}")
+    per = re.match(r"(?:per\s+(month|year|annum)|(每月|每年|月|年))\b", rest)
+    rate = re.search(r"(\d[\d_]*(?:\.\d+)?)[%％]\s*$", before)
+    if per and rate:
+        if per.group(1) == "month" or per.group(2) in ("每月", "月"):
+            yearly = Decimal(rate.group(1).replace("_", "")) * 12
+            return Diagnostic("a rate is written per year, not per month", span,
+                              f"a monthly rate of {rate.group(1)}% is {yearly.normalize():f}% a year (× 12): write "
+                              f"{yearly.normalize():f}%")
+        return Diagnostic("a rate is a yearly rate already", span, f"write {rate.group(1)}% without `{per.group()}`")
     glued = _glued_keyword(before) if str(token) in _CHINESE_KEYWORDS else None
     if glued is not None:  # a Chinese keyword where it does not belong: one earlier may be glued to a name
         name, word = glued
@@ -259,6 +282,11 @@ def _syntax_diagnostic(exc: UnexpectedInput, source: Source) -> Diagnostic:
 
 _CHINESE_KEYWORDS = sorted({*keywords.ALIASES.values(), *keywords.PHRASES.values()}, key=len, reverse=True)
 _NAME_RUN = re.compile(keywords.NAME_PATTERN)
+#: the keywords a line may start with, in both languages, for "did you mean"
+_STATEMENT_WORDS = ("ruleset", "jurisdiction", "language", "source", "table", "input", "settings", "compute", "award",
+                    "cap", "within", "ledger", "allocate", "evidence", "require", "warn", "route", "stage", "refuse",
+                    "example", "given", "expect")
+_ALL_KEYWORDS = sorted({*_STATEMENT_WORDS, *(keywords.ALIASES[w] for w in _STATEMENT_WORDS)})
 
 
 def _glued_keyword(text: str) -> tuple[str, str] | None:

@@ -382,7 +382,8 @@ def test_a_ruleset_that_is_not_utf8_gets_the_same_message_from_every_command(tmp
     rules.write_bytes(COURT_FEES.read_text(encoding="utf-8").encode("gb18030"))
     extra = ["--set", "claim_amount=100"] if command in ("eval", "explain") else []
     result = ruledsl(command, rules, *extra)
-    failed_with(result, 1, f"{rules}: not UTF-8 text (byte ")
+    # the first Chinese character of the file ("# 诉讼费用 …": line 1, column 3), and the encoding it is in
+    failed_with(result, 1, f"{rules}:1:3: not UTF-8 text (byte 2)", "GBK / GB18030", "save it as UTF-8")
 
 
 def test_user_text_is_printed_literally_never_as_emoji_or_markup():
