@@ -18,6 +18,7 @@ from pathlib import Path
 from ruledsl.calc import fields as ledger_fields
 from ruledsl.core.daycount import DayCount
 from ruledsl.core.errors import Diagnostic, RulesCheckError, Source, Span, TableError, did_you_mean
+from ruledsl.core.money import decimal_places, round_fen
 from ruledsl.core.types import (
     BOOL,
     D_DAILY,
@@ -471,6 +472,7 @@ class Checker:
             if f.default is not None:
                 got = self.expr(f.default, {}, inputs_only=True)
                 self.expect_assignable(typ, got, f.default, f"the default of `{name}`")
+                self.check_fen(typ, f.default, f"the default of `{name}`")
             for bound_name in ("min", "max"):
                 bound = getattr(f, bound_name)
                 if bound is None:
@@ -732,6 +734,7 @@ class Checker:
                 self.fail(f"example gives `{b.name}` twice", b)
             given.add(b.name)
             self.expect_assignable(target, self.expr(b.expr, {}, constant=True), b.expr, f"`{b.name}`")
+            self.check_fen(target, b.expr, f"`{b.name}`")
         for name, f in self.inputs.items():
             if f.default is None and not f.optional and name not in given:
                 self.fail(f"example \"{example.title}\" does not give required input `{name}`", example,
@@ -753,6 +756,26 @@ class Checker:
                           did_you_mean(b.name, list(self.definitions) + list(self.input_types)))
                 continue
             self.expect_assignable(target, self.expr(b.expr, {}, constant=True), b.expr, f"`{b.name}`")
+            self.check_fen(target, b.expr, f"expected `{b.name}`")
+
+    def check_fen(self, target: Type, node: ast.Expr, what: str) -> None:
+        """Money written as a number is yuan to the fen: ``108.642`` can be no input, and no expectation
+        either (money is compared at the fen), so it is refused here rather than failing as ``108.64``."""
+        if isinstance(node, ast.Neg):
+            self.check_fen(target, node.operand, what)
+        elif isinstance(node, ast.Number) and target.is_qty and target.dims == D_MONEY and not target.lit:
+            if decimal_places(node.value) > 2:
+                self.fail(f"{what} is money, but {node.text} has more than two decimal places", node,
+                          f"money is yuan to the fen (at most two decimal places): write "
+                          f"{round_fen(node.value):f}")
+        elif isinstance(node, ast.ListLit) and target.kind == "list" and target.item is not None:
+            for item in node.items:
+                self.check_fen(target.item, item, what)
+        elif isinstance(node, ast.RecordLit) and target.kind == "record":
+            for key, value in node.fields:
+                field_type = target.field(key)
+                if field_type is not None:
+                    self.check_fen(field_type, value, f"{what}: `{key}`")
 
     # -------------------------------------------------------------- expressions
     def expect_bool(self, typ: Type, node: ast.Expr, what: str) -> None:

@@ -72,6 +72,15 @@ def test_negative_optional_money_is_refused_too():
     failed_with(result, 1, "`preservation_amount` must be at least 0")
 
 
+@pytest.mark.parametrize("how", ["set", "json string", "json number"])
+def test_money_past_the_fen_is_refused_naming_the_field(tmp_path: Path, how: str):
+    # 10.004 yuan is no amount a court can award or a lender claim: refused, never read as 10.00
+    case = tmp_path / "case.json"
+    case.write_text('{"claim_amount": ' + ('"10.004"' if how == "json string" else "10.004") + "}", encoding="utf-8")
+    args = ["--set", "claim_amount=10.004"] if how == "set" else ["--case", case]
+    failed_with(ruledsl("eval", COURT_FEES, *args), 1, "`claim_amount`", "10.004 is not an amount in yuan to the fen")
+
+
 def test_enum_value_outside_the_enum():
     result = ruledsl("eval", COURT_FEES, "--set", "claim_amount=100", "--set", "procedure=summary")
     failed_with(result, 1, "`procedure`", "ordinary", "simple")

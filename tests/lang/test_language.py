@@ -40,6 +40,19 @@ def test_a_wrong_expectation_is_reported_with_both_figures() -> None:
     assert any("interest: expected 1200.01, got 1200.00" in f for f in result.failures)
 
 
+@pytest.mark.parametrize(("expect", "shown"), [
+    # 5432.10 × 2% = 108.642, an award line rounded half-up to 108.64; an expectation 108.643 is refused by
+    # `check` (tests/lang/errors/example_money_places.rules), but one computed in the example is not:
+    ("108.64 + 1 / 1000", "fee: expected 108.641, got 108.64"),  # both exactly: they differ past the fen
+    ("108.65", "fee: expected 108.65, got 108.64"),              # they differ at the fen: as shown
+])
+def test_a_failed_expectation_never_reads_as_equal(expect: str, shown: str) -> None:
+    ruleset = load_text(HEADER + "input:\n  c: money\naward:\n  fee = c * 2% per S\n"
+                        f'example "e":\n  given c = 5432.10\n  expect fee = {expect}\n')
+    result = run_example(ruleset, ruleset.checked.examples[0])
+    assert [f.split("  (line")[0] for f in result.failures] == [shown]
+
+
 def test_interpreter_agrees_with_compiled_code_on_the_examples() -> None:
     ruleset = load(SEMANTICS)
     for example in ruleset.checked.examples:
