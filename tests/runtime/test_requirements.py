@@ -68,3 +68,4 @@ def test_a_limit_from_a_date_counts_calendar_days(limit, text, anchored, status,
 ])
 def test_duration(delta, text):
     assert duration(delta) == text
+
