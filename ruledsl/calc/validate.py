@@ -69,13 +69,20 @@ def _date_problem(value: object, field: str, problems: list[Diagnostic]) -> bool
     return True
 
 
+#: hints name what a clerk writes in a ruleset, never a Python function
+DAY_COUNT_HINT = ("write `day count basis 365 first day counted last day not counted` (算头不算尾), "
+                  "or `first day not counted last day counted`")
+INSTALMENTS_HINT = ("give the ledger `due_on = …` (one date the whole loan falls due) or "
+                    "`instalments = …` with at least one {due_on, principal}")
+
+
 def day_count_problem(dc: DayCount, problems: list[Diagnostic]) -> None:
     if dc.basis not in (360, 365, 366):
         problems.append(Diagnostic(f"day_count.basis: {dc.basis} is not 360, 365 or 366"))
     if dc.first_day == dc.last_day:
         problems.append(Diagnostic(
             "day_count: counting both the first and the last day (or neither) is not additive over segments",
-            hint="use DayCount(basis, True, False) (算头不算尾) or DayCount(basis, False, True)"))
+            hint=DAY_COUNT_HINT))
 
 
 def dated_items(items, attr: str, name: str, problems: list[Diagnostic], *, start: date | None = None,
@@ -131,7 +138,7 @@ def check_case(case: LoanCase) -> None:
     day_count_problem(case.day_count, p)
 
     if not case.instalments:
-        p.append(Diagnostic("instalments: a loan needs at least one instalment (use schedules.bullet)"))
+        p.append(Diagnostic("instalments: a loan needs at least one instalment", hint=INSTALMENTS_HINT))
     total = Decimal(0)
     previous: date | None = None
     for n, inst in enumerate(case.instalments, start=1):

@@ -450,8 +450,8 @@ def _diagnostics(exc: ValidationError, checked: CheckedRuleset, origin: str) -> 
 
 def _loc(parts: tuple) -> str:
     text = ""
-    for p in parts:
-        text += f"[{p}]" if isinstance(p, int) else (("." if text else "") + str(p))
+    for p in parts:  # list positions counted from 1, as a clerk counts (pydantic counts from 0)
+        text += f"[{p + 1}]" if isinstance(p, int) else (("." if text else "") + str(p))
     return text
 
 

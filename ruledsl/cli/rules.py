@@ -48,7 +48,10 @@ TrustOpt = Annotated[list[Path] | None, typer.Option("--trust", exists=True,
                                                           "timestamps, repeatable")]
 
 
-def check_cmd(files: Files) -> None:
+def check_cmd(files: Files,
+              strict: Annotated[bool, typer.Option("--strict", help="warnings are errors (an award line that "
+                                                                     "cites no law, a source no rule cites)")]
+              = False) -> None:
     """Parse and check ruleset files; print every error with its location."""
     failed = 0
     for path in files:
@@ -58,9 +61,13 @@ def check_cmd(files: Files) -> None:
             report(exc)
             failed += 1
             continue
+        if strict and checked.warnings:
+            report(RulesError([replace(w, severity="error") for w in checked.warnings]))
+            failed += 1
+            continue
         for warning in checked.warnings:
             err.print(warning.render(), markup=False)
-        out.print(f"{path}: ok ({len(checked.definitions)} rules, {len(checked.examples)} examples)", markup=False)
+        out.print(f"{path}: ok ({checked.summary()})", markup=False)
     if failed:
         err.print(f"{failed} of {len(files)} files have errors")
         raise typer.Exit(1)

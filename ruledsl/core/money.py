@@ -55,14 +55,24 @@ _FEN_CONTEXT = Context(prec=PRECISION, rounding=ROUND_HALF_UP)
 
 
 def round_fen(value: Decimal) -> Decimal:
-    """Round a Decimal to the fen, half-up (四舍五入), as courts state awards."""
-    return value.quantize(FEN, context=_FEN_CONTEXT)
+    """Round a Decimal to the fen, half-up (四舍五入), as courts state awards.
+
+    Zero has no sign: −0.004 rounds to ``0.00``, never ``-0.00`` (every figure shown is a rounded one).
+
+    >>> round_fen(Decimal("-0.004")), round_fen(Decimal("-0.005"))
+    (Decimal('0.00'), Decimal('-0.01'))
+    """
+    return _unsigned_zero(value.quantize(FEN, context=_FEN_CONTEXT))
 
 
 def claim_fen(value: Decimal) -> Decimal:
     """An amount claimed, in whole fen and never rounded up: a claim of 900.005 allows 900.00, since an
     award may not exceed what was asked (民事诉讼法 art.211(11))."""
-    return value.quantize(FEN, rounding=ROUND_DOWN)
+    return _unsigned_zero(value.quantize(FEN, rounding=ROUND_DOWN))
+
+
+def _unsigned_zero(value: Decimal) -> Decimal:
+    return value.copy_abs() if not value else value
 
 
 def to_decimal(value: object, what: str = "", places: int | None = MAX_PLACES) -> Decimal:

@@ -17,7 +17,9 @@ number         —                      ``2``
 =============  =====================  ==========================
 
 A bare number literal (``2``, ``10000``) takes the unit of what it meets; a
-percentage literal (``150%``) is a ratio that can stand for a rate.
+percentage literal (``150%``) is a ratio that can stand for a rate.  Beside a rate,
+the checker refuses a bare number of 1 or more (``contract_rate > 24`` is a typo for
+``24%``); a fraction below 1 (``0.24``) is read as it is.
 """
 
 from __future__ import annotations

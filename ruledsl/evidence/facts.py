@@ -166,7 +166,7 @@ def verify_declarations(
     key = court_verifier(court_key)
     store = trust_store(trust)
     facts = []
-    for i, decl in enumerate(declarations):
+    for i, decl in enumerate(declarations, start=1):  # counted from 1, as a clerk counts
         where = f"evidence_files[{i}]"
         if not isinstance(decl, Mapping):
             raise MalformedError.of(f"{where} must be an object")

@@ -33,7 +33,8 @@ class Expr(Node):
 
 @dataclass(frozen=True, slots=True)
 class Number(Expr):
-    """A plain number, ``10000.00``; it takes the unit of what it meets (money, days …)."""
+    """A plain number, ``10000.00``; it takes the unit of what it meets (money, days …; beside a rate only
+    a fraction below 1: the checker refuses ``contract_rate > 24``)."""
 
     value: Decimal
     text: str

@@ -17,8 +17,11 @@ from decimal import Decimal
 from pathlib import Path
 
 from ruledsl.calc import fields as ledger_fields
+from ruledsl.calc import validate as ledger_validate
 from ruledsl.core.daycount import DayCount
 from ruledsl.core.errors import Diagnostic, RulesCheckError, Source, Span, TableError, did_you_mean
+from ruledsl.core.money import decimal_places, round_fen
+from ruledsl.core.show import plain_number
 from ruledsl.core.types import (
     BOOL,
     D_DAILY,
@@ -128,6 +131,24 @@ class CheckedRuleset:
 
     def type_of(self, node: ast.Expr) -> Type:
         return self.types[id(node)]
+
+    def summary(self) -> str:
+        """What the ruleset holds, counted as a clerk counts it (what `ruledsl check` prints)::
+
+            8 inputs, 2 computations, 4 award lines, 5 evidence requirements, 4 route rules, 25 examples
+        """
+        computed = [d for d in self.tree.of_type(ast.ComputeSection) for d in d.definitions
+                    if isinstance(d, ast.Definition)] + self.tree.of_type(ast.LedgerDecl)
+        counts = [(len(self.inputs) - len(self.settings), "input", "inputs"),
+                  (len(self.settings), "setting", "settings"),
+                  (len(computed), "computation", "computations"),
+                  (len(self.awards), "award line", "award lines"),
+                  (len({id(c) for c in self.capped_by.values()}), "cap", "caps"),
+                  (len(self.evidence), "evidence requirement", "evidence requirements"),
+                  (len(self.routes), "route rule", "route rules"),
+                  (len(self.examples), "example", "examples")]
+        return ", ".join(f"{n} {one if n == 1 else many}" for n, one, many in counts
+                         if n or many in ("inputs", "award lines", "examples"))
 
     def ledger_spec(self, node: ast.Ledger) -> LedgerSpec:
         """The fixed part of a ledger block, for the compiler and the interpreter alike."""
@@ -263,6 +284,9 @@ class Checker:
         dc = header.day_count
         if dc is not None and dc.basis not in (360, 365, 366):
             self.fail(f"day count basis {dc.basis} is not used by courts", dc, "write basis 365 or basis 360")
+        if dc is not None and dc.first_day == dc.last_day:
+            self.fail("a day count counts the first day or the last day, not both and not neither", dc,
+                      ledger_validate.DAY_COUNT_HINT)
         day_count = DayCount(dc.basis, dc.first_day, dc.last_day) if dc else DayCount()
         self.day_count = day_count
 
@@ -283,7 +307,13 @@ class Checker:
         routes = [r for sec in self.tree.of_type(ast.RouteSection) for r in sec.rules]
         self.check_routes(routes)
         examples = self.tree.of_type(ast.Example)
+        titles: dict[str, ast.Example] = {}
         for example in examples:
+            first = titles.setdefault(example.title, example)
+            if first is not example:
+                self.fail(f"example \"{example.title}\" is named twice: here and at line {first.span.line}",
+                          example, f"the first is at {first.span}; give each example its own name, so that "
+                                   "`ruledsl test` tells them apart")
             self.check_example(example)
         for name, decl in self.sources.items():
             if name not in self.used_sources:
@@ -475,6 +505,7 @@ class Checker:
             if f.default is not None:
                 got = self.expr(f.default, {}, inputs_only=True)
                 self.expect_assignable(typ, got, f.default, f"the default of `{name}`")
+                self.check_fen(typ, f.default, f"the default of `{name}`")
             for bound_name in ("min", "max"):
                 bound = getattr(f, bound_name)
                 if bound is None:
@@ -511,8 +542,38 @@ class Checker:
         if not assignable(target, got):
             self.fail(f"{what} must be {target}, but this is {got}", node,
                       _slashed_date(self.source, node) if target.kind == "date" else unit_hint(target, got))
+        elif _rate_like(target):
+            self.bare_beside_rate([(node, got), (node, target)])
         elif target.kind == "enum":
             self.check_enum_literal(target, node)
+
+    def bare_beside_rate(self, sides: Iterable[tuple[ast.Expr, Type]]) -> bool:
+        """A bare number of 1 or more beside a rate (compared, added, chosen between, given for one) is a
+        typo for a percentage: ``contract_rate > 24`` would read 24 as 2400%, which the command line refuses
+        too.  Refused, with the percentage as hint; a fraction below 1 (``0.24``) is read as it is."""
+        sides = list(sides)
+        if not any(_rate_like(t) for _, t in sides):
+            return False
+        bad = False
+        for node, t in sides:
+            if not (t.is_qty and t.lit == "num"):
+                continue
+            value = _constant_value(node)
+            if value is None or abs(value) < 1:
+                continue
+            text = self.node_text(node)
+            self.fail(f"a bare number beside a rate: {text} would be read as {plain_number(value * 100)}%", node,
+                      f"write `{text}%` for {text} percent (a rate is written with %, or as a fraction below 1 "
+                      f"such as `{plain_number(value / 100)}`)")
+            bad = True
+        return bad
+
+    def node_text(self, node: ast.Expr) -> str:
+        if isinstance(node, ast.Number):
+            return node.text
+        span = node.span
+        line = self.source.line(span.line)
+        return line[span.col - 1: span.end_col - 1].strip() if span.end_line == span.line and line else "N"
 
     def check_enum_literal(self, typ: Type, node: ast.Expr) -> None:
         if isinstance(node, ast.String) and node.value not in typ.values:
@@ -553,6 +614,11 @@ class Checker:
         self._visiting.pop()
         self.cite(definition.citation)
         if name in self.award_names:
+            if definition.citation is None:
+                self.warn(f"award line `{name}` cites no law", definition,
+                          "every award line says which article it applies: add `per SOURCE` "
+                          + (f"(sources: {', '.join(list(self.sources)[:4])})" if self.sources
+                             else "and declare it: source NAME = \"民法典 第…条\""))
             if not assignable(MONEY, typ):
                 self.fail(f"award line `{name}` must be money, but it is {typ}", definition.expr,
                           unit_hint(MONEY, typ))
@@ -738,6 +804,7 @@ class Checker:
                 self.fail(f"example gives `{b.name}` twice", b)
             given.add(b.name)
             self.expect_assignable(target, self.expr(b.expr, {}, constant=True), b.expr, f"`{b.name}`")
+            self.check_fen(target, b.expr, f"`{b.name}`")
         for name, f in self.inputs.items():
             if f.default is None and not f.optional and name not in given:
                 self.fail(f"example \"{example.title}\" does not give required input `{name}`", example,
@@ -766,6 +833,26 @@ class Checker:
                           did_you_mean(b.name, list(self.definitions) + list(self.input_types)))
                 continue
             self.expect_assignable(target, self.expr(b.expr, {}, constant=True), b.expr, f"`{b.name}`")
+            self.check_fen(target, b.expr, f"expected `{b.name}`")
+
+    def check_fen(self, target: Type, node: ast.Expr, what: str) -> None:
+        """Money written as a number is yuan to the fen: ``108.642`` can be no input, and no expectation
+        either (money is compared at the fen), so it is refused here rather than failing as ``108.64``."""
+        if isinstance(node, ast.Neg):
+            self.check_fen(target, node.operand, what)
+        elif isinstance(node, ast.Number) and target.is_qty and target.dims == D_MONEY and not target.lit:
+            if decimal_places(node.value) > 2:
+                self.fail(f"{what} is money, but {node.text} has more than two decimal places", node,
+                          f"money is yuan to the fen (at most two decimal places): write "
+                          f"{round_fen(node.value):f}")
+        elif isinstance(node, ast.ListLit) and target.kind == "list" and target.item is not None:
+            for item in node.items:
+                self.check_fen(target.item, item, what)
+        elif isinstance(node, ast.RecordLit) and target.kind == "record":
+            for key, value in node.fields:
+                field_type = target.field(key)
+                if field_type is not None:
+                    self.check_fen(field_type, value, f"{what}: `{key}`")
 
     # -------------------------------------------------------------- expressions
     def expect_bool(self, typ: Type, node: ast.Expr, what: str) -> None:
@@ -851,7 +938,7 @@ class Checker:
                 self.fail(f"the two branches differ: {a} after `then`, {b} after `else`", node,
                           unit_hint(a, b, mixing=True))
                 return ERROR
-            return u
+            return ERROR if self.bare_beside_rate([(node.then, a), (node.else_, b)]) else u
         if isinstance(node, ast.Not):
             self.expect_bool(sub(node.operand), node.operand, "`not`")
             return BOOL
@@ -865,6 +952,7 @@ class Checker:
             if u is None:
                 self.fail(f"cannot compare {a} with {b}", node, unit_hint(a, b, mixing=True))
                 return BOOL
+            self.bare_beside_rate([(node.left, a), (node.right, b)])
             if node.op not in ("==", "!=") and u.kind not in ("qty", "date", "error"):
                 self.fail(f"`{node.op}` orders numbers, money and dates, not {u}", node)
             for side, other in ((node.left, b), (node.right, a)):
@@ -941,6 +1029,8 @@ class Checker:
             elif not misplaced and not assignable(want, got):
                 self.fail(f"ledger setting `{setting.name}` must be {want}, but this is {got}", setting.expr,
                           unit_hint(want, got))
+            elif not misplaced and isinstance(want, Type):
+                self.bare_beside_rate([(setting.expr, got), (setting.expr, want)])
         card = "postings" in given  # a card account as issued; it may also take a loan's one balance
         for name in LEDGER_REQUIRED:
             if name not in given and not (card and name in LOAN_ONLY):
@@ -1165,7 +1255,7 @@ class Checker:
             if a.is_qty and b.is_qty:
                 u = unify(a, b)
                 if u is not None:
-                    return u
+                    return ERROR if self.bare_beside_rate([(node.left, a), (node.right, b)]) else u
             self.fail(f"cannot {'add' if op == '+' else 'subtract'} {b} {'to' if op == '+' else 'from'} {a}",
                       node, unit_hint(a, b, mixing=True))
             return ERROR
@@ -1273,12 +1363,34 @@ class Checker:
                 result = u
             if result.kind not in ("qty", "date"):
                 self.fail(f"`{func}` needs numbers, money or dates, not {result}", node)
+            if self.bare_beside_rate(zip(node.args, args, strict=True)):
+                return ERROR
             return result
         # count, sum, any, all over a list
         if len(args) != 1 or args[0].kind != "list":
             self.fail(f"`{func}` takes one list", node, f"or write {func}(x.field for x in items)")
             return ERROR
         return self.aggregate_result(func, args[0].item or NUM_LIT, node)
+
+
+def _rate_like(t: Type) -> bool:
+    """A rate, annual or per day, or a percentage literal (``24%``)."""
+    return t.is_qty and (t.lit == "pct" or (not t.lit and t.dims in (D_RATE, D_DAILY)))
+
+
+def _constant_value(node: ast.Expr) -> Decimal | None:
+    """The value of a number literal, or of arithmetic on number literals only (``-24``, ``20 + 4``)."""
+    if isinstance(node, ast.Number):
+        return node.value
+    if isinstance(node, ast.Neg):
+        inner = _constant_value(node.operand)
+        return None if inner is None else -inner
+    if isinstance(node, ast.BinOp) and node.op in "+-*":
+        a, b = _constant_value(node.left), _constant_value(node.right)
+        if a is None or b is None:
+            return None
+        return a + b if node.op == "+" else a - b if node.op == "-" else a * b
+    return None
 
 
 def _linked_positions(node: ast.Expr) -> list[ast.Expr]:

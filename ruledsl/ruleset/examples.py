@@ -12,6 +12,7 @@ from decimal import Decimal
 from ruledsl.cases.inputs import parse_case
 from ruledsl.core.errors import RulesError, RulesRuntimeError, Span
 from ruledsl.core.money import round_fen
+from ruledsl.core.show import plain_number
 from ruledsl.core.types import D_MONEY
 from ruledsl.lang import ast
 from ruledsl.lang.interpreter import Interpreter
@@ -69,8 +70,11 @@ def run_example(ruleset: Ruleset, example: ast.Example) -> ExampleResult:
         if typ.kind == "qty" and typ.dims == D_MONEY and isinstance(got, Decimal):
             got = round_fen(got)
         if not _equal(got, expected):
+            shown = to_json(expected, typ), to_json(got, typ)
+            if shown[0] == shown[1]:  # they differ past what is shown: show both exactly
+                shown = _exact(expected), _exact(got)
             result.failures.append(
-                f"{b.name}: expected {to_json(expected, typ)}, got {to_json(got, typ)}"
+                f"{b.name}: expected {shown[0]}, got {shown[1]}"
                 + (f"  (line {b.span.line})" if b.span.line else "")
             )
     return result
@@ -90,6 +94,11 @@ def _equal(got: object, expected: object) -> bool:
     if isinstance(got, Decimal) and isinstance(expected, Decimal):
         return got == expected
     return got == expected
+
+
+def _exact(value: object) -> object:
+    """A value to its last digit (a failure whose two values read alike when shown rounded)."""
+    return plain_number(value) if isinstance(value, Decimal) else to_json(value, None)
 
 
 def _jsonable(value: object) -> object:

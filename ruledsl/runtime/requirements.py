@@ -13,7 +13,7 @@ the rules to those facts.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from ruledsl.core.errors import Span
 
@@ -139,19 +139,67 @@ def _require(rule: RequirementSpec, items: list[dict], inputs: dict) -> tuple[st
                 if ref is None:
                     return "unverifiable", f"{name}: no {rule.within.of} to measure the delay from"
                 if not hasattr(ref, "hour"):  # a date input: the limit runs from the end of that day
-                    ref = datetime.combine(ref, time.max, tzinfo=anchored.tzinfo)
-                elif anchored < ref:  # the item's own time: anchoring cannot come before it
-                    return "unverifiable", (f"{name}: anchored {_hours(ref - anchored)} before its {rule.within.of}: "
-                                            f"the log cannot show the file was anchored within "
+                    day, ref = ref, datetime.combine(ref, time.max, tzinfo=anchored.tzinfo)
+                    if anchored - ref > rule.within.limit:
+                        return "late", f"{name}: {_late_after_date(anchored, day, rule.within)}"
+                    continue
+                if anchored < ref:  # the item's own time: anchoring cannot come before it
+                    return "unverifiable", (f"{name}: anchored {duration(ref - anchored)} before its "
+                                            f"{rule.within.of}: the log cannot show the file was anchored within "
                                             f"{rule.within.text} after it")
                 delay = anchored - ref
                 if delay > rule.within.limit:
-                    return "late", f"{name}: anchored {_hours(delay)} after {rule.within.of}, limit {rule.within.text}"
+                    return "late", (f"{name}: anchored {duration(delay)} after {rule.within.of}, "
+                                    f"limit {rule.within.text}")
     return "satisfied", f"{len(items)} presented"
 
 
-def _hours(delta: timedelta) -> str:
-    seconds = int(delta.total_seconds())
-    if seconds >= 72 * 3600:
-        return f"{delta.days} days"
-    return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
+def _late_after_date(anchored: datetime, day: date, within: Within) -> str:
+    """Why an item anchored after a limit that runs from the end of a date is late, counted as a clerk
+    counts: a limit of whole days is met by the last day it allows, so the delay is in calendar days
+    (2024-03-31 → 2024-05-15 is 45 days); any other limit is measured from the end of the day."""
+    on = anchored.date()
+    if within.limit % timedelta(days=1):
+        start = datetime.combine(day + timedelta(days=1), time.min, tzinfo=anchored.tzinfo)
+        return (f"anchored {anchored.isoformat(' ', 'minutes')}, {duration(anchored - start)} after the end of "
+                f"{within.of} {day.isoformat()}, limit {within.text}")
+    days = (on - day).days
+    return (f"anchored on {on.isoformat()}, {days} 天 / {_unit(days, 'day')} after {within.of} {day.isoformat()}, "
+            f"limit {within.text}")
+
+
+def duration(delta: timedelta) -> str:
+    """A delay exactly, in Chinese and English: ``30 天 30 分钟 / 30 days 30 minutes``; seconds (and their
+    fraction) only when there are any, so that a delay just past a limit never reads as the limit.
+
+    >>> duration(timedelta(days=30, minutes=30))
+    '30 天 30 分钟 / 30 days 30 minutes'
+    >>> duration(timedelta(hours=24, microseconds=500000))
+    '1 天 0.5 秒 / 1 day 0.5 seconds'
+    """
+    shown = _duration_parts(delta)
+    zh = " ".join(f"{n} {unit}" for n, unit, _, _ in shown)
+    en = " ".join(f"{n} {unit}" + ("" if one else "s") for n, _, unit, one in shown)
+    return f"{zh} / {en}"
+
+
+def duration_zh(delta: timedelta) -> str:
+    """The Chinese half of :func:`duration` (``2 天 19 小时``), for pages that speak Chinese."""
+    return " ".join(f"{n} {unit}" for n, unit, _, _ in _duration_parts(delta))
+
+
+def _duration_parts(delta: timedelta) -> list[tuple[str, str, str, bool]]:
+    whole = int(delta.total_seconds())
+    days, rest = divmod(whole, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, seconds = divmod(rest, 60)
+    second = f"{seconds}.{delta.microseconds:06d}".rstrip("0").rstrip(".") if delta.microseconds else str(seconds)
+    parts = [(days, "天", "day"), (hours, "小时", "hour"), (minutes, "分钟", "minute")]
+    shown = [(str(n), zh, en, n == 1) for n, zh, en in parts if n]
+    if seconds or delta.microseconds or not shown:
+        shown.append((second, "秒", "second", second == "1"))
+    return shown
+
+
+def _unit(n: int, unit: str) -> str:
+    return f"{n} {unit}" + ("" if n == 1 else "s")

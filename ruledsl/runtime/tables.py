@@ -10,7 +10,16 @@ form is what court staff edit::
 
 Rates are written with ``%`` (or ``‱``) so a value is never ambiguous; money
 and plain numbers are decimal strings. The loader refuses unsorted or repeated
-dates, empty cells and non-numeric values, naming the file, line and column.
+dates, empty cells, non-numeric values, cells beyond the header's columns and
+values out of bounds, naming the file, line and column.
+
+Bounds: a rate column holds 0% to 20% (an LPR or benchmark rate is a few percent: ``345%``
+or ``-3.45%`` is a typo, and would give an absurd or negative award).  A column may state
+its own bounds in its heading, in brackets, written as its values are::
+
+    effective_from,one_year [0% to 30%],fee [0 to 500.00]
+
+(the column is still called ``one_year``); money and number columns have bounds only so.
 
 A band schedule is a list of ``(upper bound, rate or fixed amount)`` bands:
 *progressive* sums each band's share (the court fee schedule, 诉讼费用交纳办法
@@ -22,6 +31,7 @@ from __future__ import annotations
 import bisect
 import csv
 import io
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -34,6 +44,11 @@ from ruledsl.core.rates import parse_rate
 from ruledsl.core.text import read_text
 
 DATE_COLUMN = "effective_from"
+#: what a rate column holds unless its heading says otherwise
+RATE_BOUNDS = (Decimal(0), Decimal("0.20"))
+RATE_BOUNDS_TEXT = ("0%", "20%")
+#: a heading with bounds: ``one_year [0% to 30%]``
+_BOUNDED = re.compile(r"(?P<name>[^\[\]]*?)\s*\[(?P<lo>[^\]]*?)\s+to\s+(?P<hi>[^\]]*)\]\Z")
 
 
 def parse_value(kind: str, text: str) -> Decimal:
@@ -88,6 +103,12 @@ class DatedTable:
         if not rows:
             raise TableError.at(f"table file {path} is empty", Span.point(source, 1, 1))
         header = [h.strip() for h in rows[0]]
+        declared: dict[str, tuple[str, str]] = {}
+        for i, heading in enumerate(header):
+            bounded = _BOUNDED.match(heading)
+            if bounded:
+                header[i] = bounded["name"]
+                declared[bounded["name"]] = (bounded["lo"].strip(), bounded["hi"].strip())
         if not header or header[0] != DATE_COLUMN:
             fail(1, 1, len(rows[0][0]) if rows[0] else 1,
                  f"first column of {path.name} must be `{DATE_COLUMN}`",
@@ -98,6 +119,20 @@ class DatedTable:
                  f"columns are: {', '.join(header[1:])}")
             raise TableError(problems)
         ci = header.index(column)
+        bounds, bounds_text = (RATE_BOUNDS, RATE_BOUNDS_TEXT) if kind == "rate" else (None, None)
+        if column in declared:
+            try:
+                lo, hi = (parse_value(kind, t) for t in declared[column])
+            except ValueError as exc:
+                fail(1, _column_offsets(rows[0])[ci], len(rows[0][ci].strip()),
+                     f"the bounds in the heading of `{column}` cannot be read: {exc}",
+                     f"write them as the column's values, e.g. {column} [0% to 30%]")
+                raise TableError(problems) from None
+            if lo > hi:
+                fail(1, _column_offsets(rows[0])[ci], len(rows[0][ci].strip()),
+                     f"the bounds in the heading of `{column}` are the wrong way round", f"{column} [0% to 30%]")
+                raise TableError(problems)
+            bounds, bounds_text = (lo, hi), declared[column]
         dates: list[date] = []
         values: list[Decimal] = []
         for lineno, row in enumerate(rows[1:], start=2):
@@ -105,6 +140,12 @@ class DatedTable:
                 continue
             cells = [c.strip() for c in row] + [""] * (len(header) - len(row))
             col_of = _column_offsets(row)
+            if len(row) > len(header):
+                extra = len(",".join(row[len(header):]))
+                fail(lineno, col_of[len(header)], extra,
+                     f"line {lineno} has {len(row)} cells, but the header names {len(header)} columns",
+                     "remove the extra cells, or name their columns in the header (a stray comma?)")
+                continue
             try:
                 when = date.fromisoformat(cells[0])
             except ValueError:
@@ -122,10 +163,18 @@ class DatedTable:
                      "every row needs a value in the column a table uses")
                 continue
             try:
-                values.append(parse_value(kind, cell))
+                value = parse_value(kind, cell)
             except ValueError as exc:
                 fail(lineno, col, len(cell), f"`{column}` on {when}: {exc}")
                 continue
+            if bounds is not None and not bounds[0] <= value <= bounds[1]:
+                fail(lineno, col, len(cell),
+                     f"`{column}` on {when}: {cell} is out of bounds ({bounds_text[0]} to {bounds_text[1]})",
+                     (f"the heading of `{column}` sets these bounds" if column in declared else
+                      "a rate such as the LPR is a few percent (3.45%, not 345% or -3.45%); if the column "
+                      f"really holds more, state its bounds in its heading: {column} [0% to 30%]"))
+                continue
+            values.append(value)
             dates.append(when)
         if not problems and not dates:
             fail(1, 1, 1, f"table file {path.name} has no rows")

@@ -34,6 +34,7 @@ from sqlalchemy import Connection, Engine, insert, select
 
 from ruledsl.core.errors import EvidenceError, InputError, MalformedError
 from ruledsl.core.money import Money, yuan
+from ruledsl.runtime.requirements import duration_zh
 from ruledsl.store.cases import evidence_files
 
 #: stored item status: what the verification at filing found
@@ -206,14 +207,11 @@ def _time(text: Any) -> datetime | None:
 
 
 def duration(delta: timedelta) -> str:
-    """A delay as a judge reads it: 20 分钟, 3 小时 5 分钟, 2 天 19 小时."""
-    minutes = int(delta.total_seconds() // 60)
-    if minutes < 0:
+    """A delay as a judge reads it, exactly (as the evidence rules state it): 20 分钟, 3 小时 5 分钟, 2 天 19 小时,
+    30 天 30 分钟 — never 30 天 for a delay past a 30-day limit."""
+    if delta < timedelta(0):
         return "签署前"
-    days, rest = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(rest, 60)
-    parts = [f"{days} 天" if days else "", f"{hours} 小时" if hours else "", f"{minutes} 分钟" if minutes and not days else ""]
-    return " ".join(p for p in parts if p) or "0 分钟"
+    return duration_zh(delta)
 
 
 def _item_view(position: int, stored: Mapping[str, Any], finding: str | None) -> ItemView:

@@ -281,7 +281,7 @@ def _dump(value: Any, out: list[str], where: str) -> None:
         for i, item in enumerate(value):
             if i:
                 out.append(",")
-            _dump(item, out, f"{where}[{i}]")
+            _dump(item, out, f"{where}[{i + 1}]")  # positions counted from 1 in messages
         out.append("]")
     else:
         raise InputError.at(f"{where}: 无法保存 {type(value).__name__} 类型的值（cannot store a {type(value).__name__}）")

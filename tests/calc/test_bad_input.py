@@ -144,3 +144,16 @@ def test_a_payment_designated_for_no_instalment(designated):
     # the one instalment of BASE is number 1: anything else names no debt the debtor owes (民法典 560 ¶1)
     msg = refused(replace(BASE, repayments=(Repayment(date(2024, 2, 1), Decimal("100"), designated),)))
     assert "repayments[1].for_instalment" in msg and "1 to 1" in msg
+
+
+@pytest.mark.parametrize(("change", "field", "construct"), [
+    # what a clerk can act on: the ledger settings and the ruleset header, never a Python function
+    ({"instalments": ()}, "instalments", "`instalments = …`"),
+    ({"day_count": DayCount(365, True, True)}, "day_count", "first day counted last day not counted"),
+])
+def test_hints_name_only_what_a_ruleset_can_write(change, field, construct):
+    with pytest.raises(InputError) as info:
+        compute(replace(BASE, **change))
+    [diagnostic] = [d for d in info.value.diagnostics if d.message.startswith(field)]
+    assert construct in diagnostic.hint
+    assert not any(word in diagnostic.hint for word in ("schedules.", "DayCount(", "True", "False"))

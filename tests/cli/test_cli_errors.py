@@ -72,6 +72,15 @@ def test_negative_optional_money_is_refused_too():
     failed_with(result, 1, "`preservation_amount` must be at least 0")
 
 
+@pytest.mark.parametrize("how", ["set", "json string", "json number"])
+def test_money_past_the_fen_is_refused_naming_the_field(tmp_path: Path, how: str):
+    # 10.004 yuan is no amount a court can award or a lender claim: refused, never read as 10.00
+    case = tmp_path / "case.json"
+    case.write_text('{"claim_amount": ' + ('"10.004"' if how == "json string" else "10.004") + "}", encoding="utf-8")
+    args = ["--set", "claim_amount=10.004"] if how == "set" else ["--case", case]
+    failed_with(ruledsl("eval", COURT_FEES, *args), 1, "`claim_amount`", "10.004 is not an amount in yuan to the fen")
+
+
 def test_enum_value_outside_the_enum():
     result = ruledsl("eval", COURT_FEES, "--set", "claim_amount=100", "--set", "procedure=summary")
     failed_with(result, 1, "`procedure`", "ordinary", "simple")
@@ -232,6 +241,27 @@ def test_check_the_shipped_ruleset():
     result = ruledsl("check", COURT_FEES)
     assert result.returncode == 0, result.stderr
     assert "ok" in result.stdout
+
+
+def test_check_counts_what_the_ruleset_holds():
+    # counted by reading rulesets/cn/consumer_loan.rules: `evidence:` has five `require` lines (identity,
+    # contract, disbursement, repayments, notice), `route:` one `refuse` and three `stage` lines
+    path = ROOT / "rulesets" / "cn" / "consumer_loan.rules"
+    examples = path.read_text(encoding="utf-8").count('\nexample "')
+    result = ruledsl("check", "--strict", path)
+    assert result.returncode == 0, result.stderr
+    assert "6 award lines, 1 cap, 5 evidence requirements, 4 route rules, " + f"{examples} examples)" in result.stdout
+
+
+def test_check_strict_refuses_an_award_line_without_its_law(tmp_path: Path):
+    path = tmp_path / "no_per.rules"
+    path.write_text('ruleset t version "1" effective 2024-01-01\nsource S = "s"\ninput:\n  c: money\n'
+                    "award:\n  base = c * 1% per S\n  fee = c * 2%\n", encoding="utf-8")
+    lenient = ruledsl("check", path)
+    assert lenient.returncode == 0 and "warning: award line `fee` cites no law" in lenient.stderr
+    assert "ok (1 input, 2 award lines, 0 examples)" in lenient.stdout
+    failed_with(ruledsl("check", "--strict", path), 1, "no_per.rules:7:3: error: award line `fee` cites no law",
+                "1 of 1 files have errors")
 
 
 def test_test_ends_with_the_count_line():

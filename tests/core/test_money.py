@@ -10,8 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ruledsl.core.daycount import DayCount, to_date
-from ruledsl.core.money import Money, round_fen, to_decimal
+from ruledsl.core.money import Money, claim_fen, round_fen, to_decimal, yuan
 from ruledsl.core.rates import format_rate, parse_rate
+from ruledsl.core.types import MONEY
+from ruledsl.runtime.values import display, to_json
 
 
 @pytest.mark.parametrize(
@@ -22,11 +24,22 @@ from ruledsl.core.rates import format_rate, parse_rate
         ("-100.005", "-100.01"),  # half away from zero for negatives, as written by hand
         ("0.125", "0.13"),       # banker's rounding would give 0.12
         ("2.675", "2.68"),       # a float would give 2.67 (2.675 is 2.67499… in binary)
+        ("-0.004", "0.00"),      # less than half a fen below zero is zero, shown without a sign
+        ("-0.005", "-0.01"),     # half a fen below zero is a fen below zero
+        ("-0.00", "0.00"),       # a negative zero as given is shown as zero
     ],
 )
 def test_round_half_up_to_the_fen(amount: str, expected: str) -> None:
     assert round_fen(Decimal(amount)) == Decimal(expected)
     assert str(Money(amount)) == expected
+
+
+@pytest.mark.parametrize("amount", ["-0.004", "-0.00", "-0.0049999", "-0"])
+def test_no_figure_prints_as_minus_zero(amount: str) -> None:
+    value = Decimal(amount)
+    shown = [str(Money(amount)), yuan(Money(amount)), f"{round_fen(value):f}", f"{claim_fen(value):f}",
+             to_json(value, MONEY), display(value, MONEY)]
+    assert shown == ["0.00"] * len(shown)
 
 
 def test_money_refuses_floats_and_junk() -> None:

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from ruledsl.core.errors import RulesError, RulesSyntaxError
-from ruledsl.ruleset import load, load_text
+from ruledsl.ruleset import check_text, load, load_text
 
 GALLERY = Path(__file__).resolve().parent / "errors"
 FILES = sorted(GALLERY.glob("*.rules"))
@@ -185,3 +185,23 @@ def test_caret_lines_up_after_chinese_text():
     # the caret must appear under the backslash on a terminal (Chinese characters are two cells wide)
     want = display_width(source[: source.index("\\")])
     assert display_width(caret[: caret.index("^")]) == want
+
+
+# ---------------------------------------------------------------- warnings (errors under `check --strict`)
+
+WARNINGS = sorted((GALLERY / "warnings").glob("*.rules"))
+
+
+@pytest.mark.parametrize("path", WARNINGS, ids=ids)
+def test_first_warning(path: Path):
+    want = expectation(path)
+    checked = check_text(path.read_text(encoding="utf-8"), str(path), path.parent)  # a warning: it still checks
+    first = checked.warnings[0]
+    assert (first.severity, first.span.line, first.span.col) == ("warning", want.line, want.col), first.render()
+    assert want.message in first.message, first.render()
+    assert want.hint is None or (first.hint is not None and want.hint in first.hint), first.render()
+    rendered = first.render().splitlines()
+    assert rendered[0].startswith(f"{path}:{want.line}:{want.col}: warning: ")
+    source_line = path.read_text(encoding="utf-8").splitlines()[want.line - 1]
+    assert rendered[1] == f"{want.line:>5} | " + source_line
+    assert rendered[2].index("^") == len(f"{want.line:>5} | ") + want.col - 1

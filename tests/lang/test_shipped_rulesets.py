@@ -27,6 +27,8 @@ def test_ruleset_is_canonical_and_cites_its_law(path) -> None:
     assert format_text(text, str(path)) == text, "run: ruledsl fmt " + str(path)
     ruleset = load(path)
     checked = ruleset.checked
+    # as `ruledsl check --strict` does: no warning at all, so every award line cites its law (`per …`)
+    assert not checked.warnings, "\n".join(w.render() for w in checked.warnings)
     for name in checked.awards:
         assert checked.definitions[name].citation is not None, f"award line `{name}` cites no law"
     assert len(checked.examples) >= 8

@@ -42,6 +42,16 @@ def test_value_in_force_on_a_date(tmp_path: Path) -> None:
         ("effective_from,one_year\n2019-02-30,4.25%\n", 2, 1, "is not a date"),
         ("date,one_year\n2019-08-20,4.25%\n", 1, 1, "first column"),
         ("effective_from,five_year\n2019-08-20,4.85%\n", 1, 1, "no column `one_year`"),
+        # a rate column holds 0% to 20% unless its heading says otherwise (a negative LPR, 345% are typos)
+        ("effective_from,one_year\n2019-08-20,-3.45%\n", 2, 12, "-3.45% is out of bounds (0% to 20%)"),
+        ("effective_from,one_year\n2019-08-20,345%\n", 2, 12, "345% is out of bounds (0% to 20%)"),
+        ("effective_from,one_year\n2019-08-20,20.01%\n", 2, 12, "out of bounds"),
+        ("effective_from,one_year [1% to 5%]\n2019-08-20,0.5%\n", 2, 12, "0.5% is out of bounds (1% to 5%)"),
+        ("effective_from,one_year [5% to 1%]\n2019-08-20,3%\n", 1, 16, "the wrong way round"),
+        ("effective_from,one_year [0 to 5%]\n2019-08-20,3%\n", 1, 16, "cannot be read"),
+        # a cell beyond the header's columns: reported where it starts, never read
+        ("effective_from,one_year\n2019-08-20,4.25%,-1%\n", 2, 18, "2 columns"),
+        ("effective_from,one_year\n2019-08-20,4.25%,\n", 2, 18, "has 3 cells"),
     ],
 )
 def test_bad_tables_name_file_line_and_column(tmp_path: Path, text: str, line: int, col: int, message: str) -> None:
@@ -51,6 +61,24 @@ def test_bad_tables_name_file_line_and_column(tmp_path: Path, text: str, line: i
     assert (first.span.line, first.span.col) == (line, col)
     assert message in first.message
     assert "lpr.csv" in str(info.value)
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("effective_from,one_year\n2019-08-20,0%\n", "0"),       # the bounds themselves are in bounds
+    ("effective_from,one_year\n2019-08-20,20%\n", "0.20"),
+    ("effective_from,one_year [0% to 30%],five_year\n2019-08-20,25%,4.85%\n", "0.25"),  # as the heading allows
+    ("effective_from,one_year [-1% to 5%]\n2019-08-20,-0.5%\n", "-0.005"),
+])
+def test_values_within_bounds_are_read(tmp_path: Path, text: str, value: str) -> None:
+    assert load(tmp_path, text).at(date(2020, 1, 1)) == Decimal(value)
+
+
+def test_a_money_column_has_bounds_only_when_its_heading_states_them(tmp_path: Path) -> None:
+    path = tmp_path / "fees.csv"
+    path.write_text("effective_from,fee,capped [0 to 500.00]\n2020-01-01,-5000.00,501.00\n", encoding="utf-8")
+    assert DatedTable.from_csv(path, "fee", "money").at(date(2020, 1, 1)) == Decimal("-5000.00")
+    with pytest.raises(TableError, match=r"501.00 is out of bounds \(0 to 500.00\)"):
+        DatedTable.from_csv(path, "capped", "money")
 
 
 def test_every_bad_row_is_reported_at_once(tmp_path: Path) -> None:

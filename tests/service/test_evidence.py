@@ -215,3 +215,13 @@ def test_migration_0004_up_and_down(db_url: str) -> None:
             assert conn.execute(text("SELECT version_num FROM case_store_version")).scalar_one() == "0003"
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize(("delta", "shown"), [
+    (timedelta(days=30, minutes=30), "30 天 30 分钟"),  # the judge assistant used to drop the minutes: "30 天"
+    (timedelta(hours=67), "2 天 19 小时"),               # 67 h = 2 × 24 + 19
+    (timedelta(minutes=20), "20 分钟"),
+    (timedelta(seconds=-1), "签署前"),
+])
+def test_the_judge_assistant_shows_the_same_exact_delay(delta, shown):
+    assert duration(delta) == shown
