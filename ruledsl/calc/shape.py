@@ -372,18 +372,10 @@ def _rates(rc, rp, rk, compound: bool = True, contract: bool = True) -> tuple[in
         return None
     try:  # a NaN or an infinity has no integer ratio: the engine explains it
         pn, pd = rp.as_integer_ratio()
-        if not contract:
-            if not (rc.is_finite() and _D0 <= rc <= _D1):
-                return None
-            cn, cd = 0, pd
-        else:
-            cn, cd = (pn, pd) if rc is rp else rc.as_integer_ratio()
-        if not compound:
-            if not (rk.is_finite() and _D0 <= rk <= _D1):
-                return None
-            kn, kd = 0, pd
-        else:
-            kn, kd = (pn, pd) if rk is rp else rk.as_integer_ratio()
+        cn, cd = (((pn, pd) if rc is rp else rc.as_integer_ratio()) if contract
+                  else (0, pd) if rc.is_finite() and _D0 <= rc <= _D1 else _NOT_PLAIN)
+        kn, kd = (((pn, pd) if rk is rp else rk.as_integer_ratio()) if compound
+                  else (0, pd) if rk.is_finite() and _D0 <= rk <= _D1 else _NOT_PLAIN)
     except (ValueError, OverflowError):
         return None
     if not (0 <= cn <= cd and 0 <= pn <= pd and 0 <= kn <= kd):
@@ -394,7 +386,8 @@ def _rates(rc, rp, rk, compound: bool = True, contract: bool = True) -> tuple[in
     return den, cn * (den // cd), pn * (den // pd), kn * (den // kd)
 
 
-_D0, _D1 = Decimal(0), Decimal(1)
+_D0, _D1 = Decimal(0), Decimal(1)  # a rate only checked: from 0 to 100 %
+_NOT_PLAIN = (-1, 1)  # the "ratio" of a rate that is not plain: refused like a negative one
 _CAP_RATIO: dict[int, tuple] = {}  # id(cap) → (cap, its ratio): a ruleset's caps come back case after case
 
 
