@@ -194,7 +194,10 @@ def _integers(p, inst_p, start, due, end, rc, rp, rk, compound: bool, stated, pa
     the case is not of the kernel's shape or not plainly valid.  ``rate_cache`` keeps the rates' integers
     by value (for a LoanCase, whose Decimals keep their hashes), or None."""
     if (type(p) is not _DEC or type(start) is not _DATE or type(due) is not _DATE or type(end) is not _DATE
-            or not start < due or end < start or dc.first_day == dc.last_day or dc.basis not in _BASES):
+            or dc.first_day == dc.last_day or dc.basis not in _BASES):
+        return None
+    s0, d0, e0 = start.toordinal(), due.toordinal(), end.toordinal()
+    if not s0 < d0 or e0 < s0:
         return None
     hit = _SLOTS.get(id(order))  # an order is a ruleset's constant or DEFAULT_ORDER: cached by identity
     if hit is None or hit[0] is not order:
@@ -208,7 +211,7 @@ def _integers(p, inst_p, start, due, end, rc, rp, rk, compound: bool, stated, pa
             return None
     # The ledger may start on the due date when the contract period plays no part: its interest is stated
     # and no cap reaches it (then the contract rate is only checked, see ruledsl.calc.kernel).
-    from_due = stated is not None and due <= end and not (caps and _on_interest(cap_ratios))
+    from_due = stated is not None and d0 <= e0 and not (caps and _on_interest(cap_ratios))
     if rate_cache is None:
         rates = _rates(rc, rp, rk, compound, not from_due)
     else:
@@ -234,7 +237,6 @@ def _integers(p, inst_p, start, due, end, rc, rp, rk, compound: bool, stated, pa
                 return None
             if money_den % sd:
                 money_den = lcm(money_den, sd)
-        s0, e0 = start.toordinal(), end.toordinal()
         found = _repayments(pays, s0, e0, money_den)
     except (ValueError, OverflowError):
         return None
@@ -248,7 +250,7 @@ def _integers(p, inst_p, start, due, end, rc, rp, rk, compound: bool, stated, pa
             rc_n, rp_n, rk_n = rc_n * scale, rp_n * scale, rk_n * scale
     else:
         cap_n = ()
-    return then(pn, pd, s0, due.toordinal(), e0, rate_den, rc_n, rp_n, rk_n, cap_n, stated, ints, money_den,
+    return then(pn, pd, s0, d0, e0, rate_den, rc_n, rp_n, rk_n, cap_n, stated, ints, money_den,
                 dc.basis, slots, from_due)
 
 
@@ -360,26 +362,32 @@ def _rates(rc, rp, rk, compound: bool = True, contract: bool = True) -> tuple[in
     None when they are not plain rates from 0 to 100 %; an unset penalty rate is the contract rate, an
     unset compound rate the penalty rate.  With compound interest off its rate is 0, and with
     ``contract`` false (the contract period plays no part) the contract rate is 0; either, as for
-    :func:`~ruledsl.calc.validate.check_case`, must still be a plain rate."""
+    :func:`~ruledsl.calc.validate.check_case`, must still be a plain rate (then only checked: its ratio
+    is not needed, and it adds nothing to R)."""
+    if rp is None:
+        rp = rc
+    if rk is None:
+        rk = rp
+    if type(rc) is not _DEC or type(rp) is not _DEC or type(rk) is not _DEC:
+        return None
     try:  # a NaN or an infinity has no integer ratio: the engine explains it
-        cn, cd = rc.as_integer_ratio() if type(rc) is _DEC else _NOT_PLAIN
-        pn, pd = (cn, cd) if rp is None or rp is rc else rp.as_integer_ratio() if type(rp) is _DEC else _NOT_PLAIN
-        kn, kd = (pn, pd) if rk is None or rk is rp else rk.as_integer_ratio() if type(rk) is _DEC else _NOT_PLAIN
+        pn, pd = rp.as_integer_ratio()
+        cn, cd = (((pn, pd) if rc is rp else rc.as_integer_ratio()) if contract
+                  else (0, pd) if rc.is_finite() and _D0 <= rc <= _D1 else _NOT_PLAIN)
+        kn, kd = (((pn, pd) if rk is rp else rk.as_integer_ratio()) if compound
+                  else (0, pd) if rk.is_finite() and _D0 <= rk <= _D1 else _NOT_PLAIN)
     except (ValueError, OverflowError):
         return None
     if not (0 <= cn <= cd and 0 <= pn <= pd and 0 <= kn <= kd):
         return None
-    if not compound:
-        kn, kd = 0, 1
-    if not contract:
-        cn, cd = 0, 1
-    den = cd if cd == pd == kd else lcm(cd, pd, kd)
+    if cd == pd == kd:
+        return pd, cn, pn, kn
+    den = lcm(cd, pd, kd)
     return den, cn * (den // cd), pn * (den // pd), kn * (den // kd)
 
 
-_NOT_PLAIN = (-1, 1)  # the "ratio" of a rate that is not a Decimal: refused like a negative one
-
-
+_D0, _D1 = Decimal(0), Decimal(1)  # a rate only checked: from 0 to 100 %
+_NOT_PLAIN = (-1, 1)  # the "ratio" of a rate that is not plain: refused like a negative one
 _CAP_RATIO: dict[int, tuple] = {}  # id(cap) → (cap, its ratio): a ruleset's caps come back case after case
 
 

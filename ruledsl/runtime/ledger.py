@@ -120,8 +120,9 @@ def _run_ledger_fast(spec: LedgerSpec, caps: list[CapSpec | None], day_count: Da
     found = kernel_settings(values, engine_caps, spec.order, day_count)
     if found is None:  # not the kernel's shape, or an input the engine checks and explains
         return _engine(spec, values, engine_caps, day_count, False)
-    a, b, c, e = found[0]  # whole fen; FEN × n is calc.award.cents(n), inlined on this hot path
-    p, i = FEN * a, FEN * b
+    a, b, c, e = found[0]  # whole fen; FEN × n is calc.award.cents(n), inlined on this hot path (a line
+    p = FEN * a if a else _ZERO_FEN  # often is nothing: FEN × 0 is 0.00, made once)
+    i = FEN * b if b else _ZERO_FEN
     a_due, b_due = found[5]  # what of principal and interest has fallen due by the cut-off (DUE_LINES)
     if a_due == a and b_due == b:  # all of it (the one instalment is due): no new Decimals
         p_due, i_due, p_not, i_not = p, i, _ZERO_FEN, _ZERO_FEN
@@ -129,8 +130,9 @@ def _run_ledger_fast(spec: LedgerSpec, caps: list[CapSpec | None], day_count: Da
         p_due, i_due, p_not, i_not = _ZERO_FEN, _ZERO_FEN, p, i
     else:
         p_due, i_due, p_not, i_not = FEN * a_due, FEN * b_due, FEN * (a - a_due), FEN * (b - b_due)
-    result = _QuickLedgerResult(principal_outstanding=p, interest=i, penalty_interest=FEN * c,
-                                compound_interest=FEN * e, fees=_ZERO_FEN, total=FEN * (a + b + c + e),
+    result = _QuickLedgerResult(principal_outstanding=p, interest=i, penalty_interest=FEN * c if c else _ZERO_FEN,
+                                compound_interest=FEN * e if e else _ZERO_FEN, fees=_ZERO_FEN,
+                                total=FEN * (a + b + c + e),
                                 principal_due=p_due, principal_not_due=p_not, interest_due=i_due,
                                 interest_not_due=i_not)
     result._args = (spec, values, engine_caps, day_count)
