@@ -255,9 +255,9 @@ def _syntax_diagnostic(exc: UnexpectedInput, source: Source) -> Diagnostic:
     if _NAME_RUN.fullmatch(word or "-") and token.type in ("STRING", "NAME", "COLON") and word not in _ALL_KEYWORDS:
         near = difflib.get_close_matches(word, _ALL_KEYWORDS, n=1, cutoff=0.75)
         if near:  # a statement starting with a misspelt keyword: `exmaple "…":`
-            return Diagnostic(f"unknown keyword `{word}`", Span(line, col - len(before) + before.index(word), line,
-                                                                   col - len(before) + before.index(word) + len(word),
-                                                                   source), f"did you mean `{near[0]}`?")
+            start = before.index(word) + 1  # (``before`` is the line up to the token)
+            return Diagnostic(f"unknown keyword `{word}`", Span(line, start, line, start + len(word), source),
+                              f"did you mean `{near[0]}`?")
     if str(token) == "," and re.search(r"\d$", before) and re.match(r",\d{3}", rest):
         number = re.search(r"[\d,.]+$", before + re.match(r"[\d,.]+", rest).group())
         written = number.group() if number else ""
