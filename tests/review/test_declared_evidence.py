@@ -69,7 +69,7 @@ def test_the_same_items_verified_by_the_evidence_layer_do_count() -> None:
 def test_a_case_file_cannot_mark_its_own_items_verified() -> None:
     inputs = asserted_case()["case"]
     inputs["evidence"][0]["verified"] = True
-    with pytest.raises(InputError, match=r"evidence\[0\]\.verified"):
+    with pytest.raises(InputError, match=r"evidence\[1\]\.verified"):
         load(LOAN).evaluate(inputs)
 
 
