@@ -259,6 +259,7 @@ class Checker:
         self.settings: set[str] = set()  # inputs declared under `settings:`
         self.claim_limit: ast.ClaimLimit | None = None
         self.claim_steps: dict[str, ast.ClaimStep] = {}  # award line → its limit to the claim
+        self.evidence_kinds: list[str] = []  # the kinds the evidence rules name
         self._visiting: list[str] = []
         self._depth = 0  # expressions being typed, one inside the other
         self._current_refs: set[str] | None = None
@@ -811,7 +812,7 @@ class Checker:
                           f"add: given {name} = …")
         for b in example.expect:
             if b.evidence_kind is not None:
-                kinds = getattr(self, "evidence_kinds", [])
+                kinds = self.evidence_kinds
                 if b.evidence_kind not in kinds:
                     self.fail(f"example expects evidence \"{b.evidence_kind}\", which no evidence rule names", b,
                               did_you_mean(b.evidence_kind, kinds) or (

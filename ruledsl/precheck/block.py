@@ -68,7 +68,7 @@ class Reasons:
         pieces = [quote]
         if guard:  # the text's first character is the first piece's
             starts = np.where(has_h, _starts_formula(self.head), np.where(
-                has_b, self.base.startswith(_FORMULA), _starts_formula(self.tail) & has_t))
+                has_b, self.base.startswith(FORMULA_START), _starts_formula(self.tail) & has_t))
             if starts.any():
                 pieces.append(pc.if_else(pa.array(starts), "'", _NULL))
         sep_a = pc.if_else(pa.array(has_h & (has_b | has_t)), "\n", _NULL)
@@ -77,11 +77,13 @@ class Reasons:
         return [*pieces, head_e, sep_a, base, sep_b, tail_e, quote]
 
 
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+#: what a cell may not start with, or a spreadsheet reads it as a formula (OWASP CSV injection)
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_RE = r"^[=+\-@\t\r]"  # (RE2) a cell starting with one of FORMULA_START
 
 
 def _starts_formula(col: pa.Array) -> np.ndarray:
-    return np.asarray(pc.fill_null(pc.match_substring_regex(col, r"^[=+\-@\t\r]"), False), bool)
+    return np.asarray(pc.fill_null(pc.match_substring_regex(col, _FORMULA_RE), False), bool)
 
 
 def _escaped(col: pa.Array) -> tuple[pa.Array, np.ndarray]:
@@ -134,9 +136,9 @@ class Block:
                 pieces += col.csv_pieces(k in guarded)
                 continue
             if k in guarded:
-                starts = pc.match_substring_regex(col, r"^[=+\-@\t\r]")
-                if pc.any(starts).as_py():
-                    col = pc.if_else(starts, pc.binary_join_element_wise("'", col, ""), col)
+                starts = _starts_formula(col)
+                if starts.any():
+                    col = pc.if_else(pa.array(starts), pc.binary_join_element_wise("'", col, ""), col)
             pieces.append(col if k in plain else _quoted(col))
         pieces.append("\r\n")  # (and the row number: no row has only null pieces, see join_skip)
         line = pc.binary_join_element_wise(*pieces, "", null_handling="skip")
@@ -161,11 +163,10 @@ class Encoded:
 
 def _quoted(col: pa.Array) -> pa.Array:
     """Cells quoted where ``csv.writer`` quotes them (a comma, a quote, CR or LF inside), quotes doubled."""
-    special = pc.match_substring_regex(col, '[,"\r\n]')
-    if not pc.any(special).as_py():
+    escaped, special = _escaped(col)
+    if not special.any():
         return col
-    quoted = pc.binary_join_element_wise('"', pc.replace_substring(col, '"', '""'), '"', "")
-    return pc.if_else(special, quoted, col)
+    return pc.if_else(pa.array(special), pc.binary_join_element_wise('"', escaped, '"', ""), col)
 
 
 _FRACS = pa.array([f".{k:02d}" for k in range(100)], pa.string())

@@ -26,11 +26,10 @@ from typing import Any
 
 from ruledsl.core.errors import RulesError
 from ruledsl.core.money import Money
-from ruledsl.precheck.block import Block, Encoded
+from ruledsl.precheck.block import FORMULA_START, Block, Encoded
 from ruledsl.precheck.run import Precheck, Summary, records
 
 FORMATS = (".xlsx", ".csv", ".jsonl", ".parquet")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 FIGURES = ("claimable", "claimed", "excess")
 FIGURE_LABELS = {"claimable": "依法可主张", "claimed": "诉请", "excess": "超出"}
 
@@ -53,7 +52,7 @@ def column_labels(lines: list[str], labels: dict[str, str]) -> dict[str, str]:
 
 def guard(text: str) -> str:
     """A text cell as a spreadsheet shows it, never as a formula (see the module docstring)."""
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def csv_rows(block: Block) -> bytes | memoryview:
