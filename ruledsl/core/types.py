@@ -10,8 +10,10 @@ type           dimensions             example
 money          money                  ``10000.00`` as principal
 rate           1/year                 ``24%`` (annual)
 rate per day   1/day                  ``0.05% per day``
+rate per month 1/year                 ``1.5% per month`` (月息; the annual 18%, shown monthly)
 days           day                    ``30 days``, ``d2 - d1``
 hours          hour                   ``24 hours``
+years          year                   ``1 year``, ``6 months`` (half a year)
 basis          day/year               ``basis`` (365 or 360)
 number         —                      ``2``
 =============  =====================  ==========================
@@ -34,6 +36,7 @@ D_DAILY: Dims = (0, -1, 0, 0)
 D_DAYS: Dims = (0, 1, 0, 0)
 D_HOURS: Dims = (0, 0, 0, 1)
 D_BASIS: Dims = (0, 1, -1, 0)
+D_YEARS: Dims = (0, 0, 1, 0)
 D_NONE: Dims = (0, 0, 0, 0)
 
 _DIM_NAMES = {
@@ -43,6 +46,7 @@ _DIM_NAMES = {
     D_DAYS: "days",
     D_HOURS: "hours",
     D_BASIS: "days per year",
+    D_YEARS: "years",
     D_NONE: "number",
 }
 _UNIT_SYMBOLS = ("money", "day", "year", "hour")
@@ -58,6 +62,9 @@ class Type:
     values: tuple[str, ...] = ()
     item: Type | None = None
     fields: tuple[tuple[str, Type], ...] = ()
+    #: how a rate is written and shown: "" (annual, or per day by its dims) or "month" (月利率: kept as
+    #: the annual rate it stands for, read and shown per month)
+    per: str = ""
 
     def __str__(self) -> str:
         if self.kind == "qty":
@@ -65,7 +72,7 @@ class Type:
                 return "number"
             if self.lit == "pct":
                 return "percentage"
-            return dims_name(self.dims)
+            return "rate per month" if self.per == "month" else dims_name(self.dims)
         if self.kind == "enum":
             return "enum(" + ", ".join(f'"{v}"' for v in self.values) + ")"
         if self.kind == "list":
@@ -92,6 +99,8 @@ def qty(dims: Dims, lit: str | None = None) -> Type:
 MONEY = qty(D_MONEY)
 RATE = qty(D_RATE)
 DAILY_RATE = qty(D_DAILY)
+MONTHLY_RATE = Type("qty", D_RATE, per="month")
+YEARS = qty(D_YEARS)
 DAYS = qty(D_DAYS)
 HOURS = qty(D_HOURS)
 BASIS = qty(D_BASIS)
@@ -108,6 +117,7 @@ SCALARS = {
     "money": MONEY,
     "rate": RATE,
     "rate per day": DAILY_RATE,
+    "rate per month": MONTHLY_RATE,
     "days": DAYS,
     "hours": HOURS,
     "number": NUMBER,

@@ -42,11 +42,13 @@ class Number(Expr):
 
 @dataclass(frozen=True, slots=True)
 class Percent(Expr):
-    """``24%``, ``1.75‱`` or ``0.05% per day``; ``value`` is the fraction (0.24)."""
+    """``24%``, ``1.75‱``, ``0.05% per day`` or ``1.5% per month`` (月息); ``value`` is the fraction (0.24),
+    for a monthly rate the annual rate it stands for (1.5% per month → 0.18: a year is twelve months)."""
 
     value: Decimal
     text: str
     per_day: bool = False
+    per_month: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,10 +60,12 @@ class DateLit(Expr):
 
 @dataclass(frozen=True, slots=True)
 class Duration(Expr):
-    """``30 days`` or ``24 hours``."""
+    """``30 days``, ``24 hours``, ``6 months`` or ``1 year``.  Months and years are parts of a year
+    (``rate * 1 month`` is a month's share of an annual rate); added to a date they move it by calendar
+    months (``first_due + 1 month``)."""
 
     amount: Decimal
-    unit: str  # "days" | "hours"
+    unit: str  # "days" | "hours" | "months" | "years"
     text: str
 
 
@@ -105,9 +109,42 @@ class ListLit(Expr):
 
 @dataclass(frozen=True, slots=True)
 class RecordLit(Expr):
-    """``{paid_on: 2024-01-01, amount: 100.00}``."""
+    """``{paid_on: 2024-01-01, amount: 100.00}``; a field may use the fields before it by name
+    (``{interest: round(opening * r), principal: payment - interest}``)."""
 
     fields: tuple[tuple[str, Expr], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class NumberRange(Expr):
+    """``from 1 to term`` after ``for k``: the whole numbers from ``start`` to ``end``, both counted."""
+
+    start: Expr
+    end: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class ListComp(Expr):
+    """``[{due: add_months(first_due, k - 1), …} for k from 1 to term]``: a list built item by item;
+    in ``body``, ``previous`` is the item built just before (none for the first)."""
+
+    body: Expr
+    var: str
+    iterable: Expr
+    where: Expr | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Previous(Expr):
+    """``previous`` (上期): inside ``[… for …]``, the item built just before this one."""
+
+
+@dataclass(frozen=True, slots=True)
+class Index(Expr):
+    """``instalments[k]``: the k-th item of a list, counted from 1 as a clerk counts."""
+
+    obj: Expr
+    index: Expr
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,7 +204,7 @@ class If(Expr):
 
 @dataclass(frozen=True, slots=True)
 class BinOp(Expr):
-    """Arithmetic: ``+ - * /``."""
+    """Arithmetic: ``+ - * /`` and ``^`` (a number to a whole power: ``(1 + r) ^ term``)."""
 
     op: str
     left: Expr

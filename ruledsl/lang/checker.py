@@ -30,6 +30,7 @@ from ruledsl.core.types import (
     D_MONEY,
     D_NONE,
     D_RATE,
+    D_YEARS,
     DATE,
     DAYS,
     EMPTY_LIST,
@@ -41,6 +42,7 @@ from ruledsl.core.types import (
     RATE,
     SCALARS,
     TEXT,
+    YEARS,
     Type,
     assignable,
     concrete,
@@ -56,7 +58,7 @@ from ruledsl.runtime.tables import Band, BandSchedule, DatedTable
 #: names a ruleset may not define: they mean something already
 #: words a name cannot be: five English keywords an expression reads in a name's place, and every Chinese
 #: keyword (:mod:`ruledsl.lang.keywords`; the other English keywords stay names where the grammar allows)
-RESERVED = frozenset({"route", "evidence", "basis", "true", "false", *keywords.ALIASES.values(),
+RESERVED = frozenset({"route", "evidence", "basis", "true", "false", "previous", *keywords.ALIASES.values(),
                       *keywords.PHRASES.values(), *keywords.TYPE_ALIASES.values(), *keywords.DURATION_ALIASES.values()})
 MAX_NAME = 64
 #: how deep the checker follows expressions into definitions they name (nesting is bounded by the parser,
@@ -89,7 +91,10 @@ RATE_SETTINGS = tuple(name for name, want in LEDGER_SETTINGS.items() if want == 
 #: how a rate tied to a table is written, for hints
 LINKED_EXAMPLE = "penalty_rate = lpr_1y + 3% floating"
 
-BUILTINS = ("round", "min", "max", "abs", "days_between", "count", "sum", "any", "all", "given")
+BUILTINS = ("round", "min", "max", "abs", "days_between", "add_months", "month_end", "count", "sum", "any", "all",
+            "given")
+#: the largest whole power ``^`` takes (a loan of 600 months is 50 years)
+MAX_POWER = 1000
 AGGREGATES = ("sum", "count", "min", "max", "any", "all")
 
 
@@ -202,19 +207,21 @@ def depth_first(roots: Iterable[str], deps: Callable[[str], Iterable[str]],
     return order
 
 
-def names_in(node: ast.Node) -> set[str]:
-    """Every name an expression mentions (an iterative walk over the frozen nodes' fields)."""
-    names: set[str] = set()
+def walk(node: ast.Node) -> Iterator[ast.Node]:
+    """Every node under ``node`` and itself (an iterative walk over the frozen nodes' fields)."""
     stack: list[object] = [node]
     while stack:
         item = stack.pop()
-        if isinstance(item, ast.Name):
-            names.add(item.name)
         if isinstance(item, ast.Node):
+            yield item
             stack.extend(getattr(item, f) for f in item.__dataclass_fields__ if f != "span")
         elif isinstance(item, tuple):
             stack.extend(item)
-    return names
+
+
+def names_in(node: ast.Node) -> set[str]:
+    """Every name an expression mentions."""
+    return {n.name for n in walk(node) if isinstance(n, ast.Name)}
 
 
 def parse_date(text: str) -> date | None:
@@ -268,6 +275,8 @@ class Checker:
         self.optional_inputs: set[str] = set()
         self._allow_optional = False
         self._allowed_optional: set[str] = set()
+        self._previous: list[Type] = []  # inside `[… for …]`: the type of `previous`, innermost last
+        self._probing = 0  # > 0 while a body that uses `previous` is typed from its first item (no reports)
         self._linked_allowed: set[int] = set()  # ids of the LinkedRate nodes a ledger's rate setting gives
 
     # -------------------------------------------------------------- reporting
@@ -563,9 +572,13 @@ class Checker:
             if value is None or abs(value) < 1:
                 continue
             text = self.node_text(node)
+            hint = (f"write `{text}%` for {text} percent (a rate is written with %, or as a fraction below 1 "
+                    f"such as `{plain_number(value / 100)}`)")
+            if value == 1:  # (1 + contract_rate / 12) ^ term: a month's rate as a number
+                hint = ("a month's share of an annual rate is a number: write `1 + contract_rate * 1 month`; "
+                        "or " + hint)
             self.fail(f"a bare number beside a rate: {text} would be read as {plain_number(value * 100)}%", node,
-                      f"write `{text}%` for {text} percent (a rate is written with %, or as a fraction below 1 "
-                      f"such as `{plain_number(value / 100)}`)")
+                      hint)
             bad = True
         return bad
 
@@ -880,14 +893,14 @@ class Checker:
         if isinstance(node, ast.Number):
             return NUM_LIT
         if isinstance(node, ast.Percent):
-            return qty(D_DAILY) if node.per_day else PCT_LIT
+            return qty(D_DAILY) if node.per_day else RATE if node.per_month else PCT_LIT
         if isinstance(node, ast.DateLit):
             self.check_date(node)
             return DATE
         if isinstance(node, ast.Duration):
             if node.amount != node.amount.to_integral_value():
                 self.fail(f"{node.text}: a duration is a whole number of {node.unit}", node)
-            return qty(D_HOURS if node.unit == "hours" else D_DAYS)
+            return qty({"hours": D_HOURS, "days": D_DAYS}.get(node.unit, D_YEARS))
         if isinstance(node, ast.String):
             return TEXT
         if isinstance(node, ast.Bool):
@@ -920,13 +933,37 @@ class Checker:
                     item = u
             return Type("list", item=concrete(item) if item else None) if item else EMPTY_LIST
         if isinstance(node, ast.RecordLit):
-            names = [k for k, _ in node.fields]
-            if len(set(names)) != len(names):
-                self.fail("a record gives a field twice", node)
-            return Type("record", fields=tuple((k, sub(v)) for k, v in node.fields))
+            return self.record(node, scope, inputs_only, constant)
         if isinstance(node, ast.Attr):
             obj = sub(node.obj)
-            return self.attr_type(obj, node)
+            typ = self.attr_type(obj, node)
+            if (isinstance(node.obj, ast.Previous) and typ.kind == "error" and obj.kind == "record"
+                    and not self._probing):
+                self.fail(f"`previous.{node.name}` has no value for the first item", node,
+                          f"give the first item its own: `if k == 1 then … else previous.{node.name}`")
+            return typ
+        if isinstance(node, ast.Index):
+            return self.index(node, sub(node.obj), sub(node.index))
+        if isinstance(node, ast.ListComp):
+            return self.list_comp(node, scope, inputs_only, constant)
+        if isinstance(node, ast.Previous):
+            if self._previous and self._previous[-1].kind == "error" and not self._probing:
+                self.fail("`previous` has no value for the first item, so what it holds is not known", node,
+                          "give the first item its own: `if k == 1 then … else previous…`")
+                return ERROR
+            if not self._previous:
+                self.fail("`previous` is the item built before this one, inside `[… for …]`", node,
+                          "write `[{…, balance: previous.balance - …} for k from 1 to term]`")
+                return ERROR
+            return self._previous[-1]
+        if isinstance(node, ast.NumberRange):
+            for end in (node.start, node.end):
+                t = sub(end)
+                if not (t.kind == "error" or (t.is_qty and t.dims == D_NONE)):
+                    self.fail(f"`from … to …` counts whole numbers, but this is {t}", end)
+                    return ERROR
+                self.check_whole(end, "each end of `from … to …`", hint="count whole periods: `for k from 1 to term`")
+            return Type("list", item=NUMBER)
         if isinstance(node, ast.If):
             self.expect_bool(sub(node.cond), node.cond, "an `if` condition")
             narrowed = given_names(node.cond) - self._allowed_optional
@@ -934,6 +971,8 @@ class Checker:
             a = sub(node.then)
             self._allowed_optional -= narrowed
             b = sub(node.else_)
+            if self._probing and (a.kind == "error") != (b.kind == "error"):
+                return b if a.kind == "error" else a  # `if k == 1 then … else previous.x`: the first item's
             u = unify(a, b)
             if u is None:
                 self.fail(f"the two branches differ: {a} after `then`, {b} after `else`", node,
@@ -1246,6 +1285,15 @@ class Checker:
         op = node.op
         if a.kind == "error" or b.kind == "error":
             return ERROR
+        if op == "^":
+            return self.power(node, a, b)
+        if op in "+-" and (a.kind == "date" or b.kind == "date") and D_YEARS in (a.dims, b.dims):
+            months = node.right if a.kind == "date" else node.left
+            if isinstance(months, ast.Duration) and (op == "+" or a.kind == "date"):
+                return DATE  # first_due + 1 month: calendar months (add_months)
+            self.fail("a date moves by whole calendar months, not by a computed share of a year", node,
+                      "write `add_months(DATE, N)`, or `DATE + 3 months` with the number written out")
+            return ERROR
         if op in "+-":
             if a.kind == "date" and b.is_qty and (b.lit == "num" or b.dims == D_DAYS):
                 return DATE
@@ -1273,21 +1321,112 @@ class Checker:
         if node.func not in AGGREGATES:
             self.fail(f"`{node.func}(… for …)` is not an aggregate", node,
                       did_you_mean(node.func, AGGREGATES) or f"use one of {', '.join(AGGREGATES)}")
+        inner = self.loop_scope(node, scope, inputs_only, constant)
+        if inner is None:
+            return ERROR
+        body = self.expr(node.body, inner, inputs_only, constant)
+        if node.where is not None:
+            self.expect_bool(self.expr(node.where, inner, inputs_only, constant), node.where, "`where`")
+        return self.aggregate_result(node.func, body, node)
+
+    def loop_scope(self, node: ast.Aggregate | ast.ListComp, scope: dict[str, Type], inputs_only: bool,
+                   constant: bool) -> dict[str, Type] | None:
+        """The names inside ``… for VAR in ITEMS``: the scope and the loop variable (None: not a loop)."""
         items = self.expr(node.iterable, scope, inputs_only, constant)
         if items.kind not in ("list", "error"):
             self.fail(f"`for {node.var} in …` needs a list, but this is {items}", node.iterable)
             items = ERROR
         if not self.check_identifier(node.var, node):
-            return ERROR
+            return None
         if node.var in self.inputs or node.var in self.definitions:
             self.fail(f"loop variable `{node.var}` hides a name of the ruleset", node, "choose another name")
-        item = items.item if items.kind == "list" and items.item else ERROR
-        inner = dict(scope)
-        inner[node.var] = item
-        body = self.expr(node.body, inner, inputs_only, constant)
+        return {**scope, node.var: items.item if items.kind == "list" and items.item else ERROR}
+
+    def list_comp(self, node: ast.ListComp, scope: dict[str, Type], inputs_only: bool, constant: bool) -> Type:
+        """``[BODY for VAR in ITEMS where COND]``; a body that uses ``previous`` is typed from its first item
+        (the branch of ``if k == 1 then … else previous.x`` that does not need an item before it)."""
+        inner = self.loop_scope(node, scope, inputs_only, constant)
+        if inner is None:
+            return ERROR
+        previous = ERROR
+        if any(isinstance(n, ast.Previous) for n in walk(node.body)):
+            kept, self.problems, self.warnings = (self.problems, self.warnings), [], []
+            self._probing += 1
+            try:
+                for _ in range(3):  # a field known from the first item makes the next pass know more
+                    self._previous.append(previous)
+                    typ = concrete(self.expr(node.body, inner, inputs_only, constant))
+                    self._previous.pop()
+                    if typ == previous:
+                        break
+                    previous = typ
+            finally:
+                self._probing -= 1
+                self.problems, self.warnings = kept
+        self._previous.append(previous)
+        try:
+            body = concrete(self.expr(node.body, inner, inputs_only, constant))
+        finally:
+            self._previous.pop()
         if node.where is not None:
             self.expect_bool(self.expr(node.where, inner, inputs_only, constant), node.where, "`where`")
-        return self.aggregate_result(node.func, body, node)
+        return ERROR if body.kind == "error" else Type("list", item=body)
+
+    def record(self, node: ast.RecordLit, scope: dict[str, Type], inputs_only: bool, constant: bool) -> Type:
+        """``{a: …, b: …}``: each field may use the fields before it by name."""
+        names = [k for k, _ in node.fields]
+        if len(set(names)) != len(names):
+            self.fail("a record gives a field twice", node)
+        inner, fields = dict(scope), []
+        for i, (key, value) in enumerate(node.fields):
+            typ = self.expr(value, inner, inputs_only, constant)
+            fields.append((key, typ))
+            later = set().union(*(names_in(v) for _, v in node.fields[i + 1:]))
+            if key in later and key not in scope and (key in self.inputs or key in self.definitions) \
+                    and not self._probing:
+                self.warn(f"after the field `{key}`, `{key}` in this record is that field, not the ruleset's "
+                          f"`{key}`", value, "rename the field or the ruleset's name if the other is meant")
+            inner[key] = typ
+        return Type("record", fields=tuple(fields))
+
+    def index(self, node: ast.Index, items: Type, at: Type) -> Type:
+        if items.kind == "error" or at.kind == "error":
+            return ERROR
+        if items.kind != "list":
+            self.fail(f"`[…]` picks an item of a list, but this is {items}", node.obj,
+                      "e.g. `instalments[1]` for the first instalment")
+            return ERROR
+        if not (at.is_qty and at.dims == D_NONE):
+            self.fail(f"a list's item is picked by its number (1 for the first), but this is {at}", node.index)
+            return ERROR
+        self.check_whole(node.index, "an item's number", least=1)
+        return items.item or ERROR
+
+    def power(self, node: ast.BinOp, a: Type, b: Type) -> Type:
+        """``(1 + r) ^ term``: a number to a whole power."""
+        for side, t in ((node.left, a), (node.right, b)):
+            if not (t.is_qty and t.dims == D_NONE):
+                self.fail(f"`^` raises a number to a whole power, but this is {t}", side,
+                          "a growth factor is a number: `(1 + contract_rate * 1 month) ^ term` (a rate times a "
+                          "month is a month's share of it)")
+                return ERROR
+        self.check_whole(node.right, "a power", least=-MAX_POWER, most=MAX_POWER,
+                         hint="raise to a whole number of periods, e.g. `^ term`")
+        return NUM_LIT if a.lit and b.lit else NUMBER
+
+    def check_whole(self, node: ast.Expr, what: str, least: int | None = None, most: int | None = None,
+                    hint: str | None = None) -> None:
+        """A constant where a whole number is needed is one (and within bounds); others are checked when run."""
+        value = _constant_value(node)
+        if value is None:
+            return
+        if value != value.to_integral_value():
+            self.fail(f"{what} must be a whole number, not {plain_number(value)}", node, hint)
+        elif least is not None and value < least:
+            self.fail(f"{what} is at least {least}, not {plain_number(value)}", node,
+                      "items are counted from 1" if least == 1 else None)
+        elif most is not None and value > most:
+            self.fail(f"{what} is at most {most}, not {plain_number(value)}", node)
 
     def aggregate_result(self, func: str, item: Type, node: ast.Node) -> Type:
         if item.kind == "error":
@@ -1346,6 +1485,19 @@ class Checker:
                 self.fail("`days_between` takes two dates", node)
                 return ERROR
             return DAYS
+        if func == "add_months":
+            if len(args) != 2 or args[0].kind != "date" or not (args[1].is_qty and args[1].dims == D_NONE):
+                self.fail("`add_months` takes a date and a whole number of months", node,
+                          "e.g. `add_months(first_due, k - 1)`; a day past the month's end becomes its last day")
+                return ERROR
+            self.check_whole(node.args[1], "a number of months")
+            return DATE
+        if func == "month_end":
+            if len(args) != 1 or args[0].kind != "date":
+                self.fail("`month_end` takes one date and gives the last day of its month", node,
+                          "e.g. `month_end(first_due)`")
+                return ERROR
+            return DATE
         if func in ("min", "max"):
             if len(args) == 1:
                 if args[0].kind != "list":
@@ -1405,6 +1557,20 @@ def _linked_positions(node: ast.Expr) -> list[ast.Expr]:
         elif isinstance(item, ast.If):
             stack += (item.else_, item.then)
     return out
+
+
+def months_beside_date(n: ast.BinOp, type_of) -> ast.Duration | None:
+    """The ``1 month`` / ``2 years`` of ``DATE ± N months``; None for any other operation."""
+    if n.op not in "+-":
+        return None
+    for side, other in ((n.right, n.left), (n.left, n.right)):
+        if isinstance(side, ast.Duration) and side.unit in ("months", "years") and type_of(other).kind == "date":
+            return side
+    return None
+
+
+def month_count(d: ast.Duration) -> Decimal:
+    return d.amount * (12 if d.unit == "years" else 1)
 
 
 def table_mentions(node: ast.Expr, tables: dict[str, ast.Decl]) -> list[ast.Name]:

@@ -31,7 +31,7 @@ from ruledsl.core.errors import Span, bounds_error
 from ruledsl.core.money import FEN, claim_fen
 from ruledsl.core.types import D_DAILY, Type
 from ruledsl.lang import ast
-from ruledsl.lang.checker import CheckedRuleset, table_mentions
+from ruledsl.lang.checker import CheckedRuleset, month_count, months_beside_date, names_in, table_mentions
 from ruledsl.runtime import ops
 from ruledsl.runtime.ledger import CapSpec, run_ledger, run_ledger_fast
 from ruledsl.runtime.linked_rates import TABLE as LINKED_TABLE
@@ -39,7 +39,7 @@ from ruledsl.runtime.linked_rates import linked_rate
 from ruledsl.runtime.requirements import RequirementSpec, Within
 from ruledsl.runtime.tables import BandSchedule
 
-COMPILER_VERSION = "1"
+COMPILER_VERSION = "2"
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +125,8 @@ class CodeGen:
         self.day_counts: list[DayCount] = [checked.day_count]
         self._indent = 1
         self._locals: dict[str, str] = {}
+        self._fields = 0  # record fields bound for the fields after them (r1_a, r2_b …)
+        self._comprehensions: list[ast.ListComp] = []  # the `[… for …]` being compiled, innermost last
         self._linked_table: str | None = None  # inside `lpr_1y + 3% floating`: the table the rate follows
         self.tracing = True
         self.prelude: list[str] = []
@@ -345,7 +347,7 @@ class CodeGen:
         return self.const(date.fromisoformat(n.text))
 
     def expr_Duration(self, n: ast.Duration) -> str:
-        return self.const(n.amount)
+        return self.const(ops.duration(n.amount, n.unit))
 
     def expr_String(self, n: ast.String) -> str:
         return self.const(n.value)
@@ -380,7 +382,49 @@ class CodeGen:
         return "[" + ", ".join(self.expr(i) for i in n.items) + "]"
 
     def expr_RecordLit(self, n: ast.RecordLit) -> str:
-        return "{" + ", ".join(f"{k!r}: {self.expr(v)}" for k, v in n.fields) + "}"
+        """A field a later field uses is bound as it is built (``{'a': (r1_a := …), 'b': … r1_a …}``)."""
+        outer = dict(self._locals)
+        parts = []
+        try:
+            for i, (k, v) in enumerate(n.fields):
+                code = self.expr(v)
+                if any(k in names_in(w) for _, w in n.fields[i + 1:]):
+                    self._fields += 1
+                    var = f"r{self._fields}_{k}"
+                    self._locals[k] = var
+                    code = f"({var} := {code})"
+                parts.append(f"{k!r}: {code}")
+        finally:
+            self._locals = outer
+        return "{" + ", ".join(parts) + "}"
+
+    def expr_NumberRange(self, n: ast.NumberRange) -> str:
+        return f"_number_range({self.expr(n.start)}, {self.expr(n.end)})"
+
+    def expr_Index(self, n: ast.Index) -> str:
+        return f"_item({self.expr(n.obj)}, {self.expr(n.index)})"
+
+    def expr_Previous(self, n: ast.Previous) -> str:
+        return f"_previous(_prev{len(self._comprehensions)})"
+
+    def expr_ListComp(self, n: ast.ListComp) -> str:
+        """``[BODY for x in ITEMS]`` as ``_list_comp(ITEMS, lambda l_x, _prevN: BODY)``."""
+        items = self.expr(n.iterable)
+        var = f"l_{n.var}"
+        outer = self._locals.get(n.var)
+        self._locals[n.var] = var
+        self._comprehensions.append(n)
+        prev = f"_prev{len(self._comprehensions)}"
+        try:
+            body = self.expr(n.body)
+            where = "None" if n.where is None else f"lambda {var}, {prev}: {self.expr(n.where)}"
+        finally:
+            self._comprehensions.pop()
+            if outer is None:
+                del self._locals[n.var]
+            else:
+                self._locals[n.var] = outer
+        return f"_list_comp({items}, lambda {var}, {prev}: {body}, {where})"
 
     def expr_Attr(self, n: ast.Attr) -> str:
         obj = self.expr(n.obj)
@@ -413,7 +457,17 @@ class CodeGen:
         return f"(-{self.expr(n.operand)})"
 
     def expr_BinOp(self, n: ast.BinOp) -> str:
+        months = months_beside_date(n, self.type_of)
+        if months is not None:  # first_due + 1 month: calendar months
+            when = self.expr(n.left if months is n.right else n.right)
+            return f"_add_months({when}, {self.const(month_count(months) * (-1 if n.op == '-' else 1))})"
+        for dur, other in ((n.right, n.left), (n.left, n.right)):
+            if isinstance(dur, ast.Duration) and (n.op == "*" or (n.op == "/" and dur is n.right)):
+                return (f"_times_duration({self.expr(other)}, {self.const(dur.amount)}, {self.const(dur.unit)}, "
+                        f"{n.op!r})")
         a, b = self.expr(n.left), self.expr(n.right)
+        if n.op == "^":
+            return f"_power({a}, {b})"
         ta, tb = self.type_of(n.left), self.type_of(n.right)
         if ta.kind == "date" and tb.kind == "date":
             return f"_date_diff({a}, {b})"
@@ -442,6 +496,8 @@ class CodeGen:
             return self.round(args[0])
         if n.func == "days_between":
             return f"_days_between({args[0]}, {args[1]}, _DC[0])"
+        if n.func in ("add_months", "month_end"):
+            return f"_{n.func}({', '.join(args)})"
         if n.func in ("min", "max", "abs"):
             if len(args) == 1 and n.func != "abs":
                 return f"_{n.func}_of({args[0]})"
@@ -572,6 +628,14 @@ RUNTIME_NAMES = {
     "_add_days": ops.add_days,
     "_date_diff": ops.date_diff,
     "_days_between": ops.days_between,
+    "_add_months": ops.add_months,
+    "_month_end": ops.month_end,
+    "_times_duration": ops.times_duration,
+    "_power": ops.power,
+    "_item": ops.item,
+    "_number_range": ops.number_range,
+    "_list_comp": ops.list_comp,
+    "_previous": ops.previous,
     "_accrue": ops.accrue,
     "_accrue_daily": ops.accrue_daily,
     "_dsum": ops.dsum,

@@ -19,7 +19,7 @@ INDENT = "  "
 MAX_LINE = 100
 
 # precedence of expression forms, loosest first
-P_IF, P_OR, P_AND, P_NOT, P_CMP, P_SUM, P_PROD, P_UNARY, P_POSTFIX, P_ATOM = range(10)
+P_IF, P_OR, P_AND, P_NOT, P_CMP, P_SUM, P_PROD, P_UNARY, P_POWER, P_POSTFIX, P_ATOM = range(11)
 
 
 @dataclass
@@ -288,6 +288,9 @@ class Formatter:
             parts, opening, closing = [self.expr(a) for a in e.args], f"{e.func}(", ")"
         elif isinstance(e, ast.RecordLit) and len(e.fields) > 1:
             parts, opening, closing = [f"{k}: {self.expr(v)}" for k, v in e.fields], "{", "}"
+        elif isinstance(e, ast.ListComp) and isinstance(e.body, ast.RecordLit) and len(e.body.fields) > 1:
+            parts, opening = [f"{k}: {self.expr(v)}" for k, v in e.body.fields], "[{"
+            closing = "} " + self.loop(e) + "]"
         if parts is None:
             return [flat]
         return ([head + opening + parts[0] + ","] + [p + "," for p in parts[1:-1]] + [parts[-1] + closing])
@@ -312,6 +315,15 @@ class Formatter:
             return "{" + ", ".join(f"{k}: {self.type_ref(v)}" for k, v in t.fields) + "}"
         raise NotImplementedError(type(t).__name__)
 
+    def loop(self, e: ast.Aggregate | ast.ListComp) -> str:
+        """``for x in items where …`` or ``for k from 1 to term``."""
+        if isinstance(e.iterable, ast.NumberRange):
+            over = f"from {self.expr(e.iterable.start)} to {self.expr(e.iterable.end)}"
+        else:
+            over = f"in {self.expr(e.iterable)}"
+        where = f" where {self.expr(e.where)}" if e.where is not None else ""
+        return f"for {e.var} {over}{where}"
+
     def expr(self, e: ast.Expr, min_prec: int = P_IF) -> str:
         text, prec = self._expr(e)
         return f"({text})" if prec < min_prec else text
@@ -320,7 +332,7 @@ class Formatter:
         if isinstance(e, ast.Number):
             return e.text, P_ATOM
         if isinstance(e, ast.Percent):
-            return e.text + (" per day" if e.per_day else ""), P_ATOM
+            return e.text + (" per day" if e.per_day else " per month" if e.per_month else ""), P_ATOM
         if isinstance(e, ast.DateLit):
             return e.text, P_ATOM
         if isinstance(e, ast.Duration):
@@ -344,8 +356,13 @@ class Formatter:
         if isinstance(e, ast.Call):
             return f"{e.func}(" + ", ".join(self.expr(a) for a in e.args) + ")", P_POSTFIX
         if isinstance(e, ast.Aggregate):
-            where = f" where {self.expr(e.where)}" if e.where is not None else ""
-            return f"{e.func}({self.expr(e.body)} for {e.var} in {self.expr(e.iterable)}{where})", P_POSTFIX
+            return f"{e.func}({self.expr(e.body)} {self.loop(e)})", P_POSTFIX
+        if isinstance(e, ast.ListComp):
+            return f"[{self.expr(e.body)} {self.loop(e)}]", P_ATOM
+        if isinstance(e, ast.Index):
+            return f"{self.expr(e.obj, P_POSTFIX)}[{self.expr(e.index)}]", P_POSTFIX
+        if isinstance(e, ast.Previous):
+            return "previous", P_ATOM
         if isinstance(e, ast.TableAt):
             return f"{e.table} at {self.expr(e.when, P_POSTFIX)}", P_POSTFIX
         if isinstance(e, ast.Accrue):
@@ -356,6 +373,8 @@ class Formatter:
             return "-" + self.expr(e.operand, P_UNARY), P_UNARY
         if isinstance(e, ast.Not):
             return "not " + self.expr(e.operand, P_NOT), P_NOT
+        if isinstance(e, ast.BinOp) and e.op == "^":  # right-associative: 2 ^ 3 ^ 2 is 2 ^ (3 ^ 2)
+            return f"{self.expr(e.left, P_POSTFIX)} ^ {self.expr(e.right, P_UNARY)}", P_POWER
         if isinstance(e, ast.BinOp):
             prec = P_SUM if e.op in "+-" else P_PROD
             return f"{self.expr(e.left, prec)} {e.op} {self.expr(e.right, prec + 1)}", prec

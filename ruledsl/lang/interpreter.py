@@ -19,7 +19,7 @@ from ruledsl.core.errors import bounds_error
 from ruledsl.core.money import RULES_CONTEXT, claim_fen
 from ruledsl.core.types import D_DAILY
 from ruledsl.lang import ast
-from ruledsl.lang.checker import CheckedRuleset, table_mentions
+from ruledsl.lang.checker import CheckedRuleset, month_count, months_beside_date, table_mentions
 from ruledsl.runtime import ops
 from ruledsl.runtime.ledger import CapSpec, run_ledger
 from ruledsl.runtime.linked_rates import TABLE as LINKED_TABLE
@@ -136,7 +136,7 @@ class Interpreter:
         return date.fromisoformat(n.text)
 
     def eval_Duration(self, n: ast.Duration, env):
-        return n.amount
+        return ops.duration(n.amount, n.unit)
 
     def eval_String(self, n: ast.String, env):
         return n.value
@@ -157,7 +157,25 @@ class Interpreter:
         return [self.eval(i, env) for i in n.items]
 
     def eval_RecordLit(self, n: ast.RecordLit, env):
-        return {k: self.eval(v, env) for k, v in n.fields}
+        inner, out = dict(env), {}
+        for k, v in n.fields:  # a field may use the fields before it
+            out[k] = inner[k] = self.eval(v, inner)
+        return out
+
+    def eval_NumberRange(self, n: ast.NumberRange, env):
+        return ops.number_range(self.eval(n.start, env), self.eval(n.end, env))
+
+    def eval_Index(self, n: ast.Index, env):
+        return ops.item(self.eval(n.obj, env), self.eval(n.index, env))
+
+    def eval_Previous(self, n: ast.Previous, env):
+        return ops.previous(env[_PREVIOUS])
+
+    def eval_ListComp(self, n: ast.ListComp, env):
+        def scope(x, prev):
+            return {**env, n.var: x, _PREVIOUS: prev}
+        where = None if n.where is None else (lambda x, prev: self.eval(n.where, scope(x, prev)))
+        return ops.list_comp(self.eval(n.iterable, env), lambda x, prev: self.eval(n.body, scope(x, prev)), where)
 
     def eval_Attr(self, n: ast.Attr, env):
         obj = self.eval(n.obj, env)
@@ -184,7 +202,17 @@ class Interpreter:
         return -self.eval(n.operand, env)
 
     def eval_BinOp(self, n: ast.BinOp, env):
+        months = months_beside_date(n, self.c.type_of)
+        if months is not None:  # first_due + 1 month
+            when = self.eval(n.left if months is n.right else n.right, env)
+            return ops.add_months(when, month_count(months) * (-1 if n.op == "-" else 1))
+        if n.op in "*/" and isinstance(n.right, ast.Duration):
+            return ops.times_duration(self.eval(n.left, env), n.right.amount, n.right.unit, n.op)
+        if n.op == "*" and isinstance(n.left, ast.Duration):
+            return ops.times_duration(self.eval(n.right, env), n.left.amount, n.left.unit, n.op)
         a, b = self.eval(n.left, env), self.eval(n.right, env)
+        if n.op == "^":
+            return ops.power(a, b)
         if isinstance(a, date) and isinstance(b, date):
             return ops.date_diff(a, b)
         if isinstance(a, date):
@@ -220,6 +248,10 @@ class Interpreter:
             return ops.round_fen(args[0])
         if n.func == "days_between":
             return ops.days_between(args[0], args[1], self.c.day_count)
+        if n.func == "add_months":
+            return ops.add_months(args[0], args[1])
+        if n.func == "month_end":
+            return ops.month_end(args[0])
         if n.func == "abs":
             return abs(args[0])
         if n.func in ("min", "max"):
@@ -264,6 +296,10 @@ class Interpreter:
         if not values:
             raise ValueError(f"{func} of an empty list")
         return min(values) if func == "min" else max(values)
+
+
+#: the environment's key for ``previous`` (not a name a ruleset can write)
+_PREVIOUS = " previous"
 
 
 def _claimed(line: str) -> str:

@@ -37,10 +37,11 @@ ALIASES: dict[str, str] = {
     "if": "如果", "then": "那么", "else": "否则", "floating": "浮动", "fixed": "固定", "repriced": "重定价",
     "on": "于", "or": "或", "and": "且", "not": "非", "for": "对", "in": "属于", "where": "其中",
     "accrue": "计息", "basis": "基数", "true": "是", "false": "否", "complete": "齐全",
+    "previous": "上期",
 }
 
 #: a duration's unit after its number (``30 天``, ``24 小时``)
-DURATION_ALIASES: dict[str, str] = {"days": "天", "hours": "小时"}
+DURATION_ALIASES: dict[str, str] = {"days": "天", "hours": "小时", "months": "个月", "years": "年"}
 
 #: English phrases (keywords in a row) that are one Chinese word
 PHRASES: dict[tuple[str, ...], str] = {
@@ -51,6 +52,7 @@ PHRASES: dict[tuple[str, ...], str] = {
     ("up", "to"): "不超过",
     ("list", "of"): "列表",
     ("per", "day"): "每日",
+    ("per", "month"): "每月",
 }
 
 #: where one English keyword has two Chinese readings: (keyword, the keyword after it) → the word
@@ -78,8 +80,9 @@ CANONICAL: dict[str, dict[str, str]] = {
     "DAY_END": {PHRASES[("first", "day")]: "first", PHRASES[("last", "day")]: "last"},
     "NOT": {IN_CONTEXT[("not", "counted")]: "not"},
     "SCHEDULE_KIND": {ALIASES["progressive"]: "progressive", ALIASES["banded"]: "banded"},
-    "DURATION_UNIT": {DURATION_ALIASES["days"]: "days", DURATION_ALIASES["hours"]: "hours"},
+    "DURATION_UNIT": {zh: en for en, zh in DURATION_ALIASES.items()},
     "PER_DAY": {PHRASES[("per", "day")]: "per day"},
+    "PER_MONTH": {PHRASES[("per", "month")]: "per month"},
 }
 
 
@@ -149,7 +152,7 @@ def _terminal_line(code: str) -> str:
         return f"{indent}{name}{colon} /{NAME_PATTERN}/"
     if name == "PERCENT":
         return code.replace("(%|‱)", "(%|％|‱)")
-    if name in ("DURATION_UNIT", "PER_DAY"):  # regexes: the Chinese words as further alternatives
+    if name in ("DURATION_UNIT", "PER_DAY", "PER_MONTH"):  # regexes: the Chinese words as further alternatives
         words = "|".join(CANONICAL[name])
         return re.sub(r"/(.*)\\b/", lambda r: f"/(?:{r.group(1)}|{words})(?![A-Za-z0-9_\u3400-\u9fff])/", code)
     if name in CANONICAL:
@@ -188,6 +191,10 @@ def translate(text: str, tokens: list, to: str) -> str:
     return "".join(out)
 
 
+def _is_one(number: str) -> bool:
+    return re.fullmatch(r"0*1(\.0*)?", number.replace("_", "")) is not None
+
+
 def _translated(toks: list, i: int, to: str) -> tuple[str | None, int]:
     """The word that replaces the token at ``i`` and how many tokens it replaces (None: keep the token)."""
     tok = toks[i]
@@ -197,7 +204,10 @@ def _translated(toks: list, i: int, to: str) -> tuple[str | None, int]:
     if tok.type in _KEPT:
         return None, 1
     if to == "en":
-        return _TO_ENGLISH.get(value), 1
+        word = _TO_ENGLISH.get(value)
+        if word is not None and tok.type == "DURATION_UNIT" and i > 0 and _is_one(str(toks[i - 1])):
+            word = word[:-1]  # 1 个月 → 1 month
+        return word, 1
     if len(value.split()) > 1:  # one token of several words (per day)
         return PHRASES.get(tuple(value.split())), 1
     words = [str(t) if t.type not in _KEPT else None for t in toks[i:i + 3]]
@@ -209,10 +219,11 @@ def _translated(toks: list, i: int, to: str) -> tuple[str | None, int]:
     if value == "text":  # a law's words (text """…""") or the type of a field
         return (ALIASES["text"] if i + 1 < len(toks) and toks[i + 1].type == "LONG_STRING"
                 else TYPE_ALIASES["text"]), 1
-    if value in ("days", "day", "hours", "hour"):  # after a number a duration's unit, else a type
-        unit = "days" if value.startswith("day") else "hours"
+    if tok.type == "DURATION_UNIT" or value in ("days", "day", "hours", "hour"):
+        # after a number a duration's unit, else a type
+        unit = next(u for u in DURATION_ALIASES if value.startswith(u[:-1]))
         after_number = i > 0 and toks[i - 1].type in ("NUMBER", "INT")
-        return (DURATION_ALIASES if after_number else TYPE_ALIASES)[unit], 1
+        return (DURATION_ALIASES if after_number else TYPE_ALIASES).get(unit), 1
     return ALIASES.get(value), 1
 
 

@@ -23,6 +23,7 @@ from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
 from ruledsl.core import cache, errors
+from ruledsl.core.calendar import MONTHS_PER_YEAR
 from ruledsl.core.errors import Diagnostic, RulesSyntaxError, Source, Span
 from ruledsl.lang import ast, keywords
 
@@ -189,10 +190,11 @@ _FRIENDLY = {
     "PERCENT": "a percentage such as 24%",
     "COMPARE": "a comparison",
     "SCALAR": "a type (money, rate, date, days, hours, bool, text, number)",
-    "DURATION_UNIT": "days or hours",
+    "DURATION_UNIT": "days, hours, months or years",
     "DAY_END": "first or last",
     "SCHEDULE_KIND": "progressive or banded",
     "PER_DAY": "per day",
+    "PER_MONTH": "per month",
     "RATE": "rate",
     "$END": "the end of the file",
 }
@@ -263,14 +265,9 @@ def _syntax_diagnostic(exc: UnexpectedInput, source: Source) -> Diagnostic:
         written = number.group() if number else ""
         return Diagnostic("unexpected `,` in a number", span,
                           f"numbers have no thousands separators: write {written.replace(',', '')}")
-    per = re.match(r"(?:per\s+(month|year|annum)|(每月|每年|月|年))\b", rest)
+    per = re.match(r"(?:per\s+(year|annum)|(每年|年))\b", rest)
     rate = re.search(r"(\d[\d_]*(?:\.\d+)?)[%％]\s*$", before)
     if per and rate:
-        if per.group(1) == "month" or per.group(2) in ("每月", "月"):
-            yearly = Decimal(rate.group(1).replace("_", "")) * 12
-            return Diagnostic("a rate is written per year, not per month", span,
-                              f"a monthly rate of {rate.group(1)}% is {yearly.normalize():f}% a year (× 12): write "
-                              f"{yearly.normalize():f}%")
         return Diagnostic("a rate is a yearly rate already", span, f"write {rate.group(1)}% without `{per.group()}`")
     glued = _glued_keyword(before) if str(token) in _CHINESE_KEYWORDS else None
     if glued is not None:  # a Chinese keyword where it does not belong: one earlier may be glued to a name
@@ -487,6 +484,10 @@ class ToAst(Transformer):
     @v_args(meta=True)
     def daily_rate_type(self, meta, children):
         return ast.ScalarType("rate per day", span=self._span(meta))
+
+    @v_args(meta=True)
+    def monthly_rate_type(self, meta, children):
+        return ast.ScalarType("rate per month", span=self._span(meta))
 
     @v_args(meta=True)
     def enum_type(self, meta, children):
@@ -731,6 +732,30 @@ class ToAst(Transformer):
         return self._binary(ast.BinOp, "/", meta, children)
 
     @v_args(meta=True)
+    def pow(self, meta, children):
+        return self._binary(ast.BinOp, "^", meta, children)
+
+    @v_args(meta=True)
+    def index(self, meta, children):
+        return ast.Index(children[0], children[1], span=self._span(meta))
+
+    @v_args(meta=True)
+    def list_comp(self, meta, children):
+        body, var, iterable, where = children
+        return ast.ListComp(body, str(var), iterable, where, span=self._span(meta))
+
+    @v_args(meta=True)
+    def previous(self, meta, children):
+        return ast.Previous(span=self._span(meta))
+
+    def iteration(self, children):
+        return children[0]
+
+    @v_args(meta=True)
+    def number_range(self, meta, children):
+        return ast.NumberRange(children[0], children[1], span=self._span(meta))
+
+    @v_args(meta=True)
     def neg(self, meta, children):
         return ast.Neg(children[0], span=self._span(meta))
 
@@ -785,6 +810,11 @@ class ToAst(Transformer):
         return ast.Percent(value, text, per_day, span=self._tok_span(tok))
 
     @v_args(meta=True)
+    def monthly_percent(self, meta, children):
+        node = self._percent(children[0], False)  # 1.5% per month: the annual rate 18%, exactly
+        return ast.Percent(node.value * MONTHS_PER_YEAR, node.text, per_month=True, span=self._span(meta))
+
+    @v_args(meta=True)
     def percent(self, meta, children):
         return self._percent(children[0], False)
 
@@ -800,8 +830,10 @@ class ToAst(Transformer):
     @v_args(meta=True)
     def duration(self, meta, children):
         amount, unit = children
-        unit_name = "hours" if str(unit).startswith("hour") else "days"
-        return ast.Duration(self._number(amount), unit_name, f"{amount} {unit}", span=self._span(meta))
+        unit_name = next(u for u in ("hours", "months", "years", "days") if str(unit).startswith(u[:-1]))
+        value = self._number(amount)  # the text in canonical form: 1 day, 2 days (whichever was written)
+        return ast.Duration(value, unit_name, f"{amount} {unit_name[:-1] if value == 1 else unit_name}",
+                            span=self._span(meta))
 
     @v_args(meta=True)
     def string(self, meta, children):

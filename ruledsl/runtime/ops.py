@@ -12,15 +12,22 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import Decimal
 
+from ruledsl.core import calendar
+from ruledsl.core.calendar import MONTHS_PER_YEAR
 from ruledsl.core.daycount import DayCount
 from ruledsl.core.money import round_fen
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
 
+#: the largest whole power ``^`` takes, and the most items ``for k from A to B`` counts
+MAX_POWER = 1000
+MAX_RANGE = 100_000
+
 __all__ = [
     "ZERO", "add_days", "date_diff", "days_between", "accrue", "accrue_daily", "dsum", "dcount",
-    "apply_cap", "round_fen",
+    "apply_cap", "round_fen", "power", "item", "number_range", "list_comp", "previous", "add_months",
+    "month_end", "duration", "times_duration",
 ]
 
 
@@ -28,6 +35,76 @@ def add_days(when: date, days: Decimal) -> date:
     if days != days.to_integral_value():
         raise ValueError(f"cannot add {days} days to a date: a date moves by whole days")
     return when + timedelta(days=int(days))
+
+
+def _whole(value: Decimal, what: str) -> int:
+    if value != value.to_integral_value():
+        raise ValueError(f"{what} is a whole number, not {value}")
+    return int(value)
+
+
+def add_months(when: date, months: Decimal) -> date:
+    """``add_months(first_due, k - 1)``: calendar months, a day past the month's end on its last day."""
+    return calendar.add_months(when, _whole(months, "a number of months"))
+
+
+month_end = calendar.month_end
+
+
+def duration(amount: Decimal, unit: str) -> Decimal:
+    """A duration's value in its dimension: days and hours as counted, months and years in years."""
+    if unit == "months":
+        return amount / MONTHS_PER_YEAR
+    return amount
+
+
+def times_duration(value: Decimal, amount: Decimal, unit: str, op: str) -> Decimal:
+    """``value * 1 month`` or ``value / 6 months``, exactly: a month is a twelfth of a year, applied after
+    the multiplication (0.18 × 1 / 12 = 0.015, where 0.18 × 0.0833… would not be exact)."""
+    if unit != "months":
+        return value * amount if op == "*" else value / amount
+    return value * amount / MONTHS_PER_YEAR if op == "*" else value * MONTHS_PER_YEAR / amount
+
+
+def power(base: Decimal, exponent: Decimal) -> Decimal:
+    """``(1 + r) ^ term``: a whole power (exact for a terminating base, to the context's precision else)."""
+    n = _whole(exponent, "a power")
+    if abs(n) > MAX_POWER:
+        raise ValueError(f"a power is at most {MAX_POWER}, not {n}")
+    return base ** n
+
+
+def item(items: list, number: Decimal) -> object:
+    """``instalments[k]``: the k-th item, counted from 1."""
+    k = _whole(number, "an item's number")
+    if not 1 <= k <= len(items):
+        raise LookupError(f"item {k} of a list of {len(items)} (items are counted from 1)")
+    return items[k - 1]
+
+
+def number_range(start: Decimal, end: Decimal) -> list[Decimal]:
+    """``for k from 1 to term``: the whole numbers from ``start`` to ``end``, both counted (none if end < start)."""
+    a, b = _whole(start, "`from … to …`"), _whole(end, "`from … to …`")
+    if b - a + 1 > MAX_RANGE:
+        raise ValueError(f"from {a} to {b} counts more than {MAX_RANGE} numbers")
+    return [Decimal(k) for k in range(a, b + 1)]
+
+
+def list_comp(items: Iterable[object], body, where=None) -> list:
+    """``[BODY for x in ITEMS where COND]``: ``body(x, previous)`` builds each item, ``previous`` being the
+    item built before it (None for the first)."""
+    out: list = []
+    for x in items:
+        if where is None or where(x, out[-1] if out else None):
+            out.append(body(x, out[-1] if out else None))
+    return out
+
+
+def previous(prev: object) -> object:
+    """``previous`` inside ``[… for …]``: there is none for the first item."""
+    if prev is None:
+        raise LookupError("the first item has no `previous` (write `if k == 1 then … else previous.x`)")
+    return prev
 
 
 def date_diff(later: date, earlier: date) -> Decimal:
