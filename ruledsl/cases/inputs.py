@@ -32,7 +32,7 @@ from pydantic import (
 from ruledsl.core.daycount import check_date_range, to_date
 from ruledsl.core.errors import Diagnostic, InputError, did_you_mean
 from ruledsl.core.money import MAX_DIGITS, decimal_places, to_decimal
-from ruledsl.core.rates import parse_rate
+from ruledsl.core.rates import parse_monthly_rate, parse_rate
 from ruledsl.core.show import plain_number, quoted
 from ruledsl.core.text import exact_json
 from ruledsl.core.types import D_DAILY, D_DAYS, D_HOURS, D_MONEY, D_RATE, Type
@@ -58,6 +58,10 @@ def _money(value: Any) -> Decimal:
 
 def _rate(value: Any) -> Decimal:
     return parse_rate(value)
+
+
+def _monthly_rate(value: Any) -> Decimal:
+    return parse_monthly_rate(value)
 
 
 def _number(value: Any) -> Decimal:
@@ -119,6 +123,9 @@ Money = Annotated[Decimal, PlainValidator(_money),
 Rate = Annotated[Decimal, PlainValidator(_rate),
                  WithJsonSchema({"type": ["string", "number"], "pattern": r"^-?\d+(\.\d+)?(%|‱)?$",
                                  "description": "annual rate: \"18%\" or \"0.18\""})]
+MonthlyRate = Annotated[Decimal, PlainValidator(_monthly_rate),
+                        WithJsonSchema({"type": ["string", "number"],
+                                        "description": "rate per month (月利率): \"1.5%\" or 月息 \"1分5厘\""})]
 DailyRate = Annotated[Decimal, PlainValidator(_rate),
                       WithJsonSchema({"type": ["string", "number"], "description": "rate per day: \"0.05%\""})]
 Number = Annotated[Decimal, PlainValidator(_number), WithJsonSchema(_DECIMAL_SCHEMA)]
@@ -152,6 +159,8 @@ class EvidenceItem(BaseModel):
 def python_type(t: Type) -> Any:
     """The pydantic annotation for a ruleset type."""
     if t.kind == "qty":
+        if t.per == "month":
+            return MonthlyRate
         return {D_MONEY: Money, D_RATE: Rate, D_DAILY: DailyRate, D_DAYS: Whole, D_HOURS: Whole}.get(t.dims, Number)
     if t.kind == "date":
         return Day
@@ -382,6 +391,8 @@ def _remembered(validator: Callable[[Any], Any]) -> Callable[[Any], Any]:
 def _converter(t: Type) -> Callable[[Any], Any]:
     """What :func:`case_reader` does with a value of type ``t``: :func:`python_type`'s validation, without pydantic."""
     if t.kind == "qty":
+        if t.per == "month":
+            return _remembered(_monthly_rate)
         found = {D_MONEY: _money, D_RATE: _rate, D_DAILY: _rate, D_DAYS: _whole, D_HOURS: _whole}.get(t.dims, _number)
         return _remembered(found) if found is _rate else _checked(found)
     if t.kind == "date":

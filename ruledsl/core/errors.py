@@ -18,6 +18,7 @@ import difflib
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from ruledsl.core.show import plain_number
 
@@ -218,12 +219,24 @@ class AccessDenied(RulesError):
         return cls(Diagnostic(message, None, hint))
 
 
-def bounds_error(bad: list[tuple[str, str, object, object]]) -> InputError:
-    """The error for inputs outside their declared ``min``/``max`` (compiled rules raise it)."""
+def bounds_error(bad: list[tuple]) -> InputError:
+    """The error for inputs outside their declared ``min``/``max`` (compiled rules raise it): each item is
+    (name, "at least"/"at most", limit, value[, how a rate is shown: "rate", "per day" or "per month"])."""
     return InputError([
-        Diagnostic(f"`{name}` must be {word} {plain_number(limit)}, but it is {plain_number(value)}")
-        for name, word, limit, value in bad
+        Diagnostic(f"`{item[0]}` must be {item[1]} {_bound_text(item[2], *item[4:])}, but it is "
+                   f"{_bound_text(item[3], *item[4:])}")
+        for item in bad
     ])
+
+
+def _bound_text(value: object, shown: str = "") -> str:
+    """A bound or a value as the ruleset writes it: 24% for a rate, 1.5% per month for a monthly one."""
+    if not shown or not isinstance(value, Decimal):
+        return plain_number(value)
+    if shown == "per month":
+        value = value / 12  # kept as the yearly rate it stands for
+    text = f"{(value * 100).normalize():f}%"
+    return text if shown == "rate" else f"{text} {shown}"
 
 
 def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:

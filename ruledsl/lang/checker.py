@@ -564,7 +564,7 @@ class Checker:
         sides = list(sides)
         if not any(_rate_like(t) for _, t in sides):
             return False
-        bad = False
+        bad = self.percent_beside_monthly(sides)
         for node, t in sides:
             if not (t.is_qty and t.lit == "num"):
                 continue
@@ -580,6 +580,21 @@ class Checker:
             self.fail(f"a bare number beside a rate: {text} would be read as {plain_number(value * 100)}%", node,
                       hint)
             bad = True
+        return bad
+
+    def percent_beside_monthly(self, sides: list[tuple[ast.Expr, Type]]) -> bool:
+        """Beside a monthly rate (``rate per month``) a plain percentage is ambiguous — 2% a month is 24% a
+        year — so it says its unit: ``2% per month``."""
+        if not any(t.is_qty and t.per == "month" for _, t in sides):
+            return False
+        bad = False
+        for node, t in sides:
+            if t.is_qty and t.lit == "pct":
+                text = self.node_text(node)
+                self.fail(f"a percentage beside a monthly rate: is {text} a month's rate or a year's?", node,
+                          f"write `{text} per month` for a monthly rate (it is kept as the yearly rate it "
+                          f"stands for: {text} per month is twelve times {text} a year)")
+                bad = True
         return bad
 
     def node_text(self, node: ast.Expr) -> str:
@@ -1311,6 +1326,14 @@ class Checker:
         if not (a.is_qty and b.is_qty):
             self.fail(f"cannot {'multiply' if op == '*' else 'divide'} {a} by {b}", node)
             return ERROR
+        twelve = next((side for side, t in ((node.right, b), (node.left, a)) if t.lit == "num"
+                       and _constant_value(side) == 12), None)
+        if twelve is not None and any(_rate_like(t) and not t.lit for t in (a, b)):
+            self.fail(f"`{op} 12` does not make a monthly rate: a rate stays a rate a year whatever it is "
+                      f"{'multiplied' if op == '*' else 'divided'} by", twelve,
+                      "a month's share of a rate, as a number: `contract_rate * 1 month`; a rate the contract "
+                      "states per month: declare the input `rate per month` or write `1.5% per month`")
+            return ERROR
         dims = mul_dims(a.dims, b.dims, 1 if op == "*" else -1)
         if a.lit and b.lit:
             lit = "pct" if "pct" in (a.lit, b.lit) else "num"
@@ -1557,6 +1580,17 @@ def _linked_positions(node: ast.Expr) -> list[ast.Expr]:
         elif isinstance(item, ast.If):
             stack += (item.else_, item.then)
     return out
+
+
+def rate_shown(typ: Type) -> str:
+    """How a value of this type is shown in a bound's message: "rate", "per day", "per month" or ""."""
+    if not typ.is_qty or typ.lit:
+        return ""
+    if typ.dims == D_DAILY:
+        return "per day"
+    if typ.dims == D_RATE:
+        return "per month" if typ.per == "month" else "rate"
+    return ""
 
 
 def months_beside_date(n: ast.BinOp, type_of) -> ast.Duration | None:

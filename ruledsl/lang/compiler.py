@@ -31,7 +31,14 @@ from ruledsl.core.errors import Span, bounds_error
 from ruledsl.core.money import FEN, claim_fen
 from ruledsl.core.types import D_DAILY, Type
 from ruledsl.lang import ast
-from ruledsl.lang.checker import CheckedRuleset, month_count, months_beside_date, names_in, table_mentions
+from ruledsl.lang.checker import (
+    CheckedRuleset,
+    month_count,
+    months_beside_date,
+    names_in,
+    rate_shown,
+    table_mentions,
+)
 from ruledsl.runtime import ops
 from ruledsl.runtime.ledger import CapSpec, run_ledger, run_ledger_fast
 from ruledsl.runtime.linked_rates import TABLE as LINKED_TABLE
@@ -205,7 +212,8 @@ class CodeGen:
                     limit = self.expr(node)
                     guard = f"{var} is not None and " if f.optional else ""
                     self.emit(f"if {guard}{var} {op} {limit}: "
-                              f"_bad = (_bad or []) + [({f.name!r}, {word!r}, {limit}, {var})]", node.span)
+                              f"_bad = (_bad or []) + [({f.name!r}, {word!r}, {limit}, {var}, "
+                              f"{rate_shown(c.input_types[f.name])!r})]", node.span)
             slot = self.slot(TraceSlot(f.name, "input", f.span, (), (), f.label))
             self.trace(slot, var, f.span)
         self.emit("if _bad: _input_error(_bad)")

@@ -19,7 +19,7 @@ from ruledsl.core.errors import bounds_error
 from ruledsl.core.money import RULES_CONTEXT, claim_fen
 from ruledsl.core.types import D_DAILY
 from ruledsl.lang import ast
-from ruledsl.lang.checker import CheckedRuleset, month_count, months_beside_date, table_mentions
+from ruledsl.lang.checker import CheckedRuleset, month_count, months_beside_date, rate_shown, table_mentions
 from ruledsl.runtime import ops
 from ruledsl.runtime.ledger import CapSpec, run_ledger
 from ruledsl.runtime.linked_rates import TABLE as LINKED_TABLE
@@ -76,7 +76,7 @@ class Interpreter:
                 if node is not None:
                     limit = self.eval(node, env)
                     if value is not None and cmp(value, limit):
-                        bad.append((f.name, word, limit, value))
+                        bad.append((f.name, word, limit, value, rate_shown(self.c.input_types[f.name])))
         if bad:
             raise bounds_error(bad)
         for step in self.c.steps:

@@ -688,8 +688,8 @@ def _scalar(e: _Eval, typ, column: pa.Array, g: np.ndarray) -> Any:
         return Num(v, 100, ~(g & ok))
     if typ.kind == "qty" and typ.dims == D_RATE:
         v, ok = cells.rate(column)
-        e.flag(g & ~ok)
-        return Num(v, cells.RATE_DEN, ~(g & ok))
+        e.flag(g & ~ok)  # a cell this cannot read (月息 "1分5厘" too) goes to the per-row reader
+        return Num(v * 12 if typ.per == "month" else v, cells.RATE_DEN, ~(g & ok))  # a monthly rate: × 12
     if typ.kind == "date":
         v, ok = cells.dates(column)
         e.flag(g & ~ok)

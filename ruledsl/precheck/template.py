@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from ruledsl.core.errors import RulesError
+from ruledsl.core.calendar import MONTHS_PER_YEAR
 from ruledsl.core.types import MONEY, RATE, Type
 from ruledsl.lang import ast
 from ruledsl.lang.checker import names_in
@@ -90,6 +91,8 @@ def _type_text(typ: Type | None) -> tuple[str, str]:
         return "文本 text", ""
     if typ == MONEY:
         return "金额 money", "元，两位小数，如 12345.67（可带千位分隔符）"
+    if typ.kind == "qty" and typ.per == "month":
+        return "月利率 rate per month", "百分数，如 1.5%，或月息 1分5厘"
     if typ == RATE:
         return "年利率 rate", "百分数，如 12% 或 0.12"
     if typ.kind == "qty":
@@ -151,7 +154,7 @@ def _shown(expr: ast.Expr | None, typ: Type | None, constants: Interpreter) -> s
         value = constants.eval(expr, {})
     except Exception:  # computed from other inputs: the rule text says how
         return ""
-    return _rate_text(value) if typ == RATE and isinstance(value, Decimal) else _text(value)
+    return _rate_text(value, typ) if _is_rate(typ) and isinstance(value, Decimal) else _text(value)
 
 
 def _text(value: Any) -> str:
@@ -167,8 +170,17 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _rate_text(value: Decimal) -> str:
-    return f"{(value * 100).normalize():f}%"
+def _is_rate(typ: Type | None) -> bool:
+    return typ is not None and typ.kind == "qty" and typ.dims == RATE.dims and not typ.lit
+
+
+def _as_written(value: Decimal, typ: Type) -> Decimal:
+    """A rate as a cell holds it: annual, or per month for a monthly rate (月利率)."""
+    return value / MONTHS_PER_YEAR if typ.per == "month" else value
+
+
+def _rate_text(value: Decimal, typ: Type) -> str:
+    return f"{(_as_written(value, typ) * 100).normalize():f}%"
 
 
 def write_csv(ruleset: Ruleset, path: Path) -> Path:
@@ -183,7 +195,7 @@ def write_csv(ruleset: Ruleset, path: Path) -> Path:
     for _, field, typ, _ in cols:
         record, _, key = field.partition(".")
         value = example.get(record, {}).get(key) if key else example.get(field)
-        row.append(_rate_text(value) if typ == RATE and isinstance(value, Decimal) else _text(value))
+        row.append(_rate_text(value, typ) if _is_rate(typ) and isinstance(value, Decimal) else _text(value))
     row += [_text(example[f.name]) if f.name in example else "" for f in lists]
     try:
         with path.open("w", encoding="utf-8-sig", newline="") as out:
@@ -227,8 +239,8 @@ def write_workbook(ruleset: Ruleset, path: Path) -> Path:
         if isinstance(value, bool):
             cell.value = "是" if value else "否"
         elif isinstance(value, Decimal):
-            cell.value = float(value)
-            cell.number_format = "0.00%" if typ == RATE else "#,##0.00" if typ == MONEY else "General"
+            cell.value = float(_as_written(value, typ) if _is_rate(typ) else value)
+            cell.number_format = "0.00%" if _is_rate(typ) else "#,##0.00" if typ == MONEY else "General"
         elif isinstance(value, (date, datetime)):
             cell.value = value
             cell.number_format = "yyyy-mm-dd"

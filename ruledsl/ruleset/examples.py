@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ruledsl.cases.inputs import parse_case
+from ruledsl.core.calendar import MONTHS_PER_YEAR
 from ruledsl.core.errors import RulesError, RulesRuntimeError, Span
 from ruledsl.core.money import round_fen
 from ruledsl.core.show import plain_number
@@ -44,6 +45,10 @@ def run_example(ruleset: Ruleset, example: ast.Example) -> ExampleResult:
         given = {b.name: _constant(constants, b) for b in example.given}
         # an example's evidence items state what verification found (the example tests the rules)
         verified = given.pop("evidence", None)
+        for name, value in given.items():  # a monthly rate as a case writes it (1.5% per month → 1.5%)
+            typ = checked.input_types.get(name)
+            if typ is not None and typ.per == "month" and isinstance(value, Decimal):
+                given[name] = value / MONTHS_PER_YEAR
         decision = ruleset.run(parse_case(checked, _jsonable(given), f"example \"{example.title}\"",
                                           _jsonable(verified) if verified else None, settings=True))
     except RulesError as exc:

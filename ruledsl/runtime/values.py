@@ -29,7 +29,7 @@ def to_json(value: object, typ: Type | None) -> object:
             if typ.dims == D_MONEY:
                 return f"{round_fen(value):f}"
             if typ.dims in (D_RATE, D_DAILY):
-                return format_rate(value, per_day=typ.dims == D_DAILY)
+                return format_rate(value, per_day=typ.dims == D_DAILY, per_month=typ.per == "month")
         return plain_number(value)
     if isinstance(value, (date, datetime)):
         return value.isoformat()
