@@ -12,6 +12,7 @@ out = Console(highlight=False, soft_wrap=True, emoji=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 
-def report(exc: RulesError) -> None:
-    """Print every diagnostic of an error to stderr, exactly as rendered (file:line:col, caret, hint)."""
-    err.print(str(exc), markup=False)
+def report(exc: RulesError, lang: str = "en") -> None:
+    """Print every diagnostic of an error to stderr, exactly as rendered (file:line:col, caret, hint), in
+    ``lang`` (en, or zh: 中文)."""
+    err.print(exc.render(lang), markup=False)

@@ -21,7 +21,7 @@ from ruledsl.cli.console import err, out, report
 from ruledsl.core.errors import RulesError
 from ruledsl.core.money import yuan
 from ruledsl.core.text import read_text
-from ruledsl.lang.fmt import LANGUAGES, format_text
+from ruledsl.lang.fmt import LANGUAGES, format_text, language_of
 from ruledsl.reports.sheet import (
     CLAIM_AMOUNTS,
     CLAIM_COLUMNS,
@@ -48,39 +48,57 @@ TrustOpt = Annotated[list[Path] | None, typer.Option("--trust", exists=True,
                                                           "timestamps, repeatable")]
 
 
+MessagesOpt = Annotated[str | None, typer.Option("--lang", help="messages in en (English) or zh (中文); "
+                                                                "default: the language of the file's keywords")]
+
+
+def _messages_lang(lang: str | None, path: Path) -> str:
+    """The language a file's messages are written in: ``--lang``, else its keywords' (规则集 … → zh)."""
+    if lang is not None:
+        if lang not in LANGUAGES:
+            err.print(f"--lang is en or zh, not {lang!r}", markup=False)
+            raise typer.Exit(2)
+        return lang
+    try:
+        return language_of(read_text(path))
+    except RulesError:  # not text, or not a ruleset at all: the reader's message says so, in English
+        return "en"
+
+
 def check_cmd(files: Files,
               strict: Annotated[bool, typer.Option("--strict", help="warnings are errors (an award line that "
                                                                      "cites no law, a source no rule cites)")]
-              = False) -> None:
+              = False, lang: MessagesOpt = None) -> None:
     """Parse and check ruleset files; print every error with its location."""
     failed = 0
     for path in files:
+        words = _messages_lang(lang, path)
         try:
             checked = check_text(read_text(path), str(path), path.parent, cached=True)
         except RulesError as exc:
-            report(exc)
+            report(exc, words)
             failed += 1
             continue
         if strict and checked.warnings:
-            report(RulesError([replace(w, severity="error") for w in checked.warnings]))
+            report(RulesError([replace(w, severity="error") for w in checked.warnings]), words)
             failed += 1
             continue
         for warning in checked.warnings:
-            err.print(warning.render(), markup=False)
+            err.print(warning.render(words), markup=False)
         out.print(f"{path}: ok ({checked.summary()})", markup=False)
     if failed:
         err.print(f"{failed} of {len(files)} files have errors")
         raise typer.Exit(1)
 
 
-def test_cmd(files: Files) -> None:
+def test_cmd(files: Files, lang: MessagesOpt = None) -> None:
     """Run the example blocks of ruleset files; ends with `N passed, M failed`."""
     passed = failed = 0
     for path in files:
         try:
             ruleset = load(path)
         except RulesError as exc:
-            report(exc)
+            report(exc, _messages_lang(lang, path))
             failed += 1
             continue
         out.print(str(path), markup=False)

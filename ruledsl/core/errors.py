@@ -17,9 +17,10 @@ from __future__ import annotations
 import difflib
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
+from ruledsl.core.messages import FRAME, to_chinese
 from ruledsl.core.show import plain_number
 
 
@@ -67,9 +68,22 @@ class Diagnostic:
     severity: str = "error"
     law: tuple[str, ...] = ()
 
-    def render(self) -> str:
+    def localized(self, lang: str = "en") -> Diagnostic:
+        """This diagnostic in ``lang`` ("en" as written; "zh": :func:`ruledsl.core.messages.to_chinese`)."""
+        if lang != "zh":
+            return self
+        return replace(self, message=to_chinese(self.message) or self.message, hint=to_chinese(self.hint))
+
+    def render(self, lang: str = "en") -> str:
+        """``file:line:col: error: message``, the source line, a caret under the place, the hint and the law;
+        in ``lang`` (the language of the ruleset's keywords, or ``--lang``)."""
+        if lang != "en":
+            return self.localized(lang)._render(FRAME.get(lang, {}))
+        return self._render({})
+
+    def _render(self, words: dict[str, str]) -> str:
         where = f"{self.span}: " if self.span else ""
-        out = [f"{where}{self.severity}: {self.message}"]
+        out = [f"{where}{words.get(self.severity, self.severity)}: {self.message}"]
         if self.span and self.span.source:
             text = self.span.source.line(self.span.line)
             if text:
@@ -80,9 +94,9 @@ class Diagnostic:
                 width = max(1, _cells(marked))
                 out.append(" " * (len(gutter) - 2) + "| " + _caret_pad(text, self.span.col) + "^" * width)
         if self.hint:
-            out.append(f"      = hint: {self.hint}")
+            out.append(f"      = {words.get('hint', 'hint')}: {self.hint}")
         for heading in self.law:
-            out.append(f"      = law: {heading}")
+            out.append(f"      = {words.get('law', 'law')}: {heading}")
         return "\n".join(out)
 
     def as_dict(self) -> dict[str, object]:
@@ -126,7 +140,10 @@ class RulesError(Exception):
         return cls(Diagnostic(message, span, hint))
 
     def __str__(self) -> str:
-        return "\n".join(d.render() for d in self.diagnostics)
+        return self.render()
+
+    def render(self, lang: str = "en") -> str:
+        return "\n".join(d.render(lang) for d in self.diagnostics)
 
     def __reduce__(self):  # picklable across processes (precheck workers)
         return (type(self), (self.diagnostics,))

@@ -42,7 +42,6 @@ from ruledsl.core.types import (
     RATE,
     SCALARS,
     TEXT,
-    YEARS,
     Type,
     assignable,
     concrete,
@@ -1600,6 +1599,15 @@ def months_beside_date(n: ast.BinOp, type_of) -> ast.Duration | None:
     for side, other in ((n.right, n.left), (n.left, n.right)):
         if isinstance(side, ast.Duration) and side.unit in ("months", "years") and type_of(other).kind == "date":
             return side
+    return None
+
+
+def months_factor(n: ast.BinOp) -> tuple[ast.Duration, ast.Expr] | None:
+    """``x * 1 month`` / ``x / 6 months``: (the months, the other operand); the operation is done exactly by
+    :func:`ruledsl.runtime.ops.times_duration` (a twelfth applied after the multiplication)."""
+    for dur, other in ((n.right, n.left), (n.left, n.right)):
+        if isinstance(dur, ast.Duration) and dur.unit == "months" and (n.op == "*" or (n.op == "/" and dur is n.right)):
+            return dur, other
     return None
 
 

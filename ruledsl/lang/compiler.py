@@ -35,6 +35,7 @@ from ruledsl.lang.checker import (
     CheckedRuleset,
     month_count,
     months_beside_date,
+    months_factor,
     names_in,
     rate_shown,
     table_mentions,
@@ -206,14 +207,15 @@ class CodeGen:
             self.emit(f"{var} = _in.get({f.name!r})", f.span)
             if f.default is not None:
                 self.emit(f"if {var} is None: {var} = {self.expr(f.default)}", f.default.span)
+            shown = rate_shown(c.input_types[f.name])  # a rate's bound is shown as a rate (24%, 1.5% per month)
+            shown = f", {shown!r}" if shown else ""
             for bound, op, word in (("min", "<", "at least"), ("max", ">", "at most")):
                 node = getattr(f, bound)
                 if node is not None:
                     limit = self.expr(node)
                     guard = f"{var} is not None and " if f.optional else ""
                     self.emit(f"if {guard}{var} {op} {limit}: "
-                              f"_bad = (_bad or []) + [({f.name!r}, {word!r}, {limit}, {var}, "
-                              f"{rate_shown(c.input_types[f.name])!r})]", node.span)
+                              f"_bad = (_bad or []) + [({f.name!r}, {word!r}, {limit}, {var}{shown})]", node.span)
             slot = self.slot(TraceSlot(f.name, "input", f.span, (), (), f.label))
             self.trace(slot, var, f.span)
         self.emit("if _bad: _input_error(_bad)")
@@ -469,10 +471,11 @@ class CodeGen:
         if months is not None:  # first_due + 1 month: calendar months
             when = self.expr(n.left if months is n.right else n.right)
             return f"_add_months({when}, {self.const(month_count(months) * (-1 if n.op == '-' else 1))})"
-        for dur, other in ((n.right, n.left), (n.left, n.right)):
-            if isinstance(dur, ast.Duration) and (n.op == "*" or (n.op == "/" and dur is n.right)):
-                return (f"_times_duration({self.expr(other)}, {self.const(dur.amount)}, {self.const(dur.unit)}, "
-                        f"{n.op!r})")
+        factor = months_factor(n)
+        if factor is not None:  # × 1 month: exactly a twelfth
+            dur, other = factor
+            return (f"_times_duration({self.expr(other)}, {self.const(dur.amount)}, {self.const(dur.unit)}, "
+                    f"{self.const(n.op)})")
         a, b = self.expr(n.left), self.expr(n.right)
         if n.op == "^":
             return f"_power({a}, {b})"

@@ -19,7 +19,14 @@ from ruledsl.core.errors import bounds_error
 from ruledsl.core.money import RULES_CONTEXT, claim_fen
 from ruledsl.core.types import D_DAILY
 from ruledsl.lang import ast
-from ruledsl.lang.checker import CheckedRuleset, month_count, months_beside_date, rate_shown, table_mentions
+from ruledsl.lang.checker import (
+    CheckedRuleset,
+    month_count,
+    months_beside_date,
+    months_factor,
+    rate_shown,
+    table_mentions,
+)
 from ruledsl.runtime import ops
 from ruledsl.runtime.ledger import CapSpec, run_ledger
 from ruledsl.runtime.linked_rates import TABLE as LINKED_TABLE
@@ -206,10 +213,10 @@ class Interpreter:
         if months is not None:  # first_due + 1 month
             when = self.eval(n.left if months is n.right else n.right, env)
             return ops.add_months(when, month_count(months) * (-1 if n.op == "-" else 1))
-        if n.op in "*/" and isinstance(n.right, ast.Duration):
-            return ops.times_duration(self.eval(n.left, env), n.right.amount, n.right.unit, n.op)
-        if n.op == "*" and isinstance(n.left, ast.Duration):
-            return ops.times_duration(self.eval(n.right, env), n.left.amount, n.left.unit, n.op)
+        factor = months_factor(n)
+        if factor is not None:  # × 1 month: exactly a twelfth
+            dur, other = factor
+            return ops.times_duration(self.eval(other, env), dur.amount, dur.unit, n.op)
         a, b = self.eval(n.left, env), self.eval(n.right, env)
         if n.op == "^":
             return ops.power(a, b)

@@ -26,8 +26,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ruledsl.core.errors import RulesError
 from ruledsl.core.calendar import MONTHS_PER_YEAR
+from ruledsl.core.errors import RulesError
 from ruledsl.core.types import MONEY, RATE, Type
 from ruledsl.lang import ast
 from ruledsl.lang.checker import names_in

@@ -16,6 +16,7 @@ from ruledsl.core.money import round_fen
 from ruledsl.core.show import plain_number
 from ruledsl.core.types import D_MONEY
 from ruledsl.lang import ast
+from ruledsl.lang.checker import CheckedRuleset
 from ruledsl.lang.interpreter import Interpreter
 from ruledsl.ruleset.compiled import Ruleset
 from ruledsl.runtime.values import to_json
@@ -42,15 +43,8 @@ def run_example(ruleset: Ruleset, example: ast.Example) -> ExampleResult:
     result = ExampleResult(example.title, example.span)
     constants = Interpreter(checked)
     try:
-        given = {b.name: _constant(constants, b) for b in example.given}
-        # an example's evidence items state what verification found (the example tests the rules)
-        verified = given.pop("evidence", None)
-        for name, value in given.items():  # a monthly rate as a case writes it (1.5% per month → 1.5%)
-            typ = checked.input_types.get(name)
-            if typ is not None and typ.per == "month" and isinstance(value, Decimal):
-                given[name] = value / MONTHS_PER_YEAR
-        decision = ruleset.run(parse_case(checked, _jsonable(given), f"example \"{example.title}\"",
-                                          _jsonable(verified) if verified else None, settings=True))
+        given, verified = example_case(checked, example, constants)
+        decision = ruleset.run(parse_case(checked, given, f"example \"{example.title}\"", verified, settings=True))
     except RulesError as exc:
         result.error = "\n".join(d.message for d in exc.diagnostics)
         return result
@@ -83,6 +77,21 @@ def run_example(ruleset: Ruleset, example: ast.Example) -> ExampleResult:
                 + (f"  (line {b.span.line})" if b.span.line else "")
             )
     return result
+
+
+def example_case(checked: CheckedRuleset, example: ast.Example, constants: Interpreter | None = None) -> tuple[dict, object]:
+    """An example's ``given`` as a case file would write it, and the evidence it says verification found.
+
+    A monthly rate is written per month in a case (``1.5%``) and as a rate per month in the example
+    (``1.5% per month``, a yearly value inside the rules), so it is handed over as the case writes it."""
+    constants = constants or Interpreter(checked)
+    given = {b.name: _constant(constants, b) for b in example.given}
+    verified = given.pop("evidence", None)  # what verification found (the example tests the rules)
+    for name, value in given.items():
+        typ = checked.input_types.get(name)
+        if typ is not None and typ.per == "month" and isinstance(value, Decimal):
+            given[name] = value / MONTHS_PER_YEAR
+    return _jsonable(given), (_jsonable(verified) if verified else None)
 
 
 def _constant(constants: Interpreter, binding: ast.Binding) -> object:

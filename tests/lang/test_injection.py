@@ -62,9 +62,10 @@ def string_constants(python: str) -> set[str]:
 
 def assert_generated_code_is_clean(python: str, payload: str) -> None:
     assert payload not in python
-    # the only texts in generated code are identifier names (dict keys) and the bound words
+    # the only texts in generated code are identifier names (dict keys), the bound words and how a rate's
+    # bound is shown
     for text in string_constants(python):
-        assert re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*|at least|at most", text), text
+        assert re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*|at least|at most|per day|per month", text), text
 
 
 # ---------------------------------------------------------------- texts stay inert data

@@ -67,7 +67,7 @@ def date_lit() -> st.SearchStrategy[ast.DateLit]:
 
 def dates() -> st.SearchStrategy[ast.Expr]:
     base = st.one_of(st.just(ast.Name("d1")), st.just(ast.Name("d2")), date_lit())
-    shifted = st.builds(lambda d, n: ast.BinOp("+", d, ast.Duration(Decimal(n), "days", f"{n} days")),
+    shifted = st.builds(lambda d, n: ast.BinOp("+", d, ast.Duration(Decimal(n), "days", f"{n} day" if n == 1 else f"{n} days")),
                         base, st.integers(0, 400))
     return st.one_of(base, shifted)
 

@@ -8,9 +8,9 @@ import pytest
 
 from ruledsl.cases.inputs import parse_case
 from ruledsl.lang.fmt import format_text
-from ruledsl.lang.interpreter import Interpreter, interpret
+from ruledsl.lang.interpreter import interpret
 from ruledsl.ruleset import load
-from ruledsl.ruleset.examples import run_example
+from ruledsl.ruleset.examples import example_case, run_example
 
 from ..conftest import RULESETS
 
@@ -53,8 +53,8 @@ def test_worked_example(ruleset, example) -> None:
 
 @pytest.mark.parametrize(("ruleset", "example"), list(_examples()))
 def test_interpreter_agrees_on_worked_example(ruleset, example) -> None:
-    consts = Interpreter(ruleset.checked)
-    values = parse_case(ruleset.checked, {b.name: consts.eval(b.expr, {}) for b in example.given}, settings=True)
+    given, verified = example_case(ruleset.checked, example)
+    values = parse_case(ruleset.checked, given, verified=verified, settings=True)
     decision = ruleset.run(values, trace=False)
     outputs, route = interpret(ruleset.checked, values, decision.evidence_complete)
     assert outputs == decision.values

@@ -1,0 +1,179 @@
+"""Diagnostics in Chinese (诊断信息的中文表述): what a clerk reads when her ruleset is written in Chinese.
+
+The checker, the parser and the readers word every problem once, in English (:class:`Diagnostic`).
+:func:`localize` gives a diagnostic in the language of the file: for ``"zh"`` the message and the hint
+are matched against :data:`CATALOGUE` — one line per kind of message, its English pattern and its Chinese
+wording — and the types they name (money, rate …) are given their Chinese words (:data:`TYPE_WORDS`).
+A message the catalogue does not know keeps its English words (the place, the source line, the caret
+and the frame are Chinese all the same); ``tests/core/test_messages.py`` lists which gallery messages are
+covered, so a new kind of message shows up there.
+
+Imports nothing of the project.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: the frame of a rendered diagnostic
+FRAME: dict[str, dict[str, str]] = {
+    "zh": {"error": "错误", "warning": "警告", "hint": "提示", "law": "依据"},
+}
+
+#: the types and units a message names
+TYPE_WORDS: dict[str, str] = {
+    "money": "金额", "rate": "年利率", "rate per day": "日利率", "rate per month": "月利率", "date": "日期",
+    "days": "天数", "hours": "小时数", "years": "年数", "number": "数值", "percentage": "百分数", "text": "文本",
+    "bool": "是否（真/假）", "true or false": "是或否", "empty list": "空列表", "days per year": "每年天数",
+    "money·day/year": "金额·天/年", "money/year": "金额/年",
+}
+
+_T = r"(?P<{0}>[^,:;]+?)"  # a type word
+
+#: (English pattern — fullmatch, Chinese wording); groups named t… are type words
+_RAW: list[tuple[str, str]] = [
+    # names and declarations
+    (r"unknown name `(?P<n>[^`]+)`", "未知的名称 `{n}`"),
+    (r"unknown keyword `(?P<n>[^`]+)`", "未知的关键字 `{n}`"),
+    (r"unknown function `(?P<n>[^`]+)`", "未知的函数 `{n}`"),
+    (r"unknown source `(?P<n>[^`]+)`", "未知的来源 `{n}`"),
+    (r"unknown table `(?P<n>[^`]+)`", "未知的表 `{n}`"),
+    (r"did you mean `(?P<n>[^`]+)`\?", "是否应为 `{n}`？"),
+    (r"`(?P<n>[^`]+)` is defined twice", "`{n}` 定义了两次"),
+    (r"first defined at line (?P<l>\d+); rename one of them", "第一次定义在第 {l} 行；请给其中一个改名"),
+    (r"source `(?P<n>[^`]+)` is declared twice", "来源 `{n}` 声明了两次"),
+    (r"source `(?P<n>[^`]+)` is declared but no rule cites it", "声明了来源 `{n}`，但没有规则引用它"),
+    (r"`(?P<n>[^`]+)` is a reserved word and cannot be defined", "`{n}` 是保留字，不能用作名称"),
+    (r"`(?P<n>[^`]+)` is the keyword `(?P<k>[^`]+)`; choose another name", "`{n}` 是关键字 `{k}`；请换一个名称"),
+    (r"`(?P<n>[^`]+)` depends on itself: (?P<c>.+)", "`{n}` 依赖于自身：{c}"),
+    (r"a definition cannot use its own value, directly or through others", "一个定义不能直接或者间接地使用自身的值"),
+    (r"`(?P<n>[^`]+)` is not an award line", "`{n}` 不是判项"),
+    (r"only award lines can be capped", "只有判项可以设上限"),
+    (r"award line `(?P<n>[^`]+)` must be money, but it is " + _T.format("t"), "判项 `{n}` 应为金额，但这里是{t}"),
+    (r"award line `(?P<n>[^`]+)` cites no law", "判项 `{n}` 没有引用法律依据"),
+    # types and units
+    (r"cannot add " + _T.format("t1") + " to " + _T.format("t2"), "不能把{t1}加到{t2}上"),
+    (r"cannot subtract " + _T.format("t1") + " from " + _T.format("t2"), "不能从{t2}中减去{t1}"),
+    (r"cannot compare " + _T.format("t1") + " with " + _T.format("t2"), "不能比较{t1}与{t2}"),
+    (r"cannot multiply " + _T.format("t1") + " by " + _T.format("t2"), "不能用{t2}乘{t1}"),
+    (r"cannot divide " + _T.format("t1") + " by " + _T.format("t2"), "不能用{t2}除{t1}"),
+    (r"the two branches differ: " + _T.format("t1") + " after `then`, " + _T.format("t2") + " after `else`",
+     "两个分支的类型不同：`那么` 之后是{t1}，`否则` 之后是{t2}"),
+    (r"(?P<w>.+?) must be " + _T.format("t1") + ", but this is " + _T.format("t2"), "{w}应为{t1}，但这里是{t2}"),
+    (r"an `if` condition must be true or false, but this is " + _T.format("t"), "`如果` 的条件应为是或否，但这里是{t}"),
+    (r"a route condition must be true or false, but this is " + _T.format("t"), "分流条件应为是或否，但这里是{t}"),
+    (r"a bare number beside a rate: (?P<x>\S+) would be read as (?P<p>\S+)",
+     "利率旁边的数字没有单位：{x} 会被读作 {p}"),
+    (r"write `(?P<x>[^`]+)%` for (?P<y>\S+) percent \(a rate is written with %, or as a fraction below 1 such as "
+     r"`(?P<f>[^`]+)`\)", "百分之 {y} 请写作 `{x}%`（利率用 % 书写，或者写作小于 1 的小数，如 `{f}`）"),
+    (r"money and a rate cannot be added or compared: multiply the money by the rate first",
+     "金额与利率不能相加或比较：请先用金额乘以利率"),
+    (r"money × rate × days is money·days/year: divide by `basis` \(days per year\), or use accrue\(…\)",
+     "金额 × 利率 × 天数 的单位是 金额·天/年：请除以 `basis`（每年天数），或者使用 accrue(…)"),
+    (r"a percentage beside a monthly rate: is (?P<x>\S+) a month's rate or a year's\?",
+     "月利率旁边的百分数：{x} 是月利率还是年利率？"),
+    (r"`/ 12` does not make a monthly rate: a rate stays a rate a year whatever it is divided by",
+     "`/ 12` 得不到月利率：利率无论除以多少，仍是年利率"),
+    (r"`\* 12` does not make a monthly rate: a rate stays a rate a year whatever it is multiplied by",
+     "`* 12` 得不到月利率：利率无论乘以多少，仍是年利率"),
+    (r"`\^` raises a number to a whole power, but this is " + _T.format("t"), "`^` 是数值的整数次幂，但这里是{t}"),
+    (r"(?P<w>.+?) must be a whole number, not (?P<x>\S+)", "{w}应为整数，而不是 {x}"),
+    (r"an item's number is at least 1, not (?P<x>\S+)", "列表的项从 1 开始计数，不能是 {x}"),
+    (r"items are counted from 1", "列表的项从 1 开始计数"),
+    # money and dates
+    (r"(?P<w>.+?) is money, but (?P<x>\S+) has more than two decimal places",
+     "{w}是金额，但 {x} 超过两位小数"),
+    (r"money is yuan to the fen \(at most two decimal places\): write (?P<x>\S+)",
+     "金额以元为单位、精确到分（至多两位小数）：请写作 {x}"),
+    (r"impossible date (?P<d>\S+): (?P<mn>\w+) (?P<y>\d{4}) has (?P<n>\d+) days",
+     "不存在的日期 {d}：{y} 年 {mn} 月只有 {n} 天"),
+    (r"impossible date (?P<d>\S+): there is no month (?P<m>\d+)", "不存在的日期 {d}：没有 {m} 月"),
+    (r"dates are written YYYY-MM-DD: (?P<d>\S+)", "日期写作 YYYY-MM-DD：{d}"),
+    (r"numbers have no thousands separators: write (?P<x>\S+)", "数字不用千位分隔符：请写作 {x}"),
+    (r"unexpected `,` in a number", "数字中出现了意外的 `,`"),
+    # syntax
+    (r"unexpected `(?P<x>[^`]+)`", "此处不应出现 `{x}`"),
+    (r"unexpected character `(?P<x>[^`]+)`", "此处不应出现字符 `{x}`"),
+    (r"the ruleset ends too early", "规则集提前结束"),
+    (r"expected (?P<x>.+)", "此处应为 {x}"),
+    (r"texts are written in double quotes: \"…\"", "文本用英文双引号书写：\"…\""),
+    (r"a ruleset must start with `ruleset NAME version \"…\" effective YYYY-MM-DD`",
+     "规则集应以 `规则集 名称 版本 \"…\" 生效 YYYY-MM-DD` 开头"),
+    (r"to compare, write `==`", "比较请写 `==`"),
+    # examples
+    (r"example \"(?P<e>[^\"]+)\" is named twice: here and at line (?P<l>\d+)", "示例 \"{e}\" 重名：此处与第 {l} 行"),
+    (r"example gives unknown input `(?P<n>[^`]+)`", "示例给定了未知的输入 `{n}`"),
+    (r"example expects unknown output `(?P<n>[^`]+)`", "示例期望了未知的输出 `{n}`"),
+    (r"example \"(?P<e>[^\"]+)\" does not give required input `(?P<n>[^`]+)`", "示例 \"{e}\" 没有给定必需的输入 `{n}`"),
+    (r"example expects evidence \"(?P<k>[^\"]+)\", which no evidence rule names",
+     "示例期望了证据 \"{k}\"，但没有证据规则提到它"),
+    (r"add: given (?P<n>\S+) = …", "请补充：给定 {n} = …"),
+    # inputs
+    (r"optional input `(?P<n>[^`]+)` may be absent; use it under `if given\((?P=n)\) then …`",
+     "可选输入 `{n}` 可能缺失；请在 `如果 given({n}) 那么 …` 之下使用"),
+    (r"or give it a default, or pass it to a ledger setting", "或者给它一个缺省值，或者交给台账设置"),
+    (r"`(?P<n>[^`]+)` must be at (?P<w>least|most) (?P<x>.+), but it is (?P<y>.+)", "`{n}` 应{w} {x}，但实际为 {y}"),
+    # tables
+    (r"table file `(?P<f>[^`]+)` not found", "找不到表文件 `{f}`"),
+    (r"line (?P<l>\d+) has (?P<n>\d+) cells, but the header names (?P<m>\d+) columns",
+     "第 {l} 行有 {n} 个单元格，但表头只有 {m} 列"),
+    (r"no value for `(?P<c>[^`]+)` on (?P<d>\S+)", "`{c}` 在 {d} 没有数值"),
+    (r"`(?P<c>[^`]+)` on (?P<d>\S+): (?P<x>\S+) is out of bounds \((?P<a>\S+) to (?P<b>\S+)\)",
+     "`{c}` 在 {d} 的数值 {x} 超出范围（{a} 至 {b}）"),
+    (r"day count basis (?P<b>\d+) is not used by courts", "法院不使用 {b} 天的计息基数"),
+    (r"write basis 365 or basis 360", "请写 基数 365 或者 基数 360"),
+]
+
+CATALOGUE: list[tuple[re.Pattern[str], str]] = [(re.compile(p, re.S), zh) for p, zh in _RAW]
+
+_WHERE = {"least": "不少于", "most": "不超过"}
+_MONTHS = {name: str(i) for i, name in enumerate(
+    ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+     "November", "December"), start=1)}
+
+
+#: what a "… must be …" message speaks of
+_WHAT: list[tuple[re.Pattern[str], str]] = [(re.compile(p), zh) for p, zh in [
+    (r"the default of `([^`]+)`", r"`\1` 的缺省值"),
+    (r"the min of `([^`]+)`", r"`\1` 的最小值"),
+    (r"the max of `([^`]+)`", r"`\1` 的最大值"),
+    (r"ledger setting `([^`]+)`", r"台账设置 `\1`"),
+    (r"expected `([^`]+)`", r"期望的 `\1`"),
+    (r"given `([^`]+)`", r"给定的 `\1`"),
+    (r"a power", "幂"),
+    (r"an item's number", "列表的项号"),
+    (r"each end of `from … to …`", "`自 … 至 …` 的两端"),
+    (r"a number of months", "月数"),
+]]
+
+
+def _word(name: str, value: str) -> str:
+    if name.startswith("t"):
+        return TYPE_WORDS.get(value.strip(), value.strip())
+    if name == "w" and value in _WHERE:
+        return _WHERE[value]
+    if name == "w":
+        for pattern, zh in _WHAT:
+            if pattern.fullmatch(value):
+                return pattern.sub(zh, value)
+    if name == "mn":
+        return _MONTHS.get(value, value)
+    return value
+
+
+def to_chinese(text: str | None) -> str | None:
+    """A message or hint in Chinese, or as it is when the catalogue does not know it."""
+    if not text:
+        return text
+    for pattern, zh in CATALOGUE:
+        m = pattern.fullmatch(text)
+        if m is not None:
+            return zh.format(**{k: _word(k, v or "") for k, v in m.groupdict().items()})
+    return text
+
+
+def known(text: str) -> bool:
+    return any(p.fullmatch(text) for p, _ in CATALOGUE)
+
+
+__all__ = ["CATALOGUE", "FRAME", "TYPE_WORDS", "known", "to_chinese"]

@@ -1,0 +1,87 @@
+"""Diagnostics in the language of the file (issue 14 item 6): a ruleset written with Chinese keywords gets
+its messages in Chinese (or `--lang`); the place, the line and the caret stay the same.
+
+Each expected Chinese wording below is what the catalogue (ruledsl/core/messages.py) says for that kind
+of message; the English message it comes from is the one the gallery file states on its first line.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ruledsl.core.errors import Diagnostic, RulesError
+from ruledsl.core.messages import known, to_chinese
+from ruledsl.ruleset import load
+
+ROOT = Path(__file__).resolve().parents[2]
+GALLERY = ROOT / "tests" / "lang" / "errors"
+ZH_FEES = ROOT / "rulesets" / "cn" / "court_fees.zh.rules"
+_SCRIPT = Path(sys.executable).with_name("ruledsl")
+RULEDSL = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "ruledsl.cli"]
+
+
+@pytest.mark.parametrize(("english", "chinese"), [
+    ("unknown name `claim_amout`", "未知的名称 `claim_amout`"),
+    ("did you mean `claim_amount`?", "是否应为 `claim_amount`？"),
+    ("cannot add rate to money", "不能把年利率加到金额上"),
+    ("the default of `due_on` must be date, but this is number", "`due_on` 的缺省值应为日期，但这里是数值"),
+    ("impossible date 2023-02-29: February 2023 has 28 days", "不存在的日期 2023-02-29：2023 年 2 月只有 28 天"),
+    ("a bare number beside a rate: 24 would be read as 2400%", "利率旁边的数字没有单位：24 会被读作 2400%"),
+    ("`monthly_rate` must be at most 2.5% per month, but it is 3% per month",
+     "`monthly_rate` 应不超过 2.5% per month，但实际为 3% per month"),
+    ("a message no catalogue line knows", "a message no catalogue line knows"),
+])
+def test_a_message_in_chinese(english, chinese):
+    assert to_chinese(english) == chinese
+
+
+def test_the_frame_is_chinese_and_the_place_is_kept():
+    d = load_error(GALLERY / "undefined_name.rules").diagnostics[0]
+    en, zh = d.render("en"), d.render("zh")
+    assert en.splitlines()[1:3] == zh.splitlines()[1:3]          # the source line and the caret
+    assert zh.splitlines()[0].startswith(f"{d.span}: 错误: 未知的名称")
+    assert "= 提示: 是否应为" in zh
+
+
+def load_error(path: Path) -> RulesError:
+    with pytest.raises(RulesError) as info:
+        load(path)
+    return info.value
+
+
+def test_most_gallery_messages_have_a_chinese_wording():
+    """The catalogue covers the messages a clerk meets most; this shows how many of the gallery's it knows
+    (a new kind of message without a wording lowers it)."""
+    firsts: list[Diagnostic] = []
+    for path in sorted(GALLERY.glob("*.rules")):
+        try:
+            load(path)
+        except RulesError as exc:
+            firsts.append(exc.diagnostics[0])
+    covered = [d for d in firsts if known(d.message)]
+    assert len(covered) >= 0.6 * len(firsts), sorted({d.message for d in firsts if not known(d.message)})
+
+
+def ruledsl(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200", "PYTHONIOENCODING": "utf-8"}
+    return subprocess.run([*RULEDSL, *map(str, args)], cwd=ROOT, env=env, capture_output=True, text=True,
+                          encoding="utf-8", timeout=120)
+
+
+def test_a_chinese_ruleset_is_told_its_mistakes_in_chinese(tmp_path):
+    broken = tmp_path / "fees.zh.rules"
+    text = ZH_FEES.read_text(encoding="utf-8").replace("诉讼请求金额: 金额", "诉讼请求金额: 金钱", 1)
+    assert text != ZH_FEES.read_text(encoding="utf-8")
+    broken.write_text(text, encoding="utf-8")
+    (tmp_path / "tables").mkdir()
+    result = ruledsl("check", broken)
+    assert result.returncode == 1
+    assert ": 错误: 此处不应出现 `金钱`" in result.stderr, result.stderr
+    english = ruledsl("check", "--lang", "en", broken)
+    assert ": error: unexpected `金钱`" in english.stderr, english.stderr
+    assert ruledsl("check", "--lang", "fr", broken).returncode == 2
