@@ -132,16 +132,24 @@ def _serves(ruleset: Ruleset) -> dict[str, list[str]]:
     return out
 
 
-def _example(ruleset: Ruleset) -> dict[str, Any]:
-    """The inputs the ruleset's first worked example gives (settings and evidence aside), evaluated."""
+def template_example(ruleset: Ruleset) -> ast.Example | None:
+    """The worked example the template is filled from: the first that gives inputs and states award
+    lines (a row whose outcome the author worked by hand), else the first that gives inputs."""
     c = ruleset.checked
     names = {f.name for f in _inputs(ruleset)}
-    constants = Interpreter(c)
-    for example in c.examples:
-        given = {b.name: constants.eval(b.expr, {}) for b in example.given if b.name in names}
-        if given:
-            return given
-    return {}
+    with_inputs = [e for e in c.examples if any(b.name in names for b in e.given)]
+    awarded = [e for e in with_inputs if any(b.name in c.awards for b in e.expect)]
+    return (awarded or with_inputs or [None])[0]
+
+
+def _example(ruleset: Ruleset) -> dict[str, Any]:
+    """The inputs :func:`template_example` gives (settings and evidence aside), evaluated."""
+    example = template_example(ruleset)
+    if example is None:
+        return {}
+    names = {f.name for f in _inputs(ruleset)}
+    constants = Interpreter(ruleset.checked)
+    return {b.name: constants.eval(b.expr, {}) for b in example.given if b.name in names}
 
 
 def _shown(expr: ast.Expr | None, typ: Type | None, constants: Interpreter) -> str:

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from ruledsl.cli import app
 from ruledsl.lang.interpreter import Interpreter
 from ruledsl.precheck import CORRECTION, READY, precheck, read_table
+from ruledsl.precheck.template import template_example
 from ruledsl.ruleset import load
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,11 +23,11 @@ LOAN = ROOT / "rulesets" / "cn" / "consumer_loan.rules"
 
 
 def first_example_expectations(rs) -> dict[str, Decimal]:
-    """The award lines the ruleset's first example gives inputs for, as its author worked them by hand."""
+    """The award lines of the example the template is filled from, as its author worked them by hand."""
     c = rs.checked
     constants = Interpreter(c)
-    inputs = {f.name for f in c.inputs if f.name not in c.settings}
-    example = next(e for e in c.examples if any(b.name in inputs for b in e.given))
+    example = template_example(rs)
+    assert example is not None, "the ruleset has a worked example that gives inputs"
     return {b.name: constants.eval(b.expr, {}) for b in example.expect if b.name in c.awards}
 
 
