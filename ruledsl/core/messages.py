@@ -1,7 +1,7 @@
 """Diagnostics in Chinese (诊断信息的中文表述): what a clerk reads when her ruleset is written in Chinese.
 
 The checker, the parser and the readers word every problem once, in English (:class:`Diagnostic`).
-:func:`localize` gives a diagnostic in the language of the file: for ``"zh"`` the message and the hint
+:meth:`Diagnostic.localized` (through :func:`to_chinese`) gives a diagnostic in the language of the file: for ``"zh"`` the message and the hint
 are matched against :data:`CATALOGUE` — one line per kind of message, its English pattern and its Chinese
 wording — and the types they name (money, rate …) are given their Chinese words (:data:`TYPE_WORDS`).
 A message the catalogue does not know keeps its English words (the place, the source line, the caret

@@ -27,6 +27,9 @@ the checker refuses a bare number of 1 or more (``contract_rate > 24`` is a typo
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
+
+from ruledsl.core.calendar import MONTHS_PER_YEAR
 
 Dims = tuple[int, int, int, int]  # money, day, year, hour
 
@@ -84,6 +87,11 @@ class Type:
     @property
     def is_qty(self) -> bool:
         return self.kind == "qty"
+
+    def as_written(self, value: Decimal) -> Decimal:
+        """A value as a case, a cell or an example's input writes it: a monthly rate per month (月利率,
+        kept as the annual rate it stands for: 18% → 1.5%), anything else as it is."""
+        return value / MONTHS_PER_YEAR if self.per == "month" else value
 
     def field(self, name: str) -> Type | None:
         for key, typ in self.fields:

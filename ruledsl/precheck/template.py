@@ -26,7 +26,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ruledsl.core.calendar import MONTHS_PER_YEAR
 from ruledsl.core.errors import RulesError
 from ruledsl.core.types import MONEY, RATE, Type
 from ruledsl.lang import ast
@@ -182,13 +181,8 @@ def _is_rate(typ: Type | None) -> bool:
     return typ is not None and typ.kind == "qty" and typ.dims == RATE.dims and not typ.lit
 
 
-def _as_written(value: Decimal, typ: Type) -> Decimal:
-    """A rate as a cell holds it: annual, or per month for a monthly rate (月利率)."""
-    return value / MONTHS_PER_YEAR if typ.per == "month" else value
-
-
 def _rate_text(value: Decimal, typ: Type) -> str:
-    return f"{(_as_written(value, typ) * 100).normalize():f}%"
+    return f"{(typ.as_written(value) * 100).normalize():f}%"
 
 
 def write_csv(ruleset: Ruleset, path: Path) -> Path:
@@ -247,7 +241,7 @@ def write_workbook(ruleset: Ruleset, path: Path) -> Path:
         if isinstance(value, bool):
             cell.value = "是" if value else "否"
         elif isinstance(value, Decimal):
-            cell.value = float(_as_written(value, typ) if _is_rate(typ) else value)
+            cell.value = float(typ.as_written(value) if _is_rate(typ) else value)
             cell.number_format = "0.00%" if _is_rate(typ) else "#,##0.00" if typ == MONEY else "General"
         elif isinstance(value, (date, datetime)):
             cell.value = value

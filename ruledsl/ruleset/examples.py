@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ruledsl.cases.inputs import parse_case
-from ruledsl.core.calendar import MONTHS_PER_YEAR
 from ruledsl.core.errors import RulesError, RulesRuntimeError, Span
 from ruledsl.core.money import round_fen
 from ruledsl.core.show import plain_number
@@ -89,8 +88,8 @@ def example_case(checked: CheckedRuleset, example: ast.Example, constants: Inter
     verified = given.pop("evidence", None)  # what verification found (the example tests the rules)
     for name, value in given.items():
         typ = checked.input_types.get(name)
-        if typ is not None and typ.per == "month" and isinstance(value, Decimal):
-            given[name] = value / MONTHS_PER_YEAR
+        if typ is not None and isinstance(value, Decimal):
+            given[name] = typ.as_written(value)
     return _jsonable(given), (_jsonable(verified) if verified else None)
 
 
