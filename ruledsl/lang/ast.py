@@ -578,11 +578,15 @@ class Binding(Node):
 
 @dataclass(frozen=True, slots=True)
 class Example(Decl):
-    """``example "title": given … expect …`` — a test that ``ruledsl test`` runs."""
+    """``example "title": given … expect …`` — a test that ``ruledsl test`` runs.
+
+    ``example "B" extends "A":`` starts from the givens of example A (one written above it); a name B
+    gives again replaces A's.  The checker resolves it: a checked ruleset's examples hold every given."""
 
     title: str
     given: tuple[Binding, ...]
     expect: tuple[Binding, ...]
+    extends: String | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -315,15 +315,17 @@ class Checker:
         self.check_evidence(evidence)
         routes = [r for sec in self.tree.of_type(ast.RouteSection) for r in sec.rules]
         self.check_routes(routes)
-        examples = self.tree.of_type(ast.Example)
-        titles: dict[str, ast.Example] = {}
-        for example in examples:
+        examples = []
+        titles: dict[str, ast.Example] = {}  # title → the example with every given (`extends` resolved)
+        for written in self.tree.of_type(ast.Example):
+            example, inherited = self.resolve_extends(written, titles)
             first = titles.setdefault(example.title, example)
-            if first is not example:
+            if first.span is not example.span:
                 self.fail(f"example \"{example.title}\" is named twice: here and at line {first.span.line}",
                           example, f"the first is at {first.span}; give each example its own name, so that "
                                    "`ruledsl test` tells them apart")
-            self.check_example(example)
+            self.check_example(example, inherited)
+            examples.append(example)
         for name, decl in self.sources.items():
             if name not in self.used_sources:
                 self.warn(f"source `{name}` is declared but no rule cites it", decl)
@@ -811,9 +813,30 @@ class Checker:
             else:
                 self.expect_bool(self.expr(rule.cond, {}), rule.cond, "a route condition")
 
-    def check_example(self, example: ast.Example) -> None:
-        given: set[str] = set()
-        for b in example.given:
+    def resolve_extends(self, example: ast.Example, above: dict[str, ast.Example]
+                        ) -> tuple[ast.Example, tuple[ast.Binding, ...] | None]:
+        """``example "B" extends "A"``: A's givens that B does not give again, then B's own; and the
+        inherited ones (checked where A wrote them, so not reported twice), None when A is not found."""
+        if example.extends is None:
+            return example, ()
+        base = above.get(example.extends.value)
+        if base is None:
+            later = [e for e in self.tree.of_type(ast.Example) if e.title == example.extends.value]
+            self.fail(f"example \"{example.title}\" extends \"{example.extends.value}\", "
+                      + ("which is written below it" if later else "which is no example of this ruleset"),
+                      example.extends,
+                      "an example extends one written above it" if later
+                      else did_you_mean(example.extends.value, above) or "write the title of an example above it")
+            return example, None
+        own = {b.name for b in example.given}
+        inherited = tuple(b for b in base.given if b.name not in own)
+        return replace(example, given=inherited + example.given), inherited
+
+    def check_example(self, example: ast.Example, inherited: tuple[ast.Binding, ...] | None = ()) -> None:
+        """``inherited``: the givens it takes from the example it extends (None: that one is unknown, so
+        missing inputs are not reported on top)."""
+        given: set[str] = {b.name for b in inherited or ()}
+        for b in example.given[len(inherited or ()):]:
             if b.evidence_kind is not None:
                 self.fail("`evidence \"kind\" = …` belongs in `expect`", b)
                 continue
@@ -834,7 +857,7 @@ class Checker:
             self.expect_assignable(target, self.expr(b.expr, {}, constant=True), b.expr, f"`{b.name}`")
             self.check_fen(target, b.expr, f"`{b.name}`")
         for name, f in self.inputs.items():
-            if f.default is None and not f.optional and name not in given:
+            if f.default is None and not f.optional and name not in given and inherited is not None:
                 self.fail(f"example \"{example.title}\" does not give required input `{name}`", example,
                           f"add: given {name} = …")
         for b in example.expect:

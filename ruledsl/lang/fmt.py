@@ -241,7 +241,14 @@ class Formatter:
 
     def decl_Example(self, d: ast.Example) -> None:
         self.leading(ast.Node(span=_first_line(d.span)), 0)
-        self.line(f"example {quote(d.title)}:")
+        head = f"example {quote(d.title)}"
+        if d.extends is None:
+            self.line(f"{head}:")
+        elif width(f"{head} extends {quote(d.extends.value)}:") <= MAX_LINE:
+            self.line(f"{head} extends {quote(d.extends.value)}:")
+        else:  # the base's title on a line of its own
+            self.line(head)
+            self.line(f"{INDENT * 2}extends {quote(d.extends.value)}:")
         for word, bindings in (("given", d.given), ("expect", d.expect)):
             texts = [self.binding(b) for b in bindings]
             joined = f"{word} {', '.join(texts)}"

@@ -665,10 +665,14 @@ class ToAst(Transformer):
     # examples
     @v_args(meta=True)
     def example(self, meta, children):
-        title, *parts = children
+        title, base, *parts = children
         given = tuple(b for kind, bindings in parts if kind == "given" for b in bindings)
         expect = tuple(b for kind, bindings in parts if kind == "expect" for b in bindings)
-        return ast.Example(self._string(title), given, expect, span=self._span(meta))
+        return ast.Example(self._string(title), given, expect, base, span=self._span(meta))
+
+    def extends(self, children):
+        (title,) = children
+        return ast.String(self._string(title), span=self._tok_span(title))
 
     def given(self, children):
         return ("given", children)
