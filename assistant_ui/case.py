@@ -79,6 +79,9 @@ headline[0].metric("判决合计（元）", amount(award.total.awarded) if award
 headline[1].metric("诉请合计（元）", amount(award.total.claimed) if award.total else "—")
 headline[2].markdown(f"**程序** {award.route or '—'}  \n"
                      + ("证据齐全，均经核验" if award.evidence_complete else ":red[**证据不齐或未通过核验**]"))
+if award.refused:  # every ground of admissibility the case meets, with its law
+    st.error("**不予受理** — 本案符合下列不予受理的情形：  \n" + "  \n".join(
+        f"{r.message}" + (f"（{'；'.join(r.citations)}）" if r.citations else "") for r in award.decision.refusals))
 
 # one section at a time (a choice, not st.tabs): only the section shown is built, so opening a case draws its
 # award without first drawing the evidence timeline and the calculation behind it

@@ -198,6 +198,9 @@ def eval_cmd(ruleset: RulesetArg, case: CaseOpt = None, set_: SetOpt = None, cou
                 out.print(f"注 note ({name}): {note}", markup=False)
     print_claim(claim_rows(decision, {n: d.label for n, d in rs.checked.definitions.items()}))
     print_evidence(evidence_rows(decision))
+    for refusal in decision.refusals:
+        law = "；".join(refusal.citations)
+        out.print(f"不予受理 not admissible: {refusal.message}" + (f"（{law}）" if law else ""), markup=False)
     if decision.route:
         out.print(f"route: {decision.route}", markup=False)
 

@@ -108,6 +108,23 @@ _RAW: list[tuple[str, str]] = [
     (r"example expects evidence \"(?P<k>[^\"]+)\", which no evidence rule names",
      "示例期望了证据 \"{k}\"，但没有证据规则提到它"),
     (r"add: given (?P<n>\S+) = …", "请补充：给定 {n} = …"),
+    (r"example \"(?P<e>[^\"]+)\" extends \"(?P<b>[^\"]+)\", which is written below it",
+     "示例 \"{e}\" 沿用的示例 \"{b}\" 写在它的下面"),
+    (r"example \"(?P<e>[^\"]+)\" extends \"(?P<b>[^\"]+)\", which is no example of this ruleset",
+     "示例 \"{e}\" 沿用的 \"{b}\" 不是本规则集的示例"),
+    (r"an example extends one written above it", "示例只能沿用写在它上面的示例"),
+    (r"write the title of an example above it", "请写上面某个示例的标题"),
+    (r"expect admissible = true or false", "请写 期望 admissible = 是 或 否"),
+    # admissibility
+    (r"an admissibility condition must be true or false, but this is " + _T.format("t"),
+     "受理条件应为是或否，但这里是{t}"),
+    (r"write what must hold for the court to accept the case, e\.g\. `(?P<x>[^`]+)`",
+     "请写出本院受理本案须满足的条件，例如 `{x}`"),
+    (r"an admissibility rule must say why the case is refused", "受理规则应写明不予受理的理由"),
+    (r"`refuse` belongs in the `admissibility:` section, not in `route:`", "`不予受理` 应写在 `受理:` 部分，而不是 `分流:` 部分"),
+    (r"move it under `admissibility:` \(受理\), where every ground a case meets is reported; "
+     r"`route:` chooses the stage of an admissible case",
+     "请移到 `受理:` 之下，案件符合的每一项不予受理理由都会列出；`分流:` 只为受理的案件选择阶段"),
     # inputs
     (r"optional input `(?P<n>[^`]+)` may be absent; use it under `if given\((?P=n)\) then …`",
      "可选输入 `{n}` 可能缺失；请在 `如果 given({n}) 那么 …` 之下使用"),

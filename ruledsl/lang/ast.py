@@ -550,9 +550,33 @@ class EvidenceSection(Decl):
 
 
 @dataclass(frozen=True, slots=True)
+class Ground(Node):
+    """A ground of admissibility (受理审查): ``refuse "…" when cond`` — the case is refused when ``cond``
+    holds — or ``require cond otherwise "…"`` (``require``) — refused unless it holds.  ``message`` is
+    what the refusal says (不予受理的理由)."""
+
+    message: str
+    cond: Expr
+    citation: Citation | None = None
+    require: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class AdmissibilitySection(Decl):
+    """``admissibility:`` (受理): every ground is judged, and a case is admissible when none refuses it."""
+
+    rules: tuple[Ground, ...]
+
+
+def ground_column(index: int) -> str:
+    """The column of a compiled row that says whether ground ``index`` refuses the case."""
+    return f"ground:{index}"
+
+
+@dataclass(frozen=True, slots=True)
 class RouteRule(Node):
-    """``stage "立案" when cond`` or ``stage "诉前调解" otherwise`` (cond None); or an admissibility rule
-    ``refuse "不予受理：…" when cond`` (``refuse``): a case it matches is not admissible (不予受理)."""
+    """``stage "立案" when cond`` or ``stage "诉前调解" otherwise`` (cond None).  ``refuse`` marks a
+    ``refuse`` written in ``route:``, which the checker turns away (it belongs in ``admissibility:``)."""
 
     stage: str
     cond: Expr | None = None

@@ -55,9 +55,10 @@ from ruledsl.runtime.linked_rates import TableRates
 from ruledsl.runtime.tables import Band, BandSchedule, DatedTable
 
 #: names a ruleset may not define: they mean something already
-#: words a name cannot be: five English keywords an expression reads in a name's place, and every Chinese
-#: keyword (:mod:`ruledsl.lang.keywords`; the other English keywords stay names where the grammar allows)
-RESERVED = frozenset({"route", "evidence", "basis", "true", "false", "previous", *keywords.ALIASES.values(),
+#: words a name cannot be: five English keywords an expression reads in a name's place, what an example
+#: expects of the decision (``admissible``, ``route``), and every Chinese keyword (:mod:`ruledsl.lang.keywords`;
+#: the other English keywords stay names where the grammar allows)
+RESERVED = frozenset({"route", "admissible", "evidence", "basis", "true", "false", "previous", *keywords.ALIASES.values(),
                       *keywords.PHRASES.values(), *keywords.TYPE_ALIASES.values(), *keywords.DURATION_ALIASES.values()})
 MAX_NAME = 64
 #: how deep the checker follows expressions into definitions they name (nesting is bounded by the parser,
@@ -121,6 +122,7 @@ class CheckedRuleset:
     evidence: list[ast.Require | ast.WarnIfMissing]
     routes: list[ast.RouteRule]
     examples: list[ast.Example]
+    grounds: list[ast.Ground]              # `admissibility:` (受理), every one judged, in source order
     types: dict[int, Type]                 # id(expression node) → its type
     refs: dict[str, tuple[str, ...]]       # definition → global names it reads
     warnings: list[Diagnostic] = field(default_factory=list)
@@ -136,6 +138,15 @@ class CheckedRuleset:
     def type_of(self, node: ast.Expr) -> Type:
         return self.types[id(node)]
 
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The names of a decided case's row, in order: every input, every definition, what the law allowed
+        of each line limited to the claim (:func:`~ruledsl.lang.ast.allowed_column`), whether each ground of
+        admissibility refuses the case (:func:`~ruledsl.lang.ast.ground_column`)."""
+        return (tuple(f.name for f in self.inputs) + tuple(self.definitions)
+                + tuple(ast.allowed_column(line) for line in self.claim_lines)
+                + tuple(ast.ground_column(i) for i in range(len(self.grounds))))
+
     def summary(self) -> str:
         """What the ruleset holds, counted as a clerk counts it (what `ruledsl check` prints)::
 
@@ -149,6 +160,7 @@ class CheckedRuleset:
                   (len(self.awards), "award line", "award lines"),
                   (len({id(c) for c in self.capped_by.values()}), "cap", "caps"),
                   (len(self.evidence), "evidence requirement", "evidence requirements"),
+                  (len(self.grounds), "admissibility rule", "admissibility rules"),
                   (len(self.routes), "route rule", "route rules"),
                   (len(self.examples), "example", "examples")]
         return ", ".join(f"{n} {one if n == 1 else many}" for n, one, many in counts
@@ -313,6 +325,8 @@ class Checker:
         steps = self.order_steps()
         evidence = [r for sec in self.tree.of_type(ast.EvidenceSection) for r in sec.rules]
         self.check_evidence(evidence)
+        grounds = [g for sec in self.tree.of_type(ast.AdmissibilitySection) for g in sec.rules]
+        self.check_grounds(grounds)
         routes = [r for sec in self.tree.of_type(ast.RouteSection) for r in sec.rules]
         self.check_routes(routes)
         examples = []
@@ -337,7 +351,7 @@ class Checker:
             inputs=input_order, input_types=self.input_types, definitions=self.definitions,
             def_types=self.def_types, awards=self.award_names, steps=steps, capped_by=self.capped_by,
             settings=frozenset(self.settings), claim=self.claim_limit, claim_lines=tuple(self.claim_steps),
-            evidence=evidence, routes=routes, examples=examples, types=self.types,
+            evidence=evidence, routes=routes, examples=examples, grounds=grounds, types=self.types,
             refs={k: tuple(sorted(v)) for k, v in self.refs.items()}, warnings=self.warnings,
         )
 
@@ -803,9 +817,23 @@ class Checker:
             self.types[id(item)] = Type("record")
         self.types[id(node)] = Type("list")
 
+    def check_grounds(self, grounds: list[ast.Ground]) -> None:
+        for ground in grounds:
+            self.cite(ground.citation)
+            self.expect_bool(self.expr(ground.cond, {}), ground.cond, "an admissibility condition",
+                             "write what must hold for the court to accept the case, e.g. `claim_amount > 0`")
+            if not ground.message.strip():
+                self.fail("an admissibility rule must say why the case is refused", ground,
+                          'write the reason, e.g. "不予受理：本院对本案无管辖权"')
+
     def check_routes(self, routes: list[ast.RouteRule]) -> None:
         for i, rule in enumerate(routes):
             self.cite(rule.citation)
+            if rule.refuse:
+                self.fail("`refuse` belongs in the `admissibility:` section, not in `route:`", rule,
+                          "move it under `admissibility:` (受理), where every ground a case meets is reported; "
+                          "`route:` chooses the stage of an admissible case")
+                continue
             if rule.cond is None:
                 if i != len(routes) - 1:
                     self.fail("`otherwise` must be the last route rule", rule,
@@ -878,6 +906,13 @@ class Checker:
                 if not isinstance(b.expr, ast.String):
                     self.fail("expect route = \"stage name\"", b.expr)
                 continue
+            if b.name == "admissible":
+                if not isinstance(b.expr, ast.Bool):
+                    self.fail("expect admissible = true or false", b.expr)
+                elif not self.tree.of_type(ast.AdmissibilitySection):
+                    self.fail("example expects `admissible`, but the ruleset has no `admissibility:` section",
+                              b, "every case is admissible here; add `admissibility:` with the grounds to refuse")
+                continue
             target = self.def_types.get(b.name) or self.input_types.get(b.name)
             if target is None:
                 self.fail(f"example expects unknown output `{b.name}`", b,
@@ -906,9 +941,9 @@ class Checker:
                     self.check_fen(field_type, value, f"{what}: `{key}`")
 
     # -------------------------------------------------------------- expressions
-    def expect_bool(self, typ: Type, node: ast.Expr, what: str) -> None:
+    def expect_bool(self, typ: Type, node: ast.Expr, what: str, hint: str | None = None) -> None:
         if typ.kind not in ("bool", "error"):
-            self.fail(f"{what} must be true or false, but this is {typ}", node)
+            self.fail(f"{what} must be true or false, but this is {typ}", node, hint)
 
     def expr(self, node: ast.Expr, scope: dict[str, Type], inputs_only: bool = False,
              constant: bool = False) -> Type:

@@ -47,7 +47,7 @@ from ruledsl.runtime.linked_rates import linked_rate
 from ruledsl.runtime.requirements import RequirementSpec, Within
 from ruledsl.runtime.tables import BandSchedule
 
-COMPILER_VERSION = "2"
+COMPILER_VERSION = "3"
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,10 +142,10 @@ class CodeGen:
         #: generated line number → a comment for reading (``--emit-python``), for lines no rule line maps to
         self.notes: dict[int, str] = {}
         self._schedule_fn: dict[str, str] = {}
-        #: what the generated functions return, in this order: every input, every definition, then what
-        #: the law allowed of each line limited to the claim (:func:`allowed_column`)
-        self.columns = (tuple(f.name for f in checked.inputs) + tuple(checked.definitions)
-                        + tuple(ast.allowed_column(line) for line in checked.claim_lines))
+        #: what the generated functions return, in this order: every input, every definition, what the
+        #: law allowed of each line limited to the claim (:func:`allowed_column`), then whether each ground
+        #: of admissibility refuses the case (:func:`ground_column`)
+        self.columns = checked.columns
         #: award lines a cap may rewrite (to a limit that need not have two places)
         self._capped = {t for step in checked.steps if isinstance(step, ast.Cap) for t in step.targets}
 
@@ -227,9 +227,11 @@ class CodeGen:
             else:
                 self.cap(step)
         self.route()
+        self.grounds()
         # a row in `columns` order (a tuple costs a seventh of a dict this size)
         row = [f"v_{n}" for n in (*(f.name for f in c.inputs), *c.definitions)]
         row += [f"_allowed_{line}" for line in c.claim_lines]
+        row += [f"_ground_{i}" for i in range(len(c.grounds))]
         self.emit(f"return ({''.join(f'{v}, ' for v in row)}), _route")
         self.lines.append("")
         self.spans.append(None)
@@ -321,6 +323,16 @@ class CodeGen:
                                    tuple(self.c.citation_text(step.citation)), (), None, (line,)))
         self.trace(slot, f"(_claimed_{line}, [_allowed_{line}], [{var}])", step.span)
         self._indent -= 1
+
+    def grounds(self) -> None:
+        """Every ground of admissibility, each judged (a refusal names all the grounds a case meets); a case
+        the court does not accept gets no stage."""
+        grounds = self.c.grounds
+        for i, ground in enumerate(grounds):
+            met, unmet = ("False", "True") if ground.require else ("True", "False")
+            self.emit(f"_ground_{i} = {met} if {self.expr(ground.cond)} else {unmet}", ground.span)
+        if grounds:
+            self.emit(f"if {' or '.join(f'_ground_{i}' for i in range(len(grounds)))}: _route = None")
 
     def route(self) -> None:
         self.emit("_route = None")

@@ -231,6 +231,16 @@ class Formatter:
                 lines.append(tail.strip())
             self.statement(rule, lines, 1)
 
+    def decl_AdmissibilitySection(self, d: ast.AdmissibilitySection) -> None:
+        self.leading(ast.Node(span=_first_line(d.span)), 0)
+        self.line("admissibility:")
+        for rule in d.rules:
+            if rule.require:
+                text = f"require {self.expr(rule.cond)} otherwise {quote(rule.message)}"
+            else:
+                text = f"refuse {quote(rule.message)} when {self.expr(rule.cond)}"
+            self.statement(rule, [text + self.cite(rule.citation)], 1)
+
     def decl_RouteSection(self, d: ast.RouteSection) -> None:
         self.leading(ast.Node(span=_first_line(d.span)), 0)
         self.line("route:")

@@ -41,9 +41,8 @@ class Interpreter:
     def __init__(self, checked: CheckedRuleset) -> None:
         self.c = checked
         #: what a run yields, in this order (as the compiled code's rows)
-        self.columns = (tuple(f.name for f in checked.inputs) + tuple(checked.definitions)
-                        + tuple(ast.allowed_column(line) for line in checked.claim_lines))
-        self._allowed = frozenset(ast.allowed_column(line) for line in checked.claim_lines)
+        self.columns = checked.columns
+        self._extra = frozenset(self.columns[len(checked.inputs) + len(checked.definitions):])  # claim and ground columns: not outputs
 
     def run(self, inputs: dict[str, Any], evidence_complete: bool = True) -> tuple[dict[str, Any], int | None]:
         saved = getcontext()
@@ -52,7 +51,7 @@ class Interpreter:
             env, route = self._run(inputs, evidence_complete)
         finally:
             setcontext(saved)
-        return {name: env[name] for name in self.columns if name not in self._allowed}, route
+        return {name: env[name] for name in self.columns if name not in self._extra}, route
 
     def run_batch(self, cases: list[dict[str, Any]], evidence_complete: bool = True) -> list:
         """Many cases under one decimal context, as rows in ``columns`` order (like ``Ruleset.call_batch``)."""
@@ -103,6 +102,12 @@ class Interpreter:
             if rule.cond is None or self.eval(rule.cond, env):
                 route = i
                 break
+        refused = False
+        for i, ground in enumerate(self.c.grounds):
+            env[ast.ground_column(i)] = met = bool(self.eval(ground.cond, env)) != ground.require
+            refused |= met
+        if refused:  # a case the court does not accept gets no stage
+            route = None
         return env, route
 
     @staticmethod

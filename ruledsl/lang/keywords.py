@@ -32,7 +32,7 @@ ALIASES: dict[str, str] = {
     "ledger": "台账", "allocate": "抵充", "from": "自", "to": "至", "before": "早于", "unsupported": "不予支持",
     "evidence": "证据", "require": "需要", "warn": "提示", "no": "无", "signed": "已签名", "by": "由",
     "anchored": "已存证", "timestamped": "有时间戳", "of": "距", "otherwise": "其余",
-    "route": "分流", "stage": "阶段", "refuse": "不予受理",
+    "admissibility": "受理", "route": "分流", "stage": "阶段", "refuse": "不予受理",
     "example": "示例", "extends": "沿用", "given": "给定", "expect": "期望",
     "if": "如果", "then": "那么", "else": "否则", "floating": "浮动", "fixed": "固定", "repriced": "重定价",
     "on": "于", "or": "或", "and": "且", "not": "非", "for": "对", "in": "属于", "where": "其中",

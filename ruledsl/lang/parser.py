@@ -281,7 +281,8 @@ _CHINESE_KEYWORDS = sorted({*keywords.ALIASES.values(), *keywords.PHRASES.values
 _NAME_RUN = re.compile(keywords.NAME_PATTERN)
 #: the keywords a line may start with, in both languages, for "did you mean"
 _STATEMENT_WORDS = ("ruleset", "jurisdiction", "language", "source", "table", "input", "settings", "compute", "award",
-                    "cap", "within", "ledger", "allocate", "evidence", "require", "warn", "route", "stage", "refuse",
+                    "cap", "within", "ledger", "allocate", "evidence", "require", "warn", "admissibility", "route", "stage",
+                    "refuse",
                     "example", "given", "expect")
 _ALL_KEYWORDS = sorted({*_STATEMENT_WORDS, *(keywords.ALIASES[w] for w in _STATEMENT_WORDS)})
 
@@ -641,6 +642,21 @@ class ToAst(Transformer):
         kind, message, citation = children
         return ast.WarnIfMissing(self._string(kind), message[1] if message else None, citation,
                                  span=self._span(meta))
+
+    # admissibility
+    @v_args(meta=True)
+    def admissibility_section(self, meta, children):
+        return ast.AdmissibilitySection(tuple(children), span=self._span(meta))
+
+    @v_args(meta=True)
+    def ground_refuse(self, meta, children):
+        message, cond, citation = children
+        return ast.Ground(self._string(message), cond, citation, span=self._span(meta))
+
+    @v_args(meta=True)
+    def ground_require(self, meta, children):
+        cond, message, citation = children
+        return ast.Ground(self._string(message), cond, citation, require=True, span=self._span(meta))
 
     # route
     @v_args(meta=True)

@@ -749,6 +749,7 @@ class Outcome:
     allowed: dict[str, np.ndarray]
     has_claim: np.ndarray
     route: np.ndarray                  # index of the route rule, -1 for none
+    grounds: list[np.ndarray]          # per ground of admissibility: the rows it refuses
 
 
 def evaluate(rs, columns: dict[str, pa.Array], n: int, complete: bool, refused: np.ndarray | None = None
@@ -810,6 +811,9 @@ def evaluate(rs, columns: dict[str, pa.Array], n: int, complete: bool, refused: 
             break
         hit = e.truth(e.ev(rule.cond, open_), open_)
         route[open_ & hit] = i
+    grounds = [e.truth(e.ev(g.cond, everything), everything) != g.require for g in c.grounds]
+    for refuses in grounds:  # a case the court does not accept gets no stage
+        route[refuses] = -1
     award = {}
     for name in c.awards:
         v = e.env[name]
@@ -834,7 +838,7 @@ def evaluate(rs, columns: dict[str, pa.Array], n: int, complete: bool, refused: 
                 allowed[line] = np.zeros(n, np.int64)
             else:
                 allowed[line] = a.num
-    return Outcome(~e.bad, award, claimed, allowed, has_claim, route)
+    return Outcome(~e.bad, award, claimed, allowed, has_claim, route, grounds)
 
 
 def _compare(e: _Eval, op: str, value: Any, limit: Any, live: np.ndarray) -> np.ndarray:
@@ -1007,6 +1011,7 @@ def _block(rs, part, out: Outcome, columns, findings, options, lines):
     row's verdict as its index in VERDICTS."""
     from ruledsl.precheck.block import Block, Reasons, empty_texts, fen_text, join_skip
     from ruledsl.precheck.run import (
+        ADMISSIBILITY,
         CASE_KEY,
         CORRECTION,
         EXCEEDS,
@@ -1015,6 +1020,7 @@ def _block(rs, part, out: Outcome, columns, findings, options, lines):
         TOTAL,
         VERDICT_LABELS,
         VERDICTS,
+        Reason,
         _evidence_reason,
         award_labels,
     )
@@ -1052,12 +1058,12 @@ def _block(rs, part, out: Outcome, columns, findings, options, lines):
         fig[TOTAL] = (np.where(has, sum(fig[x][0] for x in parts), a), sum(fig[x][1] for x in parts),
                       sum(fig[x][2] for x in parts), has)
     # reasons, in the per-row path's order: the case id given twice, evidence, each line claimed above the
-    # law, the route refusing the case
+    # law, each ground of admissibility refusing the case
     labels = award_labels(rs)
     cites = {x: "；".join(c.citation_text(c.definitions[x].citation)) for x in c.awards}
     claim_cite = "；".join(c.citation_text(c.claim.citation)) if c.claim is not None else ""
     evidence = [_evidence_reason(r).text() for r in findings if not r.satisfied]
-    pieces: list[Any] = []  # after the evidence: lines claimed above the law, the route refusing the case
+    pieces: list[Any] = []  # after the evidence: lines claimed above the law, the grounds refusing the case
     head = pa.nulls(n, pa.string())
     code = np.full(n, VERDICTS.index(CORRECTION) if evidence else VERDICTS.index(READY), np.int64)
     dups = options.duplicates
@@ -1085,16 +1091,13 @@ def _block(rs, part, out: Outcome, columns, findings, options, lines):
             f"{labels[x]} {x}: 诉请 ", _yuan(cl[over]), " 元，依法可支持 ", _yuan(a[over]), " 元，超出 ", _yuan(ex[over]),
             " 元" + (f"（{cite}）" if cite else ""), "")
         pieces.append(_scatter(n, over, text))
-    route = out.route
-    for i, rule in enumerate(c.routes):
-        if not rule.refuse:
-            continue
-        hit = (route == i) & taken
+    for refusal, refuses in zip(rs.grounds, out.grounds, strict=True):
+        hit = refuses & taken
         if hit.any():
-            cite = "；".join(c.citation_text(rule.citation))
-            pieces.append(_scatter(n, hit, pa.array([f"route: {rule.stage}" + (f"（{cite}）" if cite else "")]
-                                                    * int(hit.sum()), pa.string())))
+            text = Reason(REFUSED, ADMISSIBILITY, refusal.message, "；".join(refusal.citations)).text()
+            pieces.append(_scatter(n, hit, pa.array([text] * int(hit.sum()), pa.string())))
             code[hit] = VERDICTS.index(REFUSED)
+    route = out.route
     if not pieces:
         tail = pa.nulls(n, pa.string())
     elif len(pieces) == 1:

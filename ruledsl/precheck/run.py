@@ -3,8 +3,8 @@
 A risk team acts on the verdict of each row, most serious first (a row failing in several ways
 lists every reason and takes the most serious verdict):
 
-* ``not_admissible`` 不予受理 — the ruleset's own admissibility rules (``refuse "…" when …`` in its
-  route) refuse the case;
+* ``not_admissible`` 不予受理 — the ruleset's own grounds of admissibility (its ``admissibility:``
+  section) refuse the case; every ground the row meets is a reason;
 * ``needs_correction`` 需补正 — a value cannot be read or does not fit the ruleset, a rule fails on
   the row, its case id is given twice, or evidence is missing, unsigned, late or tampered;
 * ``exceeds_limit`` 超出法定上限 — the claim as filed asks more, on some award line, than the rules
@@ -41,6 +41,7 @@ VERDICTS = (READY, EXCEEDS, CORRECTION, REFUSED)
 VERDICT_LABELS = {READY: "可立案", EXCEEDS: "超出法定上限", CORRECTION: "需补正", REFUSED: "不予受理"}
 _RANK = {v: k for k, v in enumerate(VERDICTS)}
 TOTAL = "total"  # the award line that sums the others, in every loan ruleset
+ADMISSIBILITY = "受理审查"  # where a reason of admissibility comes from (the ruleset's `admissibility:`)
 ZERO = Money(0)
 _LEADING_NAME = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)[\[.:\s]")
 #: an evidence requirement's status, as the reason shows it
@@ -297,12 +298,10 @@ def judge_rows(ruleset: Ruleset, rows: list[Row], options: Options) -> list[RowV
                         EXCEEDS, f"{labels[name]} {name}",
                         f"诉请 {yuan(f.claimed)} 元，依法可支持 {yuan(f.claimable)} 元，超出 {yuan(f.excess)} 元",
                         "；".join(c for c in (cites[name], claim_cite) if c)))
+            for refusal in ruleset.refusals_of(values):
+                verdict.reasons.append(Reason(REFUSED, ADMISSIBILITY, refusal.message, "；".join(refusal.citations)))
             if route is not None:
-                rule = checked.routes[route]
-                verdict.stage = rule.stage
-                if rule.refuse:
-                    verdict.reasons.append(Reason(REFUSED, "route", rule.stage,
-                                                  "；".join(checked.citation_text(rule.citation))))
+                verdict.stage = checked.routes[route].stage
     return [results[n] for n in sorted(results)]
 
 

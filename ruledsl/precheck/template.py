@@ -125,6 +125,8 @@ def _serves(ruleset: Ruleset) -> dict[str, list[str]]:
         elif name.startswith("cap@"):  # a cap's limit or condition: cap@LINE:COL:TARGETS
             line, _, rest = name.partition("@")[2].partition(":")
             add(refs, f"上限 cap {rest.partition(':')[2]}（规则第 {line} 行）", None)
+    for ground in c.grounds:
+        add(names_in(ground.cond), f"受理审查 admissibility：{ground.message}", ground.citation)
     for rule in c.routes:
         if rule.cond is not None:
             add(names_in(rule.cond), f"分流 route：{rule.stage}", rule.citation)

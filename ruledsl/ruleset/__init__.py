@@ -17,6 +17,7 @@ from ruledsl.ruleset.compiled import (
            LIMITED_BY,
            ClaimLine,
            Decision,
+           Refusal,
            Ruleset,
            check_text,
            load,
@@ -25,5 +26,5 @@ from ruledsl.ruleset.compiled import (
 )
 from ruledsl.ruleset.examples import ExampleResult, run_example, run_examples
 
-__all__ = ["LIMITED_BY", "ClaimLine", "Decision", "ExampleResult", "Ruleset", "check_text", "load", "load_text", "located", "run_example",
+__all__ = ["LIMITED_BY", "ClaimLine", "Decision", "ExampleResult", "Refusal", "Ruleset", "check_text", "load", "load_text", "located", "run_example",
            "run_examples"]

@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from ruledsl.cases.inputs import parse_case
-from ruledsl.core.errors import RulesError, RulesRuntimeError, Source
+from ruledsl.core.errors import RulesError, RulesRuntimeError, Source, Span
 from ruledsl.core.money import RULES_CONTEXT, Money, claim_fen, round_fen
 from ruledsl.core.text import read_text
-from ruledsl.lang.ast import allowed_column
+from ruledsl.lang.ast import allowed_column, ground_column
 from ruledsl.lang.checker import CheckedRuleset, check
 from ruledsl.lang.compiler import CompiledCode, compile_ruleset, rule_span_of
 from ruledsl.lang.parser import parse
@@ -57,6 +57,18 @@ class ClaimLine:
                 "limited_by": self.limited_by, "limited_by_label": LIMITED_BY[self.limited_by]}
 
 
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """A ground of admissibility a case meets (不予受理的理由): what the rule says, its law, where it is written."""
+
+    message: str
+    citations: tuple[str, ...]
+    span: Span
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"message": self.message, "citations": list(self.citations), "line": self.span.line}
+
+
 @dataclass
 class Decision:
     """The outcome of one case under one ruleset."""
@@ -71,6 +83,13 @@ class Decision:
     types: dict[str, Any] = field(default_factory=dict, repr=False)
     #: per award line limited to the claim (``within claimed``), when the case states a claim
     claim: dict[str, ClaimLine] | None = None
+    #: every ground of admissibility the case meets (``admissibility:``); none: the case is admissible
+    refusals: tuple[Refusal, ...] = ()
+
+    @property
+    def admissible(self) -> bool:
+        """Whether the court accepts the case (受理): no ground of admissibility refuses it."""
+        return not self.refusals
 
     @property
     def excess_claimed(self) -> Money:
@@ -96,6 +115,8 @@ class Decision:
             "award": {k: str(v) for k, v in self.award.items()},
             "values": {k: to_json(v, self.types.get(k)) for k, v in self.values.items()},
             "evidence": [r.as_dict() for r in self.evidence],
+            "admissible": self.admissible,
+            "refusals": [r.as_dict() for r in self.refusals],
             "route": self.route,
         }
         if self.claim is not None:
@@ -128,6 +149,9 @@ class Ruleset:
         self._claim_index = {line: (code.columns.index(line), code.columns.index(allowed_column(line)))
                              for line in checked.claim_lines}
         self._claim_at = code.columns.index(checked.claim.claim) if checked.claim is not None else None
+        self._grounds = [(code.columns.index(ground_column(i)), ground_column(i),
+                          Refusal(g.message, tuple(checked.citation_text(g.citation)), g.span))
+                         for i, g in enumerate(checked.grounds)]
         self._nothing_presented: list[RequirementResult] | None = None  # see judge_evidence
 
     @property
@@ -166,12 +190,24 @@ class Ruleset:
         outputs, route = self.call(values, complete, raw)
         c = self.checked
         claim = self.claim_of(outputs)
-        for line in c.claim_lines:
-            del outputs[allowed_column(line)]
+        refusals = self.refusals_of(outputs)
+        for name in c.columns[len(c.inputs) + len(c.definitions):]:  # the claim's and the grounds' columns
+            del outputs[name]
         award = self.award_of(outputs)
         stage = c.routes[route].stage if route is not None else None
-        entries = self._trace_entries(raw, values, outputs, route) if raw is not None else []
-        return Decision(c.name, c.version, outputs, award, evidence, stage, entries, self.types, claim)
+        entries = self._trace_entries(raw, values, outputs, route, refusals) if raw is not None else []
+        return Decision(c.name, c.version, outputs, award, evidence, stage, entries, self.types, claim, refusals)
+
+    @property
+    def grounds(self) -> tuple[Refusal, ...]:
+        """Every ground of admissibility (``admissibility:``), in order, as the refusal it gives."""
+        return tuple(refusal for _, _, refusal in self._grounds)
+
+    def refusals_of(self, values: dict[str, Any] | tuple) -> tuple[Refusal, ...]:
+        """The grounds of admissibility one decided case meets (as :meth:`call` gives it, or a
+        :meth:`call_batch` row), in the ruleset's order; none when it is admissible."""
+        is_row = not isinstance(values, dict)
+        return tuple(refusal for at, name, refusal in self._grounds if values[at if is_row else name])
 
     def claim_of(self, values: dict[str, Any] | tuple) -> dict[str, ClaimLine] | None:
         """Claimed, allowed and awarded per line of one decided case (as :meth:`call` gives it, or a
@@ -270,7 +306,8 @@ class Ruleset:
             return list(self._nothing_presented)
         return judge(self.code.evidence, items, values)
 
-    def _trace_entries(self, raw: list, values: dict, outputs: dict, route: int | None) -> list[TraceEntry]:
+    def _trace_entries(self, raw: list, values: dict, outputs: dict, route: int | None,
+                       refusals: tuple[Refusal, ...] = ()) -> list[TraceEntry]:
         env = dict(values)
         env.update(outputs)
         entries = []
@@ -289,6 +326,9 @@ class Ruleset:
                 continue
             entries.append(TraceEntry(slot.rule, slot.kind, value, slot.span,
                                       {r: env.get(r) for r in slot.refs}, slot.citations, slot.label))
+        for refusal in refusals:
+            entries.append(TraceEntry("admissibility", "admissibility", refusal.message, refusal.span, {},
+                                      refusal.citations, note="不予受理 not admissible"))
         if route is not None:
             rule = self.checked.routes[route]
             entries.append(TraceEntry("route", "route", rule.stage, rule.span, {},

@@ -63,6 +63,12 @@ def run_example(ruleset: Ruleset, example: ast.Example) -> ExampleResult:
             if decision.route != expected:
                 result.failures.append(f"route: expected \"{expected}\", got \"{decision.route}\"")
             continue
+        if b.name == "admissible":
+            if decision.admissible != expected:
+                grounds = "; ".join(r.message for r in decision.refusals) or "no ground refuses it"
+                result.failures.append(f"admissible: expected {str(expected).lower()}, got "
+                                       f"{str(decision.admissible).lower()} ({grounds})")
+            continue
         typ = ruleset.types[b.name]
         got = decision.values.get(b.name)
         if typ.kind == "qty" and typ.dims == D_MONEY and isinstance(got, Decimal):

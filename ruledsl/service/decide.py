@@ -244,8 +244,7 @@ def case_award(record: CaseRecord, changes: WhatIf = WhatIf(), *, traced: bool =
         if claim and all(c is not None for c in claimed):  # the total claimed: Σ of the lines claimed
             total = AwardLine(total.name, total.label, sum(claimed, Money(0)),  # type: ignore[arg-type]
                               sum((line.allowed for line in lines), Money(0)), total.awarded, total.law)
-    refused = decision.route is not None and any(r.refuse and r.stage == decision.route for r in checked.routes)
-    return CaseAward(record.id, record.ruleset, tuple(lines), total, decision.route, refused,
+    return CaseAward(record.id, record.ruleset, tuple(lines), total, decision.route, not decision.admissible,
                      decision.evidence_complete, changes, sheet, decision, checked.effective)
 
 

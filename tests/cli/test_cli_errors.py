@@ -245,12 +245,13 @@ def test_check_the_shipped_ruleset():
 
 def test_check_counts_what_the_ruleset_holds():
     # counted by reading rulesets/cn/consumer_loan.rules: `evidence:` has five `require` lines (identity,
-    # contract, disbursement, repayments, notice), `route:` one `refuse` and three `stage` lines
+    # contract, disbursement, repayments, notice), `admissibility:` one `require` and two `refuse` lines,
+    # `route:` three `stage` lines
     path = ROOT / "rulesets" / "cn" / "consumer_loan.rules"
     examples = path.read_text(encoding="utf-8").count('\nexample "')
     result = ruledsl("check", "--strict", path)
     assert result.returncode == 0, result.stderr
-    assert "6 award lines, 1 cap, 5 evidence requirements, 4 route rules, " + f"{examples} examples)" in result.stdout
+    assert "6 award lines, 1 cap, 5 evidence requirements, 3 admissibility rules, 3 route rules, " + f"{examples} examples)" in result.stdout
 
 
 def test_check_strict_refuses_an_award_line_without_its_law(tmp_path: Path):

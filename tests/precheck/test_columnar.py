@@ -30,7 +30,8 @@ FEN = Decimal("0.01")
 HEAD = ["借据号", "借款本金", "借款年利率", "罚息年利率（约定；缺省为借款利率上浮50%）", "复利年利率（缺省为罚息利率）",
         "合同约定对未付利息计收复利", "放款日", "还款计划", "还款记录", "起诉日", "计算截止日", "借款人请求调减",
         "诉前调解不成或者当事人拒绝调解", "本院有管辖权", "贷款人诉请金额", "宣布提前到期日", "实现债权的有关费用",
-        "合同约定的清偿顺序", "借款利率为一年期LPR加点、随LPR调整的：加点（可为负）", "备注"]
+        "合同约定的清偿顺序", "借款利率为一年期LPR加点、随LPR调整的：加点（可为负）", "备注",
+        "双方订有书面仲裁协议（合同中的仲裁条款有效）", "同一纠纷已有发生法律效力的判决、裁定或者调解书"]
 
 
 def _amount(rng: random.Random, low: int, high: int) -> Decimal:
@@ -61,7 +62,8 @@ def _row(rng: random.Random, k: int) -> list[str]:
         "compound_interest": "0", "fees": rng.choice(("0", "12.5"))})
     row = [f"L{k:06d}", str(principal), f"{rate * 100:f}%", "", "", "", start.isoformat(), json.dumps(schedule),
            json.dumps(pays) if pays else "", end.isoformat(), "", "", rng.choice(("", "", "是", "否", "TRUE")),
-           rng.choice(("", "", "", "是", "否")), claim, "", "", "", "", rng.choice(("", "备注"))]
+           rng.choice(("", "", "", "是", "否")), claim, "", "", "", "", rng.choice(("", "备注")),
+           rng.choice(("", "", "", "", "否", "是")), rng.choice(("", "", "", "", "", "是"))]  # grounds of admissibility
     if rng.random() < 0.1:
         row[3] = f"{rate * 150:f}%"  # the penalty rate agreed
     if rng.random() < 0.05:

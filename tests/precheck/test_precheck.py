@@ -248,8 +248,9 @@ def test_verdicts_with_verified_evidence_claimed_against_claimable(tmp_path: Pat
     total = by[3].lines["total"]
     assert (str(total.claimable), str(total.claimed), str(total.excess)) == ("23092.32", "31199.00", "8213.79")
     assert str(by[4].lines["penalty_interest"].excess) == "0.00"  # claimed 1,000.00 of 1,785.21
-    assert by[5].reasons[-1].where == "route" and by[5].stage.startswith("不予受理")
-    assert "第一百二十二条" in by[5].reasons[-1].citation
+    # row 5: the court has no jurisdiction (民事诉讼法 art.122(4)): 不予受理, and a refused case gets no stage
+    assert by[5].reasons[-1].where == "受理审查" and by[5].reasons[-1].message.startswith("不予受理：本院对本案无管辖权")
+    assert "第一百二十二条" in by[5].reasons[-1].citation and not by[5].stage
     # row 6: every reason is listed, the verdict is the most serious
     assert {x.verdict for x in by[6].reasons} == {CORRECTION, EXCEEDS}
     assert any(x.where == "case_id" and "第 6、7 行" in x.message for x in by[6].reasons)
