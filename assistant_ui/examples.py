@@ -32,7 +32,7 @@ from ruledsl.review import (
 LOG = logging.getLogger("ruledsl.assistant")
 STATUS = {"satisfied": "✅ 符合 satisfied", "declared": "🟡 仅声明，未核验 declared, not verified",
           "missing": "❌ 缺失 missing", "unsigned": "❌ 未签名 unsigned",
-          "late": "❌ 存证超时 late", "tampered": "❌ 被篡改 tampered", "unverifiable": "❌ 无法核验 unverifiable",
+          "late": "❌ 存证超时 late", "early": "❌ 存证过早 early", "tampered": "❌ 被篡改 tampered", "unverifiable": "❌ 无法核验 unverifiable",
           "warning": "⚠️ 提示 warning"}
 
 

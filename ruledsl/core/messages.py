@@ -115,6 +115,13 @@ _RAW: list[tuple[str, str]] = [
     (r"an example extends one written above it", "示例只能沿用写在它上面的示例"),
     (r"write the title of an example above it", "请写上面某个示例的标题"),
     (r"expect admissible = true or false", "请写 期望 admissible = 是 或 否"),
+    # evidence windows
+    (r"a time limit is a whole number of days, hours, months or years", "时限应为整数天、小时、个月或年"),
+    (r"write whole days \((?P<d>\d+) days\) or whole months \((?P<m>\d+) months\)", "请写整数天（{d} 天）或整数月（{m} 个月）"),
+    (r"a time limit must be positive", "时限应大于零"),
+    (r"an item cannot be anchored or dated before its own `(?P<n>[^`]+)` and still be measured from it",
+     "证据不能在其自身的 `{n}` 之前存证或落款，再以它起算"),
+    (r"write `within (?P<d>[^`]+) of (?P<n>[^`]+)` \(after it\)", "请写 `限于 {d} 距 {n}`（在它之后）"),
     # admissibility
     (r"an admissibility condition must be true or false, but this is " + _T.format("t"),
      "受理条件应为是或否，但这里是{t}"),

@@ -512,10 +512,12 @@ class LedgerDecl(Decl):
 
 @dataclass(frozen=True, slots=True)
 class Within(Node):
-    """``within 24 hours of signed_at``."""
+    """``within 24 hours of signed_at``, ``within 30 days after overdue_on``, ``within 6 months before
+    filed_on``: a window around a date input (``of``: either side of it) or an item's own time."""
 
     duration: Duration
     of: str
+    side: str = "of"  # of | after | before
 
 
 @dataclass(frozen=True, slots=True)
@@ -531,6 +533,9 @@ class Require(Node):
     timestamped: bool = False
     message: str | None = None
     citation: Citation | None = None
+    #: ``dated within 6 months before filed_on``: only items whose own date (``created_at``) falls in the
+    #: window count towards ``at_least``
+    dated: Within | None = None
 
 
 @dataclass(frozen=True, slots=True)

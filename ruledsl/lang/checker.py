@@ -52,6 +52,7 @@ from ruledsl.core.types import (
 from ruledsl.lang import ast, keywords
 from ruledsl.runtime.ledger import CAP_COMPONENTS, LEDGER_LINES, ORDER_WORDS, LedgerSpec
 from ruledsl.runtime.linked_rates import TableRates
+from ruledsl.runtime.requirements import STATUSES
 from ruledsl.runtime.tables import Band, BandSchedule, DatedTable
 
 #: names a ruleset may not define: they mean something already
@@ -68,7 +69,7 @@ MAX_CHECK_DEPTH = 250
 MAX_WITHIN_DAYS = 3650
 #: the largest table file a ruleset may load (the LPR table since 2019 is under 1 KB)
 MAX_TABLE_BYTES = 1024 * 1024
-EVIDENCE_STATUSES = ("satisfied", "declared", "missing", "late", "tampered", "unverifiable", "unsigned", "warning")
+EVIDENCE_STATUSES = STATUSES
 #: times an evidence item carries, usable in ``within … of NAME``
 EVIDENCE_TIMES = ("signed_at", "created_at")
 
@@ -776,23 +777,35 @@ class Checker:
             if isinstance(rule, ast.Require):
                 if rule.at_least < 1:
                     self.fail("`at least` needs a count of 1 or more", rule)
-                if rule.within is not None:
-                    w = rule.within
-                    days = w.duration.amount / 24 if w.duration.unit.startswith("hour") else w.duration.amount
-                    if w.duration.amount <= 0:
-                        self.fail("a time limit must be positive", w.duration)
-                    elif w.duration.amount != w.duration.amount.to_integral_value():
-                        self.fail("a time limit is a whole number of days or hours", w.duration)
-                    elif days > MAX_WITHIN_DAYS:
-                        self.fail(f"a time limit of more than {MAX_WITHIN_DAYS} days (ten years) is no limit",
-                                  w.duration)
-                    self.expr(w.duration, {})
-                    if w.of not in EVIDENCE_TIMES:
-                        typ = self.input_types.get(w.of)
-                        if typ is None or typ.kind != "date":
-                            self.fail(f"`{w.of}` is not a time of the evidence item or a date input", w,
-                                      did_you_mean(w.of, list(EVIDENCE_TIMES) + list(self.input_types))
-                                      or f"use one of {', '.join(EVIDENCE_TIMES)}")
+                for window in (rule.within, rule.dated):
+                    if window is not None:
+                        self.check_window(window)
+
+    #: a window's length in days, at most, per unit
+    _UNIT_DAYS = {"days": Decimal(1), "hours": Decimal(1) / 24, "months": Decimal(31), "years": Decimal(366)}
+
+    def check_window(self, w: ast.Within) -> None:
+        """``within 30 days after overdue_on``: a positive whole number of days, hours, months or years
+        (at most ten years), around a date input or a time of the item itself."""
+        amount = w.duration.amount
+        if amount <= 0:
+            self.fail("a time limit must be positive", w.duration)
+        elif amount != amount.to_integral_value():
+            self.fail("a time limit is a whole number of days, hours, months or years", w.duration,
+                      "write whole days (45 days) or whole months (2 months)")
+        elif amount * self._UNIT_DAYS[w.duration.unit] > MAX_WITHIN_DAYS:
+            self.fail(f"a time limit of more than {MAX_WITHIN_DAYS} days (ten years) is no limit", w.duration)
+        self.expr(w.duration, {})
+        if w.of in EVIDENCE_TIMES:
+            if w.side == "before":
+                self.fail(f"an item cannot be anchored or dated before its own `{w.of}` and still be measured "
+                          "from it", w, f"write `within {w.duration.text} of {w.of}` (after it)")
+            return
+        typ = self.input_types.get(w.of)
+        if typ is None or typ.kind != "date":
+            self.fail(f"`{w.of}` is not a time of the evidence item or a date input", w,
+                      did_you_mean(w.of, list(EVIDENCE_TIMES) + list(self.input_types))
+                      or f"use one of {', '.join(EVIDENCE_TIMES)}")
 
     def check_evidence_items(self, node: ast.Expr) -> None:
         """``given evidence = [{kind: "…", …}, …]``: each item is its own record of known fields."""

@@ -721,14 +721,20 @@ def lower_evidence(checked: CheckedRuleset) -> tuple[RequirementSpec, ...]:
             specs.append(RequirementSpec(rule.kind, warn_only=True, message=rule.message, citations=citations,
                                          span=rule.span))
             continue
-        within = None
-        if rule.within is not None:
-            d = rule.within.duration
-            limit = timedelta(hours=int(d.amount)) if d.unit == "hours" else timedelta(days=int(d.amount))
-            within = Within(limit, rule.within.of, d.text)
         specs.append(RequirementSpec(rule.kind, False, rule.at_least, rule.signed, rule.signed_by, rule.anchored,
-                                     within, rule.timestamped, rule.message, citations, rule.span))
+                                     _window(rule.within), rule.timestamped, rule.message, citations, rule.span,
+                                     _window(rule.dated)))
     return tuple(specs)
+
+
+def _window(w: ast.Within | None) -> Within | None:
+    """A window as the runtime measures it: days and hours as a time span, months and years in calendar months."""
+    if w is None:
+        return None
+    d, n = w.duration, int(w.duration.amount)
+    if d.unit in ("months", "years"):
+        return Within(timedelta(0), w.of, d.text, w.side, n * 12 if d.unit == "years" else n)
+    return Within(timedelta(hours=n) if d.unit == "hours" else timedelta(days=n), w.of, d.text, w.side)
 
 
 def rule_span_of(exc: BaseException, compiled: CompiledCode) -> Span | None:

@@ -222,14 +222,20 @@ class Formatter:
                 if rule.anchored:
                     text += " anchored"
                     if rule.within is not None:
-                        text += f" within {rule.within.duration.text} of {rule.within.of}"
+                        text += " " + self.window(rule.within)
                 if rule.timestamped:
                     text += " timestamped"
+                if rule.dated is not None:
+                    text += " dated " + self.window(rule.dated)
             lines = [text]
             tail = (f"otherwise {quote(rule.message)}" if rule.message else "") + self.cite(rule.citation)
             if tail:
                 lines.append(tail.strip())
             self.statement(rule, lines, 1)
+
+    @staticmethod
+    def window(w: ast.Within) -> str:
+        return f"within {w.duration.text} {w.side} {w.of}"
 
     def decl_AdmissibilitySection(self, d: ast.AdmissibilitySection) -> None:
         self.leading(ast.Node(span=_first_line(d.span)), 0)

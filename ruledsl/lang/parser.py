@@ -630,9 +630,20 @@ class ToAst(Transformer):
     def cond_timestamped(self, children):
         return {"timestamped": True}
 
+    def cond_dated(self, children):
+        return {"dated": children[0]}
+
     @v_args(meta=True)
-    def within(self, meta, children):
-        return ast.Within(children[0], str(children[1]), span=self._span(meta))
+    def within_of(self, meta, children):
+        return ast.Within(children[0], str(children[1]), "of", span=self._span(meta))
+
+    @v_args(meta=True)
+    def within_after(self, meta, children):
+        return ast.Within(children[0], str(children[1]), "after", span=self._span(meta))
+
+    @v_args(meta=True)
+    def within_before(self, meta, children):
+        return ast.Within(children[0], str(children[1]), "before", span=self._span(meta))
 
     def otherwise_message(self, children):
         return ("message", self._string(children[0]))

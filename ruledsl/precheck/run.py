@@ -46,6 +46,7 @@ ZERO = Money(0)
 _LEADING_NAME = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)[\[.:\s]")
 #: an evidence requirement's status, as the reason shows it
 EVIDENCE_STATUS = {"missing": "未提交", "declared": "仅声明，未经核验", "unsigned": "未经电子签名", "late": "未按时存证",
+                   "early": "存证早于规定期间",
                    "tampered": "与存证不符、已被改动", "unverifiable": "无法核验"}
 
 

@@ -15,16 +15,51 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from ruledsl.core.calendar import add_months
 from ruledsl.core.errors import Span
+
+#: what judging a requirement finds, worst last but one (a warning is no failure)
+STATUSES = ("satisfied", "declared", "missing", "late", "early", "tampered", "unverifiable", "unsigned", "warning")
 
 
 @dataclass(frozen=True, slots=True)
 class Within:
-    """``within 24 hours of signed_at``: the item must be anchored at most ``limit`` after ``of``."""
+    """A window of time around ``of`` — an item's own time (signed_at, created_at) or a date input:
+
+    * ``after`` (``within 30 days after overdue_on``): from ``of`` to ``limit`` after it;
+    * ``before`` (``within 6 months before filed_on``): from ``limit`` before ``of`` up to it;
+    * ``of``: either side of a date input; after an item's own time (a file cannot be anchored before it
+      was signed).
+
+    A date input is the whole of its day: a limit of days runs from the day's start (before) or end (after),
+    so that 30 days after 2024-03-31 ends with 2024-04-30.  ``months`` (for months and years) moves the
+    date by calendar months instead of ``limit``."""
 
     limit: timedelta
     of: str      # an item's own time (signed_at, created_at) or a date input of the case
     text: str    # as the rule writes it ("24 hours"), for the reason
+    side: str = "of"
+    months: int = 0
+
+    def bounds(self, ref: date | datetime, tz) -> tuple[datetime | None, datetime | None]:  # type: ignore[no-untyped-def]
+        """The earliest and latest moments inside the window (None: open on that side)."""
+        after = self.side in ("of", "after")
+        before = self.side == "before" or (self.side == "of" and not isinstance(ref, datetime))
+        if isinstance(ref, datetime):
+            start = end = ref
+        else:
+            start, end = datetime.combine(ref, time.min, tzinfo=tz), datetime.combine(ref, time.max, tzinfo=tz)
+        return (self._move(start, -1) if before else start), (self._move(end, 1) if after else end)
+
+    def _move(self, moment: datetime, sign: int) -> datetime:
+        if self.months:
+            return datetime.combine(add_months(moment.date(), sign * self.months), moment.timetz())
+        return moment + sign * self.limit
+
+    @property
+    def words(self) -> str:
+        """The window as the rule writes it: ``30 days after overdue_on``."""
+        return f"{self.text} {self.side} {self.of}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +77,8 @@ class RequirementSpec:
     message: str | None = None
     citations: tuple[str, ...] = ()
     span: Span | None = None
+    #: ``dated within …``: only items whose own date (created_at, as declared) is in the window count
+    dated: Within | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +151,10 @@ def _declared(n: int) -> str:
 
 
 def _require(rule: RequirementSpec, items: list[dict], inputs: dict) -> tuple[str, str]:
+    if rule.dated is not None and items:
+        items, outside = _dated(rule, items, inputs)
+        if len(items) < rule.at_least:
+            return "missing", outside
     if len(items) < rule.at_least:
         if not items:
             return "missing", "not presented"
@@ -135,23 +176,72 @@ def _require(rule: RequirementSpec, items: list[dict], inputs: dict) -> tuple[st
             if anchored is None:
                 return "unverifiable", f"{name}: not anchored on the evidence log"
             if rule.within is not None:
-                ref = item.get(rule.within.of) if rule.within.of in item else inputs.get(rule.within.of)
-                if ref is None:
-                    return "unverifiable", f"{name}: no {rule.within.of} to measure the delay from"
-                if not hasattr(ref, "hour"):  # a date input: the limit runs from the end of that day
-                    day, ref = ref, datetime.combine(ref, time.max, tzinfo=anchored.tzinfo)
-                    if anchored - ref > rule.within.limit:
-                        return "late", f"{name}: {_late_after_date(anchored, day, rule.within)}"
-                    continue
-                if anchored < ref:  # the item's own time: anchoring cannot come before it
-                    return "unverifiable", (f"{name}: anchored {duration(ref - anchored)} before its "
-                                            f"{rule.within.of}: the log cannot show the file was anchored within "
-                                            f"{rule.within.text} after it")
-                delay = anchored - ref
-                if delay > rule.within.limit:
-                    return "late", (f"{name}: anchored {duration(delay)} after {rule.within.of}, "
-                                    f"limit {rule.within.text}")
+                found = _anchored_in_time(rule.within, anchored, item, inputs)
+                if found is not None:
+                    return found[0], f"{name}: {found[1]}"
+        if rule.dated is not None and item.get("anchored_at") is not None and item.get("created_at") is not None \
+                and item["created_at"] > item["anchored_at"]:
+            return "unverifiable", (f"{name}: dated {item['created_at'].date().isoformat()}, after it was anchored "
+                                    f"({item['anchored_at'].isoformat(' ', 'minutes')}): the date is not the file's")
     return "satisfied", f"{len(items)} presented"
+
+
+def _anchored_in_time(within: Within, anchored: datetime, item: dict, inputs: dict) -> tuple[str, str] | None:
+    """Why an item's anchoring is outside ``within`` — (status, reason) — or None when it is inside."""
+    own = within.of in item
+    ref = item.get(within.of) if own else inputs.get(within.of)
+    if ref is None:
+        return "unverifiable", f"no {within.of} to measure the delay from"
+    lower, upper = within.bounds(ref, anchored.tzinfo)
+    if own:  # the item's own time: anchoring cannot come before it
+        if anchored < ref:
+            return "unverifiable", (f"anchored {duration(ref - anchored)} before its {within.of}: the log cannot "
+                                    f"show the file was anchored within {within.text} after it")
+        if anchored > upper:
+            return "late", f"anchored {duration(anchored - ref)} after {within.of}, limit {within.text}"
+        return None
+    if anchored > upper:
+        if within.side == "before":
+            return "late", (f"anchored on {anchored.date().isoformat()}, after {within.of} {ref.isoformat()}: "
+                            f"it must be anchored within {within.words}")
+        return "late", _late_after_date(anchored, ref, within)
+    if anchored < lower:
+        days = (ref - anchored.date()).days
+        if within.side == "after":
+            return "early", (f"anchored on {anchored.date().isoformat()}, {days} 天 / {_unit(days, 'day')} before "
+                             f"{within.of} {ref.isoformat()}: it must be anchored within {within.words}")
+        return "early", (f"anchored on {anchored.date().isoformat()}, {days} 天 / {_unit(days, 'day')} before "
+                         f"{within.of} {ref.isoformat()}, earlier than {within.words}")
+    return None
+
+
+def _dated(rule: RequirementSpec, items: list[dict], inputs: dict) -> tuple[list[dict], str]:
+    """The items whose own date (``created_at``, as the party declares it) is inside ``rule.dated``, and, for
+    when they are too few, why: how many are in the window, which dates fall outside it."""
+    window = rule.dated
+    inside, outside, undated = [], [], 0
+    for item in items:
+        when = item.get("created_at")
+        ref = item.get(window.of) if window.of in item else inputs.get(window.of)
+        if when is None or ref is None:
+            undated += 1
+            continue
+        lower, upper = window.bounds(ref, when.tzinfo)
+        if lower <= when <= upper:
+            inside.append(item)
+        else:
+            outside.append(when.date().isoformat())
+    reason = f"{len(inside)} dated within {window.words}"
+    ref = inputs.get(window.of)
+    if isinstance(ref, date) and not isinstance(ref, datetime):
+        lower, upper = window.bounds(ref, None)
+        reason += f" ({lower.date().isoformat()} – {upper.date().isoformat()})"
+    reason += f", at least {rule.at_least} required"
+    if outside:
+        reason += "; dated outside it: " + ", ".join(sorted(set(outside)))
+    if undated:
+        reason += f"; {undated} without a date (created_at)"
+    return inside, reason
 
 
 def _late_after_date(anchored: datetime, day: date, within: Within) -> str:

@@ -344,8 +344,8 @@ def judgment_of(record: CaseRecord, award: CaseAward, court: str, *, procedure: 
 
 
 #: an evidence state of the queue: the most serious status among a case's evidence findings, first here
-EVIDENCE_STATES = ("tampered", "late", "unsigned", "unverifiable", "missing", "declared", "warning", "satisfied")
-EVIDENCE_STATE_LABELS = {"tampered": "被篡改", "late": "存证超时", "unsigned": "未签名", "unverifiable": "无法核验",
+EVIDENCE_STATES = ("tampered", "late", "early", "unsigned", "unverifiable", "missing", "declared", "warning", "satisfied")
+EVIDENCE_STATE_LABELS = {"tampered": "被篡改", "late": "存证超时", "early": "存证过早", "unsigned": "未签名", "unverifiable": "无法核验",
                          "missing": "缺失", "declared": "仅声明", "warning": "提示", "satisfied": "齐全"}
 
 

@@ -54,7 +54,7 @@ KIND_LABELS = {
 
 #: a requirement's finding (:class:`~ruledsl.runtime.requirements.RequirementResult` status), in Chinese
 FINDING_LABELS = {"satisfied": "符合", "declared": "仅声明", "missing": "缺失", "unsigned": "未签名",
-                  "late": "存证超时", "tampered": "被篡改", "unverifiable": "无法核验", "warning": "提示"}
+                  "late": "存证超时", "early": "存证过早", "tampered": "被篡改", "unverifiable": "无法核验", "warning": "提示"}
 
 #: the files of one item the store keeps, by the declaration's key
 FILE_ROLES = ("file", "bundle", "signature", "timestamp")
@@ -262,7 +262,7 @@ def _item_view(position: int, stored: Mapping[str, Any], finding: str | None) ->
                     delay, tuple(lines), conclusion, item.get("note"))
 
 
-_FINDING_TONES = {"missing": "bad", "late": "bad", "tampered": "bad", "unverifiable": "bad", "unsigned": "bad",
+_FINDING_TONES = {"missing": "bad", "late": "bad", "early": "bad", "tampered": "bad", "unverifiable": "bad", "unsigned": "bad",
                   "declared": "warn", "warning": "warn"}
 
 

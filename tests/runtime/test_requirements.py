@@ -69,3 +69,78 @@ def test_a_limit_from_a_date_counts_calendar_days(limit, text, anchored, status,
 def test_duration(delta, text):
     assert duration(delta) == text
 
+
+
+def window(side: str, of: str = "overdue_on", limit: timedelta = timedelta(days=30), text: str = "30 days",
+           months: int = 0) -> tuple[RequirementSpec, ...]:
+    return (RequirementSpec("overdue_notice", anchored=True, within=Within(limit, of, text, side, months)),)
+
+
+def notice(anchored_at: datetime) -> dict:
+    return {"kind": "overdue_notice", "verified": True, "anchored_at": anchored_at, "integrity": "ok"}
+
+
+@pytest.mark.parametrize(("side", "anchored", "status", "reason"), [
+    # after 2024-03-31: the window is 2024-03-31 00:00 … 2024-04-30 (30 days after the 31st) all day
+    ("after", datetime(2024, 3, 31, 0, 0, tzinfo=CST), "satisfied", "1 presented"),
+    ("after", datetime(2024, 4, 30, 23, 59, tzinfo=CST), "satisfied", "1 presented"),
+    # a notice anchored the day before the overdue date is no notice of that overdue: 03-30 is 1 day before
+    ("after", datetime(2024, 3, 30, 23, 59, tzinfo=CST), "early",
+     "anchored on 2024-03-30, 1 天 / 1 day before overdue_on 2024-03-31: it must be anchored within "
+     "30 days after overdue_on"),
+    # before 2024-03-31: 2024-03-01 00:00 (30 days before the 31st: 30 in March) … 2024-03-31 all day
+    ("before", datetime(2024, 3, 1, 0, 0, tzinfo=CST), "satisfied", "1 presented"),
+    ("before", datetime(2024, 2, 29, 23, 0, tzinfo=CST), "early",
+     "anchored on 2024-02-29, 31 天 / 31 days before overdue_on 2024-03-31, earlier than 30 days before overdue_on"),
+    ("before", datetime(2024, 4, 1, 0, 0, tzinfo=CST), "late",
+     "anchored on 2024-04-01, after overdue_on 2024-03-31: it must be anchored within 30 days before overdue_on"),
+    # `of` a date: either side — 2024-03-01 … 2024-04-30 (the one-sided reading let years-early items pass)
+    ("of", datetime(2024, 3, 1, 8, 0, tzinfo=CST), "satisfied", "1 presented"),
+    ("of", datetime(2022, 3, 31, 8, 0, tzinfo=CST), "early",
+     "anchored on 2022-03-31, 731 天 / 731 days before overdue_on 2024-03-31, earlier than 30 days of overdue_on"),
+    ("of", datetime(2024, 5, 1, 0, 1, tzinfo=CST), "late",
+     "anchored on 2024-05-01, 31 天 / 31 days after overdue_on 2024-03-31, limit 30 days"),
+])
+def test_a_window_around_a_date_has_two_ends(side, anchored, status, reason):
+    [result] = judge(window(side), [notice(anchored)], {"overdue_on": date(2024, 3, 31)})
+    assert (result.status, result.reason.removeprefix("overdue_notice: ")) == (status, reason)
+
+
+@pytest.mark.parametrize(("anchored", "status"), [
+    # 6 calendar months before 2024-08-31: 2024-02-29 (February has no 31st), from its start
+    (datetime(2024, 2, 29, 0, 0, tzinfo=CST), "satisfied"),
+    (datetime(2024, 2, 28, 23, 59, tzinfo=CST), "early"),
+])
+def test_a_window_in_months_moves_by_calendar_months(anchored, status):
+    rules = window("before", "filed_on", timedelta(0), "6 months", months=6)
+    [result] = judge(rules, [notice(anchored)], {"filed_on": date(2024, 8, 31)})
+    assert result.status == status
+
+
+def statement(created: date, anchored: date | None = None) -> dict:
+    return {"kind": "statement", "verified": True, "integrity": "ok",
+            "created_at": datetime.combine(created, datetime.min.time(), CST),
+            "anchored_at": datetime.combine(anchored or created + timedelta(days=1), datetime.min.time(), CST)}
+
+
+SIX_MONTHS = (RequirementSpec("statement", at_least=6, anchored=True,
+                              dated=Within(timedelta(0), "filed_on", "6 months", "before", 6)),)
+FILED = {"filed_on": date(2024, 7, 1)}
+
+
+def test_only_statements_dated_in_the_window_count():
+    # the six months before 2024-07-01: 2024-01-01 … 2024-07-01; statements of Jan … Jun 2024 are six
+    monthly = [statement(date(2024, m, 5)) for m in range(1, 7)]
+    [result] = judge(SIX_MONTHS, monthly, FILED)
+    assert result.status == "satisfied"
+    # the same count with one from December 2023 instead of June: five in the window, and the stray named
+    [result] = judge(SIX_MONTHS, [statement(date(2023, 12, 5)), *monthly[:5]], FILED)
+    assert (result.status, result.reason) == (
+        "missing", "5 dated within 6 months before filed_on (2024-01-01 – 2024-07-01), at least 6 required; "
+                   "dated outside it: 2023-12-05")
+
+
+def test_a_statement_dated_after_it_was_anchored_is_not_believed():
+    monthly = [statement(date(2024, m, 5)) for m in range(1, 6)] + [statement(date(2024, 6, 5), date(2024, 6, 1))]
+    [result] = judge(SIX_MONTHS, monthly, FILED)
+    assert result.status == "unverifiable" and "dated 2024-06-05, after it was anchored" in result.reason
