@@ -6,6 +6,7 @@ Exit status: 0 ok, 1 errors in rules or input, 2 usage (typer's own).
 from __future__ import annotations
 
 import json
+import re
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -25,16 +26,21 @@ from ruledsl.lang.fmt import LANGUAGES, format_text, language_of
 from ruledsl.reports.sheet import (
     CLAIM_AMOUNTS,
     CLAIM_COLUMNS,
-    COLUMNS,
     LedgerSheet,
+    ValueTable,
     case_sheet,
     claim_rows,
     evidence_rows,
+    heading,
+    words,
 )
 from ruledsl.review import Evidence, decide_case
 from ruledsl.ruleset import Decision, Ruleset, check_text, load
 from ruledsl.ruleset.examples import run_examples
 from ruledsl.runtime.ledger import LedgerResult
+
+#: a table cell that is an amount (right-aligned)
+MONEY_CELL = re.compile(r"-?[0-9][0-9,]*\.[0-9]{2}")
 
 Files = Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, readable=True, help="ruleset files")]
 RulesetArg = Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="ruleset file")]
@@ -205,29 +211,29 @@ def eval_cmd(ruleset: RulesetArg, case: CaseOpt = None, set_: SetOpt = None, cou
         out.print(f"route: {decision.route}", markup=False)
 
 
-def print_claim(rows: list[dict]) -> None:
+def print_claim(rows: list[dict], lang: str = "zh") -> None:
     """Claimed against allowed by law, line by line (a case that states a claim)."""
     if not rows:
         return
-    table = Table(title="诉请与判决对照 claimed, allowed, awarded")
+    table = Table(title=escape(words("claim", lang)))
     for key in CLAIM_COLUMNS:
-        table.add_column(COLUMNS[key], justify="right" if key in CLAIM_AMOUNTS else "left")
+        table.add_column(escape(heading(key, lang)), justify="right" if key in CLAIM_AMOUNTS else "left")
     for r in rows:
         table.add_row(*(escape(r[k]) for k in CLAIM_COLUMNS))
     out.print(table)
 
 
-def print_evidence(rows: list[dict]) -> None:
+def print_evidence(rows: list[dict], lang: str = "zh") -> None:
     """The evidence findings of a case sheet, coloured by state."""
     if not rows:
         return
-    table = Table(title="evidence 证据")
+    table = Table(title=escape(words("evidence", lang)))
     for col in ("kind", "status", "reason", "law"):
-        table.add_column(col)
+        table.add_column(escape(heading(col, lang)))
     for r in rows:
         colour = "green" if r["satisfied"] else ("yellow" if r["severity"] == "warning" or r["status"] == "declared"
                                                  else "red")
-        table.add_row(escape(r["kind"]), f"[{colour}]{r['status']}[/]", escape(r["reason"]), escape(r["law"]))
+        table.add_row(escape(r["kind"]), f"[{colour}]{escape(r['status'])}[/]", escape(r["reason"]), escape(r["law"]))
     out.print(table)
 
 
@@ -253,39 +259,75 @@ def explain_cmd(ruleset: RulesetArg, case: CaseOpt = None, set_: SetOpt = None, 
 
 
 def print_explanation(rs: Ruleset, decision: Decision, title: str | None = None) -> None:
-    """The trace as a table — one row per rule that produced a value, with its law — then, for
-    each loan ledger, its calculation sheet: segments, caps and allocations (rows from
-    :func:`ruledsl.reports.sheet.case_sheet`, which the judge assistant shows too)."""
-    sheet = case_sheet(rs, decision, title or f"{decision.ruleset} {decision.version} — explanation")
-    print_rows(sheet.title, sheet.steps, ("rule", "line", "from", "value", "law"), show_lines=True)
+    """How every figure was reached, in the ruleset's language (``language "zh"``: Chinese headings,
+    the English beside): the inputs, each once (a list as a table of its own); the rule steps, each
+    naming what it read; for each loan ledger its calculation (segments, caps, repayments); the award,
+    with what any cap removed in words; the claim and the evidence.  Rows from
+    :func:`ruledsl.reports.sheet.case_sheet`, which the judge assistant shows too."""
+    sheet = case_sheet(rs, decision)
+    lang = sheet.language
+    name = title or f"{decision.ruleset} {decision.version} — {words('explanation', lang)}"
+    out.print(name, markup=False)
+    print_rows(words("inputs", lang), sheet.facts, ("label", "name", "value") if lang == "zh" else ("name", "label", "value"),
+               lang=lang, headers={"value": heading("given", lang), "name": heading("input", lang)})
+    for table in sheet.tables:
+        if not table.computed:
+            print_table(table, lang)
+    print_rows(words("steps", lang), sheet.steps, ("rule", "line", "from", "value", "law"), lang=lang,
+               show_lines=True)
+    for table in sheet.tables:
+        if table.computed:
+            print_table(table, lang)
     for ledger in sheet.ledgers:
-        print_calculation(ledger)
-    print_evidence(sheet.evidence)
+        print_calculation(ledger, lang)
+    awards = [{**a, "item": a["label"] or a["name"], "what": a["cap"]} for a in sheet.awards]
+    print_rows(words("award", lang), awards, ("item", "figure", "what"), lang=lang, right=("figure",))
+    if sheet.claim:
+        print_claim(sheet.claim, lang)
+    print_evidence(sheet.evidence, lang)
     if sheet.route:
-        out.print(f"route: {sheet.route}", markup=False)
+        out.print(f"{words('route', lang)}: {sheet.route}", markup=False)
 
 
-def print_calculation(ledger: LedgerSheet) -> None:
+def print_table(table: ValueTable, lang: str = "en") -> None:
+    """A list value (the repayments, a schedule the rules build), once."""
+    title = f"{table.label} {table.name}" if lang == "zh" and table.label else \
+        f"{table.name} {table.label}".strip()
+    rich = Table(title=escape(title))
+    for key, head in table.columns:
+        money = any(MONEY_CELL.fullmatch(r[key]) for r in table.rows)
+        rich.add_column(escape(head), justify="right" if money or key == "#" else "left")
+    for row in table.rows:
+        rich.add_row(*(escape(row[k]) for k, _ in table.columns))
+    out.print(rich)
+
+
+def print_calculation(ledger: LedgerSheet, lang: str = "en") -> None:
     """A judge's calculation sheet for one ledger (计算明细): every segment, cut and allocation."""
-    print_rows(f"{ledger.name} — 计算明细 segments", ledger.segments,
-               ("component", "#", "start", "end", "days", "base", "rate", "basis", "amount", "rule", "law"),
-               headers=("line", "#", "from", "to"), right=("days", "base", "amount"))
-    print_rows("caps 限额 — what was removed and why", ledger.cuts,
-               ("cap", "start", "end", "days", "accrued", "allowed", "removed", "law"), headers=("cap", "from", "to"))
-    print_rows("repayments 还款冲抵 — how each payment was applied", ledger.allocations,
-               ("paid_on", "amount", "applied_to", "law"), headers=("paid on", "amount", "applied to"))
+    bases = {r["basis"] for r in ledger.segments} - {"—"}
+    columns = ("component", "#", "start", "end", "days", "base", "rate", "basis", "amount", "rule", "law")
+    if len(bases) <= 1:  # one basis throughout: the note under the table says it
+        columns = tuple(c for c in columns if c != "basis")
+    print_rows(f"{ledger.name} — {words('calculation', lang)}: {words('segments', lang)}", ledger.segments, columns,
+               right=("days", "base", "amount"), lang=lang, headers={"rule": heading("what", lang)})
+    print_rows(words("cuts", lang), ledger.cuts,
+               ("cap", "start", "end", "days", "accrued", "allowed", "removed", "law"), lang=lang,
+               right=("days", "accrued", "allowed", "removed"))
+    print_rows(words("allocations", lang), ledger.allocations, ("paid_on", "amount", "applied_to", "law"),
+               lang=lang, right=("amount",))
     for note in ledger.notes:
-        out.print(f"note: {note}", markup=False)
+        out.print(f"{words('note', lang)}: {note}", markup=False)
 
 
-def print_rows(title: str, rows: list[dict], columns: tuple[str, ...], headers: tuple[str, ...] = (),
-               right: tuple[str, ...] = (), show_lines: bool = False) -> None:
-    """One table of a case sheet (nothing when it has no rows); ``headers`` rename the first columns."""
+def print_rows(title: str, rows: list[dict], columns: tuple[str, ...], headers: dict[str, str] | None = None,
+               right: tuple[str, ...] = (), show_lines: bool = False, lang: str = "zh") -> None:
+    """One table of a case sheet (nothing when it has no rows): each column headed by
+    :func:`~ruledsl.reports.sheet.heading` in ``lang``, or as ``headers`` names it."""
     if not rows:
         return
     table = Table(title=escape(title), show_lines=show_lines)
-    for i, col in enumerate(columns):
-        table.add_column(headers[i] if i < len(headers) else col, overflow="fold",
+    for col in columns:
+        table.add_column(escape((headers or {}).get(col) or heading(col, lang)), overflow="fold",
                          justify="right" if col in right else "left")
     for row in rows:
         table.add_row(*(escape(row[col]) for col in columns))

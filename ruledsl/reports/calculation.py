@@ -12,6 +12,10 @@ fen, the exact working (``1,346.3013…``) only in small grey type beneath it wh
 award line is the ruleset's own (summed exactly, rounded once), so a line may differ by a fen from
 the sum of its rounded segments — the sheet says so.  The last line is the award's total, in
 figures and in capitals (大写, :func:`ruledsl.core.numerals.capital_yuan`).
+
+An instalment's stated interest is one row, as the schedule states it (no day-count row it replaced);
+an award line a cap cut says so beneath its name in words (依 … 上限 X 元，核减 Y 元（原计 Z 元）,
+:func:`ruledsl.reports.sheet.case_sheet`).
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from ruledsl.core.numerals import capital_yuan
 from ruledsl.core.rates import format_rate
 from ruledsl.core.show import working_figure
 from ruledsl.reports.render import css, environment, html_to_pdf, write_pdf
-from ruledsl.reports.sheet import CaseSheet
+from ruledsl.reports.sheet import CUT_KINDS, CaseSheet, is_replaced, is_stated, segment_note, short_law
 
 #: the court's day (a sheet drawn late in the evening UTC is dated as the court reads its calendar)
 COURT_ZONE = ZoneInfo("Asia/Shanghai")
@@ -39,10 +43,6 @@ COURT_ZONE = ZoneInfo("Asia/Shanghai")
 _NUMBERS = "一二三四五六七八九十"
 #: a party's kind, as the store and case files write it, in Chinese
 PARTY_KINDS = {"person": "自然人", "organisation": "法人或者其他组织", "organization": "法人或者其他组织"}
-#: what a cap of each kind does to the part above it
-CUT_KINDS = {"remove": "超出部分不予支持", "unsupported": "超出部分为自然债务，不予支持"}
-#: what the base of a row summing several overdue instalments is
-SUMMED_BASE = {"penalty_interest": "逾期本金", "compound_interest": "欠付利息"}
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LETTERS = re.compile(r"[A-Za-z]")
@@ -107,23 +107,6 @@ def chinese(text: str) -> str:
     return re.sub(r"[ \t]{2,}", " ", text).strip()
 
 
-def short_law(text: str) -> str:
-    """Citations as a table cell cites them: ``中华人民共和国民法典 第六百七十六条`` → ``民法典第六百七十六条``,
-    ``…规定（法释〔2020〕17号）第二十八条`` → ``法释〔2020〕17号第二十八条``, an explanation after the
-    article dropped; one per line, each once."""
-    out: list[str] = []
-    for part in re.split(r"[；;\n]", text):
-        p = part.strip().replace("中华人民共和国", "")
-        if not p:
-            continue
-        m = re.search(r"（([^（）]*〔\d{4}〕[^（）]*号)）", p)
-        if m:
-            p = m.group(1) + p[m.end():]
-        p = re.sub(r"（[^（）]*）$", "", p) or p
-        out.append(p.replace(" ", ""))
-    return "\n".join(dict.fromkeys(out))
-
-
 def _fen(value: Decimal | Fraction) -> str:
     """An amount to the fen, half-up, with thousands separators: ``1,346.30``."""
     if isinstance(value, Fraction):
@@ -150,7 +133,7 @@ class CourtLedger:
     allocations: list[dict[str, str]]
     notes: list[str]
     bases: str  # the day-count bases of its segments (365, or 360 and 365)
-    replaced: bool  # some day-count interest gave way to the interest the repayment schedule states
+    stated: bool  # some instalment's interest is the interest the repayment schedule states
 
 
 @dataclass(frozen=True)
@@ -180,7 +163,8 @@ def court_sheet(sheet: CaseSheet, *, court: str | None = None, case_number: str 
     def component(name: str) -> str:
         return LINE_LABELS.get(name) or labels.get(name) or name
 
-    awards = [{"label": a["label"] or component(a["name"]), "figure": yuan(a["amount"]), "law": short_law(a["law"])}
+    awards = [{"label": a["label"] or component(a["name"]), "figure": yuan(a["amount"]), "law": short_law(a["law"]),
+               "cap": a.get("cap_zh", "")}
               for a in sheet.awards if a["name"] != "total"]
     claim = [{"label": r["label"] or component(r["name"]), "claimed": r["claimed"], "allowed": r["allowed_by_law"],
               "awarded": r["awarded"], "limited_by": r["limited_by"],
@@ -206,12 +190,12 @@ _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
 
 
 def _facts(facts: list[dict[str, str]]) -> list[dict[str, str]]:
-    """The facts the figures rest on, as label and value: a list or record (shown in the tables), an
-    enumeration's internal value, or a fact with no label is left out; 是/否 without the English."""
+    """The facts the figures rest on, as label and value, in Chinese (a monthly rate 月利率1.5%): a list or
+    record (shown in the tables), an enumeration's internal value, or a fact with no label is left out."""
     out = []
     for f in facts:
-        value = f["value"].removesuffix(" true").removesuffix(" false")
-        if not f["label"] or value[:1] in ("[", "{") or _IDENTIFIER.match(value):
+        value = f.get("value_zh", f["value"]).removesuffix(" true").removesuffix(" false")
+        if not f["label"] or f.get("shape", "value") != "value" or value[:1] in ("[", "{") or _IDENTIFIER.match(value):
             continue
         out.append({"label": chinese(f["label"]), "value": value})
     return out
@@ -224,27 +208,20 @@ def _numbers(runs: tuple[tuple[int, int], ...] | None, one: int | None) -> str:
 
 
 def _ledger(award: Award, component) -> CourtLedger:  # type: ignore[no-untyped-def]
-    segments, replaced_any = [], False
+    segments, stated_any = [], False
     for s in award.segments:
-        stated = s.rule.startswith("还款计划表载明的利息")
-        replaced = "载明的利息取代" in s.rule  # engine._mark_replaced: day-count interest given way to the stated
-        replaced_any |= replaced
-        if replaced:
-            what = "按日计算的利息，由还款计划表" + s.rule.split("由还款计划表", 1)[1].split("取代")[0] + "取代，不计入"
-        elif stated:
-            what = f"还款计划表第{s.instalment}期载明的利息" if s.instalment else "还款计划表载明的利息"
-        elif re.match(r"^[^：]*：基数 × 年利率 × 天数 / \d+", s.rule):
-            what = (f"基数为第{_numbers(s.instalments, None)}期{SUMMED_BASE.get(s.component, '')}之和"
-                    if s.instalments and s.component in SUMMED_BASE else "")
-        else:  # a description of its own (the card ledger: which purchase, which statement)
-            what = chinese(s.rule.split("：", 1)[1] if "：" in s.rule else s.rule)
+        if is_replaced(s):  # day-count interest the stated interest replaced: not counted, not shown
+            continue
+        stated = is_stated(s)
+        stated_any |= stated
+        what = chinese(segment_note(s, "zh"))
         source = chinese(s.rate_source)
         segments.append({
             "component": component(s.component), "what": what, "numbers": _numbers(s.instalments, s.instalment),
             "start": s.start.isoformat(), "end": s.end.isoformat(), "days": str(s.days),
             "base": "—" if stated else _fen(s.base),
             "rate": "按计划表" if stated else format_rate(s.rate), "source": "" if stated else source,
-            "amount": _fen(s.exact), "exact": _exact(s.amount), "replaced": replaced,
+            "amount": _fen(s.exact), "exact": "" if stated else _exact(s.amount),
             "law": short_law(s.citation)})
     cuts = []
     for c in award.cuts:
@@ -267,7 +244,7 @@ def _ledger(award: Award, component) -> CourtLedger:  # type: ignore[no-untyped-
                             "law": short_law(a.citation)})
     bases = "、".join(str(b) for b in sorted({s.basis for s in award.segments}))
     return CourtLedger(segments, cuts, allocations, [t for t in (chinese(n) for n in award.notes) if t],
-                       bases, replaced_any)
+                       bases, stated_any)
 
 
 def render_calculation_html(sheet: CaseSheet, *, court: str | None = None, case_number: str | None = None,
