@@ -268,6 +268,12 @@ def print_explanation(rs: Ruleset, decision: Decision, title: str | None = None)
     lang = sheet.language
     name = title or f"{decision.ruleset} {decision.version} — {words('explanation', lang)}"
     out.print(name, markup=False)
+    if sheet.refusals:
+        print_rows(f"{words('admissibility', lang)}: {'不予受理' if lang == 'zh' else 'not admissible (不予受理)'}",
+                   sheet.refusals, ("message", "law"), lang=lang)
+    elif sheet.grounds:
+        out.print(f"{words('admissibility', lang)}: "
+                  + ("未见不予受理的情形" if lang == "zh" else "no ground refuses the case"), markup=False)
     print_rows(words("inputs", lang), sheet.facts, ("label", "name", "value") if lang == "zh" else ("name", "label", "value"),
                lang=lang, headers={"value": heading("given", lang), "name": heading("input", lang)})
     for table in sheet.tables:

@@ -21,7 +21,7 @@ an award line a cap cut says so beneath its name in words (依 … 上限 X 元�
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -152,6 +152,7 @@ class CourtSheet:
     facts: list[dict[str, str]]
     total: str | None  # 13,388.63
     total_capitals: str | None  # 壹万叁仟叁佰捌拾捌元陆角叁分
+    refusals: list[dict[str, str]] = field(default_factory=list)  # message, law: why the case is not admissible
 
 
 def court_sheet(sheet: CaseSheet, *, court: str | None = None, case_number: str | None = None,
@@ -177,7 +178,8 @@ def court_sheet(sheet: CaseSheet, *, court: str | None = None, case_number: str 
         chinese(sheet.title) or sheet.title, chinese_date(drawn_on or datetime.now(COURT_ZONE).date()),
         f"{sheet.ruleset} {sheet.version}", [_party(p) for p in sheet.parties], awards, claim, ledgers,
         _facts(sheet.facts), yuan(total) if total is not None else None,
-        capital_yuan(Money(round(total.amount, 2))) if total is not None and total.amount >= 0 else None)
+        capital_yuan(Money(round(total.amount, 2))) if total is not None and total.amount >= 0 else None,
+        sheet.refusals)
 
 
 def _party(p: dict[str, str]) -> dict[str, str]:

@@ -54,7 +54,7 @@ COLUMNS = {
     "kind": "证据 kind", "status": "状态 status", "reason": "理由 reason",
     "role": "诉讼地位 role", "party": "当事人 name", "party_kind": "类型 kind", "id": "证件号 id (masked)",
     "address": "住所 address", "note": "备注 note", "what": "说明 note", "item": "项目 item", "given": "内容 value", "input": "输入项 input",
-    "n": "序号 #",
+    "n": "序号 #", "message": "不予受理的理由 ground",
     "claimed": "诉请 claimed", "allowed_by_law": "依法可支持 allowed", "awarded": "判决 awarded",
     "limited_by": "以何为限 limited by",
 }
@@ -75,6 +75,7 @@ TITLES = {
     "claim": ("诉请与判决对照", "claimed, allowed, awarded"),
     "evidence": ("证据", "evidence"),
     "route": ("程序", "route"),
+    "admissibility": ("受理审查", "admissibility"),
     "note": ("注", "note"),
     "calculation": ("计算明细", "calculation"),
     "sheet": ("计算书", "calculation sheet"),
@@ -221,6 +222,10 @@ class CaseSheet:
     #: every list value once: the case's (repayments …), then the rules' (a schedule …)
     tables: list[ValueTable] = field(default_factory=list)
     language: str = "zh"
+    #: every ground of admissibility the case meets (不予受理的理由): message, law; and how many the ruleset
+    #: has (0: it judges no admissibility)
+    refusals: list[dict[str, str]] = field(default_factory=list)
+    grounds: int = 0
 
 
 def _short_label(label: str | None) -> str:
@@ -418,6 +423,8 @@ def case_sheet(ruleset, decision, title: str | None = None,  # type: ignore[no-u
             ledgers.append(ledger_sheet(e.rule, e.value, lang))
         refs = "\n".join(_ref(k, v, types.get(k), labels, lang) for k, v in e.inputs.items())
         note = e.note
+        if e.kind == "admissibility":  # shown as a part of its own (CaseSheet.refusals)
+            continue
         if e.kind == "route":
             note = {"otherwise": "其余情形", "condition met": "条件成立"}.get(note, note) if lang == "zh" else note
             value = str(e.value)
@@ -469,7 +476,9 @@ def case_sheet(ruleset, decision, title: str | None = None,  # type: ignore[no-u
                      decision.award.get("total"),
                      [{"role": p["role"], "party": p["name"], "party_kind": p.get("kind", ""), "id": p.get("id", ""),
                        "address": p.get("address", ""), "note": p.get("note", "")} for p in parties],
-                     claim_rows(decision, labels), tables, lang)
+                     claim_rows(decision, labels), tables, lang,
+                     [{"message": r.message, "law": "；".join(short_law(c) for c in r.citations)} for r in decision.refusals],
+                     len(checked.grounds))
 
 
 def _cap_row_note(note: str, lang: str) -> str:

@@ -136,3 +136,13 @@ def test_a_ruleset_without_language_zh_is_explained_in_english(tmp_path: Path) -
     assert "4,700.00 removed (9,700.00 before the cap)" in text  # the English twin
     assert "核减 4,700.00 元（原计 9,700.00 元）" in text          # beside the Chinese
     assert text.count("2024-03-01") == 1  # the repayments, once
+
+
+def test_explain_opens_a_refused_case_with_its_grounds(tmp_path: Path) -> None:
+    rules = ROOT / "rulesets" / "cn" / "consumer_loan.rules"
+    text = explain(rules, case_file(rules, "an arbitration clause as well: each ground is a reason", tmp_path))
+    head = text[: text.index("案件事实")]
+    assert "受理审查 admissibility: 不予受理" in head
+    assert "本院对本案无管辖权" in head and "应向仲裁机构申请仲裁" in head and "仲裁法第五条" in head
+    admitted = explain(rules, case_file(rules, "the same loan before this court: admitted, and routed", tmp_path))
+    assert "受理审查 admissibility: 未见不予受理的情形" in admitted

@@ -55,15 +55,21 @@ award:
   cap total at 1000.00 when true per S
 source S = "民法典 第六百八十条"
 evidence:
-  require at least 2 "statement" signed by "lender" anchored within 24 hours of due_on otherwise "缺少对账单" per S
+  require at least 2 "statement" signed by "lender" anchored within 24 hours of due_on
+    dated within 6 months after due_on otherwise "缺少对账单" per S
   warn if no "notice" per S
-route:
+admissibility:
   refuse "不予受理" when principal > 1000000 per S
+  require principal > 0 otherwise "没有具体的诉讼请求" per S
+route:
   stage "立案" when evidence complete per S
   stage "调解" otherwise per S
 example "one":
   given principal = 100.00, due_on = 2024-01-01
   expect total = 0.50, route = "立案"
+example "two" extends "one":
+  given principal = 200.00
+  expect admissible = true
 '''
 
 CHINESE = '''规则集 t.zh 版本 "1" 生效 2024-01-01
@@ -83,15 +89,21 @@ CHINESE = '''规则集 t.zh 版本 "1" 生效 2024-01-01
   上限 total 按 1000.00 当 是 依据 S
 来源 S = "民法典 第六百八十条"
 证据:
-  需要 至少 2 "statement" 已签名 由 "lender" 已存证 限于 24 小时 距 due_on 其余 "缺少对账单" 依据 S
+  需要 至少 2 "statement" 已签名 由 "lender" 已存证 限于 24 小时 距 due_on
+    落款 限于 6 个月 晚于 due_on 其余 "缺少对账单" 依据 S
   提示 如果 无 "notice" 依据 S
-分流:
+受理：
   不予受理 "不予受理" 当 principal > 1000000 依据 S
+  需要 principal > 0 其余 "没有具体的诉讼请求" 依据 S
+分流:
   阶段 "立案" 当 证据 齐全 依据 S
   阶段 "调解" 其余 依据 S
 示例 "one":
   给定 principal = 100.00, due_on = 2024-01-01
   期望 total = 0.50, route = "立案"
+示例 "two" 沿用 "one":
+  给定 principal = 200.00
+  期望 admissible = 是
 '''
 
 

@@ -113,3 +113,16 @@ def test_every_shipped_example_explains_money_to_the_fen(rules: Path, title: str
     assert [t.name for t in sheet.tables if not t.computed] == lists
     assert not [r for r in sheet.steps if "[{" in r["from"] or "[{" in r["value"]]
     assert sheet.language == "zh"  # every shipped ruleset says language "zh"
+
+
+def test_a_refused_case_says_so_first_with_every_ground(tmp_path: Path) -> None:
+    ruleset, decision = decided(CN / "consumer_loan.rules", "an arbitration clause as well: each ground is a reason")
+    sheet = case_sheet(ruleset, decision)
+    # the example: no jurisdiction (民事诉讼法 122) and an arbitration clause (仲裁法 5): two grounds, in order
+    assert [r["message"] for r in sheet.refusals] == ["不予受理：本院对本案无管辖权，应向有管辖权的法院起诉",
+                                                      "不予受理：双方订有书面仲裁协议，应向仲裁机构申请仲裁"]
+    assert sheet.grounds == 3 and sheet.route is None
+    assert not [r for r in sheet.steps if "不予受理" in r["value"]]  # said once, in its own part
+    f = flat(pdftotext(write_calculation_sheet(sheet, tmp_path / "refused.pdf")))
+    assert f.index("受理审查：本案不予受理") < f.index("一、裁判金额")
+    assert "应向仲裁机构申请仲裁（仲裁法第五条" in f
