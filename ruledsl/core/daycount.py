@@ -12,6 +12,7 @@ so the days between two dates are simply their difference.
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -45,11 +46,25 @@ def to_date(value: object) -> date:
         try:
             result = date.fromisoformat(text)
         except ValueError:
-            raise ValueError(f"{quoted(value)} is not a date on the calendar") from None
+            raise ValueError(f"{quoted(value)} is not a date on the calendar: {why_no_date(text)}") from None
     else:
         raise ValueError(f"expected a date YYYY-MM-DD, got {type(value).__name__}")
     check_date_range(result)
     return result
+
+
+def why_no_date(text: str) -> str:
+    """Why ``YYYY-MM-DD`` is no day of the calendar, as a clerk checks it.
+
+    >>> why_no_date("2024-02-30")
+    'February 2024 has 29 days'
+    """
+    year, month, _ = (int(p) for p in text.split("-"))
+    if not 1 <= month <= 12:
+        return f"there is no month {month}"
+    if year < 1:
+        return "there is no year 0"
+    return f"{calendar.month_name[month]} {year} has {calendar.monthrange(year, month)[1]} days"
 
 
 def check_date_range(day: date) -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import difflib
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
@@ -68,17 +68,19 @@ class Diagnostic:
     severity: str = "error"
     law: tuple[str, ...] = ()
 
-    def localized(self, lang: str = "en") -> Diagnostic:
-        """This diagnostic in ``lang`` ("en" as written; "zh": :func:`ruledsl.core.messages.to_chinese`)."""
+    def localized(self, lang: str = "en", words: Mapping[str, str] | None = None) -> Diagnostic:
+        """This diagnostic in ``lang`` ("en" as written; "zh": :func:`ruledsl.core.messages.to_chinese`, with
+        ``words`` the keywords in Chinese)."""
         if lang != "zh":
             return self
-        return replace(self, message=to_chinese(self.message) or self.message, hint=to_chinese(self.hint))
+        return replace(self, message=to_chinese(self.message, words) or self.message,
+                       hint=to_chinese(self.hint, words))
 
-    def render(self, lang: str = "en") -> str:
+    def render(self, lang: str = "en", words: Mapping[str, str] | None = None) -> str:
         """``file:line:col: error: message``, the source line, a caret under the place, the hint and the law;
         in ``lang`` (the language of the ruleset's keywords, or ``--lang``)."""
         if lang != "en":
-            return self.localized(lang)._render(FRAME.get(lang, {}))
+            return self.localized(lang, words)._render(FRAME.get(lang, {}))
         return self._render({})
 
     def _render(self, words: dict[str, str]) -> str:
@@ -142,8 +144,8 @@ class RulesError(Exception):
     def __str__(self) -> str:
         return self.render()
 
-    def render(self, lang: str = "en") -> str:
-        return "\n".join(d.render(lang) for d in self.diagnostics)
+    def render(self, lang: str = "en", words: Mapping[str, str] | None = None) -> str:
+        return "\n".join(d.render(lang, words) for d in self.diagnostics)
 
     def __reduce__(self):  # picklable across processes (precheck workers)
         return (type(self), (self.diagnostics,))

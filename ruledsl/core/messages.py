@@ -14,6 +14,7 @@ Imports nothing of the project.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 #: the frame of a rendered diagnostic
 FRAME: dict[str, dict[str, str]] = {
@@ -95,7 +96,7 @@ _RAW: list[tuple[str, str]] = [
     (r"unexpected `(?P<x>[^`]+)`", "此处不应出现 `{x}`"),
     (r"unexpected character `(?P<x>[^`]+)`", "此处不应出现字符 `{x}`"),
     (r"the ruleset ends too early", "规则集提前结束"),
-    (r"expected (?P<x>.+)", "此处应为 {x}"),
+    (r"expected (?P<kw>.+)", "此处应为 {kw}"),
     (r"texts are written in double quotes: \"…\"", "文本用英文双引号书写：\"…\""),
     (r"a ruleset must start with `ruleset NAME version \"…\" effective YYYY-MM-DD`",
      "规则集应以 `规则集 名称 版本 \"…\" 生效 YYYY-MM-DD` 开头"),
@@ -115,6 +116,27 @@ _RAW: list[tuple[str, str]] = [
     (r"an example extends one written above it", "示例只能沿用写在它上面的示例"),
     (r"write the title of an example above it", "请写上面某个示例的标题"),
     (r"expect admissible = true or false", "请写 期望 admissible = 是 或 否"),
+    # case values (a case file, --set, a pre-check's cells)
+    (r"(?P<v>'[^']*') is not a date on the calendar: (?P<mn>[A-Z][a-z]+) (?P<y>\d+) has (?P<d>\d+) days",
+     "{v} 不是日历上的日期：{y}年{mn}月只有 {d} 天"),
+    (r"(?P<v>'[^']*') is not a date on the calendar: there is no month (?P<m>\d+)", "{v} 不是日历上的日期：没有 {m} 月"),
+    (r"(?P<v>'[^']*') is not a date on the calendar: there is no year 0", "{v} 不是日历上的日期：没有公元 0 年"),
+    (r"(?P<v>'[^']*') is not a date; write YYYY-MM-DD", "{v} 不是日期：请写 YYYY-MM-DD（如 2024-03-01）"),
+    (r"(?P<d>\S+) is outside the dates a case can concern \((?P<a>\S+) to (?P<b>\S+)\)",
+     "{d} 超出案件可能涉及的日期（{a} 至 {b}）"),
+    (r"(?P<v>'[^']*') is not a decimal number \(write plain digits 0–9 such as 12345\.67\)",
+     "{v} 不是数字：请只用阿拉伯数字 0–9 书写，如 12345.67"),
+    (r"(?P<v>\S+) is not an amount in yuan to the fen \(at most two decimal places\)",
+     "{v} 不是精确到分的金额（至多两位小数）"),
+    (r"(?P<v>'[^']*') is not true or false", "{v} 不是“是”或“否”"),
+    (r"(?P<v>'[^']*') is not 是/否 \(true/false\)", "{v} 不是“是”或“否”"),
+    (r"missing required field `(?P<n>[^`]+)`", "缺少必填项 `{n}`"),
+    (r"missing required input `(?P<n>[^`]+)` \((?P<l>[^)]+)\)", "缺少必填的输入 `{n}`（{l}）"),
+    (r"missing required input `(?P<n>[^`]+)`", "缺少必填的输入 `{n}`"),
+    (r"rate: (?P<v>\S+) is not a plausible rate fraction; write \"(?P<p>[^\"]+)\" if you mean (?P=v) percent "
+     r"\(a rate is written as a percentage such as \"24%\" or a fraction such as \"0\.24\"\)",
+     "利率 {v} 不合常理：如指百分之 {v}，请写 \"{p}\"（利率写作百分数如 \"24%\"，或小数如 \"0.24\"）"),
+    (r"not JSON \((?P<x>.+)\)", "不是 JSON 格式（{x}）"),
     # evidence windows
     (r"a time limit is a whole number of days, hours, months or years", "时限应为整数天、小时、个月或年"),
     (r"write whole days \((?P<d>\d+) days\) or whole months \((?P<m>\d+) months\)", "请写整数天（{d} 天）或整数月（{m} 个月）"),
@@ -171,7 +193,10 @@ _WHAT: list[tuple[re.Pattern[str], str]] = [(re.compile(p), zh) for p, zh in [
 ]]
 
 
-def _word(name: str, value: str) -> str:
+def _word(name: str, value: str, words: Mapping[str, str] | None = None) -> str:
+    if name == "kw":  # what the parser expected: each keyword in Chinese (`accrue` → `计息`), "or" → 或
+        value = re.sub(r"`([^`]+)`", lambda m: f"`{(words or {}).get(m[1], m[1])}`", value)
+        return re.sub(r" or (?=`|…)", " 或 ", value)
     if name.startswith("t"):
         return TYPE_WORDS.get(value.strip(), value.strip())
     if name == "w" and value in _WHERE:
@@ -185,14 +210,15 @@ def _word(name: str, value: str) -> str:
     return value
 
 
-def to_chinese(text: str | None) -> str | None:
-    """A message or hint in Chinese, or as it is when the catalogue does not know it."""
+def to_chinese(text: str | None, words: Mapping[str, str] | None = None) -> str | None:
+    """A message or hint in Chinese, or as it is when the catalogue does not know it; ``words``: the
+    language's keywords in Chinese (``ruledsl.lang.keywords.GLOSSARY``), for a parser's "expected …"."""
     if not text:
         return text
     for pattern, zh in CATALOGUE:
         m = pattern.fullmatch(text)
         if m is not None:
-            return zh.format(**{k: _word(k, v or "") for k, v in m.groupdict().items()})
+            return zh.format(**{k: _word(k, v or "", words) for k, v in m.groupdict().items()})
     return text
 
 

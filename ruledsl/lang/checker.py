@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ruledsl.calc import fields as ledger_fields
 from ruledsl.calc import validate as ledger_validate
-from ruledsl.core.daycount import DayCount
+from ruledsl.core.daycount import DayCount, why_no_date
 from ruledsl.core.errors import Diagnostic, RulesCheckError, Source, Span, TableError, did_you_mean
 from ruledsl.core.money import decimal_places, round_fen
 from ruledsl.core.show import plain_number
@@ -136,6 +136,12 @@ class CheckedRuleset:
     def version(self) -> str:
         return self.tree.header.version
 
+    @property
+    def language(self) -> str:
+        """The language the ruleset says its cases are read in (``language "zh"`` / ``语言 "zh"``): ``zh``
+        or ``en`` — what its explanation and the pre-check's reasons speak."""
+        return "zh" if (self.tree.header.language or "").lower().startswith("zh") else "en"
+
     def type_of(self, node: ast.Expr) -> Type:
         return self.types[id(node)]
 
@@ -244,13 +250,7 @@ def parse_date(text: str) -> date | None:
 
 
 def _date_problem(text: str) -> str:
-    year, month, day = (int(p) for p in text.split("-"))
-    if not 1 <= month <= 12:
-        return f"impossible date {text}: there is no month {month}"
-    import calendar
-
-    last = calendar.monthrange(year, month)[1] if year >= 1 else 31
-    return f"impossible date {text}: {calendar.month_name[month]} {year} has {last} days"
+    return f"impossible date {text}: {why_no_date(text)}"
 
 
 class Checker:

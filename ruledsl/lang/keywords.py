@@ -228,4 +228,8 @@ def _translated(toks: list, i: int, to: str) -> tuple[str | None, int]:
     return ALIASES.get(value), 1
 
 
-__all__ = ["ALIASES", "CANONICAL", "FULL_WIDTH", "NAME_PATTERN", "PHRASES", "localized_grammar", "translate"]
+#: every English keyword and phrase → its Chinese form, for messages that name keywords (what the parser expected)
+GLOSSARY: dict[str, str] = {**ALIASES, **{" ".join(words): zh for words, zh in PHRASES.items()}}
+
+__all__ = ["ALIASES", "CANONICAL", "FULL_WIDTH", "GLOSSARY", "NAME_PATTERN", "PHRASES", "localized_grammar",
+           "translate"]

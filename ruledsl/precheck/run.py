@@ -31,6 +31,7 @@ from typing import Any
 from ruledsl.cases.evidence import DECLARATIONS, attach_evidence
 from ruledsl.cases.inputs import case_reader, parse_case
 from ruledsl.core.errors import RulesError
+from ruledsl.core.messages import to_chinese
 from ruledsl.core.money import Money, yuan
 from ruledsl.precheck.table import CASE_KEY, Row, Table, read_cells
 from ruledsl.ruleset import Ruleset
@@ -44,6 +45,7 @@ TOTAL = "total"  # the award line that sums the others, in every loan ruleset
 ADMISSIBILITY = "受理审查"  # where a reason of admissibility comes from (the ruleset's `admissibility:`)
 ZERO = Money(0)
 _LEADING_NAME = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)[\[.:\s]")
+_NAMED = re.compile(r"`([A-Za-z_][A-Za-z0-9_]*)[\[.`]")  # the first input a message names
 #: an evidence requirement's status, as the reason shows it
 EVIDENCE_STATUS = {"missing": "未提交", "declared": "仅声明，未经核验", "unsigned": "未经电子签名", "late": "未按时存证",
                    "early": "存证早于规定期间",
@@ -243,11 +245,12 @@ def judge_rows(ruleset: Ruleset, rows: list[Row], options: Options) -> list[RowV
     typed: list[tuple[RowVerdict, dict[str, Any], bool]] = []
     read = case_reader(checked)
     said: dict[int, tuple] = {}  # id(finding) → (finding, its reason)
+    zh = checked.language == "zh"  # the reasons speak the ruleset's language (中文 where it is zh)
     for row in rows:
         read_cells(row, checked)
         verdict = RowVerdict(row.number, row.case_id() or f"row-{row.number}")  # as index_rows() names it
         results[row.number] = verdict
-        verdict.reasons += [Reason(CORRECTION, where, message) for where, message in row.problems]
+        verdict.reasons += [Reason(CORRECTION, where, _in(message, zh)) for where, message in row.problems]
         if verdict.case_id in options.duplicates:
             verdict.reasons.append(Reason(CORRECTION, CASE_KEY, f"借据号 {verdict.case_id} 重复"
                                                               f"（第 {options.duplicates[verdict.case_id]} 行）"))
@@ -266,7 +269,7 @@ def judge_rows(ruleset: Ruleset, rows: list[Row], options: Options) -> list[RowV
                 values = parse_case(checked, inputs, f"row {row.number}", verified)
             findings = ruleset.judge_evidence(values)
         except RulesError as exc:
-            verdict.reasons += _reasons(exc, f"row {row.number}: ", by_name)
+            verdict.reasons += _reasons(exc, f"row {row.number}: ", by_name, zh)
             continue
         for r in findings:
             if r.severity == "error" and not r.satisfied:
@@ -284,13 +287,13 @@ def judge_rows(ruleset: Ruleset, rows: list[Row], options: Options) -> list[RowV
         rows = ruleset.call_batch([t[1] for t in batch], complete, failures)
         for k, (verdict, _, _) in enumerate(batch):
             if k in failures:
-                verdict.reasons += _reasons(failures[k], "", by_name)
+                verdict.reasons += _reasons(failures[k], "", by_name, zh)
                 continue
             values, route = rows[k]
             try:
                 award = ruleset.award_of(values)
             except RulesError as exc:
-                verdict.reasons += _reasons(exc, "", by_name)
+                verdict.reasons += _reasons(exc, "", by_name, zh)
                 continue
             verdict.lines = _figures(award, ruleset.claim_of(values))
             for name, f in verdict.lines.items():
@@ -396,8 +399,14 @@ def make_summary(ruleset: Ruleset, by: dict[str, dict[str, Any]], table: Table, 
                    list(table.ignored), by, list(table.orphans))
 
 
-def _reasons(exc: RulesError, origin: str, by_name: dict[str, str]) -> list[Reason]:
-    """Each diagnostic as a reason: at the column of the input it names (else at its rule line)."""
+def _in(message: str, zh: bool) -> str:
+    """A reason's message in Chinese for a ruleset in Chinese (as the catalogue words it), else as it is."""
+    return (to_chinese(message) or message) if zh else message
+
+
+def _reasons(exc: RulesError, origin: str, by_name: dict[str, str], zh: bool = False) -> list[Reason]:
+    """Each diagnostic as a reason: at the column of the input it names (else at its rule line), in Chinese
+    for a ruleset in Chinese."""
     out = []
     for d in exc.diagnostics:
         message = d.message.removeprefix(origin)
@@ -415,8 +424,10 @@ def _reasons(exc: RulesError, origin: str, by_name: dict[str, str]) -> list[Reas
                 where = name
         elif (m := _LEADING_NAME.match(message)) and m.group(1) in by_name:  # "evidence_files[0].file …"
             where = by_name[m.group(1)]
+        elif (m := _NAMED.search(message)) and m.group(1) in by_name:  # "missing required field `instalments[1].…`"
+            where = by_name[m.group(1)]
         if d.span and d.span.source:
             where = f"{where} ({d.span.file}:{d.span.line})" if where != "rule" else f"{d.span.file}:{d.span.line}"
-        out.append(Reason(CORRECTION, where, message))
+        out.append(Reason(CORRECTION, where, _in(message, zh)))
     return out
 

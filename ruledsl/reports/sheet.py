@@ -114,10 +114,6 @@ def heading(column: str, lang: str) -> str:
     return text if lang == "zh" else re.sub(r"^[^\x00-\x7f]+\s*", "", text) or text
 
 
-def ruleset_language(checked) -> str:  # type: ignore[no-untyped-def]
-    """The language the ruleset says it is written in (``language "zh"`` / ``语言 "zh"``): ``zh`` or ``en``."""
-    return "zh" if (checked.tree.header.language or "").lower().startswith("zh") else "en"
-
 
 def is_stated(s: SegmentTrace) -> bool:
     """An instalment's interest as the repayment schedule states it (not a day-count accrual)."""
@@ -361,7 +357,7 @@ def case_sheet(ruleset, decision, title: str | None = None,  # type: ignore[no-u
     ``parties`` as a case file lists them (:attr:`ruledsl.review.CaseFile.parties`)."""
     types = ruleset.types
     checked = ruleset.checked
-    lang = ruleset_language(checked)
+    lang = checked.language
     labels = {f.name: f.label for f in checked.inputs} | {
         name: d.label for name, d in checked.definitions.items()}
     facts, tables = [], []

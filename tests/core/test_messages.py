@@ -85,3 +85,14 @@ def test_a_chinese_ruleset_is_told_its_mistakes_in_chinese(tmp_path):
     english = ruledsl("check", "--lang", "en", broken)
     assert ": error: unexpected `金钱`" in english.stderr, english.stderr
     assert ruledsl("check", "--lang", "fr", broken).returncode == 2
+
+
+def test_what_the_parser_expected_is_named_in_the_files_keywords(tmp_path):
+    broken = tmp_path / "t.rules"
+    broken.write_text('规则集 t 版本 "1" 生效 2024-01-01\n输入：\n  本金： 金额\n判项：\n  合计 = 本金 +\n', encoding="utf-8")
+    result = ruledsl("check", broken)
+    # after `+` an operand: `accrue` is 计息, `evidence` 证据, `previous` 上期 in a file written in Chinese
+    assert "此处应为 `(`" in result.stderr and "`计息`" in result.stderr and "`上期`" in result.stderr
+    assert "accrue" not in result.stderr and " 或 …" in result.stderr
+    english = ruledsl("check", "--lang", "en", broken)
+    assert "`accrue`" in english.stderr and " or …" in english.stderr

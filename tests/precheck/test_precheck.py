@@ -63,7 +63,7 @@ def test_bad_rows_need_correction_by_row_number_and_column_and_the_others_are_de
     assert award(by_row[3])["acceptance_fee"] == "54.32"
     (bad,) = by_row[4].reasons
     assert (by_row[4].verdict, bad.where) == (CORRECTION, "诉讼请求金额")  # the column as the sheet heads it
-    assert "'十万元' is not a decimal number" in bad.message
+    assert "'十万元' 不是数字" in bad.message  # the ruleset is zh: its reasons are Chinese
     assert [x.text() for x in by_row[5].reasons] == ["诉讼请求金额: must be at least 0, but it is -5"]
     assert by_row[7].reasons[0].where == "procedure"
     assert "'ordinary', 'simple' or 'small_claims'" in by_row[7].reasons[0].message
@@ -122,7 +122,7 @@ def test_list_inputs_in_json_cells_and_declared_evidence(tmp_path: Path) -> None
     assert first.verdict == CORRECTION  # no evidence: decided, but the court would ask for it (补正)
     assert any(x.where == "证据 loan_contract" and "未提交" in x.message for x in first.reasons)
     assert second.verdict == CORRECTION and second.reasons[0].where == "instalments"
-    assert second.reasons[0].message.startswith("not JSON") and not second.lines
+    assert second.reasons[0].message.startswith("不是 JSON 格式") and not second.lines
 
     # the same loan with its evidence items typed into a 证据 column: they are what the lender declares,
     # not verified against the court's log, so the row is still not ready — each requirement says why
@@ -329,7 +329,8 @@ def test_the_demo_batch_of_the_readme(tmp_path: Path) -> None:
             rows[0]["penalty_interest_excess"]) == ("2722.19", "4000.00", "1277.81")
     assert "late" not in rows[0]["reasons"] and "未按时存证" in rows[1]["reasons"]
     assert "与存证不符" in rows[2]["reasons"] and "无法核验" in rows[3]["reasons"]
-    assert rows[4]["reasons"].startswith("放款日: '2024-02-30' is not a date on the calendar")
+    # the ruleset is in Chinese (language "zh"), so are its reasons; 2024 is a leap year: February has 29 days
+    assert rows[4]["reasons"].startswith("放款日: '2024-02-30' 不是日历上的日期：2024年2月只有 29 天")
     summary = json.loads(r.stdout)
     assert summary["rows_read"] == summary["rows_written"] == 6
     assert summary["verdicts"][EXCEEDS] == {"label": "超出法定上限", "rows": 1, "claimed": "27600.00",
@@ -365,7 +366,7 @@ def test_a_sheet_written_the_way_a_bank_writes_it(tmp_path: Path) -> None:
     assert a.case_id == "A" and award(a)["total"] == "12205.23"
     assert [x.where for x in a.reasons if not x.where.startswith("证据")] == []
     (bad,) = [x for x in b.reasons if not x.where.startswith("证据")]
-    assert bad.where == "借款年利率" and 'write "12%"' in bad.message  # a bare 12 is refused with its hint
+    assert bad.where == "借款年利率" and '请写 "12%"' in bad.message  # a bare 12 is refused with its hint
 
 
 # ---- hostile workbooks and files: each bad cell is a reason on its row, nothing is silently lost
