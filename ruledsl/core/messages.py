@@ -137,6 +137,24 @@ _RAW: list[tuple[str, str]] = [
      r"\(a rate is written as a percentage such as \"24%\" or a fraction such as \"0\.24\"\)",
      "利率 {v} 不合常理：如指百分之 {v}，请写 \"{p}\"（利率写作百分数如 \"24%\"，或小数如 \"0.24\"）"),
     (r"not JSON \((?P<x>.+)\)", "不是 JSON 格式（{x}）"),
+    # evidence findings (the reason a requirement is not met: ``file: what``)
+    (r"(?P<f>[^:]+): the file does not match the digest anchored on the log", "{f}：文件与存证时的摘要不一致"),
+    (r"(?P<f>[^:]+): declared but not anchored on the evidence log \(no bundle\)",
+     "{f}：仅为声明，未在存证平台存证（未提交证据包）"),
+    (r"(?P<f>[^:]+): its anchoring could not be verified", "{f}：存证无法核验"),
+    (r"(?P<f>[^:]+): no valid signature", "{f}：没有有效的电子签名"),
+    (r"(?P<f>[^:]+): no trusted timestamp", "{f}：没有可信时间戳"),
+    (r"(?P<f>[^:]+): not anchored on the evidence log", "{f}：未在存证平台存证"),
+    (r"(?P<f>[^:]+): anchored (?P<zh>[^/]+?) / [^,]+ after (?P<it>\w+), limit (?P<du>.+)",
+     "{f}：{it}后 {zh}才存证，时限为 {du}"),
+    (r"(?P<f>[^:]+): anchored on (?P<d>\S+), (?P<zh>[^/]+?) / [^,]+ after (?P<n>\w+) (?P<r>\S+), limit (?P<du>.+)",
+     "{f}：{d} 存证，在 {n}（{r}）之后 {zh}，时限为 {du}"),
+    (r"(?P<f>[^:]+): anchored on (?P<d>\S+), (?P<zh>[^/]+?) / [^:]+ before (?P<n>\w+) (?P<r>\S+): it must be anchored "
+     r"within (?P<du>\S+ \S+) after (?P=n)", "{f}：{d} 存证，早于 {n}（{r}）{zh}；应在其后 {du}内存证"),
+    (r"(?P<f>[^:]+): (?P<k>\d+) presented, at least (?P<n>\d+) required", "{f}：提交 {k} 份，至少应有 {n} 份"),
+    (r"(?P<k>\d+) presented, at least (?P<n>\d+) required", "提交 {k} 份，至少应有 {n} 份"),
+    (r"(?P<k>\d+) dated within (?P<du>\S+ \S+) before (?P<n>\w+) \((?P<a>\S+) – (?P<b>\S+)\), at least (?P<m>\d+) "
+     r"required(?P<rest>.*)", "落款日期在 {n} 之前 {du}内（{a} 至 {b}）的有 {k} 份，至少应有 {m} 份{rest}"),
     # evidence windows
     (r"a time limit is a whole number of days, hours, months or years", "时限应为整数天、小时、个月或年"),
     (r"write whole days \((?P<d>\d+) days\) or whole months \((?P<m>\d+) months\)", "请写整数天（{d} 天）或整数月（{m} 个月）"),
@@ -173,6 +191,7 @@ _RAW: list[tuple[str, str]] = [
 CATALOGUE: list[tuple[re.Pattern[str], str]] = [(re.compile(p, re.S), zh) for p, zh in _RAW]
 
 _WHERE = {"least": "不少于", "most": "不超过"}
+_UNITS = {"day": "天", "hour": "小时", "month": "个月", "year": "年"}
 _MONTHS = {name: str(i) for i, name in enumerate(
     ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
      "November", "December"), start=1)}
@@ -207,6 +226,12 @@ def _word(name: str, value: str, words: Mapping[str, str] | None = None) -> str:
                 return pattern.sub(zh, value)
     if name == "mn":
         return _MONTHS.get(value, value)
+    if name == "it":  # a time of the evidence item itself
+        return {"signed_at": "签署", "created_at": "落款"}.get(value, f"{value} ")
+    if name == "du":  # a duration as a rule writes it: 24 hours → 24 小时
+        return re.sub(r"\b(days?|hours?|months?|years?)\b", lambda m: _UNITS[m[1].rstrip("s")], value).replace(" ", " ")
+    if name == "rest":  # "; dated outside it: 2023-12-05"
+        return value.replace("; dated outside it: ", "；落款日期在此之外的：").replace(" without a date (created_at)", " 份未写明日期")
     return value
 
 

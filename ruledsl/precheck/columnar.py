@@ -1062,7 +1062,7 @@ def _block(rs, part, out: Outcome, columns, findings, options, lines):
     labels = award_labels(rs)
     cites = {x: "；".join(c.citation_text(c.definitions[x].citation)) for x in c.awards}
     claim_cite = "；".join(c.citation_text(c.claim.citation)) if c.claim is not None else ""
-    evidence = [_evidence_reason(r).text() for r in findings if not r.satisfied]
+    evidence = [_evidence_reason(r, c.language == "zh").text() for r in findings if not r.satisfied]
     pieces: list[Any] = []  # after the evidence: lines claimed above the law, the grounds refusing the case
     head = pa.nulls(n, pa.string())
     code = np.full(n, VERDICTS.index(CORRECTION) if evidence else VERDICTS.index(READY), np.int64)

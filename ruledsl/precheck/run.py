@@ -254,7 +254,13 @@ def judge_rows(ruleset: Ruleset, rows: list[Row], options: Options) -> list[RowV
         if verdict.case_id in options.duplicates:
             verdict.reasons.append(Reason(CORRECTION, CASE_KEY, f"借据号 {verdict.case_id} 重复"
                                                               f"（第 {options.duplicates[verdict.case_id]} 行）"))
-        if row.problems:
+        if row.problems:  # the other cells are still read, so that every reason is listed at once
+            bad = {where for where, _ in row.problems}
+            rest = {k: v for k, v in row.inputs.items() if k != DECLARATIONS}
+            try:
+                parse_case(checked, rest, f"row {row.number}")
+            except RulesError as exc:  # a cell already refused is not reported again as missing
+                verdict.reasons += [r for r in _reasons(exc, f"row {row.number}: ", by_name, zh) if r.where not in bad]
             continue
         inputs = row.inputs
         try:
@@ -275,7 +281,7 @@ def judge_rows(ruleset: Ruleset, rows: list[Row], options: Options) -> list[RowV
             if r.severity == "error" and not r.satisfied:
                 known = said.get(id(r))  # the same finding on row after row (nothing presented): one reason
                 if known is None or known[0] is not r:
-                    known = said[id(r)] = (r, _evidence_reason(r))
+                    known = said[id(r)] = (r, _evidence_reason(r, zh))
                 verdict.reasons.append(known[1])
         typed.append((verdict, values, all(r.satisfied for r in findings if r.severity == "error")))
     claim_cite = "；".join(checked.citation_text(checked.claim.citation)) if checked.claim is not None else ""
@@ -311,10 +317,11 @@ def judge_rows(ruleset: Ruleset, rows: list[Row], options: Options) -> list[RowV
 
 
 
-def _evidence_reason(r) -> Reason:
-    """An evidence requirement not met (a :class:`~ruledsl.runtime.requirements.RequirementResult`), as a reason."""
+def _evidence_reason(r, zh: bool = False) -> Reason:  # type: ignore[no-untyped-def]
+    """An evidence requirement not met (a :class:`~ruledsl.runtime.requirements.RequirementResult`), as a reason
+    (its finding in Chinese for a ruleset in Chinese)."""
     what = EVIDENCE_STATUS.get(r.status, r.status)
-    detail = what if r.reason == "not presented" else f"{what}：{r.reason}"
+    detail = what if r.reason == "not presented" else f"{what}：{_in(r.reason, zh)}"
     message = f"{r.message}（{detail}）" if r.message else detail
     return Reason(CORRECTION, f"证据 {r.kind}", message, "；".join(r.citations))
 

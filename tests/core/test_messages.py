@@ -26,6 +26,14 @@ RULEDSL = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "ruleds
 
 
 @pytest.mark.parametrize(("english", "chinese"), [
+    # what a pre-check row says, for a ruleset in Chinese (2024 is a leap year: February has 29 days)
+    ("'2024-02-30' is not a date on the calendar: February 2024 has 29 days", "'2024-02-30' 不是日历上的日期：2024年2月只有 29 天"),
+    ("missing required field `instalments[1].interest`", "缺少必填项 `instalments[1].interest`"),
+    ("contract.pdf: anchored 2 天 19 小时 / 2 days 19 hours after signed_at, limit 24 hours",
+     "contract.pdf：签署后 2 天 19 小时才存证，时限为 24 小时"),
+    ("repayments.csv: the file does not match the digest anchored on the log", "repayments.csv：文件与存证时的摘要不一致"),
+    ("5 dated within 6 months before filed_on (2024-02-01 – 2024-08-01), at least 6 required; dated outside it: "
+     "2024-01-05", "落款日期在 filed_on 之前 6 个月内（2024-02-01 至 2024-08-01）的有 5 份，至少应有 6 份；落款日期在此之外的：2024-01-05"),
     ("unknown name `claim_amout`", "未知的名称 `claim_amout`"),
     ("did you mean `claim_amount`?", "是否应为 `claim_amount`？"),
     ("cannot add rate to money", "不能把年利率加到金额上"),

@@ -3,6 +3,7 @@ while the others are decided.  Expected figures are worked by hand from the law 
 
 from __future__ import annotations
 
+import csv
 import json
 import shutil
 from pathlib import Path
@@ -543,3 +544,22 @@ def test_a_duplicate_names_its_rows_and_counts_them_past_ten(rows, text):
 
     twice, given, total = index_rows([(n, "L1") for n in rows] + [(9999, "L2")])
     assert twice == {"L1": text} and given == {"L1", "L2"} and total == len(rows) + 1
+
+
+def test_a_row_with_a_bad_cell_still_lists_the_other_cells_reasons(tmp_path: Path) -> None:
+    from ruledsl.precheck.batch import run_batch
+
+    plan = json.dumps([{"due_on": "2024-12-01", "principal": "10000.00", "interest": "1200.00"}])
+    source = tmp_path / "f.csv"
+    with source.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([["借据号", "借款本金", "借款年利率", "放款日", "还款计划", "起诉日", "本院有管辖权"],
+                                 ["A4", "12.345", "12%", "", plan, "2025-07-01", "也许"]])
+    out = tmp_path / "out.csv"
+    run_batch(LOAN, source, out)
+    with out.open(encoding="utf-8-sig", newline="") as f:
+        (row,) = list(csv.DictReader(f))
+    reasons = row["reasons"].splitlines()
+    # three mistakes in one row, each at its column: a yes/no cell that is neither, an amount of three
+    # decimal places (yuan are counted to the fen), a required date left empty
+    assert [r.split(": ")[0] for r in reasons] == ["本院有管辖权", "借款本金", "放款日"]
+    assert "12.345 不是精确到分的金额" in reasons[1] and "缺少必填的输入" in reasons[2]
