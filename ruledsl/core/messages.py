@@ -151,6 +151,10 @@ _RAW: list[tuple[str, str]] = [
      "{f}：{d} 存证，在 {n}（{r}）之后 {zh}，时限为 {du}"),
     (r"(?P<f>[^:]+): anchored on (?P<d>\S+), (?P<zh>[^/]+?) / [^:]+ before (?P<n>\w+) (?P<r>\S+): it must be anchored "
      r"within (?P<du>\S+ \S+) after (?P=n)", "{f}：{d} 存证，早于 {n}（{r}）{zh}；应在其后 {du}内存证"),
+    (r"(?P<f>[^:]+): anchored on (?P<d>\S+), (?P<zh>[^/]+?) / [^,]+ before (?P<n>\w+) (?P<r>\S+), more than (?P<du>.+) "
+     r"before it", "{f}：{d} 存证，早于 {n}（{r}）{zh}，超过 {du}"),
+    (r"(?P<f>[^:]+): anchored on (?P<d>\S+), after (?P<n>\w+) (?P<r>\S+): it must be anchored within (?P<du>\S+ \S+) "
+     r"before (?P=n)", "{f}：{d} 存证，晚于 {n}（{r}）；应在其前 {du}内存证"),
     (r"(?P<f>[^:]+): (?P<k>\d+) presented, at least (?P<n>\d+) required", "{f}：提交 {k} 份，至少应有 {n} 份"),
     (r"(?P<k>\d+) presented, at least (?P<n>\d+) required", "提交 {k} 份，至少应有 {n} 份"),
     (r"(?P<k>\d+) dated within (?P<du>\S+ \S+) before (?P<n>\w+) \((?P<a>\S+) – (?P<b>\S+)\), at least (?P<m>\d+) "

@@ -243,8 +243,9 @@ class Ruleset:
 
     @property
     def columns(self) -> tuple[str, ...]:
-        """The names of the values in a row of :meth:`call_batch`: every input, every definition, then
-        what the law allows of each line limited to the claim (``interest:allowed``, see :meth:`claim_of`)."""
+        """The names of the values in a row of :meth:`call_batch`: every input, every definition, what the
+        law allows of each line limited to the claim (``interest:allowed``, see :meth:`claim_of`), then
+        whether each ground of admissibility refuses the case (``ground:0``, see :meth:`refusals_of`)."""
         return self.code.columns
 
     def call(self, values: dict[str, Any], evidence_complete: bool = True, trace: list | None = None):

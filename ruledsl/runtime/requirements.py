@@ -41,8 +41,8 @@ class Within:
     side: str = "of"
     months: int = 0
 
-    def bounds(self, ref: date | datetime, tz) -> tuple[datetime | None, datetime | None]:  # type: ignore[no-untyped-def]
-        """The earliest and latest moments inside the window (None: open on that side)."""
+    def bounds(self, ref: date | datetime, tz) -> tuple[datetime, datetime]:  # type: ignore[no-untyped-def]
+        """The earliest and latest moments inside the window (a date input read in the time zone ``tz``)."""
         after = self.side in ("of", "after")
         before = self.side == "before" or (self.side == "of" and not isinstance(ref, datetime))
         if isinstance(ref, datetime):
@@ -211,7 +211,7 @@ def _anchored_in_time(within: Within, anchored: datetime, item: dict, inputs: di
             return "early", (f"anchored on {anchored.date().isoformat()}, {days} 天 / {_unit(days, 'day')} before "
                              f"{within.of} {ref.isoformat()}: it must be anchored within {within.words}")
         return "early", (f"anchored on {anchored.date().isoformat()}, {days} 天 / {_unit(days, 'day')} before "
-                         f"{within.of} {ref.isoformat()}, earlier than {within.words}")
+                         f"{within.of} {ref.isoformat()}, more than {within.text} before it")
     return None
 
 

@@ -91,13 +91,13 @@ def notice(anchored_at: datetime) -> dict:
     # before 2024-03-31: 2024-03-01 00:00 (30 days before the 31st: 30 in March) … 2024-03-31 all day
     ("before", datetime(2024, 3, 1, 0, 0, tzinfo=CST), "satisfied", "1 presented"),
     ("before", datetime(2024, 2, 29, 23, 0, tzinfo=CST), "early",
-     "anchored on 2024-02-29, 31 天 / 31 days before overdue_on 2024-03-31, earlier than 30 days before overdue_on"),
+     "anchored on 2024-02-29, 31 天 / 31 days before overdue_on 2024-03-31, more than 30 days before it"),
     ("before", datetime(2024, 4, 1, 0, 0, tzinfo=CST), "late",
      "anchored on 2024-04-01, after overdue_on 2024-03-31: it must be anchored within 30 days before overdue_on"),
     # `of` a date: either side — 2024-03-01 … 2024-04-30 (the one-sided reading let years-early items pass)
     ("of", datetime(2024, 3, 1, 8, 0, tzinfo=CST), "satisfied", "1 presented"),
     ("of", datetime(2022, 3, 31, 8, 0, tzinfo=CST), "early",
-     "anchored on 2022-03-31, 731 天 / 731 days before overdue_on 2024-03-31, earlier than 30 days of overdue_on"),
+     "anchored on 2022-03-31, 731 天 / 731 days before overdue_on 2024-03-31, more than 30 days before it"),
     ("of", datetime(2024, 5, 1, 0, 1, tzinfo=CST), "late",
      "anchored on 2024-05-01, 31 天 / 31 days after overdue_on 2024-03-31, limit 30 days"),
 ])
