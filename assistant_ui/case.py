@@ -165,7 +165,9 @@ if section == "当事人":
 
 if section == "裁判与文书":
     left, right = st.columns(2)
-    if left.button("生成判决主文草稿 PDF", key="draft"):
+    if award.refused:  # refused by a ruling (裁定不予受理), not judged
+        left.info("本案不予受理，不起草判决主文")
+    elif left.button("生成判决主文草稿 PDF", key="draft"):
         st.session_state["draft_pdf"] = (case_id, render_judgment_pdf(judgment_of(record, award, COURT)))
     draft = st.session_state.get("draft_pdf")
     if draft and draft[0] == case_id:

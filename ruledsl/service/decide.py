@@ -333,7 +333,12 @@ def judgment_of(record: CaseRecord, award: CaseAward, court: str, *, procedure: 
                 root: Path = RULESETS) -> JudgmentDraft:
     """The draft main text of the judgment of ``award`` (the case's decision, with any what-if applied):
     each awarded line an order, the rest of the claim dismissed, the court fee on what was claimed
-    (else on what is awarded) apportioned (see :mod:`ruledsl.reports.judgment`)."""
+    (else on what is awarded) apportioned (see :mod:`ruledsl.reports.judgment`).  A case the rules find not
+    admissible gets no judgment (it is refused by a ruling, 裁定不予受理): that is an error naming the grounds."""
+    if award.refused:
+        raise InputError.at("本案不予受理，不起草判决主文：" + "；".join(r.message for r in award.decision.refusals),
+                            hint="the rules find the case not admissible: it is refused by a ruling (裁定), "
+                                 "not decided by a judgment")
     plaintiff = "、".join(p["name"] for p in record.parties if p["role"] == "原告") or record.lender
     defendants = tuple(p["name"] for p in record.parties if p["role"] == "被告")
     claimed = award.total.claimed if award.total else None

@@ -223,6 +223,18 @@ def test_judgment_draft_of_a_stored_case(world: World) -> None:
     assert draft.fee == "案件受理费69.28元，由原告甲银行股份有限公司负担0.79元，被告张三丰负担68.49元。"
 
 
+def test_a_case_that_is_not_admissible_gets_no_judgment_draft(world: World, store: Engine) -> None:
+    # the same loan before a court without jurisdiction (民事诉讼法 art.122(4)): refused by a ruling, not judged
+    ref = get_case(store, world.judge, world.case_id).ruleset
+    case_id = add_case(store, world.judge, "(2024)浙0192民初105号", BANK, ref,
+                       {**INPUTS, "court_has_jurisdiction": False}, PARTIES)
+    record = get_case(store, world.judge, case_id)
+    award = case_award(record)
+    assert award.refused and award.route is None
+    with pytest.raises(InputError, match="本案不予受理，不起草判决主文：不予受理：本院对本案无管辖权"):
+        judgment_of(record, award, "浙江省杭州市某某区人民法院")
+
+
 # ---------------------------------------------------------------- the queue
 
 
