@@ -13,7 +13,8 @@ only appends them):
 
 * ``local`` — the parts one after another in this process;
 * ``dask`` — a local Dask cluster of ``workers`` processes (``dask.distributed``), at most two parts
-  per worker in flight, so memory stays flat however long the batch;
+  per worker in flight, so memory stays flat however long the batch; the cluster starts before the
+  first pass, and its workers load the ruleset while this process scans the case ids;
 * ``spark`` — PySpark's ``mapInPandas`` over the rows (``local[workers]``, or the cluster ``master``
   names, e.g. ``spark://host:7077``): each part travels as one pickled text cell, so Spark's schema is
   fixed whatever the ruleset, and comes back as its output rows (the driver holds the pickled parts: for
@@ -30,6 +31,7 @@ import hashlib
 import pickle
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -123,6 +125,15 @@ def run_batch(ruleset_path: Path, input_path: Path, out_path: Path | None = None
     which leaves the rows it cannot vouch for to the per-row path; ``columnar=False`` takes the per-row
     path for every row (what the columnar path is tested against)."""
     started = time.perf_counter()
+    with _session(engine, str(ruleset_path.resolve()), workers) as session:
+        return _batch(ruleset_path, input_path, out_path, engine, workers, lists_dir, evidence_dir, court_key, trust,
+                      master, progress, columnar, started, session)
+
+
+def _batch(ruleset_path: Path, input_path: Path, out_path: Path | None, engine: str, workers: int,  # noqa: PLR0913
+           lists_dir: Path | None, evidence_dir: Path | None, court_key: str | None, trust: tuple[str, ...],
+           master: str | None, progress: Callable[[int, int], None] | None, columnar: bool, started: float,
+           session: object) -> BatchResult:
     rs = load(ruleset_path)
     source = open_table(input_path, rs.checked, lists_dir)
     scan = columnar_scan(source) if columnar else None  # the first pass: case ids only, over the whole batch
@@ -147,7 +158,7 @@ def run_batch(ruleset_path: Path, input_path: Path, out_path: Path | None = None
         parts = iter(columnar_parts)
     else:
         parts = iter(csv_parts) if csv_parts else _parts(source)  # a CSV's parts are read where they are checked
-    for recs, part_tally in run(path, parts, options, workers, master, encode):
+    for recs, part_tally in run(path, parts, options, workers, master, encode, session):
         if writer is not None:
             writer.write(recs)
         by = add(by, part_tally)
@@ -197,33 +208,52 @@ def _parts(source: Source) -> Iterator[list[Row]]:
         yield part
 
 
+def _warm(path: str) -> None:
+    _ruleset(path)
+
+
+@contextmanager
+def _session(engine: str, path: str, workers: int) -> Iterator[object]:
+    """What an engine keeps for the whole batch, started before the first pass over the input: for ``dask``
+    the local cluster, whose workers load the ruleset (and import what checking needs) while this process
+    scans the case ids; nothing for the others."""
+    if engine != "dask":
+        yield None
+        return
+    from dask.distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True, dashboard_address=None,
+                      host="127.0.0.1") as cluster, Client(cluster) as client:
+        # each worker loads the ruleset now (a task pinned to it), without waiting for it here
+        warm = [client.submit(_warm, path, pure=False, workers=[w], allow_other_workers=False)
+                for w in client.scheduler_info()["workers"]]
+        yield client
+        del warm
+
+
 def _local(path: str, parts: Iterator[Part], options: Options, workers: int, master: str | None,
-           encode: Callable | None) -> Iterator:
+           encode: Callable | None, session: object) -> Iterator:
     for part in parts:
         yield check_part(path, part, options, encode)
 
 
 def _dask(path: str, parts: Iterator[Part], options: Options, workers: int, master: str | None,
-          encode: Callable | None) -> Iterator:
+          encode: Callable | None, client) -> Iterator:  # type: ignore[no-untyped-def]
     from collections import deque
 
-    from dask.distributed import Client, LocalCluster
-
-    with LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True, dashboard_address=None,
-                      host="127.0.0.1") as cluster, Client(cluster) as client:
-        shared = client.scatter(options, broadcast=True)
-        ahead = 2 * max(1, workers)
-        futures: deque = deque()
-        for part in parts:
-            futures.append(client.submit(check_part, path, part, shared, encode, pure=False))
-            if len(futures) >= ahead:  # the oldest part's rows, in order; this process forgets it
-                yield futures.popleft().result()
-        while futures:
+    shared = client.scatter(options, broadcast=True)
+    ahead = 2 * max(1, workers)
+    futures: deque = deque()
+    for part in parts:
+        futures.append(client.submit(check_part, path, part, shared, encode, pure=False))
+        if len(futures) >= ahead:  # the oldest part's rows, in order; this process forgets it
             yield futures.popleft().result()
+    while futures:
+        yield futures.popleft().result()
 
 
 def _spark(path: str, parts: Iterator[Part], options: Options, workers: int, master: str | None,
-           encode: Callable | None) -> Iterator:
+           encode: Callable | None, session: object) -> Iterator:
     import os
     import sys
 
