@@ -125,56 +125,48 @@ def run_batch(ruleset_path: Path, input_path: Path, out_path: Path | None = None
     which leaves the rows it cannot vouch for to the per-row path; ``columnar=False`` takes the per-row
     path for every row (what the columnar path is tested against)."""
     started = time.perf_counter()
-    with _session(engine, str(ruleset_path.resolve()), workers) as session:
-        return _batch(ruleset_path, input_path, out_path, engine, workers, lists_dir, evidence_dir, court_key, trust,
-                      master, progress, columnar, started, session)
-
-
-def _batch(ruleset_path: Path, input_path: Path, out_path: Path | None, engine: str, workers: int,  # noqa: PLR0913
-           lists_dir: Path | None, evidence_dir: Path | None, court_key: str | None, trust: tuple[str, ...],
-           master: str | None, progress: Callable[[int, int], None] | None, columnar: bool, started: float,
-           session: object) -> BatchResult:
-    rs = load(ruleset_path)
-    source = open_table(input_path, rs.checked, lists_dir)
-    scan = columnar_scan(source) if columnar else None  # the first pass: case ids only, over the whole batch
-    if scan is not None:
-        numbers, case_ids, columnar_parts = scan
-        twice, given, total = index_rows(zip(numbers.tolist(), case_ids, strict=True))
-        csv_parts = None
-    else:
-        keys, csv_parts = source.keys(PART_ROWS)
-        twice, given, total = index_rows(keys)
-    options = Options.of(source.columns, twice, evidence_dir, court_key, trust)
-    lines = list(rs.checked.awards)
-    writer = open_writer(out_path, lines, award_labels(rs)) if out_path is not None else None
-    by = tally_records([], lines)
-    flagged: list[tuple] = []
-    done = 0
     path = str(ruleset_path.resolve())
-    run = {"local": _local, "dask": _dask, "spark": _spark}[engine]
-    # on a cluster each worker writes its parts' rows in the output's form (CSV): the calling process appends them
-    encode = writer.encode if writer is not None and engine != "local" else None
-    if scan is not None:
-        parts = iter(columnar_parts)
-    else:
-        parts = iter(csv_parts) if csv_parts else _parts(source)  # a CSV's parts are read where they are checked
-    for recs, part_tally in run(path, parts, options, workers, master, encode, session):
+    rs = load(ruleset_path)
+    source = open_table(input_path, rs.checked, lists_dir)  # an unreadable input stops here, before any cluster
+    with _session(engine, path, workers) as session:  # a Dask cluster starts before the first pass
+        scan = columnar_scan(source) if columnar else None  # the first pass: case ids only, over the whole batch
+        if scan is not None:
+            numbers, case_ids, columnar_parts = scan
+            twice, given, total = index_rows(zip(numbers.tolist(), case_ids, strict=True))
+            csv_parts = None
+        else:
+            keys, csv_parts = source.keys(PART_ROWS)
+            twice, given, total = index_rows(keys)
+        options = Options.of(source.columns, twice, evidence_dir, court_key, trust)
+        lines = list(rs.checked.awards)
+        writer = open_writer(out_path, lines, award_labels(rs)) if out_path is not None else None
+        by = tally_records([], lines)
+        flagged: list[tuple] = []
+        done = 0
+        run = {"local": _local, "dask": _dask, "spark": _spark}[engine]
+        # on a cluster each worker writes its parts' rows in the output's form (CSV): the calling process appends them
+        encode = writer.encode if writer is not None and engine != "local" else None
+        if scan is not None:
+            parts = iter(columnar_parts)
+        else:
+            parts = iter(csv_parts) if csv_parts else _parts(source)  # a CSV's parts are read where they are checked
+        for recs, part_tally in run(path, parts, options, workers, master, encode, session):
+            if writer is not None:
+                writer.write(recs)
+            by = add(by, part_tally)
+            if len(flagged) < SHOWN:
+                flagged += _not_ready(recs, SHOWN - len(flagged))
+            done += len(recs)
+            if progress is not None:
+                progress(done, total)
+        table = Table([], source.columns, source.ignored, source.blank_rows, source.orphans(given))
+        summary = make_summary(rs, by, table, _sha256(ruleset_path), _sha256(input_path), input_path.name,
+                               time.perf_counter() - started)
         if writer is not None:
-            writer.write(recs)
-        by = add(by, part_tally)
-        if len(flagged) < SHOWN:
-            flagged += _not_ready(recs, SHOWN - len(flagged))
-        done += len(recs)
-        if progress is not None:
-            progress(done, total)
-    table = Table([], source.columns, source.ignored, source.blank_rows, source.orphans(given))
-    summary = make_summary(rs, by, table, _sha256(ruleset_path), _sha256(input_path), input_path.name,
-                           time.perf_counter() - started)
-    if writer is not None:
-        writer.close(summary)
-    expected = [f"{f.name}（{f.label}）" if f.label else f.name for f in rs.checked.inputs
-                if f.name not in rs.checked.settings]
-    return BatchResult(summary, lines, flagged, expected)
+            writer.close(summary)
+        expected = [f"{f.name}（{f.label}）" if f.label else f.name for f in rs.checked.inputs
+                    if f.name not in rs.checked.settings]
+        return BatchResult(summary, lines, flagged, expected)
 
 
 def _not_ready(recs: list[tuple] | Block | Encoded, limit: int) -> list[tuple]:

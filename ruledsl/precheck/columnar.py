@@ -1011,7 +1011,6 @@ def _block(rs, part, out: Outcome, columns, findings, options, lines):
     row's verdict as its index in VERDICTS."""
     from ruledsl.precheck.block import Block, Reasons, empty_texts, fen_text, join_skip
     from ruledsl.precheck.run import (
-        ADMISSIBILITY,
         CASE_KEY,
         CORRECTION,
         EXCEEDS,
@@ -1020,9 +1019,9 @@ def _block(rs, part, out: Outcome, columns, findings, options, lines):
         TOTAL,
         VERDICT_LABELS,
         VERDICTS,
-        Reason,
         _evidence_reason,
         award_labels,
+        refusal_reason,
     )
 
     c = rs.checked
@@ -1094,7 +1093,7 @@ def _block(rs, part, out: Outcome, columns, findings, options, lines):
     for refusal, refuses in zip(rs.grounds, out.grounds, strict=True):
         hit = refuses & taken
         if hit.any():
-            text = Reason(REFUSED, ADMISSIBILITY, refusal.message, "；".join(refusal.citations)).text()
+            text = refusal_reason(refusal).text()
             pieces.append(_scatter(n, hit, pa.array([text] * int(hit.sum()), pa.string())))
             code[hit] = VERDICTS.index(REFUSED)
     route = out.route

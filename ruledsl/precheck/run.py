@@ -308,13 +308,17 @@ def judge_rows(ruleset: Ruleset, rows: list[Row], options: Options) -> list[RowV
                         EXCEEDS, f"{labels[name]} {name}",
                         f"诉请 {yuan(f.claimed)} 元，依法可支持 {yuan(f.claimable)} 元，超出 {yuan(f.excess)} 元",
                         "；".join(c for c in (cites[name], claim_cite) if c)))
-            for refusal in ruleset.refusals_of(values):
-                verdict.reasons.append(Reason(REFUSED, ADMISSIBILITY, refusal.message, "；".join(refusal.citations)))
+            verdict.reasons += [refusal_reason(refusal) for refusal in ruleset.refusals_of(values)]
             if route is not None:
                 verdict.stage = checked.routes[route].stage
     return [results[n] for n in sorted(results)]
 
 
+
+
+def refusal_reason(refusal) -> Reason:  # type: ignore[no-untyped-def]
+    """A ground of admissibility the row meets (a :class:`~ruledsl.ruleset.Refusal`), as a reason."""
+    return Reason(REFUSED, ADMISSIBILITY, refusal.message, "；".join(refusal.citations))
 
 
 def _evidence_reason(r, zh: bool = False) -> Reason:  # type: ignore[no-untyped-def]

@@ -291,9 +291,6 @@ def _ref(name: str, value: object, typ: Type | None, labels: dict[str, str | Non
     return f"{name} = {shown(value, typ, lang)}"
 
 
-_LIMIT = re.compile(r"limit (-?[0-9.]+)")
-
-
 def _cap_sentence(law: str, what: str, limit: Decimal | None, before: Decimal, after: Decimal, lang: str,
                   claim: bool, say_unreached: bool = True) -> str:
     """What a cap did to one line, in words: ``依…，上限 X 元，核减 Y 元（原计 Z 元）`` (with the English
@@ -389,8 +386,7 @@ def case_sheet(ruleset, decision, title: str | None = None,  # type: ignore[no-u
             continue
         if e.kind == "cap":
             claim = " within " in e.rule
-            m = _LIMIT.match(e.note)
-            limit = Decimal(m.group(1)) if m else None
+            limit = e.limit
             targets = list(e.inputs)
             what = ("" if len(targets) < 2 else "、".join(_short_label(labels.get(t)) or t for t in targets) + "合计"
                     if lang == "zh" else " + ".join(targets))

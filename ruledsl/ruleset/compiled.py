@@ -323,7 +323,7 @@ class Ruleset:
                         else f"limit {limit:f}; not reached")
                 entries.append(TraceEntry(slot.rule, "cap", Money(removed), slot.span,
                                           dict(zip(slot.targets, after, strict=True)), slot.citations,
-                                          None, note))
+                                          None, note, limit))
                 continue
             entries.append(TraceEntry(slot.rule, slot.kind, value, slot.span,
                                       {r: env.get(r) for r in slot.refs}, slot.citations, slot.label))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from ruledsl.core.errors import Span
 
@@ -19,6 +20,8 @@ class TraceEntry:
     citations: tuple[str, ...] = ()
     label: str | None = None
     note: str = ""
+    #: a cap's limit (a claim limit's: the amount claimed), for the pages that say what the cap removed
+    limit: Decimal | None = None
 
     def as_dict(self) -> dict[str, object]:
         return {

@@ -633,7 +633,7 @@ def _award_caps(ruleset: Ruleset, decision: Decision) -> dict[str, list[tuple[Fr
                       and e.span.line == cap.span.line and e.rule.startswith("cap ")), None)
         if entry is None:
             continue  # its condition did not hold: the cap was not applied
-        limit = re.match(r"limit (-?[0-9.]+)", entry.note)
+        limit = entry.limit
         before = {}
         for target in cap.targets:
             found = _ledger_of(target, ruleset)
@@ -652,7 +652,7 @@ def _award_caps(ruleset: Ruleset, decision: Decision) -> dict[str, list[tuple[Fr
             label = getattr(checked.definitions.get(cap.limit.name), "label", None)
         asked = cap.when is not None and REDUCTION in set(_names(cap.when))
         law = short_citation("；".join(entry.citations))
-        limit_text = f"{yuan(Money(limit.group(1)))} 元" if limit else ""
+        limit_text = f"{yuan(Money(limit))} 元" if limit is not None else ""
         label = label or "上限"
         if limit_text:
             label = f"{label[:-1]}，即 {limit_text}）" if label.endswith("）") else f"{label}（{limit_text}）"
