@@ -161,7 +161,10 @@ def main() -> None:
                     figures.append((statistics.median(per_seed), totals.pop()))
                 (new, new_total), (was, was_total) = figures
                 same = "" if new_total == was_total else f"   RESULTS DIFFER: {new_total} vs {was_total}"
-                print(f"{label:40} {new:14,.0f} {was:14,.0f}   {new / was:5.3f}{same}")
+                ratio = f"{new / was:5.3f}" if new > 0 and was > 0 else "  n/a"
+                # the work cannot cost less than nothing: a run without it that counted more is a measuring fault
+                unsound = "" if new > 0 and was > 0 else "   UNSOUND: a run without the work counted more; rerun"
+                print(f"{label:40} {new:14,.0f} {was:14,.0f}   {ratio}{same}{unsound}")
         finally:
             subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(old)], check=False)
 
