@@ -121,12 +121,12 @@ class SignedNote:
     def parse(cls, text: str) -> SignedNote:
         """Read a note's text; anything but the exact lines :meth:`Digest.note_text` writes is malformed."""
         lines = text.split("\n")
+        if len(lines) < 3 or lines[1] != FORMAT_LINE:
+            raise MalformedError.of(f"not a ruleset signature: line 2 is not `{FORMAT_LINE}`")
         if lines[-1] != "" or len(lines) < 7:
             raise MalformedError.of("not a ruleset signature: too few lines")
         lines.pop()
-        origin, form, *fields = lines
-        if form != FORMAT_LINE:
-            raise MalformedError.of(f"not a ruleset signature: line 2 is not `{FORMAT_LINE}`")
+        origin, _, *fields = lines
         values = []
         for line, word in zip(fields[:4], ("ruleset", "version", "effective", "sha256"), strict=True):
             head, _, value = line.partition(" ")
@@ -200,8 +200,9 @@ def sign_ruleset(path: str | Path, signer: Signer) -> Signed:
     not check raises its errors and nothing is written."""
     path = Path(path)
     if signer.alg != ALG_ED25519:
-        raise MalformedError.of(f"key {signer.name} is a witness's cosigning key; a ruleset is signed with "
-                                "the court's key", hint="make one with `ruledsl log keygen --name …`")
+        raise MalformedError.of(f"{signer.name} 是见证人的副署密钥，规则集须用法院的密钥签署（key {signer.name} is a "
+                                "witness's cosigning key; a ruleset is signed with the court's key）",
+                                hint="生成法院密钥（make one）：`ruledsl log keygen --name …`")
     text = read_text(path)
     check_text(text, str(path), path.parent)
     digest = digest_ruleset(path, text)
@@ -237,7 +238,7 @@ def verify_ruleset(path: str | Path, verifier: Verifier) -> Signed:
         first = exc.diagnostics[0].message if exc.diagnostics else exc.kind
         raise signature_error([("text changed", None,
                                 f"规则集文本自签署后已改动，且已无法解析（the ruleset's text changed since it was signed "
-                                f"and no longer parses: {first}）", f"signed sha256 {note.sha256}")]) from None
+                                f"and no longer parses: {first}）", f"签署时（signed） sha256 {note.sha256}")]) from None
     if now.sha256 != note.sha256:
         what = [f"{word} {old} → {new}" for word, old, new in (("ruleset", note.ruleset, now.ruleset),
                                                               ("version", note.version, now.version),
@@ -247,8 +248,9 @@ def verify_ruleset(path: str | Path, verifier: Verifier) -> Signed:
         problems.append(("text changed", None,
                          f"规则集文本自签署后已改动{said}（the ruleset's text changed since it was signed"
                          f"{': ' + ', '.join(what) if what else ''}）",
-                         f"signed sha256 {note.sha256}, now {now.sha256}; layout alone never changes it "
-                         "(`ruledsl fmt`): a word, a number or a comment did"))
+                         f"签署时（signed） sha256 {note.sha256}；现在（now） {now.sha256}。只改排版不会改变它"
+                         "（layout alone never changes it, `ruledsl fmt`）：改动的是文字、数字或注释（a word, a "
+                         "number or a comment changed）"))
     signed = dict(note.tables)
     for table in now.tables:
         old = signed.pop(table.name, None)
@@ -259,11 +261,11 @@ def verify_ruleset(path: str | Path, verifier: Verifier) -> Signed:
         elif table.sha256 is None:
             problems.append(("table missing", table.name,
                              f"找不到表 `{table.name}` 的文件 {table.path}（table `{table.name}`: its file "
-                             f"{table.path} is missing）", f"looked beside the ruleset, in {path.parent}"))
+                             f"{table.path} is missing）", f"在规则集所在的目录中查找（looked beside the ruleset）：{path.parent}"))
         elif table.sha256 != old:
             problems.append(("table changed", table.name,
                              f"表 `{table.name}`（{table.path}）自签署后已改动（table `{table.name}` ({table.path}) "
-                             "changed since the ruleset was signed）", f"signed sha256 {old}, now {table.sha256}"))
+                             "changed since the ruleset was signed）", f"签署时（signed） sha256 {old}；现在（now） {table.sha256}"))
     for name in signed:
         problems.append(("table removed", name,
                          f"签署时的表 `{name}` 已不在规则集中（table `{name}` was signed, but the ruleset no longer "
@@ -281,7 +283,7 @@ def _open_signature(sig: Path, path: Path, verifier: Verifier) -> SignedNote:
     except FileNotFoundError:
         raise signature_error([("not signed", None,
                                 f"规则集未签名：找不到 {sig.name}（not signed: there is no {sig.name} beside the "
-                                "ruleset）", f"the court signs it with `ruledsl sign {path.name} --key court.key`")]
+                                "ruleset）", f"由法院签署（the court signs it）：`ruledsl sign {path.name} --key court.key`")]
                               ) from None
     except OSError as exc:
         raise signature_error([("malformed signature", None,
@@ -298,7 +300,8 @@ def _open_signature(sig: Path, path: Path, verifier: Verifier) -> SignedNote:
         raise signature_error([("another key", names,
                                 f"规则集由其他密钥签署：{names}，而非 {_key(verifier)}（signed by another key: {names}, "
                                 f"not {_key(verifier)}）",
-                                "verify with the public key of the court that published the ruleset")])
+                                "请使用发布该规则集的法院的公钥（verify with the public key of the court that "
+                                "published the ruleset）")])
     try:
         note = open_note(raw, [verifier])
     except VerificationError:
@@ -317,4 +320,4 @@ def _open_signature(sig: Path, path: Path, verifier: Verifier) -> SignedNote:
 
 def _malformed(sig: Path, detail: str) -> tuple[str, str | None, str, str | None]:
     return ("malformed signature", None, f"签名文件 {sig.name} 格式错误（malformed signature file {sig.name}: "
-                                         f"{detail}）", "sign the ruleset again with `ruledsl sign`")
+                                         f"{detail}）", "请重新签署（sign the ruleset again）：`ruledsl sign`")
