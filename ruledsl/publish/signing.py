@@ -35,11 +35,15 @@ Beside the ruleset, its name with ``.sig`` added (``consumer_loan.rules.sig``): 
     — court.example/log AbCd…               the Ed25519 signature line(s)
 
 Signing (:func:`sign_ruleset`) refuses a ruleset that does not check (a bad ruleset is never
-published) and a witness's cosigning key.  Verifying (:func:`verify_ruleset`) recomputes everything
-from the files as they are now and raises one
-:class:`~ruledsl.core.errors.RulesetSignatureError` naming every difference: not signed, a
-malformed signature file, signed by another key, a signature that does not verify, the text changed,
-a table changed, missing, added or no longer loaded.
+published) and a witness's cosigning key; signing again replaces the signature file.  Verifying
+(:func:`verify_ruleset`) first opens the signature file with the court's public key — no file
+(not signed), a malformed one, one signed by another key, or one whose signature does not verify
+stops there, since nothing in it can be trusted to compare against — then recomputes the canonical
+text and every table file's hash from the files as they are now and raises one
+:class:`~ruledsl.core.errors.RulesetSignatureError` naming every difference together: the text
+changed (and the id, version or effective date, when those did), a table changed, missing, added or
+no longer loaded.  Messages are Chinese first, the English beside them; ``differences`` says the
+same as ``(what, subject)`` pairs for programs.
 """
 
 from __future__ import annotations
