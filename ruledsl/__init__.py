@@ -7,6 +7,7 @@ sideways or round in a circle)::
     8  cli                                 the command line (the judge assistant, assistant_ui/, beside it)
     7  service                             sign-in, roles, the case store's use cases (what pages call)
     6  precheck   review   reports         lenders' batch pre-check · a judge's review of a case · sheets, PDFs
+       publish                             the court's signature over a ruleset and its tables
     5  ruleset    store                    the compiled-ruleset API (load, decide, batch) · SQL storage, the log
     4  cases                               a case's typed inputs, case files, declared evidence
     3  lang                                parse → check → compile → fmt, the interpreter
@@ -29,7 +30,7 @@ LAYERS = {
     "lang": 3,
     "cases": 4,
     "ruleset": 5, "store": 5,
-    "precheck": 6, "review": 6, "reports": 6,
+    "precheck": 6, "review": 6, "reports": 6, "publish": 6,
     "service": 7,
     "cli": 8,
 }

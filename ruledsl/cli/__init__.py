@@ -1,6 +1,7 @@
 """`ruledsl …` — the command line (typer + rich), one module per command group.
 
 * :mod:`~ruledsl.cli.rules` — ``check``, ``test``, ``fmt``, ``eval``, ``explain``, ``schema``
+* :mod:`~ruledsl.cli.publish` — ``sign``, ``verify-ruleset``: the court's signature over a ruleset
 * :mod:`~ruledsl.cli.precheck` — ``precheck``, the lenders' batch pre-check
 * :mod:`~ruledsl.cli.log` — ``log …``, ``verify``, ``proof …``, ``note …``, the evidence log
 * :mod:`~ruledsl.cli.demo` — ``demo``, the shipped cases in the terminal
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import typer
 
-from ruledsl.cli import cases, demo, log, precheck, rules
+from ruledsl.cli import cases, demo, log, precheck, publish, rules
 
 app = typer.Typer(
     name="ruledsl",
@@ -25,7 +26,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for _group in (rules, precheck, cases, log, demo):
+for _group in (rules, publish, precheck, cases, log, demo):
     _group.register(app)
 
 

@@ -9,7 +9,8 @@ with a caret under the span, then a hint where one helps::
        = hint: did you mean `claim_amount`?
 
 Stages collect diagnostics and raise one :class:`RulesError` holding all of
-them (a ruleset with any error never runs).
+them (a ruleset with any error never runs).  A published ruleset whose court signature does not
+hold raises :class:`RulesetSignatureError`, one diagnostic per difference found.
 """
 
 from __future__ import annotations
@@ -236,6 +237,40 @@ class AccessDenied(RulesError):
     @classmethod
     def of(cls, message: str, hint: str | None = None) -> AccessDenied:
         return cls(Diagnostic(message, None, hint))
+
+
+class RulesetSignatureError(RulesError):
+    """A ruleset whose court signature does not hold, or that cannot be signed: not signed, signed by
+    another key, its signature file altered or malformed, its text or a table it loads changed since it
+    was signed.  One diagnostic per difference, its message Chinese first with the English beside it;
+    ``differences`` names each one as ``(what, subject)`` — ``what`` one of :data:`SIGNATURE_PROBLEMS`,
+    ``subject`` the table or key it concerns (None for the ruleset itself)."""
+
+    kind = "ruleset not verified"
+
+    def __init__(self, diagnostics: Diagnostic | Iterable[Diagnostic],
+                 differences: Iterable[tuple[str, str | None]] = ()) -> None:
+        super().__init__(diagnostics)
+        self.differences: tuple[tuple[str, str | None], ...] = tuple(differences)
+
+    def __reduce__(self):
+        return (type(self), (self.diagnostics, self.differences))
+
+
+#: what :class:`RulesetSignatureError` can say is wrong with a ruleset's signature
+SIGNATURE_PROBLEMS = ("not signed", "malformed signature", "another key", "bad signature", "text changed",
+                      "table changed", "table missing", "table added", "table removed")
+
+
+def signature_error(problems: Iterable[tuple[str, str | None, str, str | None]]) -> RulesetSignatureError:
+    """The error for a ruleset whose signature does not hold: each problem is (what — one of
+    :data:`SIGNATURE_PROBLEMS` —, subject, message, hint)."""
+    problems = list(problems)
+    unknown = [p[0] for p in problems if p[0] not in SIGNATURE_PROBLEMS]
+    if unknown:
+        raise ValueError(f"unknown signature problem {unknown[0]!r}")
+    return RulesetSignatureError([Diagnostic(message, None, hint) for _, _, message, hint in problems],
+                                 [(what, subject) for what, subject, _, _ in problems])
 
 
 def bounds_error(bad: list[tuple]) -> InputError:
