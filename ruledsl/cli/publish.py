@@ -40,50 +40,41 @@ def _show(signed: Signed) -> None:
         out.print(f"  {'table':<9} {table.name} {table.path} {table.sha256}", markup=False)
 
 
-def sign_cmd(files: Rulesets, key: SignerKey) -> None:
-    """Sign rulesets with the court's key: writes NAME.rules.sig beside each (a ruleset that does not check
-    is not signed)."""
+def _each(files: list[Path], key: Path, parse, act, done, failed_label: str) -> None:
+    """Parse the key file with ``parse``, then ``act(path, key)`` on every file: print ``done(path, signed)``
+    and the digest, or ``failed_label`` and the error; exit 1 after the last file if any failed."""
     try:
-        signer = Signer.parse(_key_file(key))
+        parsed = parse(_key_file(key))
     except RulesError as exc:
         report(exc)
         raise typer.Exit(1) from None
     failed = 0
     for path in files:
         try:
-            signed = sign_ruleset(path, signer)
+            signed = act(path, parsed)
         except RulesError as exc:
-            err.print(f"not signed: {path}", markup=False)
+            err.print(f"{failed_label}: {path}", markup=False)
             report(exc)
             failed += 1
             continue
-        out.print(f"signed {path} → {signed.signature} (key {signed.key})", markup=False)
+        out.print(done(path, signed), markup=False)
         _show(signed)
     if failed:
         raise typer.Exit(1)
+
+
+def sign_cmd(files: Rulesets, key: SignerKey) -> None:
+    """Sign rulesets with the court's key: writes NAME.rules.sig beside each (a ruleset that does not check
+    is not signed)."""
+    _each(files, key, Signer.parse, sign_ruleset,
+          lambda path, signed: f"signed {path} → {signed.signature} (key {signed.key})", "not signed")
 
 
 def verify_ruleset_cmd(files: Rulesets, key: VerifierKey) -> None:
     """Verify rulesets against the court's public key: the signature, the canonical text and every table file
     they load; exit 1 naming each difference when one does not verify."""
-    try:
-        verifier = Verifier.parse(_key_file(key))
-    except RulesError as exc:
-        report(exc)
-        raise typer.Exit(1) from None
-    failed = 0
-    for path in files:
-        try:
-            signed = verify_ruleset(path, verifier)
-        except RulesError as exc:
-            err.print(f"NOT VERIFIED: {path}", markup=False)
-            report(exc)
-            failed += 1
-            continue
-        out.print(f"verified {path} (signed by {signed.key})", markup=False)
-        _show(signed)
-    if failed:
-        raise typer.Exit(1)
+    _each(files, key, Verifier.parse, verify_ruleset,
+          lambda path, signed: f"verified {path} (signed by {signed.key})", "NOT VERIFIED")
 
 
 def register(app: typer.Typer) -> None:
