@@ -143,9 +143,9 @@ def note_verify(
 
     note = _run(go)
     for v in note.verified_by:
-        out.print(f"[green]verified:[/] {escape(v.name)}+{v.hash:08x} ({v.algorithm})")
+        out.print(f"[green]verified:[/] {escape(v.label)} ({v.algorithm})")
     for s, reason in note.ignored:
-        out.print(f"[dim]ignored ({reason}, not verified): {escape(s.name)}+{s.hash:08x}[/]")
+        out.print(f"[dim]ignored ({reason}, not verified): {escape(s.label)}[/]")
 
 
 # --------------------------------------------------------------------------- ruledsl verify BUNDLE

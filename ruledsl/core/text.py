@@ -5,6 +5,7 @@
   never a ``UnicodeDecodeError`` traceback.
 * :func:`exact_json` — JSON as case data reads it: every number an exact ``Decimal`` (never a
   float), a key given twice refused.
+* :func:`file_sha256` — a file's SHA-256, as the pre-check summary and a ruleset's signature name files.
 
 >>> exact_json('{"principal": 1e5}')
 {'principal': Decimal('1E+5')}
@@ -12,6 +13,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -48,6 +50,12 @@ def read_text(path: str | Path, hint: str | None = None) -> str:
     except OSError as exc:
         raise RulesError.at(f"cannot read {path}: {exc.strerror}") from None
     return decode_text(data, str(path), hint)
+
+
+def file_sha256(path: str | Path) -> str:
+    """A file's SHA-256 in hex, read in pieces (a filing may be hundreds of megabytes)."""
+    with Path(path).open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -78,7 +78,7 @@ class SignedCheckpoint:
         """One sentence per signature line that was not verified (unknown key, duplicate line)."""
         out = []
         for sig, reason in self.note.ignored:
-            who = f"{sig.name}+{sig.hash:08x}"
+            who = sig.label
             if reason == DUPLICATE:
                 out.append(f"A second signature line for key {who} was ignored: only the first line for a key "
                            "is checked, so this one was not verified.")
@@ -113,12 +113,12 @@ def open_checkpoint(
     note = open_note(raw, [log_key, *required])
     if not any(v is log_key for v in note.verified_by):
         raise VerificationError.of(
-            f"checkpoint is not signed by the log key {log_key.name}+{log_key.hash:08x}",
+            f"checkpoint is not signed by the log key {log_key.label}",
             hint="a witness's cosignature alone does not make a checkpoint",
         )
     missing = [w for w in required if not any(v is w for v in note.verified_by)]
     if missing:
-        names = ", ".join(f"{w.name}+{w.hash:08x}" for w in missing)
+        names = ", ".join(w.label for w in missing)
         raise VerificationError.of(
             f"the checkpoint is not cosigned by the required witness{'es' if len(missing) > 1 else ''} {names}",
             hint="a witness given with --witness must have cosigned the checkpoint the bundle carries",

@@ -61,6 +61,11 @@ def is_valid_name(name: str) -> bool:
     return bool(name) and "+" not in name and not any(c.isspace() or c == "\x85" for c in name)
 
 
+def key_label(name: str, hash32: int) -> str:
+    """How a key is named to people: ``name+hash`` (the hash as 8 hex digits), as note signature lines carry it."""
+    return f"{name}+{hash32:08x}"
+
+
 def key_hash(name: str, key: bytes) -> int:
     return struct.unpack(">I", hashlib.sha256(name.encode("utf-8") + b"\n" + key).digest()[:4])[0]
 
@@ -109,7 +114,12 @@ class Verifier:
         return cls(name, h, alg, pub)
 
     def encode(self) -> str:
-        return f"{self.name}+{self.hash:08x}+{b64encode(bytes([self.alg]) + self.public)}"
+        return f"{self.label}+{b64encode(bytes([self.alg]) + self.public)}"
+
+    @property
+    def label(self) -> str:
+        """``name+hash``, how people are shown this key (:func:`key_label`)."""
+        return key_label(self.name, self.hash)
 
     @property
     def algorithm(self) -> str:
@@ -194,7 +204,7 @@ class Signer:
         return self._key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
 
     def encode(self) -> str:
-        return f"PRIVATE+KEY+{self.name}+{self.hash:08x}+{b64encode(bytes([self.alg]) + self.seed)}"
+        return f"PRIVATE+KEY+{key_label(self.name, self.hash)}+{b64encode(bytes([self.alg]) + self.seed)}"
 
     def verifier(self) -> Verifier:
         return Verifier(self.name, self.hash, self.alg, self.public)
@@ -214,6 +224,11 @@ class Signature:
 
     def line(self) -> str:
         return f"{_SIG_PREFIX}{self.name} {self.b64}\n"
+
+    @property
+    def label(self) -> str:
+        """``name+hash``, how people are shown this key (:func:`key_label`)."""
+        return key_label(self.name, self.hash)
 
     @property
     def raw(self) -> bytes:
@@ -311,20 +326,20 @@ def open_note(msg: bytes | str, verifiers: Iterable[Verifier]) -> Note:
                 note.ignored.append((sig, DUPLICATE))
             continue
         if len(vs) > 1:
-            raise VerificationError.of(f"ambiguous key {sig.name}+{sig.hash:08x}")
+            raise VerificationError.of(f"ambiguous key {sig.label}")
         if key in seen:
             note.ignored.append((sig, DUPLICATE))
             continue
         seen.add(key)
         if not vs[0].verify(text, sig.raw):
             raise VerificationError.of(
-                f"invalid signature for key {sig.name}+{sig.hash:08x}",
+                f"invalid signature for key {sig.label}",
                 hint="the note's text or signature was changed after signing",
             )
         note.sigs.append(sig)
         note.verified_by.append(vs[0])
     if not note.sigs:
-        names = ", ".join(f"{s.name}+{s.hash:08x}" for s in note.unverified) or "none"
+        names = ", ".join(s.label for s in note.unverified) or "none"
         raise VerificationError.of(
             "note has no verifiable signatures", hint=f"signed by: {names}; check the key you were given"
         )

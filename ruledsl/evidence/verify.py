@@ -166,9 +166,9 @@ def verify_evidence(
     cp = res.checkpoint.checkpoint
     v.record, v.leaf_index, v.leaf_hash = res.record, res.leaf_index, res.leaf_hash.hex()
     v.origin, v.tree_size, v.root_hash = cp.origin, cp.size, cp.root.hex()
-    v.checkpoint_signers = [f"{s.name}+{s.hash:08x}" for s in res.checkpoint.note.verified_by
+    v.checkpoint_signers = [s.label for s in res.checkpoint.note.verified_by
                             if s.name == cp.origin]
-    v.cosigners = [f"{s.name}+{s.hash:08x}" for s in res.checkpoint.note.verified_by if s.name != cp.origin]
+    v.cosigners = [s.label for s in res.checkpoint.note.verified_by if s.name != cp.origin]
     v.log_ok = True
     v.log_findings += [
         ok(f"The record hashes ({res.hash_alg}) to leaf hash {v.leaf_hash}."),

@@ -8,12 +8,13 @@ the end of that statement's last line.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
 from ruledsl.core.errors import Span
 from ruledsl.lang import ast, keywords
-from ruledsl.lang.parser import lark_parser, parse
+from ruledsl.lang.parser import ESCAPES, lark_parser, parse
 
 INDENT = "  "
 MAX_LINE = 100
@@ -49,6 +50,15 @@ def width(text: str) -> int:
 def quote(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
     return f'"{escaped}"'
+
+
+def unquote(text: str) -> str | None:
+    """The text :func:`quote` wrote as ``text`` (the escapes the parser reads), or None when ``text`` is not
+    written as :func:`quote` writes it."""
+    if len(text) < 2 or text[0] != '"' or text[-1] != '"':
+        return None
+    body = re.sub(r"\\(.)", lambda m: ESCAPES.get(m.group(1), m.group(0)), text[1:-1], flags=re.DOTALL)
+    return body if quote(body) == text else None
 
 
 class Formatter:
@@ -429,7 +439,12 @@ def format_ruleset(tree: ast.Ruleset, source_text: str | None = None) -> str:
 def format_text(text: str, name: str = "<rules>", lang: str | None = None) -> str:
     """Format ruleset text (parse it first; a syntax error is raised, never half-formatted), its keywords
     in ``lang`` — ``"en"`` or ``"zh"`` (中文关键字), or None: the file's own (:func:`language_of`)."""
-    english = format_ruleset(parse(text, name), text)
+    return format_parsed(parse(text, name), text, lang)
+
+
+def format_parsed(tree: ast.Ruleset, text: str, lang: str | None = None) -> str:
+    """:func:`format_text` of a ruleset already parsed from ``text`` (the tree need not be parsed again)."""
+    english = format_ruleset(tree, text)
     return english if (lang or language_of(text)) == "en" else translate_keywords(english, "zh")
 
 

@@ -307,7 +307,8 @@ def _join(items: list[str]) -> str:
 
 
 # ---------------------------------------------------------------- tree → AST
-_ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t"}
+#: what follows a backslash in a text literal, and what it stands for
+ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t"}
 
 
 class ToAst(Transformer):
@@ -334,11 +335,11 @@ class ToAst(Transformer):
             ch = raw[i]
             if ch == "\\":
                 nxt = raw[i + 1]
-                if nxt not in _ESCAPES:
+                if nxt not in ESCAPES:
                     span = Span.point(self.source, tok.line, tok.column + i + 1, 2)
                     raise RulesSyntaxError.at(f"unknown escape `\\{nxt}` in text", span,
                                               'the escapes are \\" \\\\ \\n \\t')
-                out.append(_ESCAPES[nxt])
+                out.append(ESCAPES[nxt])
                 i += 2
             else:
                 out.append(ch)

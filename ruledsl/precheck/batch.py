@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import base64
 import gc
-import hashlib
 import pickle
 import time
 from collections.abc import Callable, Iterator
@@ -35,6 +34,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from ruledsl.core.text import file_sha256
 from ruledsl.precheck.block import Block, Encoded
 from ruledsl.precheck.columnar import judge_part
 from ruledsl.precheck.output import open_writer
@@ -160,7 +160,7 @@ def run_batch(ruleset_path: Path, input_path: Path, out_path: Path | None = None
             if progress is not None:
                 progress(done, total)
         table = Table([], source.columns, source.ignored, source.blank_rows, source.orphans(given))
-        summary = make_summary(rs, by, table, _sha256(ruleset_path), _sha256(input_path), input_path.name,
+        summary = make_summary(rs, by, table, file_sha256(ruleset_path), file_sha256(input_path), input_path.name,
                                time.perf_counter() - started)
         if writer is not None:
             writer.close(summary)
@@ -180,12 +180,6 @@ def _not_ready(recs: list[tuple] | Block | Encoded, limit: int) -> list[tuple]:
 
     at = np.flatnonzero(np.asarray(pc.not_equal(recs.texts[1], READY), bool))[:limit]
     return recs.take(at).records() if len(at) else []
-
-
-def _sha256(path: Path) -> str:
-    """A file's SHA-256, read in pieces (a filing may be hundreds of megabytes)."""
-    with path.open("rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def _parts(source: Source) -> Iterator[list[Row]]:

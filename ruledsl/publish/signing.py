@@ -56,10 +56,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ruledsl.core.errors import MalformedError, RulesError, VerificationError, signature_error
-from ruledsl.core.text import read_text
+from ruledsl.core.text import file_sha256, read_text
 from ruledsl.evidence.note import ALG_ED25519, Signer, Verifier, open_note, parse_note, sign_note
 from ruledsl.lang import ast
-from ruledsl.lang.fmt import format_text, quote
+from ruledsl.lang.fmt import format_parsed, quote, unquote
 from ruledsl.lang.parser import parse
 from ruledsl.ruleset import check_text
 
@@ -70,7 +70,6 @@ FORMAT_LINE = "ruledsl ruleset signature v1"
 MAX_SIGNATURE_BYTES = 64 * 1024
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
-_UNQUOTE = {"\\\\": "\\", '\\"': '"', "\\n": "\n", "\\t": "\t"}
 
 
 def signature_path(ruleset: str | Path) -> Path:
@@ -152,13 +151,10 @@ class SignedNote:
 
 
 def _unquote(text: str) -> str:
-    if len(text) < 2 or text[0] != '"' or text[-1] != '"':
-        raise MalformedError.of("not a ruleset signature: the version is not quoted")
-    body = text[1:-1]
-    out = re.sub(r'\\[\\"nt]', lambda m: _UNQUOTE[m.group(0)], body)
-    if quote(out) != text:
+    version = unquote(text)
+    if version is None:
         raise MalformedError.of("not a ruleset signature: the version is not quoted as the formatter quotes")
-    return out
+    return version
 
 
 @dataclass(frozen=True)
@@ -178,8 +174,7 @@ def _file_sha256(base: Path, written: str) -> str | None:
     try:
         if not path.is_file():  # never opens a FIFO or a device
             return None
-        with path.open("rb") as f:
-            return hashlib.file_digest(f, "sha256").hexdigest()
+        return file_sha256(path)
     except OSError:
         return None
 
@@ -189,8 +184,8 @@ def digest_ruleset(path: str | Path, text: str | None = None) -> Digest:
     does not parse raises its syntax error)."""
     path = Path(path)
     text = read_text(path) if text is None else text
-    canonical = format_text(text, str(path))
     tree = parse(text, str(path), cached=True)
+    canonical = format_parsed(tree, text)
     base = path.parent.resolve()
     tables = tuple(TableDigest(d.name, d.path, _file_sha256(base, d.path))
                    for d in tree.of_type(ast.DatedTableDecl))
@@ -220,11 +215,7 @@ def sign_ruleset(path: str | Path, signer: Signer) -> Signed:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return Signed(path, sig, _key(signer.verifier()), digest)
-
-
-def _key(v: Verifier) -> str:
-    return f"{v.name}+{v.hash:08x}"
+    return Signed(path, sig, signer.verifier().label, digest)
 
 
 def verify_ruleset(path: str | Path, verifier: Verifier) -> Signed:
@@ -276,7 +267,7 @@ def verify_ruleset(path: str | Path, verifier: Verifier) -> Signed:
                          "loads it）", None))
     if problems:
         raise signature_error(problems)
-    return Signed(path, sig, _key(verifier), now)
+    return Signed(path, sig, verifier.label, now)
 
 
 def _open_signature(sig: Path, path: Path, verifier: Verifier) -> SignedNote:
@@ -300,16 +291,16 @@ def _open_signature(sig: Path, path: Path, verifier: Verifier) -> SignedNote:
     except MalformedError as exc:
         raise signature_error([_malformed(sig, exc.diagnostics[0].message)]) from None
     if not any((s.name, s.hash) == (verifier.name, verifier.hash) for s in parsed.sigs):
-        names = "、".join(f"{s.name}+{s.hash:08x}" for s in parsed.sigs)
+        names = "、".join(s.label for s in parsed.sigs)
         raise signature_error([("another key", names,
-                                f"规则集由其他密钥签署：{names}，而非 {_key(verifier)}（signed by another key: {names}, "
-                                f"not {_key(verifier)}）",
+                                f"规则集由其他密钥签署：{names}，而非 {verifier.label}（signed by another key: {names}, "
+                                f"not {verifier.label}）",
                                 "请使用发布该规则集的法院的公钥（verify with the public key of the court that "
                                 "published the ruleset）")])
     try:
         note = open_note(raw, [verifier])
     except VerificationError:
-        raise signature_error([("bad signature", _key(verifier),
+        raise signature_error([("bad signature", verifier.label,
                                 f"{sig.name} 的签名无效：签名文件在签署后被改动（the signature in {sig.name} does not "
                                 "verify: the file was changed after signing）", None)]) from None
     try:
